@@ -1,0 +1,138 @@
+"""The rows a form shows for a plan, as plain records with stable keys.
+
+Generate writes these records; read-back maps returned rows to them by key, so the keys are
+the contract between the two: ``task:1.1`` (``task:3/2`` for a task's second product row),
+``ind:2.1``, ``road:A.1``, ``tthc:<name>``, and ``grp:…`` for group rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .model import Plan, Target
+from .specs import FormSpec
+
+Record = dict[str, Any]
+
+
+def _bullets(lines: list[str]) -> str:
+    return lines[0] if len(lines) == 1 else "\n".join(f"- {x}" for x in lines)
+
+
+def task_records(plan: Plan) -> list[Record]:
+    rows: list[Record] = []
+    for a_index, area in enumerate(plan.areas):
+        group_key = f"grp:area:{area.stt or a_index + 1}"
+        rows.append({"kind": "group", "key": group_key, "stt": area.stt, "title": area.title,
+                     "area_title": area.title})
+        for task in area.tasks:
+            n = len(task.products)
+            for i, p in enumerate(task.products):
+                rows.append({
+                    "kind": "item",
+                    "key": task.key if n == 1 else f"{task.key}/{i + 1}",
+                    "task_key": task.key,
+                    "stt": task.stt,
+                    "content": task.content,
+                    "product": p.product,
+                    "lead": p.lead,
+                    "coordinating": p.coordinating,
+                    "deadline": p.deadline.text,
+                    "deadline_obj": p.deadline,
+                    "area_title": area.title,
+                    "area_stt": area.stt,
+                    "group_key": group_key,
+                    "span": n if i == 0 else 0,  # >0 on a task's first row: rows it covers
+                })
+    return rows
+
+
+def _target_text(target: Target | None) -> str:
+    return target.text if target is not None else ""
+
+
+COMPARISONS = (">=", ">", "<=", "<", "=")
+
+
+def met_mode(measure: str, target: Target | None) -> str:
+    """``formula`` when Excel can judge the target itself, else ``input`` (a dropdown).
+
+    Targets against a baseline, per period or as a change need data the sheet lacks.
+    """
+    if target is None or not target.parsed or target.op not in COMPARISONS:
+        return "input"
+    if target.baseline or target.per or target.value is None:
+        return "input"
+    if measure == "rate" and target.unit == "%":
+        return "formula"
+    if measure == "count" and target.unit == "count":
+        return "formula"
+    return "input"
+
+
+def indicator_records(plan: Plan) -> list[Record]:
+    rows: list[Record] = []
+    for ind in plan.indicators:
+        if ind.group:
+            rows.append({"kind": "group", "key": f"grp:{ind.key}", "stt": ind.stt,
+                         "title": ind.text})
+            continue
+        rows.append({
+            "kind": "item",
+            "key": ind.key,
+            "stt": ind.stt,
+            "text": ind.text,
+            "target_text": _target_text(ind.target),
+            "target": ind.target,
+            "measure": ind.measure,
+            "met_mode": met_mode(ind.measure, ind.target),
+            "lead": ind.lead,
+            "coordinating": ind.coordinating,
+        })
+    return rows
+
+
+def roadmap_records(plan: Plan) -> list[Record]:
+    rows: list[Record] = []
+    for phase in plan.roadmap:
+        rows.append({"kind": "group", "key": f"grp:road:{phase.code}", "stt": phase.code,
+                     "title": phase.title})
+        for c in phase.criteria:
+            rows.append({
+                "kind": "item",
+                "key": c.key(phase.code),
+                "stt": c.stt,
+                "criterion": c.criterion,
+                "targets": _bullets([t.text for t in c.targets]) if c.targets else "",
+                "lead": c.lead,
+                "coordinating": c.coordinating,
+            })
+    return rows
+
+
+def procedure_records(plan: Plan, spec: FormSpec) -> list[Record]:
+    names = [(p.name, p.field) for p in plan.procedures] or [(n, "") for n in spec.default_rows]
+    return [{"kind": "item", "key": f"tthc:{name}", "stt": str(i + 1), "name": name,
+             "field": fld} for i, (name, fld) in enumerate(names)]
+
+
+def records_for(spec: FormSpec, plan: Plan) -> list[Record]:
+    """The printed rows of ``spec`` for ``plan``, in order, group rows included."""
+    if spec.rows == "tasks":
+        return task_records(plan)
+    if spec.rows == "indicators":
+        return indicator_records(plan)
+    if spec.rows == "roadmap":
+        return roadmap_records(plan)
+    return procedure_records(plan, spec)
+
+
+def has_rows(spec: FormSpec, plan: Plan) -> bool:
+    """Whether the plan has anything for this form (TTHC always has default rows)."""
+    if spec.rows == "tasks":
+        return bool(plan.areas)
+    if spec.rows == "indicators":
+        return any(not i.group for i in plan.indicators)
+    if spec.rows == "roadmap":
+        return bool(plan.roadmap)
+    return True

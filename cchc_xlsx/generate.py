@@ -1,0 +1,294 @@
+"""Generate one personalised official-layout workbook per unit.
+
+The library API behind ``cchc-xlsx generate``: choose the forms a plan uses, lay out each
+form's table once, then write each unit's workbook (its own header, signature and hidden
+identity) atomically. Many units are spread over the machine's cores.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import xlsxwriter
+
+from . import __version__
+from .atomic import atomic_path
+from .errors import UserError
+from .form_rows import has_rows, records_for
+from .identity import Identity, write_identity
+from .model import Period, Plan, Unit
+from .official_layout import FONT, TABLE_SIZE, Formats, HeaderTexts, roman
+from .sheet_writer import TableModel, build_table, write_sheet
+from .specs import Catalog, FormSpec, load_catalog
+from .xlsx_page import OfficialWorksheet
+
+DOTS = "……"
+BLANK_DAY = "ngày     tháng     năm"
+
+
+@dataclass(frozen=True)
+class SheetJob:
+    """One sheet of every unit's workbook: a form, its appendix label and its table."""
+
+    spec: FormSpec
+    label: str  # "Phụ lục I" / "Phụ lục"
+    title: str
+    attached_line: str | None  # the plan's own line (issuer workbook), else built per unit
+    table: TableModel
+
+
+def default_forms(plan: Plan, catalog: Catalog) -> list[str]:
+    """The plan appendices it issues, then the report forms its units fill each period."""
+    forms = [a.form for a in plan.appendices]
+    if plan.report_forms:
+        forms += list(plan.report_forms)
+    else:
+        forms += [f for f in ("report_tasks", "report_indicators", "report_tthc")
+                  if f in catalog.forms and has_rows(catalog.forms[f], plan)]
+    return forms
+
+
+def choose_period(plan: Plan, period_id: str | None) -> Period | None:
+    if not plan.schedule:
+        if period_id:
+            raise UserError(f"Kế hoạch «{plan.source}» không có kỳ báo cáo nào, nên không dùng "
+                            f"được --period {period_id}.")
+        return None
+    if period_id is None:
+        return plan.schedule[0]
+    try:
+        return plan.period(period_id)
+    except KeyError:
+        known = ", ".join(p.id for p in plan.schedule)
+        raise UserError(f"Kế hoạch «{plan.source}» không có kỳ báo cáo «{period_id}»; các kỳ "
+                        f"có: {known} (xem «cchc-xlsx plan show»).") from None
+
+
+def _upper_vi(text: str) -> str:
+    return text.upper()
+
+
+def _date_line(place: str, d) -> str:
+    # NĐ 30: leading zero for days < 10 and for months 1 and 2
+    month = f"{d.month:02d}" if d.month < 3 else str(d.month)
+    return f"{place}, ngày {d.day:02d} tháng {month} năm {d.year}"
+
+
+def plan_jobs(plan: Plan, catalog: Catalog, forms: Sequence[str],
+              period: Period | None) -> list[SheetJob]:
+    """Lay out every requested form's table once; numbering follows NĐ 30 (Roman if ≥ 2)."""
+    specs = [catalog.form(f) for f in forms]
+    for spec in specs:
+        if spec.kind == "report" and period is None:
+            raise UserError(f"Mẫu báo cáo «{spec.id}» cần một kỳ báo cáo, nhưng kế hoạch "
+                            f"«{plan.source}» không có lịch báo cáo (mục schedule).")
+        if not has_rows(spec, plan):
+            raise UserError(f"Kế hoạch «{plan.source}» không có dữ liệu cho mẫu «{spec.id}» "
+                            f"({spec.name}).")
+    appendix_by_form = {a.form: a for a in plan.appendices}
+    jobs = []
+    for kind in ("plan", "report"):
+        group = [s for s in specs if s.kind == kind]
+        for n, spec in enumerate(group, start=1):
+            label = f"Phụ lục {roman(n)}" if len(group) > 1 else "Phụ lục"
+            year = plan.meta.year or (period.due.year if period else "")
+            fields = {"year": year,
+                      "period_name_upper": _upper_vi(period.name) if period else ""}
+            appendix = appendix_by_form.get(spec.id) if kind == "plan" else None
+            title = appendix.title if appendix and appendix.title else spec.title.format(**fields)
+            rules = catalog.rules_for(spec.id)
+            table = build_table(spec, records_for(spec, plan), rules,
+                                period if kind == "report" else None)
+            jobs.append(SheetJob(spec, label, title,
+                                 appendix.attached_line if appendix else None, table))
+    return jobs
+
+
+def _signer_lines(title: str) -> tuple[str, ...]:
+    parts = [p.strip() for p in re.split(r"[|\n]", title) if p.strip()]
+    return tuple(_upper_vi(p) for p in parts)
+
+
+def issuer_unit(plan: Plan) -> Unit:
+    """The issuing office itself, for its own copy of the plan's appendices."""
+    m = plan.meta
+    return Unit(code=plan.id, name=m.issuing_body, superior=m.superior_body, place=m.place,
+                signer_title="|".join(m.signer.title_lines), signer_name=m.signer.name)
+
+
+def header_texts(job: SheetJob, plan: Plan, unit: Unit, period: Period | None,
+                 is_issuer: bool) -> HeaderTexts:
+    m = plan.meta
+    report = job.spec.kind == "report"
+    doc = "Báo cáo" if report else "Kế hoạch"
+    code = "BC" if report else "KH"
+    year = (period.due.year if report and period else m.year) or ""
+    if is_issuer and not report:
+        number_line = f"Số: {m.number_symbol}" if m.number else f"Số:      /{m.symbol}"
+        date_line = (_date_line(m.place, m.date) if m.date else m.date_text
+                     or f"{m.place}, {BLANK_DAY} {year}")
+        attached = job.attached_line or (
+            f"(Kèm theo {doc} số {m.number_symbol} {date_line.split(', ', 1)[-1]} "
+            f"của {m.issuing_body})")
+        recipients = m.recipients
+    else:
+        number_line = f"Số:      /{code}-{DOTS}"
+        date_line = f"{unit.place or DOTS}, {BLANK_DAY} {year}"
+        attached = f"(Kèm theo {doc} số      /{code}-{DOTS} {BLANK_DAY} {year} của {unit.name})"
+        to = unit.recipient or unit.superior
+        recipients = tuple(r for r in (f"- {to};" if to else "", "- Lưu: VT.") if r)
+    period_line = ""
+    if report and period:
+        period_line = (f"Kỳ báo cáo: {period.name} (số liệu từ ngày "
+                       f"{period.start:%d/%m/%Y} đến ngày {period.end:%d/%m/%Y})")
+    notes = tuple(n.format(unit_name=unit.name, superior=unit.superior or DOTS)
+                  for n in job.spec.notes_before_table)
+    return HeaderTexts(
+        superior=unit.superior, issuer=unit.name, number_line=number_line,
+        date_line=date_line, appendix_label=job.label, title=job.title,
+        attached_line=attached, period_line=period_line, notes=notes,
+        signer_lines=_signer_lines(unit.signer_title), signer_name=unit.signer_name,
+        recipients=recipients,
+    )
+
+
+def slug(text: str) -> str:
+    """ASCII file-name part from Vietnamese text: "Trường MN Tuổi Thơ" → "truong-mn-tuoi-tho"."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "don-vi"
+
+
+def workbook_name(unit: Unit) -> str:
+    code = re.sub(r"[^A-Za-z0-9_.-]+", "-", unit.code).strip("-") or "unit"
+    return f"{code}_{slug(unit.name)}.xlsx"
+
+
+def _sheet_name(job: SheetJob, used: set[str]) -> str:
+    name = job.spec.sheet
+    n = 2
+    while name in used:
+        name = f"{job.spec.sheet[:28]} {n}"
+        n += 1
+    used.add(name)
+    return name
+
+
+def write_unit_workbook(path: Path, plan: Plan, unit: Unit, jobs: Sequence[SheetJob],
+                        period: Period | None, password: str | None = None,
+                        is_issuer: bool = False) -> Path:
+    """Write one unit's workbook atomically (temp file in the same folder, then rename)."""
+    with atomic_path(path) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {
+            "in_memory": True,
+            "default_format_properties": {"font_name": FONT, "font_size": TABLE_SIZE},
+        })
+        wb.set_properties({"title": plan.meta.title or plan.id, "author": unit.name,
+                           "comments": f"cchc-xlsx {__version__}"})
+        fm = Formats(wb)
+        used: set[str] = set()
+        sheets = []
+        for job in jobs:
+            head = header_texts(job, plan, unit, period, is_issuer)
+            sheets.append(write_sheet(wb, fm, _sheet_name(job, used), job.table, head,
+                                      password, OfficialWorksheet))
+        for i, s in enumerate(sheets, start=1):
+            wb.define_name(f"cchc_form_{i}", f"='{s.sheet}'!$A$1")
+        has_report = any(j.spec.kind == "report" for j in jobs)
+        write_identity(wb, Identity(
+            generator_version=__version__, plan_id=plan.id, unit_code=unit.code,
+            unit_name=unit.name, kind="issuer" if is_issuer else "unit",
+            period_id=period.id if period and has_report else "",
+            period_start=period.start.isoformat() if period and has_report else "",
+            period_end=period.end.isoformat() if period and has_report else "",
+            period_due=period.due.isoformat() if period and has_report else "",
+            sheets=tuple(sheets)))
+        wb.close()
+    return path
+
+
+def check_out_dir(out_dir: Path) -> None:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"Không tạo được thư mục kết quả «{out_dir}»: {exc.strerror}.") from None
+    if not out_dir.is_dir():
+        raise UserError(f"«{out_dir}» không phải là thư mục.")
+    try:
+        with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".~probe"):
+            pass
+    except OSError:
+        raise UserError(f"Không ghi được vào thư mục kết quả «{out_dir}»; hãy chọn thư mục "
+                        "khác hoặc kiểm tra quyền ghi.") from None
+
+
+# --- batch ------------------------------------------------------------------------------
+
+_WORKER: dict = {}
+
+
+def _init_worker(plan: Plan, jobs: list[SheetJob], period: Period | None,
+                 password: str | None, out_dir: Path) -> None:
+    _WORKER.update(plan=plan, jobs=jobs, period=period, password=password, out_dir=out_dir)
+
+
+def _work(unit: Unit) -> str:
+    w = _WORKER
+    path = w["out_dir"] / workbook_name(unit)
+    write_unit_workbook(path, w["plan"], unit, w["jobs"], w["period"], w["password"])
+    return str(path)
+
+
+def generate(plan: Plan, units: Sequence[Unit] | None, out_dir: str | Path,
+             forms: Iterable[str] | None = None, period_id: str | None = None,
+             password: str | None = None, catalog: Catalog | None = None,
+             progress: Callable[[int], None] | None = None,
+             workers: int | None = None) -> list[Path]:
+    """Write one workbook per unit (or, with no units, the issuer's own) into ``out_dir``.
+
+    Returns the written paths, in unit order. ``progress`` is called with the number of
+    workbooks just finished.
+    """
+    catalog = catalog or load_catalog()
+    out_dir = Path(out_dir)
+    forms = list(forms) if forms else default_forms(plan, catalog)
+    for f in forms:
+        catalog.form(f)
+    period = choose_period(plan, period_id)
+    jobs = plan_jobs(plan, catalog, forms, period)
+    check_out_dir(out_dir)
+    if not units:
+        unit = issuer_unit(plan)
+        path = write_unit_workbook(out_dir / workbook_name(unit), plan, unit, jobs, period,
+                                   password, is_issuer=True)
+        if progress:
+            progress(1)
+        return [path]
+    names = [workbook_name(u) for u in units]
+    dup = {n for n in names if names.count(n) > 1}
+    if dup:
+        raise UserError(f"Hai đơn vị cho cùng tên tệp «{sorted(dup)[0]}»; hãy sửa mã đơn vị.")
+    workers = workers or min(os.cpu_count() or 1, 8)
+    paths: list[Path] = []
+    if workers <= 1 or len(units) < 16:
+        _init_worker(plan, jobs, period, password, out_dir)
+        for unit in units:
+            paths.append(Path(_work(unit)))
+            if progress:
+                progress(1)
+        return paths
+    with ProcessPoolExecutor(workers, initializer=_init_worker,
+                             initargs=(plan, jobs, period, password, out_dir)) as pool:
+        for p in pool.map(_work, units, chunksize=8):
+            paths.append(Path(p))
+            if progress:
+                progress(1)
+    return paths

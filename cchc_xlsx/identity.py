@@ -1,0 +1,86 @@
+"""The identity a generated workbook carries, so read-back never guesses.
+
+A veryHidden sheet holds key/value rows (what the workbook is, for whom, for which period)
+and one row per form sheet. Each form sheet also has a hidden last column whose header cell
+names the form and version and whose cells hold the row keys, so a sheet stays identifiable
+when renamed, reordered or re-saved by LibreOffice or WPS, and rows map by key, not by place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SHEET = "_cchc"
+MAGIC = "cchc-xlsx identity"
+KEY_HEADER_PREFIX = "cchc:"  # + form_id + ":" + version, in the key column's header cell
+
+
+def key_header(form_id: str, version: int) -> str:
+    return f"{KEY_HEADER_PREFIX}{form_id}:{version}"
+
+
+def parse_key_header(text: object) -> tuple[str, int] | None:
+    """Inverse of ``key_header``; None for anything else."""
+    if not isinstance(text, str) or not text.startswith(KEY_HEADER_PREFIX):
+        return None
+    body = text[len(KEY_HEADER_PREFIX):]
+    form_id, _, version = body.rpartition(":")
+    if not form_id or not version.isdigit():
+        return None
+    return form_id, int(version)
+
+
+@dataclass(frozen=True)
+class SheetIdentity:
+    form_id: str
+    version: int
+    sheet: str
+    key_column: int  # 0-based
+    header_row: int  # 0-based row of the key header cell (last table header row)
+    first_row: int  # 0-based first data row
+    last_row: int  # 0-based last data row
+
+
+@dataclass(frozen=True)
+class Identity:
+    generator_version: str
+    plan_id: str
+    unit_code: str
+    unit_name: str
+    kind: str = "unit"  # "unit" for one unit's return; "consolidation" for a merge output
+    period_id: str = ""
+    period_start: str = ""
+    period_end: str = ""
+    period_due: str = ""
+    sheets: tuple[SheetIdentity, ...] = field(default_factory=tuple)
+
+    def rows(self) -> list[list[object]]:
+        head = [
+            [MAGIC, 1],
+            ["generator_version", self.generator_version],
+            ["kind", self.kind],
+            ["plan_id", self.plan_id],
+            ["unit_code", self.unit_code],
+            ["unit_name", self.unit_name],
+            ["period_id", self.period_id],
+            ["period_start", self.period_start],
+            ["period_end", self.period_end],
+            ["period_due", self.period_due],
+        ]
+        for s in self.sheets:
+            head.append(["sheet", s.form_id, s.version, s.sheet, s.key_column, s.header_row,
+                         s.first_row, s.last_row])
+        return head
+
+
+def write_identity(workbook, identity: Identity) -> None:
+    """Add the veryHidden identity sheet (strings and numbers only, no formulas)."""
+    ws = workbook.add_worksheet(SHEET)
+    for r, row in enumerate(identity.rows()):
+        for c, value in enumerate(row):
+            if isinstance(value, (int, float)):
+                ws.write_number(r, c, value)
+            else:
+                ws.write_string(r, c, str(value))
+    ws.protect()
+    ws.very_hidden()

@@ -1,0 +1,302 @@
+"""Read a plan YAML file (docs/plan-format.md) into a ``Plan``.
+
+Plans are typed by office staff, so every problem names the file, the line and the field in
+Vietnamese, and unknown keys are refused rather than ignored. Phrases (targets, deadlines)
+are parsed here once; their text is always kept.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .errors import UserError
+from .model import (
+    Appendix,
+    Area,
+    Criterion,
+    Indicator,
+    Period,
+    Phase,
+    Plan,
+    PlanMeta,
+    Procedure,
+    Product,
+    Signer,
+    Target,
+    Task,
+)
+from .phrases import find_target, parse_deadline, parse_target, parse_vn_date
+from .yamlio import Fields, load_yaml
+
+WHAT = "kế hoạch"
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+MEASURES = ("rate", "count", "text")
+
+
+def load_plan(path: str | Path) -> Plan:
+    """Load and check one plan file; raise ``UserError`` on anything a person must fix."""
+    data = load_yaml(path, WHAT)
+    if data is None:
+        raise UserError(f"Tệp {WHAT} «{path}» rỗng.")
+    top = Fields(data, path, WHAT, "kế hoạch")
+    plan_id = top.text("id", required=True)
+    if not _ID.match(plan_id):
+        top.fail(f"mã kế hoạch «{plan_id}» chỉ được gồm chữ không dấu, số, «-», «_», «.»",
+                 key="id")
+    meta = _meta(top.child("meta", top.raw("meta", required=True), "meta"))
+    year = meta.year
+    appendices = tuple(
+        _appendix(top.child("appendices", a, f"phụ lục thứ {i + 1}"))
+        for i, a in enumerate(top.listing("appendices"))
+    )
+    areas = tuple(
+        _area(top.child("areas", a, f"nhóm nhiệm vụ thứ {i + 1}"), year)
+        for i, a in enumerate(top.listing("areas"))
+    )
+    indicators = _indicators(top, top.listing("indicators"))
+    roadmap = tuple(
+        _phase(top.child("roadmap", p, f"giai đoạn thứ {i + 1}"))
+        for i, p in enumerate(top.listing("roadmap"))
+    )
+    schedule = tuple(
+        _period(top.child("schedule", p, f"kỳ báo cáo thứ {i + 1}"))
+        for i, p in enumerate(top.listing("schedule"))
+    )
+    procedures = tuple(
+        _procedure(top.child("procedures", p, f"thủ tục thứ {i + 1}"))
+        for i, p in enumerate(top.listing("procedures"))
+    )
+    report_forms = tuple(str(f) for f in top.listing("report_forms"))
+    top.done()
+
+    _unique(top, "areas", [t.stt for a in areas for t in a.tasks], "số thứ tự nhiệm vụ")
+    _unique(top, "indicators", [i.key for i in indicators], "số thứ tự chỉ tiêu")
+    _unique(top, "schedule", [p.id for p in schedule], "mã kỳ báo cáo")
+    _unique(top, "procedures", [p.name for p in procedures], "tên thủ tục")
+    return Plan(
+        id=plan_id,
+        meta=meta,
+        appendices=appendices,
+        areas=areas,
+        indicators=indicators,
+        roadmap=roadmap,
+        schedule=schedule,
+        procedures=procedures,
+        report_forms=report_forms,
+        source=str(path),
+    )
+
+
+def _unique(top: Fields, key: str, values: list[str], label: str) -> None:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            top.fail(f"{label} «{value}» bị trùng", key=key)
+        seen.add(value)
+
+
+def _date(f: Fields, key: str, required: bool = False) -> date | None:
+    value = f.raw(key, None, required)
+    if value is None or isinstance(value, date):
+        return value
+    parsed = parse_vn_date(str(value))
+    if parsed is None:
+        f.fail(f"ngày «{value}» ở trường «{key}» không hợp lệ (viết 2023-03-17 hoặc 17/3/2023)",
+               key=key)
+    return parsed
+
+
+def _meta(f: Fields) -> PlanMeta:
+    signer_f = f.child("signer", f.raw("signer", {}), "người ký")
+    signer = Signer(
+        authority=signer_f.text("authority"),
+        head_title=signer_f.text("head_title"),
+        title=signer_f.text("title"),
+        name=signer_f.text("name"),
+    )
+    signer_f.done()
+    year_raw = f.raw("year")
+    try:
+        year = int(year_raw) if year_raw is not None else None
+    except (TypeError, ValueError):
+        f.fail(f"năm «{year_raw}» phải là một số như 2023", key="year")
+    meta = PlanMeta(
+        superior_body=f.text("superior_body"),
+        issuing_body=f.text("issuing_body", required=True),
+        number=f.text("number"),
+        symbol=f.text("symbol"),
+        place=f.text("place"),
+        date=_date(f, "date"),
+        date_text=f.text("date_text"),
+        title=f.text("title"),
+        year=year,
+        signer=signer,
+        recipients=tuple(str(r) for r in f.listing("recipients")),
+    )
+    if meta.year is None and meta.date is not None:
+        meta = PlanMeta(**{**meta.__dict__, "year": meta.date.year})
+    f.done()
+    return meta
+
+
+def _appendix(f: Fields) -> Appendix:
+    a = Appendix(
+        form=f.text("form", required=True),
+        number=f.text("number"),
+        title=f.text("title"),
+        attached_line=f.text("attached_line"),
+    )
+    f.done()
+    return a
+
+
+def _product(f: Fields, year: int | None) -> Product:
+    return Product(
+        product=f.text("product"),
+        deadline=parse_deadline(f.text("deadline"), year),
+        lead=f.text("lead"),
+        coordinating=f.text("coordinating"),
+    )
+
+
+def _area(f: Fields, year: int | None) -> Area:
+    stt = f.text("stt")
+    title = f.text("title", required=True)
+    tasks = []
+    for i, raw in enumerate(f.listing("tasks", required=True)):
+        tf = f.child("tasks", raw, f"nhiệm vụ thứ {i + 1} của nhóm «{title}»")
+        t_stt = tf.text("stt", required=True)
+        content = tf.text("content", required=True)
+        if tf.has("products"):
+            for single in ("product", "deadline", "lead", "coordinating"):
+                if tf.has(single):
+                    tf.fail(f"nhiệm vụ {t_stt} có «products» thì không ghi «{single}» riêng",
+                            key=single)
+            products = tuple(
+                _checked_product(tf.child("products", p, f"sản phẩm {j + 1} của nhiệm vụ "
+                                          f"{t_stt}"), year)
+                for j, p in enumerate(tf.listing("products"))
+            )
+            if not products:
+                tf.fail(f"nhiệm vụ {t_stt} có «products» rỗng", key="products")
+        else:
+            products = (_product(tf, year),)
+        tf.done()
+        tasks.append(Task(stt=t_stt, content=content, products=products, area_stt=stt,
+                          line=tf.line))
+    f.done()
+    return Area(stt=stt, title=title, tasks=tuple(tasks))
+
+
+def _checked_product(f: Fields, year: int | None) -> Product:
+    p = _product(f, year)
+    f.done()
+    return p
+
+
+def _indicators(top: Fields, items: list[Any]) -> tuple[Indicator, ...]:
+    result: list[Indicator] = []
+    group = ""
+    bullet = 0
+    for i, raw in enumerate(items):
+        f = top.child("indicators", raw, f"chỉ tiêu thứ {i + 1}")
+        stt = f.text("stt")
+        text = f.text("text", required=True)
+        is_group = bool(f.raw("group", False))
+        target_text = f.text("target")
+        measure = f.text("measure")
+        if measure and measure not in MEASURES:
+            f.fail(f"«measure» phải là một trong {', '.join(MEASURES)}, không phải «{measure}»",
+                   key="measure")
+        target: Target | None = None
+        if target_text:
+            if target_text not in text:
+                f.fail(f"chỉ tiêu cần đạt «{target_text}» phải chép đúng từ nội dung chỉ tiêu",
+                       key="target")
+            target = parse_target(target_text)
+        elif not is_group:
+            target = find_target(text)
+        if not measure:
+            measure = "rate" if target is not None and target.is_rate else (
+                "count" if target is not None and target.parsed and target.unit == "count"
+                else "text")
+        if is_group:
+            group, bullet = stt or group, 0
+        ind = Indicator(
+            stt=stt,
+            text=text,
+            group=is_group,
+            target=None if is_group else target,
+            measure="text" if is_group else measure,
+            lead=f.text("lead"),
+            coordinating=f.text("coordinating"),
+            line=f.line,
+        )
+        f.done()
+        if not stt.strip() or stt.strip() in "-–•+":
+            # unnumbered bullets get stable keys from their group and position
+            bullet += 1
+            ind = _with_key(ind, f"{group or 'g'}-{bullet}")
+        result.append(ind)
+    return tuple(result)
+
+
+class _KeyedIndicator(Indicator):
+    """An indicator whose printed STT is a bullet; its key comes from its position."""
+
+    _key: str = ""
+
+    @property
+    def key(self) -> str:  # type: ignore[override]
+        return f"ind:{self._key}"
+
+
+def _with_key(ind: Indicator, key: str) -> Indicator:
+    keyed = _KeyedIndicator(**ind.__dict__)
+    object.__setattr__(keyed, "_key", key)
+    return keyed
+
+
+def _phase(f: Fields) -> Phase:
+    code = f.text("code", required=True)
+    criteria = []
+    for i, raw in enumerate(f.listing("criteria", required=True)):
+        cf = f.child("criteria", raw, f"tiêu chí thứ {i + 1} của giai đoạn {code}")
+        criteria.append(Criterion(
+            stt=cf.text("stt", required=True),
+            criterion=cf.text("criterion", required=True),
+            targets=tuple(parse_target(str(t)) for t in cf.listing("targets")),
+            lead=cf.text("lead"),
+            coordinating=cf.text("coordinating"),
+        ))
+        cf.done()
+    phase = Phase(code=code, title=f.text("title"), criteria=tuple(criteria))
+    f.done()
+    return phase
+
+
+def _period(f: Fields) -> Period:
+    pid = f.text("id", required=True)
+    if not _ID.match(pid):
+        f.fail(f"mã kỳ báo cáo «{pid}» chỉ được gồm chữ không dấu, số, «-», «_», «.»", key="id")
+    start = _date(f, "from", required=True)
+    end = _date(f, "to", required=True)
+    due = _date(f, "due", required=True)
+    assert start and end and due
+    if end < start:
+        f.fail(f"kỳ báo cáo «{pid}» có ngày kết thúc {end:%d/%m/%Y} trước ngày bắt đầu "
+               f"{start:%d/%m/%Y}", key="to")
+    period = Period(id=pid, name=f.text("name") or pid, start=start, end=end, due=due,
+                    note=f.text("note"))
+    f.done()
+    return period
+
+
+def _procedure(f: Fields) -> Procedure:
+    p = Procedure(name=f.text("name", required=True), field=f.text("field"),
+                  assignee=f.text("assignee"))
+    f.done()
+    return p

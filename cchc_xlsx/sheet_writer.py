@@ -1,0 +1,403 @@
+"""Write one form as one official-layout sheet: furniture, table, Excel-native help.
+
+The table part is computed once per form and period (``TableModel``) and replayed for every
+unit, because generating a thousand workbooks repeats the same table a thousand times;
+only the header texts differ per unit.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+
+from .form_rows import Record
+from .identity import SheetIdentity, key_header
+from .model import Period, Target
+from .official_layout import (
+    Formats,
+    HeaderTexts,
+    row_height,
+    setup_page,
+    text_lines,
+    write_page_header,
+    write_signature,
+)
+from .specs import Column, FormSpec, Rule
+
+_REF = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+_TASK_FIELDS = {"stt", "content", "task_key"}
+_OPS = {">=": ">=", ">": ">", "<=": "<=", "<": "<", "=": "="}
+INPUT_FORMATS = {
+    "text": {},
+    "date": {"num_format": "dd/mm/yyyy", "align": "center"},
+    "whole": {"num_format": "#,##0", "align": "center"},
+    "number": {"num_format": "#,##0.##", "align": "center"},
+}
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def render(template: str, record: Record) -> str:
+    return string.Formatter().vformat(template, (), _Blank(record))
+
+
+def _template_fields(template: str | None) -> set[str]:
+    if not template:
+        return set()
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+@dataclass
+class Cell:
+    """One table cell to write: a value, a formula, or an input with its help."""
+
+    kind: str  # "text" | "formula" | "input" | "blank"
+    text: str = ""
+    fmt: tuple[str, tuple] = ("td", ())
+    formula: str = ""
+    dv: dict[str, Any] | None = None
+    required: bool = False
+    merge_down: int = 0  # rows to merge below (vertical merges)
+    merge_right: int = 0  # columns to merge to the right
+    skip: bool = False  # covered by another cell's merge
+
+
+@dataclass
+class TableModel:
+    spec: FormSpec
+    widths: list[float]
+    cells: list[list[Cell]]  # [row][col]
+    keys: list[str]
+    heights: list[float]
+    total: list[Cell] | None = None
+    header_heights: list[float] = field(default_factory=list)
+
+
+def _met_formula(target: Target, result_ref: str, measure: str) -> str:
+    value = target.value or 0.0
+    threshold = value / 100 if measure == "rate" else value
+    op = _OPS[target.op or ">="]
+    cmp = f"ROUND({result_ref},6){op}{threshold:g}"
+    return f'IF({result_ref}="","",IF({cmp},"Đạt","Không đạt"))'
+
+
+def _fmt_period(d: date) -> str:
+    return f"{d.day:02d}/{d.month:02d}/{d.year}"
+
+
+def _dv_for(rules: list[Rule], col: Column, period: Period | None) -> tuple[dict | None, bool]:
+    """Excel data validation for one input cell from its rules, and whether it is required."""
+    required = any(r.check.kind == "required" for r in rules)
+    dv: dict[str, Any] | None = None
+    help_text = ""
+    for rule in rules:
+        c = rule.check
+        params = {"allowed": ", ".join(c.allowed), "min": c.min, "max": c.max, "value": "Giá trị",
+                  "start": _fmt_period(period.start) if period else "",
+                  "end": _fmt_period(period.end) if period else ""}
+        help_text = help_text or rule.help.format_map(_Blank(params))
+        if dv is not None:
+            continue
+        if c.kind == "allowed":
+            dv = {"validate": "list", "source": list(c.allowed)}
+        elif c.kind in ("whole", "decimal"):
+            kind = "integer" if c.kind == "whole" else "decimal"
+            if c.min is not None and c.max is not None:
+                dv = {"validate": kind, "criteria": "between", "minimum": c.min,
+                      "maximum": c.max}
+            elif c.min is not None:
+                dv = {"validate": kind, "criteria": ">=", "value": c.min}
+            elif c.max is not None:
+                dv = {"validate": kind, "criteria": "<=", "value": c.max}
+            else:
+                dv = {"validate": kind, "criteria": "between", "minimum": -1e12,
+                      "maximum": 1e12}
+        elif c.kind == "date_in_period" and period is not None:
+            dv = {"validate": "date", "criteria": "between", "minimum": period.start,
+                  "maximum": period.end}
+        else:
+            continue
+        dv["error_title"] = "Giá trị không hợp lệ"
+        shown = {**params, "value": "Giá trị vừa nhập"}
+        dv["error_message"] = rule.message.format_map(_Blank(shown))[:255]
+    if required:
+        help_text = (help_text + " (Bắt buộc.)").strip()
+    if help_text:
+        dv = dv or {"validate": "any"}
+        dv["input_title"] = col.header[:32]
+        dv["input_message"] = help_text[:255]
+    return dv, required
+
+
+def build_table(spec: FormSpec, records: list[Record], rules: list[Rule],
+                period: Period | None) -> TableModel:
+    """Lay out the table cells of ``spec`` for these records (unit-independent)."""
+    cols = spec.columns
+    widths = [c.width for c in cols]
+    index = {c.key: i for i, c in enumerate(cols)}
+    n = len(cols)
+    cells: list[list[Cell]] = []
+    keys: list[str] = []
+    group_title_col = next((i for i, c in enumerate(cols) if c.group_title), None)
+    group_col = next((i for i, c in enumerate(cols) if c.group_column), None)
+    task_level = [bool(c.value) and _template_fields(c.value) <= _TASK_FIELDS for c in cols]
+
+    for rec in records:
+        row: list[Cell] = [Cell("blank") for _ in range(n)]
+        keys.append(rec["key"])
+        if rec["kind"] == "group":
+            if spec.layout == "group_column":
+                cells.append(None)  # type: ignore[arg-type] # placeholder, removed below
+                continue
+            for i, col in enumerate(cols):
+                if col.key == "stt":
+                    row[i] = Cell("text", rec.get("stt", ""), ("td_group_center", ()))
+                else:
+                    row[i] = Cell("blank", fmt=("td_group", ()))
+            if group_title_col is not None:
+                row[group_title_col] = Cell("text", rec.get("title", ""), ("td_group", ()),
+                                            merge_right=n - 1 - group_title_col)
+                for j in range(group_title_col + 1, n):
+                    row[j].skip = True
+            cells.append(row)
+            continue
+        for i, col in enumerate(cols):
+            if col.group_column:
+                row[i] = Cell("blank", fmt=("td_group_column", ()))
+                continue
+            if col.input and col.applies(rec):
+                col_rules = [r for r in rules if col.key in r.columns and r.applies(rec)]
+                dv, required = _dv_for(col_rules, col, period)
+                row[i] = Cell("input", fmt=("td", tuple(sorted(
+                    {**INPUT_FORMATS[col.input], "locked": False}.items()))),
+                    dv=dv, required=required)
+                continue
+            formula = col.formula_for(rec)
+            if formula:
+                if formula == "met":
+                    target = rec.get("target")
+                    res = index.get("result")
+                    if target is None or res is None or rec.get("met_mode") != "formula":
+                        row[i] = Cell("blank", fmt=("td_center", ()))
+                        continue
+                    formula = _met_formula(target, "{result}", rec.get("measure", ""))
+                num_fmt = col.format_for(rec)
+                extra = (("num_format", num_fmt),) if num_fmt else ()
+                row[i] = Cell("formula", formula=formula, fmt=("td_center", extra))
+                continue
+            text = render(col.value, rec) if col.value else ""
+            fmt = "td_center" if col.align == "center" else "td"
+            row[i] = Cell("text" if text else "blank", text, (fmt, ()))
+            if spec.rows == "tasks" and task_level[i] and rec.get("span", 0) > 1:
+                row[i].merge_down = rec["span"] - 1
+        if spec.rows == "tasks" and rec.get("span", 1) == 0:
+            for i in range(n):
+                if task_level[i]:
+                    row[i].skip = True
+        cells.append(row)
+
+    # group_column layout: drop the group placeholder rows, merge the group cell downwards
+    if spec.layout == "group_column":
+        kept_cells, kept_keys, groups = [], [], []
+        for rec, row, key in zip(records, cells, keys, strict=True):
+            if rec["kind"] == "group":
+                groups.append([rec.get("title", ""), len(kept_cells), 0])
+                continue
+            kept_cells.append(row)
+            kept_keys.append(key)
+            if groups:
+                groups[-1][2] += 1
+        cells, keys = kept_cells, kept_keys
+        if group_col is not None:
+            for title, start, count in groups:
+                if count == 0:
+                    continue
+                cells[start][group_col] = Cell("text", title, ("td_group_column", ()),
+                                               merge_down=count - 1)
+                for k in range(start + 1, start + count):
+                    cells[k][group_col].skip = True
+
+    heights = _heights(cells, widths)
+    total = _total_row(spec, cols) if spec.total_row else None
+    return TableModel(spec, widths, cells, keys, heights, total)
+
+
+def _heights(cells: list[list[Cell]], widths: list[float]) -> list[float]:
+    heights = []
+    for row in cells:
+        lines = 1
+        for i, cell in enumerate(row):
+            if cell.skip or cell.merge_down or not cell.text:
+                continue
+            width = sum(widths[i:i + cell.merge_right + 1])
+            lines = max(lines, text_lines(cell.text, width))
+        heights.append(row_height(lines))
+    # vertical merges: make the covered rows together tall enough
+    for r, row in enumerate(cells):
+        for i, cell in enumerate(row):
+            if cell.merge_down and cell.text and not cell.skip:
+                need = row_height(text_lines(cell.text, widths[i]))
+                span = range(r, r + cell.merge_down + 1)
+                have = sum(heights[k] for k in span)
+                if need > have:
+                    heights[r + cell.merge_down] += need - have
+    return heights
+
+
+def _total_row(spec: FormSpec, cols: tuple[Column, ...]) -> list[Cell]:
+    label_col = spec.total_row.get("label_column") if spec.total_row else None
+    row = []
+    for col in cols:
+        if col.key == label_col:
+            row.append(Cell("text", spec.total_row["label"], ("total", ())))
+        elif col.input in ("whole", "number") or col.formula:
+            row.append(Cell("formula", formula="SUMCOL", fmt=("total", (("num_format",
+                                                                        "#,##0"),))))
+        else:
+            row.append(Cell("blank", fmt=("total", ())))
+    return row
+
+
+def write_sheet(wb: Any, fm: Formats, name: str, table: TableModel, head: HeaderTexts,
+                password: str | None, worksheet_class: type) -> SheetIdentity:
+    """Write one sheet: page header, table, signature, page setup, protection."""
+    spec = table.spec
+    ws = wb.add_worksheet(name, worksheet_class=worksheet_class)
+    widths = table.widths
+    n = len(widths)
+    key_col = n
+    for i, w in enumerate(widths):
+        ws.set_column(i, i, w)
+    ws.set_column(key_col, key_col, 12, fm.get("key"), {"hidden": True})
+
+    r = write_page_header(ws, fm, widths, head)
+    header_first = r
+    grid = spec.header
+    taken: set[tuple[int, int]] = set()
+    for gr, grow in enumerate(grid):
+        c = 0
+        max_lines = 1
+        for cell in grow:
+            while (gr, c) in taken:
+                c += 1
+            r0, c0 = r + gr, c
+            r1, c1 = r0 + cell.rowspan - 1, c0 + cell.colspan - 1
+            for rr in range(gr, gr + cell.rowspan):
+                for cc in range(c, c + cell.colspan):
+                    taken.add((rr, cc))
+            if r1 > r0 or c1 > c0:
+                ws.merge_range(r0, c0, r1, c1, cell.text, fm.get("th"))
+            else:
+                ws.write_string(r0, c0, cell.text, fm.get("th"))
+            if cell.rowspan == 1:
+                max_lines = max(max_lines, text_lines(cell.text, sum(widths[c0:c1 + 1])))
+            c += cell.colspan
+        ws.set_row(r + gr, row_height(max_lines))
+    header_last = r + len(grid) - 1
+    ws.write_string(header_last, key_col, key_header(spec.id, spec.version), fm.get("key"))
+    r = header_last + 1
+    if spec.column_numbers:
+        for i in range(n):
+            ws.write_string(r, i, f"({i + 1})", fm.get("colnum"))
+        header_last = r
+        r += 1
+    ws.freeze_panes(r, 0)
+
+    first_data = r
+    col_letters = [xl_col_to_name(i) for i in range(n)]
+    letters = {c.key: col_letters[i] for i, c in enumerate(spec.columns)}
+    row_formula: dict[str, str] = {}  # "{numerator}/{denominator}" -> "=D\\0/E\\0"
+    dvs: dict[tuple[int, str], tuple[dict, list[int]]] = {}
+    required_cells: list[tuple[int, int]] = []
+    for k, (row, key, height) in enumerate(zip(table.cells, table.keys, table.heights,
+                                                     strict=True)):
+        rr = first_data + k
+        ws.set_row(rr, height)
+        for i, cell in enumerate(row):
+            if cell.skip:
+                continue
+            fmt = fm.get(cell.fmt[0], **dict(cell.fmt[1]))
+            if cell.merge_down or cell.merge_right:
+                ws.merge_range(rr, i, rr + cell.merge_down, i + cell.merge_right, cell.text, fmt)
+            elif cell.kind == "text":
+                ws.write_string(rr, i, cell.text, fmt)
+            elif cell.kind == "formula":
+                shape = row_formula.get(cell.formula)
+                if shape is None:
+                    shape = row_formula[cell.formula] = "=" + _REF.sub(
+                        lambda m: letters[m.group(1)] + "\x00", cell.formula)
+                ws.write_formula(rr, i, shape.replace("\x00", str(rr + 1)), fmt, "")
+            else:
+                ws.write_blank(rr, i, None, fmt)
+            if cell.kind == "input":
+                if cell.dv:
+                    sig = repr(sorted(cell.dv.items(), key=str))
+                    dvs.setdefault((i, sig), (cell.dv, []))[1].append(rr)
+                if cell.required:
+                    required_cells.append((rr, i))
+        ws.write_string(rr, key_col, key, fm.get("key"))
+    last_data = first_data + len(table.cells) - 1
+    r = last_data + 1
+
+    if table.total is not None:
+        ws.set_row(r, row_height(1))
+        for i, cell in enumerate(table.total):
+            fmt = fm.get(cell.fmt[0], **dict(cell.fmt[1]))
+            if cell.kind == "formula":
+                letter = col_letters[i]
+                ws.write_formula(r, i, f"=SUM({letter}{first_data + 1}:{letter}{last_data + 1})",
+                                 fmt, 0)
+            elif cell.kind == "text":
+                ws.write_string(r, i, cell.text, fmt)
+            else:
+                ws.write_blank(r, i, None, fmt)
+        ws.write_string(r, key_col, "total", fm.get("key"))
+        r += 1
+
+    for (i, _sig), (opts, rows) in dvs.items():
+        for start, end in _runs(rows):
+            ws.data_validation(start, i, end, i, dict(opts))
+    req_fmt = fm.get("required")
+    for start_col, runs in _col_runs(required_cells).items():
+        for start, end in runs:
+            ws.conditional_format(start, start_col, end, start_col,
+                                  {"type": "blanks", "format": req_fmt})
+
+    end_row = write_signature(ws, fm, widths, r, head)
+    setup_page(ws, spec.orientation == "landscape", header_first, header_last)
+    ws.print_area(0, 0, end_row, n - 1)
+    ws.protect(password or "", {
+        "format_cells": False, "format_columns": True, "format_rows": True,
+        "select_locked_cells": True, "select_unlocked_cells": True,
+    })
+    return SheetIdentity(spec.id, spec.version, name, key_col, header_last if not
+                         spec.column_numbers else header_last - 1, first_data, last_data)
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    runs: list[tuple[int, int]] = []
+    for r in sorted(rows):
+        if runs and r == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], r)
+        else:
+            runs.append((r, r))
+    return runs
+
+
+def _col_runs(cells: list[tuple[int, int]]) -> dict[int, list[tuple[int, int]]]:
+    by_col: dict[int, list[int]] = {}
+    for r, c in cells:
+        by_col.setdefault(c, []).append(r)
+    return {c: _runs(rows) for c, rows in by_col.items()}
+
+
+def cell_name(row: int, col: int) -> str:
+    return xl_rowcol_to_cell(row, col)

@@ -1,0 +1,145 @@
+"""YAML loading that remembers where every key was written.
+
+Plans, form specs and rules are edited by people, so an error must point at the line they
+typed. PyYAML's safe loader is used with one change: mappings become ``Mapping`` objects
+that record each key's line, and every failure becomes a ``UserError`` naming the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import UserError
+
+
+class Mapping(dict):
+    """A dict that knows the file line of each of its keys (1-based) and its own line."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Mapping:
+    loader.flatten_mapping(node)
+    result = Mapping()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str):
+            key = str(key)
+        if key in result:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"khóa «{key}» bị lặp lại", key_node.start_mark
+            )
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load_yaml(path: str | Path, what: str) -> Any:
+    """Load one YAML file; ``what`` names the kind of file in messages ("kế hoạch")."""
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise UserError(f"Không tìm thấy tệp {what} «{path}».") from None
+    except IsADirectoryError:
+        raise UserError(f"«{path}» là một thư mục, không phải tệp {what}.") from None
+    except UnicodeDecodeError:
+        raise UserError(
+            f"Tệp {what} «{path}» không phải văn bản UTF-8; hãy lưu lại với bảng mã UTF-8."
+        ) from None
+    except OSError as exc:
+        raise UserError(f"Không đọc được tệp {what} «{path}»: {exc.strerror}.") from None
+    return loads_yaml(text, path, what)
+
+
+def loads_yaml(text: str, path: str | Path, what: str) -> Any:
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f", dòng {mark.line + 1}, cột {mark.column + 1}" if mark else ""
+        problem = exc.problem or exc.context or "lỗi cú pháp"
+        raise UserError(
+            f"Tệp {what} «{path}»{where}: sai cú pháp YAML ({problem})."
+        ) from None
+    except yaml.YAMLError as exc:
+        raise UserError(f"Tệp {what} «{path}»: sai cú pháp YAML ({exc}).") from None
+
+
+class Fields:
+    """Reads one mapping of a data file with line-accurate, Vietnamese errors.
+
+    Every accepted key must be asked for; ``done()`` refuses whatever is left, so a
+    misspelt key is reported instead of silently ignored.
+    """
+
+    def __init__(self, data: Any, path: str | Path, what: str, where: str, line: int = 0):
+        self.path = path
+        self.what = what
+        self.where = where
+        if not isinstance(data, dict):
+            self.fail(f"{where} phải là một bảng khóa: giá trị", line)
+        self.data: dict = data
+        self.line = getattr(data, "line", line)
+        self.seen: set[str] = set()
+
+    def line_of(self, key: str) -> int:
+        return self.data.line_of(key) if isinstance(self.data, Mapping) else self.line
+
+    def fail(self, message: str, line: int | None = None, key: str | None = None) -> None:
+        if line is None:
+            line = self.line_of(key) if key else self.line
+        at = f", dòng {line}" if line else ""
+        raise UserError(f"Tệp {self.what} «{self.path}»{at}: {message}.")
+
+    def has(self, key: str) -> bool:
+        return key in self.data
+
+    def raw(self, key: str, default: Any = None, required: bool = False) -> Any:
+        self.seen.add(key)
+        if key not in self.data or self.data[key] is None:
+            if required:
+                self.fail(f"thiếu trường «{key}» trong {self.where}")
+            return default
+        return self.data[key]
+
+    def text(self, key: str, default: str = "", required: bool = False) -> str:
+        value = self.raw(key, None, required)
+        if value is None:
+            return default
+        if isinstance(value, (dict, list)):
+            self.fail(f"trường «{key}» phải là một đoạn chữ", key=key)
+        return str(value).strip("\n") if isinstance(value, str) else str(value)
+
+    def listing(self, key: str, required: bool = False) -> list:
+        value = self.raw(key, None, required)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.fail(f"trường «{key}» phải là một danh sách (mỗi mục một dòng «- »)", key=key)
+        return value
+
+    def child(self, key: str, value: Any, where: str) -> Fields:
+        return Fields(value, self.path, self.what, where, self.line_of(key))
+
+    def done(self) -> None:
+        extra = [k for k in self.data if k not in self.seen]
+        if extra:
+            key = extra[0]
+            self.fail(f"trường «{key}» không có trong mẫu của {self.where}", key=key)
