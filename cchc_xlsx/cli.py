@@ -96,3 +96,5 @@ def generate_cmd(plan_path: str, units_path: str | None, out_dir: str, forms: tu
         paths = generate(plan, units, out_dir, forms or None, period_id, password,
                          progress=bar.update)
     click.echo(f"Đã tạo {len(paths)} sổ Excel trong «{out_dir}».")
+if __name__ == "__main__":
+    main()

@@ -7,7 +7,8 @@ documents must still be reproduced word for word. So every result keeps the text
 as given, and the parsed meaning sits beside it.
 
 Matching runs on a folded copy of the text: NFC, lower case, one tone-mark placement
-("hòa" and "hoà" both become "hoà", "qúy" becomes "quý"), non-breaking spaces as spaces.
+("hòa" and "hoà" both become "hoà", "qúy" becomes "quý"), other spaces as plain spaces
+(line breaks stay: in a cell they separate items).
 The fold keeps one character per NFC character and remembers where each came from, so a
 phrase found in the folded copy maps back to a verbatim slice of the original, even when
 the original is NFD (the Windows Vietnamese keyboard types decomposed text).
@@ -120,6 +121,7 @@ def _squash(text: str) -> str:
 
 _TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")  # huyền, sắc, ngã, hỏi, nặng
 _TONE_MOVES = {"o": "ae", "u": "y"}  # "òa" -> "oà", "òe" -> "oè", "ùy" -> "uỳ"
+_LINE_BREAKS = frozenset("\n\r\v\f\x85\u2028\u2029")  # kept: they separate list items
 _CHAR_MAP = {"\u2013": "-", "\u2014": "-", "\u2212": "-", "\uff05": "%"}
 
 
@@ -162,7 +164,7 @@ def _place_tones(chars: list[str]) -> None:
 
 def _fold_char(ch: str) -> str:
     if ch.isspace():
-        return " "
+        return "\n" if ch in _LINE_BREAKS else " "
     ch = _CHAR_MAP.get(ch, ch)
     low = ch.lower()
     return low if len(low) == 1 else ch
@@ -203,14 +205,15 @@ def _leftmost(
 
 # --- numbers -----------------------------------------------------------------------------
 
-_NUM = r"\d+(?:[.,]\d+)*"
+_NUM = r"\d++(?:[.,]\d++)*+"  # possessive: no backtracking inside long digit runs
 
 
-def _number(text: str) -> float:
+def _number(text: str) -> float | None:
     """A Vietnamese-written number: "98,5" -> 98.5, "1.234" -> 1234, "1.0" -> 1.0.
 
     Comma is the decimal mark in vi-VN; a dot followed by exactly three digits groups
-    thousands; when both appear, the last one is the decimal mark ("1,234.5").
+    thousands; when both appear, the last one is the decimal mark ("1,234.5"). None when
+    the separators make no sense ("1,2.3,4").
     """
     s = text.replace(" ", "")
     if "," in s and "." in s:
@@ -221,10 +224,15 @@ def _number(text: str) -> float:
         s = s.replace(",", ".") if s.count(",") == 1 else s.replace(",", "")
     elif s.count(".") > 1 or re.fullmatch(r"\d{1,3}\.\d{3}", s):
         s = s.replace(".", "")
-    return float(s)
+    try:
+        return float(s)
+    except ValueError:
+        return None
 
 
 # --- targets -----------------------------------------------------------------------------
+# Free-text gaps ("không có … bị kỷ luật", "Giảm 10% … so với năm 2021") stay within one
+# clause and one line; the fixed words of a phrase may still wrap onto the next line.
 
 _PER_WORDS = r"tuần|tháng|quý|năm"
 _BASE = (
@@ -237,12 +245,12 @@ _COMPARE = re.compile(
     rf"(?:(?:mỗi|hàng|hằng)\s+(?P<per1>{_PER_WORDS})\s*,?\s*(?:có\s+)?)?"
     r"(?:đạt\s+(?:(?:tỷ|tỉ)\s+lệ\s+)?)?"
     rf"(?:(?P<cmp>{_alt(CMP_BEFORE)})\s+)?"
-    rf"(?P<num>{_NUM})(?:\s?(?P<pct>%)|\s+(?P<noun>{COUNT_NOUNS})(?!\w))"
+    rf"(?<!\d[.,])(?P<num>{_NUM})(?:\s?(?P<pct>%)|\s+(?P<noun>{COUNT_NOUNS})(?!\w))"
     rf"(?:(?:\s+[^\s\d%;.,:()]+){{0,3}}?\s+(?P<up>{_alt(CMP_AFTER)})(?!\w))?"
     rf"(?:(?:\s*/\s*|\s+(?:mỗi|hàng|hằng|một)\s+)(?P<per2>{_PER_WORDS})(?!\w))?"
 )
 _ZERO = re.compile(
-    r"(?<!\w)không\s+(?:có|để(?:\s+xảy\s+ra)?)\s+(?:[^;.\n]{0,80}?\s)?"
+    r"(?<!\w)không\s+(?:có|để(?:\s+xảy\s+ra)?)\s+(?:[^;.\n]{0,80}?[^\S\n])?"
     rf"(?:{_alt(ZERO_EVENTS)})(?!\w)"
 )
 _BASELINE = re.compile(
@@ -252,7 +260,7 @@ _CHANGE_PCT = re.compile(
     rf"(?<!\w)(?P<dir>{_alt(DIRECTIONS)})(?:\s+thêm)?\s+"
     r"(?:(?:tối\s+thiểu|ít\s+nhất|khoảng|từ|trên)\s+)?"
     rf"(?P<num>{_NUM})\s?%"
-    rf"(?:[^;.\n]{{0,150}}?\s+so\s+với\s+{_BASE}(?!\w))?"
+    rf"(?:[^;.\n]{{0,150}}?[^\S\n]+so\s+với\s+{_BASE}(?!\w))?"
 )
 _CHANGE_RANK = re.compile(
     rf"(?<!\w)(?P<dir>{_alt(DIRECTIONS)})"
@@ -270,7 +278,8 @@ def _baseline(m: re.Match[str]) -> str | None:
 def _build_compare(m: re.Match[str]) -> dict[str, Any] | None:
     per_word = m["per1"] or m["per2"]
     cmp, up = m["cmp"], m["up"]
-    if m["noun"] and not (cmp or up or per_word):
+    value = _number(m["num"])
+    if value is None or (m["noun"] and not (cmp or up or per_word)):
         return None  # "3 ngày" alone is a duration, not a target
     if up and (not cmp or _squash(cmp) == "từ"):
         op = CMP_AFTER[_squash(up)]
@@ -280,7 +289,7 @@ def _build_compare(m: re.Match[str]) -> dict[str, Any] | None:
         op = ">="  # a bare "100%" or "đạt 80%" is a floor
     return {
         "op": op,
-        "value": _number(m["num"]),
+        "value": value,
         "unit": "%" if m["pct"] else "count",
         "per": PERIODS[per_word] if per_word else None,
     }
@@ -294,14 +303,16 @@ def _build_baseline(m: re.Match[str]) -> dict[str, Any]:
     return {"op": CMP_BASELINE[_squash(m["cmp"])], "baseline": _baseline(m)}
 
 
-def _build_change(m: re.Match[str]) -> dict[str, Any]:
+def _build_change(m: re.Match[str]) -> dict[str, Any] | None:
     pct = m.re is _CHANGE_PCT
-    num = m["num"]
+    value = _number(m["num"]) if m["num"] else None
+    if m["num"] and value is None:
+        return None
     return {
         "op": "change",
         "direction": DIRECTIONS[m["dir"]],
-        "value": _number(num) if num else None,
-        "unit": "%" if pct else ("count" if num else None),
+        "value": value,
+        "unit": "%" if pct else ("count" if value is not None else None),
         "baseline": _baseline(m),
     }
 
@@ -315,8 +326,10 @@ TARGET_RULES: list[Rule] = [
 ]
 
 
-def _target_at(text: str, folded: str, spans: list[tuple[int, int]], pos: int
-               ) -> tuple[Target, int] | None:
+def _target_at(
+    text: str, folded: str, spans: list[tuple[int, int]], pos: int
+) -> tuple[Target, int] | None:
+    """The first target at or after ``pos`` with its verbatim slice, and where it ends."""
     found = _leftmost(folded, TARGET_RULES, pos=pos)
     if found is None:
         return None
@@ -369,10 +382,11 @@ def find_targets(text: str) -> list[Target]:
 
 # --- dates -------------------------------------------------------------------------------
 
+# (pattern, order of its three numbers)
 _DATE_FORMS = (
-    re.compile(r"(?:ngày\s+)?(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4}|\d{2})"),
-    re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"),
-    re.compile(r"(?:ngày\s+)?(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})"),
+    (re.compile(r"(?:ngày\s+)?(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4}|\d{2})"), "dmy"),
+    (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), "ymd"),
+    (re.compile(r"(?:ngày\s+)?(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})"), "dmy"),
 )
 
 
@@ -400,14 +414,12 @@ def parse_vn_date(text: str) -> date | None:
     Anything else, or an impossible day (31/02/2024), gives None.
     """
     s = _squash(_folded(text))
-    for number, form in enumerate(_DATE_FORMS):
+    for form, order in _DATE_FORMS:
         m = form.fullmatch(s)
         if m is None:
             continue
-        a, b, c = m.groups()
-        if number == 1:
-            return _safe_date(int(a), int(b), int(c))
-        return _safe_date(_year(c), int(b), int(a))
+        parts = dict(zip(order, m.groups(), strict=True))
+        return _safe_date(_year(parts["y"]), int(parts["m"]), int(parts["d"]))
     return None
 
 

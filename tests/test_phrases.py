@@ -574,6 +574,7 @@ NO_TARGET = [
     "9001:2015 gắn với đơn giản hóa TTHC.",
     "Nghị định số 61/2018/NĐ-CP ngày 23/4/2018 của Chính phủ",
     "Tham gia số hóa kết quả trong 3 ngày",
+    "đạt 1,2.3,4%",  # separators that make no number
     "",
 ]
 
@@ -603,6 +604,22 @@ def test_target_text_is_byte_for_byte():
     assert got.text is raw
     assert (got.op, got.value, got.unit) == (">=", 98.5, "%")
     assert find_target(raw).text == "đạt\u00a0từ 98,5%  trở lên"
+
+
+def test_line_break_ends_a_clause():
+    # Alt+Enter in a cell separates items: a baseline on the next line is not joined.
+    assert find_target("Giảm 5% biên chế\nso với năm 2021") == tg(
+        "Giảm 5%", "change", 5, "%", direction="decrease"
+    )
+    assert find_target("Giảm 5% biên chế so với năm 2021") == tg(
+        "Giảm 5% biên chế so với năm 2021", "change", 5, "%", "2021", direction="decrease"
+    )
+
+
+def test_long_junk_text_is_fast_enough():
+    junk = "1.1.1.1.1." * 3000 + " không có " + "a " * 3000 + "đạt " * 3000
+    assert find_targets(junk) == []
+    assert parse_deadline(junk, 2023).kind == "date"  # "1.1.1…" starts with a d.m.y date
 
 
 def test_number_formats():
@@ -718,6 +735,8 @@ DEADLINES_OTHER = [
     ("Hàng tháng", ("recurring", None, None, "month")),
     ("Định kỳ 6 tháng", ("recurring", None, None, "half_year")),
     ("Liên tục", ONGOING),
+    ("Kế hoạch: Quý I/2023\nBáo cáo: Tháng 12/2023", Q1),
+    ("Báo cáo: chưa rõ\r\nTháng 12/2023", DEC),  # the first milestone that can be read
     ("Khi có yêu cầu", EVENT),
     ("Theo yêu cầu của cấp trên", EVENT),
 ]

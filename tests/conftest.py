@@ -1,0 +1,46 @@
+"""Shared fixtures: the sample plans and units, and workbooks generated once per session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cchc_xlsx.generate import generate
+from cchc_xlsx.plan_loader import load_plan
+from cchc_xlsx.units import load_units
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+PLANS = SAMPLES / "plans"
+PLAN_001 = PLANS / "001-mntt-q8-2023.yaml"
+PLAN_004 = PLANS / "004-sgddt-soctrang-2023.yaml"
+UNITS_CSV = SAMPLES / "units" / "quan8-truong.csv"
+UNITS_XLSX = SAMPLES / "units" / "quan8-truong.xlsx"
+
+HAS_SOFFICE = shutil.which("soffice") is not None and shutil.which("pdftotext") is not None
+needs_soffice = pytest.mark.skipif(not HAS_SOFFICE, reason="LibreOffice/pdftotext not installed")
+
+
+@pytest.fixture(scope="session")
+def plan001():
+    return load_plan(PLAN_001)
+
+
+@pytest.fixture(scope="session")
+def units():
+    return load_units(UNITS_CSV)
+
+
+@pytest.fixture(scope="session")
+def unit_books(tmp_path_factory, plan001, units):
+    """Every sample unit's workbook for plan 001, period q1-2023 (all forms)."""
+    out = tmp_path_factory.mktemp("unit_books")
+    return generate(plan001, units, out, period_id="q1-2023", workers=1)
+
+
+@pytest.fixture(scope="session")
+def one_book(unit_books):
+    """The workbook of a unit whose head's deputy signs (KT. HIỆU TRƯỞNG)."""
+    return next(p for p in unit_books if p.name.startswith("MN-SM_"))
