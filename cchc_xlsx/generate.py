@@ -148,7 +148,7 @@ def header_texts(job: SheetJob, plan: Plan, unit: Unit, period: Period | None,
     if report and period:
         period_line = (f"Kỳ báo cáo: {period.name} (số liệu từ ngày "
                        f"{period.start:%d/%m/%Y} đến ngày {period.end:%d/%m/%Y})")
-    notes = tuple(n.format(unit_name=unit.name, superior=unit.superior or DOTS)
+    notes = tuple(n.format(unit_name=unit.name, superior=unit.recipient or unit.superior or DOTS)
                   for n in job.spec.notes_before_table)
     return HeaderTexts(
         superior=unit.superior, issuer=unit.name, number_line=number_line,

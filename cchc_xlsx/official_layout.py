@@ -97,11 +97,12 @@ def text_lines(text: str, width: float, size: float = TABLE_SIZE) -> int:
 
     Excel stores no row height for wrapped text it has not laid out, and LibreOffice keeps a
     stored height, so the generator must size rows itself. A column ``width`` (in Excel's
-    character units) holds about ``width`` characters of 12-pt Times New Roman.
+    character units) holds about 1.18 × ``width`` characters of 12-pt Times New Roman
+    (measured on LibreOffice's PDF output); 1.05 leaves room for Excel's own metrics.
     """
     if not text:
         return 1
-    per_line = max(1, int(width * TABLE_SIZE / size) - 1)
+    per_line = max(1, int(width * 1.05 * TABLE_SIZE / size) - 1)
     lines = 0
     for part in str(text).split("\n"):
         lines += max(1, len(textwrap.wrap(part, per_line, break_long_words=True)) or 1)
@@ -109,7 +110,7 @@ def text_lines(text: str, width: float, size: float = TABLE_SIZE) -> int:
 
 
 def row_height(lines: int, size: float = TABLE_SIZE) -> float:
-    return math.ceil(lines * size * 1.32 + 3)
+    return math.ceil(lines * size * 1.25 + 4)
 
 
 @dataclass(frozen=True)
@@ -246,6 +247,7 @@ def setup_page(ws: Worksheet, landscape: bool, header_first: int, header_last: i
         ws.set_portrait()
     ws.set_margins(**MARGINS)
     ws.set_header(f'&C&"{FONT},Regular"&13&P', {"margin": 10 * MM})
+    ws.set_start_page(1)  # each appendix is numbered on its own (NĐ 30, Phụ lục I, Mục III)
     ws.repeat_rows(header_first, header_last)
     ws.fit_to_pages(1, 0)
     ws.center_horizontally()

@@ -49,12 +49,19 @@ def test_pdf_has_the_task_rows(pdf_pages, plan001):
         assert words in text, task.stt
 
 
-def test_page_number_not_on_page_one_and_header_repeated(pdf_pages):
-    first_lines = [ln.strip() for ln in pdf_pages[0].splitlines() if ln.strip()]
-    second_lines = [ln.strip() for ln in pdf_pages[1].splitlines() if ln.strip()]
-    assert first_lines[0] != "1"
-    assert second_lines[0] == "2"  # centred page number at the top of page 2
-    assert any("Nhiệm vụ cụ thể" in ln for ln in second_lines[:6])  # repeated table header
+def test_each_appendix_numbered_on_its_own_without_a_number_on_its_first_page(pdf_pages):
+    pages = [[ln.strip() for ln in p.splitlines() if ln.strip()] for p in pdf_pages]
+    pages = [p for p in pages if p]
+    starts = [i for i, p in enumerate(pages) if any(ln.startswith("Phụ lục") for ln in p[:12])]
+    assert len(starts) == 5  # two plan appendices, three report appendices
+    for i, page in enumerate(pages):
+        previous_start = max(s for s in starts if s <= i)
+        if i == previous_start:
+            assert page[0].startswith("ỦY BAN NHÂN DÂN"), i  # no number on an appendix's page 1
+        else:
+            assert page[0] == str(i - previous_start + 1), i  # centred number at the top
+    second = pages[1]
+    assert any("Nhiệm vụ cụ thể" in ln for ln in second[:6])  # the table header is repeated
 
 
 def test_signature_block_printed(pdf_pages):
