@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import Plan, Target
+from .model import Period, Plan, Target
 from .specs import FormSpec
 
 Record = dict[str, Any]
@@ -136,3 +136,20 @@ def has_rows(spec: FormSpec, plan: Plan) -> bool:
     if spec.rows == "roadmap":
         return bool(plan.roadmap)
     return True
+
+
+ATTRS = ("measure", "met_mode", "deadline_in_period")
+
+
+def row_attrs(record: Record, period: Period | None) -> dict[str, str]:
+    """What validation needs to know about a row that the sheet itself does not show.
+
+    Stored in the workbook's identity so a returned file can be checked without its plan.
+    """
+    attrs = {k: str(record[k]) for k in ("measure", "met_mode") if k in record}
+    deadline = record.get("deadline_obj")
+    if deadline is not None and period is not None:
+        due = deadline.end
+        inside = due is not None and period.start <= due <= period.end
+        attrs["deadline_in_period"] = "1" if inside else "0"
+    return attrs

@@ -13,7 +13,7 @@ import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import xlsxwriter
@@ -21,8 +21,8 @@ import xlsxwriter
 from . import __version__
 from .atomic import atomic_path
 from .errors import UserError
-from .form_rows import has_rows, records_for
-from .identity import Identity, write_identity
+from .form_rows import has_rows, records_for, row_attrs
+from .identity import Identity, encode_attrs, write_identity
 from .model import Period, Plan, Unit
 from .official_layout import FONT, TABLE_SIZE, Formats, HeaderTexts, roman
 from .sheet_writer import TableModel, build_table, write_sheet
@@ -42,6 +42,7 @@ class SheetJob:
     title: str
     attached_line: str | None  # the plan's own line (issuer workbook), else built per unit
     table: TableModel
+    row_attrs: tuple[tuple[str, str], ...] = ()
 
 
 def default_forms(plan: Plan, catalog: Catalog) -> list[str]:
@@ -104,10 +105,14 @@ def plan_jobs(plan: Plan, catalog: Catalog, forms: Sequence[str],
             appendix = appendix_by_form.get(spec.id) if kind == "plan" else None
             title = appendix.title if appendix and appendix.title else spec.title.format(**fields)
             rules = catalog.rules_for(spec.id)
-            table = build_table(spec, records_for(spec, plan), rules,
-                                period if kind == "report" else None)
+            records = records_for(spec, plan)
+            sheet_period = period if kind == "report" else None
+            table = build_table(spec, records, rules, sheet_period)
+            attrs = tuple((r["key"], encode_attrs(row_attrs(r, sheet_period)))
+                          for r in records if r["kind"] == "item")
             jobs.append(SheetJob(spec, label, title,
-                                 appendix.attached_line if appendix else None, table))
+                                 appendix.attached_line if appendix else None, table,
+                                 attrs if kind == "report" else ()))
     return jobs
 
 
@@ -198,8 +203,9 @@ def write_unit_workbook(path: Path, plan: Plan, unit: Unit, jobs: Sequence[Sheet
         sheets = []
         for job in jobs:
             head = header_texts(job, plan, unit, period, is_issuer)
-            sheets.append(write_sheet(wb, fm, _sheet_name(job, used), job.table, head,
-                                      password, OfficialWorksheet))
+            sheet = write_sheet(wb, fm, _sheet_name(job, used), job.table, head, password,
+                                OfficialWorksheet)
+            sheets.append(replace(sheet, row_attrs=job.row_attrs))
         for i, s in enumerate(sheets, start=1):
             wb.define_name(f"cchc_form_{i}", f"='{s.sheet}'!$A$1")
         has_report = any(j.spec.kind == "report" for j in jobs)

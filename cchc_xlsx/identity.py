@@ -39,6 +39,19 @@ class SheetIdentity:
     header_row: int  # 0-based row of the key header cell (last table header row)
     first_row: int  # 0-based first data row
     last_row: int  # 0-based last data row
+    row_attrs: tuple[tuple[str, str], ...] = ()  # (row key, "measure=rate;met_mode=…")
+
+
+def decode_rows(text: object) -> list[tuple[str, dict[str, str]]]:
+    """Inverse of the "rows" identity cell: [(row key, attrs)], in sheet order."""
+    if not isinstance(text, str):
+        return []
+    out = []
+    for line in text.splitlines():
+        key, _, attrs = line.partition("|")
+        if key:
+            out.append((key, decode_attrs(attrs)))
+    return out
 
 
 @dataclass(frozen=True)
@@ -70,7 +83,21 @@ class Identity:
         for s in self.sheets:
             head.append(["sheet", s.form_id, s.version, s.sheet, s.key_column, s.header_row,
                          s.first_row, s.last_row])
+        for s in self.sheets:
+            if s.row_attrs:  # one cell per form: "key|attrs" lines (fewer cells to write)
+                head.append(["rows", s.form_id,
+                             "\n".join(f"{key}|{attrs}" for key, attrs in s.row_attrs)])
         return head
+
+
+def encode_attrs(attrs: dict[str, str]) -> str:
+    return ";".join(f"{k}={v}" for k, v in sorted(attrs.items()))
+
+
+def decode_attrs(text: object) -> dict[str, str]:
+    if not isinstance(text, str) or not text:
+        return {}
+    return dict(part.split("=", 1) for part in text.split(";") if "=" in part)
 
 
 def write_identity(workbook, identity: Identity) -> None:
@@ -80,7 +107,7 @@ def write_identity(workbook, identity: Identity) -> None:
         for c, value in enumerate(row):
             if isinstance(value, (int, float)):
                 ws.write_number(r, c, value)
-            else:
+            elif value not in (None, ""):  # an empty cell reads back the same everywhere
                 ws.write_string(r, c, str(value))
     ws.protect()
     ws.very_hidden()

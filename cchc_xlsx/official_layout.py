@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import textwrap
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from xlsxwriter.worksheet import Worksheet
@@ -84,14 +85,18 @@ class Formats:
         self.cache: dict[tuple, Any] = {}
 
     def get(self, name: str, **extra: Any) -> Any:
-        key = (name, tuple(sorted(extra.items())))
+        return self.by_key((name, tuple(sorted(extra.items()))))
+
+    def by_key(self, key: tuple[str, tuple]) -> Any:
+        """The format for a precomputed (name, sorted extra properties) key."""
         fmt = self.cache.get(key)
         if fmt is None:
-            props = {"font_name": FONT, **FORMATS[name], **extra}
+            props = {"font_name": FONT, **FORMATS[key[0]], **dict(key[1])}
             fmt = self.cache[key] = self.workbook.add_format(props)
         return fmt
 
 
+@lru_cache(maxsize=16384)
 def text_lines(text: str, width: float, size: float = TABLE_SIZE) -> int:
     """How many lines a wrapped cell needs; errs on the tall side so nothing is clipped.
 

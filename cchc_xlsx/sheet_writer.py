@@ -72,6 +72,11 @@ class Cell:
 
 @dataclass
 class TableModel:
+    """A form's table for one plan and period, laid out once and replayed per unit.
+
+    Row numbers in ``dv_groups`` and ``required_runs`` are offsets from the first data row.
+    """
+
     spec: FormSpec
     widths: list[float]
     cells: list[list[Cell]]  # [row][col]
@@ -79,6 +84,8 @@ class TableModel:
     heights: list[float]
     total: list[Cell] | None = None
     header_heights: list[float] = field(default_factory=list)
+    dv_groups: list[tuple[int, dict, list[tuple[int, int]]]] = field(default_factory=list)
+    required_runs: list[tuple[int, int, int]] = field(default_factory=list)  # col, r0, r1
 
 
 def _met_formula(target: Target, result_ref: str, measure: str) -> str:
@@ -227,7 +234,47 @@ def build_table(spec: FormSpec, records: list[Record], rules: list[Rule],
 
     heights = _heights(cells, widths)
     total = _total_row(spec, cols) if spec.total_row else None
-    return TableModel(spec, widths, cells, keys, heights, total)
+    table = TableModel(spec, widths, cells, keys, heights, total)
+    table.header_heights = _header_heights(spec, widths)
+    _group_inputs(table)
+    return table
+
+
+def _group_inputs(table: TableModel) -> None:
+    """Data validations and required-cell ranges, grouped once into runs of rows."""
+    dvs: dict[tuple[int, str], tuple[dict, list[int]]] = {}
+    required: dict[int, list[int]] = {}
+    for k, row in enumerate(table.cells):
+        for i, cell in enumerate(row):
+            if cell.kind != "input" or cell.skip:
+                continue
+            if cell.dv:
+                sig = repr(sorted(cell.dv.items(), key=str))
+                dvs.setdefault((i, sig), (cell.dv, []))[1].append(k)
+            if cell.required:
+                required.setdefault(i, []).append(k)
+    table.dv_groups = [(i, opts, _runs(rows)) for (i, _sig), (opts, rows) in dvs.items()]
+    table.required_runs = [(i, r0, r1) for i, rows in required.items()
+                           for r0, r1 in _runs(rows)]
+
+
+def _header_heights(spec: FormSpec, widths: list[float]) -> list[float]:
+    heights = []
+    taken: set[tuple[int, int]] = set()
+    for gr, grow in enumerate(spec.header):
+        c = 0
+        lines = 1
+        for cell in grow:
+            while (gr, c) in taken:
+                c += 1
+            for rr in range(gr, gr + cell.rowspan):
+                for cc in range(c, c + cell.colspan):
+                    taken.add((rr, cc))
+            if cell.rowspan == 1:
+                lines = max(lines, text_lines(cell.text, sum(widths[c:c + cell.colspan])))
+            c += cell.colspan
+        heights.append(row_height(lines))
+    return heights
 
 
 def _heights(cells: list[list[Cell]], widths: list[float]) -> list[float]:
@@ -284,7 +331,6 @@ def write_sheet(wb: Any, fm: Formats, name: str, table: TableModel, head: Header
     taken: set[tuple[int, int]] = set()
     for gr, grow in enumerate(grid):
         c = 0
-        max_lines = 1
         for cell in grow:
             while (gr, c) in taken:
                 c += 1
@@ -297,10 +343,8 @@ def write_sheet(wb: Any, fm: Formats, name: str, table: TableModel, head: Header
                 ws.merge_range(r0, c0, r1, c1, cell.text, fm.get("th"))
             else:
                 ws.write_string(r0, c0, cell.text, fm.get("th"))
-            if cell.rowspan == 1:
-                max_lines = max(max_lines, text_lines(cell.text, sum(widths[c0:c1 + 1])))
             c += cell.colspan
-        ws.set_row(r + gr, row_height(max_lines))
+        ws.set_row(r + gr, table.header_heights[gr])
     header_last = r + len(grid) - 1
     ws.write_string(header_last, key_col, key_header(spec.id, spec.version), fm.get("key"))
     r = header_last + 1
@@ -315,8 +359,7 @@ def write_sheet(wb: Any, fm: Formats, name: str, table: TableModel, head: Header
     col_letters = [xl_col_to_name(i) for i in range(n)]
     letters = {c.key: col_letters[i] for i, c in enumerate(spec.columns)}
     row_formula: dict[str, str] = {}  # "{numerator}/{denominator}" -> "=D\\0/E\\0"
-    dvs: dict[tuple[int, str], tuple[dict, list[int]]] = {}
-    required_cells: list[tuple[int, int]] = []
+    key_fmt = fm.get("key")
     for k, (row, key, height) in enumerate(zip(table.cells, table.keys, table.heights,
                                                      strict=True)):
         rr = first_data + k
@@ -324,7 +367,7 @@ def write_sheet(wb: Any, fm: Formats, name: str, table: TableModel, head: Header
         for i, cell in enumerate(row):
             if cell.skip:
                 continue
-            fmt = fm.get(cell.fmt[0], **dict(cell.fmt[1]))
+            fmt = fm.by_key(cell.fmt)
             if cell.merge_down or cell.merge_right:
                 ws.merge_range(rr, i, rr + cell.merge_down, i + cell.merge_right, cell.text, fmt)
             elif cell.kind == "text":
@@ -337,20 +380,14 @@ def write_sheet(wb: Any, fm: Formats, name: str, table: TableModel, head: Header
                 ws.write_formula(rr, i, shape.replace("\x00", str(rr + 1)), fmt, "")
             else:
                 ws.write_blank(rr, i, None, fmt)
-            if cell.kind == "input":
-                if cell.dv:
-                    sig = repr(sorted(cell.dv.items(), key=str))
-                    dvs.setdefault((i, sig), (cell.dv, []))[1].append(rr)
-                if cell.required:
-                    required_cells.append((rr, i))
-        ws.write_string(rr, key_col, key, fm.get("key"))
+        ws.write_string(rr, key_col, key, key_fmt)
     last_data = first_data + len(table.cells) - 1
     r = last_data + 1
 
     if table.total is not None:
         ws.set_row(r, row_height(1))
         for i, cell in enumerate(table.total):
-            fmt = fm.get(cell.fmt[0], **dict(cell.fmt[1]))
+            fmt = fm.by_key(cell.fmt)
             if cell.kind == "formula":
                 letter = col_letters[i]
                 ws.write_formula(r, i, f"=SUM({letter}{first_data + 1}:{letter}{last_data + 1})",
@@ -362,14 +399,16 @@ def write_sheet(wb: Any, fm: Formats, name: str, table: TableModel, head: Header
         ws.write_string(r, key_col, "total", fm.get("key"))
         r += 1
 
-    for (i, _sig), (opts, rows) in dvs.items():
-        for start, end in _runs(rows):
-            ws.data_validation(start, i, end, i, dict(opts))
-    req_fmt = fm.get("required")
-    for start_col, runs in _col_runs(required_cells).items():
+    for i, opts, runs in table.dv_groups:
         for start, end in runs:
-            ws.conditional_format(start, start_col, end, start_col,
-                                  {"type": "blanks", "format": req_fmt})
+            ws.data_validation(first_data + start, i, first_data + end, i, dict(opts))
+    if table.required_runs:
+        # one rule over every required range: cheaper to write and to open than one per run
+        ranges = [f"{cell_name(first_data + r0, i)}:{cell_name(first_data + r1, i)}"
+                  for i, r0, r1 in table.required_runs]
+        i, r0, r1 = table.required_runs[0]
+        ws.conditional_format(first_data + r0, i, first_data + r1, i, {
+            "type": "blanks", "format": fm.get("required"), "multi_range": " ".join(ranges)})
 
     end_row = write_signature(ws, fm, widths, r, head)
     setup_page(ws, spec.orientation == "landscape", header_first, header_last)
@@ -390,13 +429,6 @@ def _runs(rows: list[int]) -> list[tuple[int, int]]:
         else:
             runs.append((r, r))
     return runs
-
-
-def _col_runs(cells: list[tuple[int, int]]) -> dict[int, list[tuple[int, int]]]:
-    by_col: dict[int, list[int]] = {}
-    for r, c in cells:
-        by_col.setdefault(c, []).append(r)
-    return {c: _runs(rows) for c, rows in by_col.items()}
 
 
 def cell_name(row: int, col: int) -> str:
