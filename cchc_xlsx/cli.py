@@ -96,5 +96,47 @@ def generate_cmd(plan_path: str, units_path: str | None, out_dir: str, forms: tu
         paths = generate(plan, units, out_dir, forms or None, period_id, password,
                          progress=bar.update)
     click.echo(f"Đã tạo {len(paths)} sổ Excel trong «{out_dir}».")
+
+
+@main.command("validate")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH…")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              help="Dạng kết quả: text (mặc định) hoặc json.")
+@click.option("--annotate", "annotate_dir", metavar="DIR",
+              help="Ghi bản sao có đánh dấu ô sai vào thư mục này.")
+@click.option("--units", "units_path", metavar="UNITS",
+              help="Danh sách đơn vị: báo lỗi tệp của đơn vị không có trong danh sách.")
+@click.option("--period", "period_id", metavar="PERIOD",
+              help="Kỳ báo cáo cần nộp. Mặc định: kỳ của đa số tệp.")
+@friendly
+def validate_cmd(paths: tuple[str, ...], fmt: str, annotate_dir: str | None,
+                 units_path: str | None, period_id: str | None) -> None:
+    """Kiểm tra các sổ Excel đã điền (tệp hoặc thư mục); không bao giờ sửa tệp gốc.
+
+    Mã thoát: 0 hợp lệ (chỉ có cảnh báo), 1 có lỗi, 2 có tệp không dùng được hoặc sai
+    cách dùng lệnh.
+    """
+    from .units import load_units
+    from .validate import expand_paths, validate
+
+    units = load_units(units_path) if units_path else None
+    total = len(expand_paths(paths))
+    with click.progressbar(length=total, label="Đang kiểm tra", file=sys.stderr,
+                           show_pos=True) as bar:
+        report = validate(paths, units=units, period_id=period_id, progress=bar.update)
+    if annotate_dir:
+        from .annotate import write_annotated
+
+        for result in report.files:
+            write_annotated(result, annotate_dir)
+    if fmt == "json":
+        click.echo(report.to_json())
+    else:
+        from .report import to_text
+
+        click.echo(to_text(report))
+    sys.exit(report.exit_code)
+
+
 if __name__ == "__main__":
     main()

@@ -1,4 +1,5 @@
-"""``make demo``: the main job on the embedded samples, printing where each output is.
+"""``make demo``: the main jobs on the embedded samples, printing where each output is:
+generate every sample plan's workbooks, then validate the sample returns.
 
 Runs from a source checkout (the samples are not part of the installed package).
 """
@@ -9,11 +10,14 @@ import argparse
 import sys
 from pathlib import Path
 
+from .annotate import write_annotated
 from .errors import UserError
 from .generate import generate
 from .plan_loader import load_plan
+from .report import to_text
 from .summary import plan_summary
 from .units import load_units
+from .validate import validate
 
 
 def run(samples: Path, out: Path) -> None:
@@ -33,6 +37,16 @@ def run(samples: Path, out: Path) -> None:
     written = generate(plan, units, out / "don-vi")
     for p in written:
         print(f"   {p}")
+    returns = samples / "returns"
+    print()
+    print(f"== 3. Kiểm tra các báo cáo mẫu các trường đã gửi về ({returns})")
+    report = validate([returns], units=units)
+    print(to_text(report))
+    notes = out / "kiem-tra"
+    for result in report.files:
+        written = write_annotated(result, notes)
+        if written and not result.valid:
+            print(f"   bản đánh dấu ô sai: {written}")
     print()
     print(f"Xong. Mở các tệp trong «{out}» bằng Excel, LibreOffice hoặc WPS.")
 

@@ -26,7 +26,13 @@ ROW_SOURCES = ("tasks", "indicators", "roadmap", "procedures")
 LAYOUTS = ("group_rows", "group_column", "plain")
 INPUT_TYPES = ("text", "date", "whole", "number")
 SEVERITIES = {"lỗi": "error", "cảnh báo": "warning", "error": "error", "warning": "warning"}
-CHECK_KINDS = ("required", "date_in_period", "allowed", "whole", "decimal", "expr")
+CHECK_KINDS = ("required", "date", "date_in_period", "allowed", "whole", "decimal", "expr",
+               "builtin")
+# checks that concern a whole file (identity, rows), implemented in validate; messages are data
+BUILTINS = ("no_identity", "unit_unknown", "period_mismatch", "form_version", "missing_row",
+            "extra_row", "legacy_text", "ambiguous_date", "plan_mismatch")
+ROW_ATTRS = ("measure", "met_mode", "deadline_in_period")
+EXPR_FUNCTIONS = ("notna", "isna", "blank")
 _REF = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
 
@@ -273,7 +279,7 @@ def _check_grid(spec: FormSpec, f: Fields) -> None:
 
 def _check(f: Fields, raw: Any) -> Check:
     if isinstance(raw, str):
-        if raw not in ("required", "date_in_period"):
+        if raw not in ("required", "date", "date_in_period"):
             f.fail(f"kiểu kiểm tra «{raw}» không có; dùng một trong {', '.join(CHECK_KINDS)}",
                    key="check")
         return Check(kind=raw)
@@ -291,13 +297,45 @@ def _check(f: Fields, raw: Any) -> Check:
         return Check(kind=kind, min=arg.get("min"), max=arg.get("max"))
     if kind == "expr":
         try:
-            ast.parse(str(arg), mode="eval")
+            expr_names(str(arg))
         except SyntaxError as exc:
             f.fail(f"biểu thức «{arg}» sai cú pháp ({exc.msg})", key="check")
+        except ValueError as exc:
+            f.fail(f"biểu thức «{arg}»: {exc}", key="check")
+        return Check(kind=kind, expr=str(arg))
+    if kind == "builtin":
+        if arg not in BUILTINS:
+            f.fail(f"kiểm tra có sẵn «{arg}» không có; dùng một trong {', '.join(BUILTINS)}",
+                   key="check")
         return Check(kind=kind, expr=str(arg))
     f.fail(f"kiểu kiểm tra «{kind}» không có; dùng một trong {', '.join(CHECK_KINDS)}",
            key="check")
     raise AssertionError  # unreachable: fail() raises
+
+
+def expr_names(expr: str) -> set[str]:
+    """The names an ``expr`` check reads; refuses anything but a small safe subset.
+
+    Raises SyntaxError for bad syntax and ValueError for constructs rules may not use.
+    """
+    tree = ast.parse(expr, mode="eval")
+    names = set()
+    allowed_nodes = (ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not,
+                     ast.USub, ast.UAdd, ast.BinOp, ast.Add, ast.Sub, ast.Mult, ast.Div,
+                     ast.Compare, ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In,
+                     ast.NotIn, ast.Name, ast.Load, ast.Constant, ast.Tuple, ast.List,
+                     ast.Call)
+    for node in ast.walk(tree):
+        if not isinstance(node, allowed_nodes):
+            raise ValueError(f"không dùng được «{ast.unparse(node)}» trong biểu thức")
+        if isinstance(node, ast.Call):
+            if not (isinstance(node.func, ast.Name) and node.func.id in EXPR_FUNCTIONS
+                    and len(node.args) == 1 and not node.keywords):
+                raise ValueError(f"chỉ gọi được các hàm {', '.join(EXPR_FUNCTIONS)} "
+                                 "với một đối số")
+        elif isinstance(node, ast.Name) and node.id not in EXPR_FUNCTIONS:
+            names.add(node.id)
+    return names - {"True", "False"}
 
 
 def load_rules(path: str | Path) -> list[Rule]:
@@ -310,7 +348,8 @@ def load_rules(path: str | Path) -> list[Rule]:
         cols = f.listing("columns") if f.has("columns") else []
         single = f.text("column")
         columns = tuple(str(c) for c in cols) + ((single,) if single else ())
-        if not columns:
+        check = _check(f, f.raw("check", required=True))
+        if not columns and check.kind != "builtin":
             f.fail(f"quy tắc «{rid}» phải có «column» hoặc «columns»")
         sev = f.text("severity", "lỗi")
         if sev not in SEVERITIES:
@@ -323,7 +362,7 @@ def load_rules(path: str | Path) -> list[Rule]:
             form=f.text("form", required=True),
             columns=columns,
             severity=SEVERITIES[sev],
-            check=_check(f, f.raw("check", required=True)),
+            check=check,
             message=f.text("message", required=True),
             help=help_text,
             when=_when(f),
@@ -364,13 +403,18 @@ def _load_catalog(forms_dir: Path, rules_dir: Path) -> Catalog:
     for path in sorted(rules_dir.glob("*.yaml")):
         cat.rules.extend(load_rules(path))
     for rule in cat.rules:
+        if rule.check.kind == "builtin" and rule.form == "*":
+            continue
         spec = cat.forms.get(rule.form)
         if spec is None:
             raise UserError(f"Tệp {RULE_WHAT} «{rule.source}», dòng {rule.line}: quy tắc "
                             f"«{rule.id}» nhắc tới mẫu biểu lạ «{rule.form}».")
         keys = {c.key for c in spec.columns}
-        for col in rule.columns:
-            if col not in keys:
+        names = set(rule.columns) | set(dict(rule.when))
+        if rule.check.kind == "expr":
+            names |= expr_names(rule.check.expr)
+        for col in sorted(names):
+            if col not in keys and col not in ROW_ATTRS:
                 raise UserError(f"Tệp {RULE_WHAT} «{rule.source}», dòng {rule.line}: quy tắc "
                                 f"«{rule.id}» nhắc tới cột lạ «{col}» của mẫu «{rule.form}».")
     return cat

@@ -1,0 +1,272 @@
+"""Read a returned workbook into tidy rows with a map back to its cells.
+
+Files come back re-saved by Excel, LibreOffice or WPS, with sheets renamed or reordered and
+rows inserted, deleted or sorted. So sheets are found by the hidden key-column header, not
+by name; columns by the (1)…(n) row or the header text, not by position; rows by their
+hidden key, not by place. A file without identity (an old copy, a table typed by hand) is
+read by finding the header row from its text, with a warning. Values are read with
+python-calamine (fast, values only); nothing here evaluates or trusts formulas: derived
+cells are recomputed downstream.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import UserError
+from .file_guard import UnusableFile, inspect_file
+from .identity import MAGIC, SHEET, decode_rows, parse_key_header
+from .normalize import fold
+from .specs import Catalog, FormSpec
+
+HEADER_SCAN_ROWS = 60
+_COLNUM = re.compile(r"^\((\d{1,2})\)$")
+
+
+@dataclass
+class Row:
+    """One data row: its key, where it is, its raw values by column key."""
+
+    key: str
+    excel_row: int  # 1-based
+    values: dict[str, Any]
+    attrs: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class FormTable:
+    form_id: str
+    version: int
+    sheet: str
+    col_letters: dict[str, str]  # column key -> "E"
+    rows: list[Row]
+    identified: bool = True  # False when found by header text only
+    extra_rows: list[int] = field(default_factory=list)  # rows with data but no key
+
+    def cell(self, row: Row, column: str) -> str:
+        return f"{self.col_letters.get(column, 'A')}{row.excel_row}"
+
+
+@dataclass
+class Workbook:
+    path: str
+    fmt: str  # xlsx | xlsm | ods | xls
+    identity: dict[str, Any]  # key -> value from the identity sheet; {} when missing
+    tables: dict[str, FormTable]
+
+    @property
+    def has_identity(self) -> bool:
+        return bool(self.identity)
+
+
+def _col_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def open_book(path: str | Path):
+    """Check the file, then open it with calamine; unusable files raise ``UnusableFile``."""
+    import python_calamine as pc
+
+    fmt = inspect_file(path)
+    try:
+        return fmt, pc.CalamineWorkbook.from_path(str(path))
+    except pc.PasswordError:
+        raise UnusableFile(f"Tệp «{path}» có đặt mật khẩu; hãy mở bằng Excel, bỏ mật khẩu rồi "
+                           "lưu và gửi lại.", "encrypted") from None
+    except Exception:  # noqa: BLE001 - any parse failure is the file's, told in one sentence
+        raise UnusableFile(f"Không đọc được tệp «{path}» (tệp hỏng hoặc không đúng định dạng); "
+                           "hãy mở bằng Excel, lưu lại dạng .xlsx rồi gửi lại.",
+                           "corrupt") from None
+
+
+def _grid(book, name: str) -> tuple[list[list[Any]], int, int]:
+    """Values of a sheet and the 0-based (row, col) of its first cell."""
+    sheet = book.get_sheet_by_name(name)
+    start = sheet.start or (0, 0)
+    return sheet.to_python(skip_empty_area=False), start[0], start[1]
+
+
+def read_identity(book) -> dict[str, Any]:
+    names = book.sheet_names
+    if SHEET not in names:
+        return {}
+    rows, _, _ = _grid(book, SHEET)
+    if not rows or _text(rows[0][0]) != MAGIC:
+        return {}
+    ident: dict[str, Any] = {"sheets": [], "rows": {}}
+    for row in rows[1:]:
+        if not row:
+            continue
+        tag = _text(row[0])
+        if tag == "sheet":
+            ident["sheets"].append([_text(v) for v in row[1:4]])
+        elif tag == "rows" and len(row) >= 3:
+            form_id = _text(row[1])
+            for key, attrs in decode_rows(row[2]):
+                ident["rows"][(form_id, key)] = attrs
+        elif tag:
+            ident[tag] = _text(row[1]) if len(row) > 1 else ""
+    return ident
+
+
+def _find_key_header(rows: list[list[Any]]) -> tuple[int, int, str, int] | None:
+    for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        for c, value in enumerate(row):
+            parsed = parse_key_header(value)
+            if parsed:
+                return r, c, parsed[0], parsed[1]
+    return None
+
+
+def _map_columns(spec: FormSpec, rows: list[list[Any]], header_row: int,
+                 ncols: int) -> tuple[dict[str, int], int]:
+    """Column key -> index, and the first data row (after a (1)…(n) row if any).
+
+    The (1)…(n) row is the sturdiest clue; then header text; then position.
+    """
+    after = header_row + 1
+    if after < len(rows):
+        nums = {}
+        for c, v in enumerate(rows[after]):
+            m = _COLNUM.match(_text(v))
+            if m:
+                nums[int(m.group(1))] = c
+        if len(nums) >= max(2, len(spec.columns) // 2):
+            mapping = {col.key: nums.get(i + 1, i) for i, col in enumerate(spec.columns)}
+            return mapping, after + 1
+    wanted = {fold(col.header): col.key for col in spec.columns}
+    mapping: dict[str, int] = {}
+    top = max(0, header_row - len(spec.header) + 1)
+    for r in range(top, header_row + 1):
+        for c, v in enumerate(rows[r][:ncols + 8]):
+            key = wanted.get(fold(_text(v)))
+            if key and key not in mapping:
+                mapping[key] = c
+    if len(mapping) < len(spec.columns) // 2:
+        mapping = {}
+    for i, col in enumerate(spec.columns):
+        mapping.setdefault(col.key, i)
+    return mapping, after
+
+
+def _table(spec: FormSpec, rows: list[list[Any]], r0: int, c0: int, header_row: int,
+           key_col: int, attrs: dict[tuple[str, str], dict[str, str]], sheet: str,
+           identified: bool) -> FormTable:
+    mapping, first = _map_columns(spec, rows, header_row, len(spec.columns))
+    if not identified:
+        first = header_row + 1
+    letters = {k: _col_letter(c + c0) for k, c in mapping.items()}
+    input_cols = [c.key for c in spec.columns if c.input or c.formula]
+    out: list[Row] = []
+    extra: list[int] = []
+    last_keyed = max((r for r in range(first, len(rows))
+                      if key_col < len(rows[r]) and _text(rows[r][key_col])), default=first - 1)
+    for r in range(first, last_keyed + 1):
+        row = rows[r]
+        key = _text(row[key_col]) if key_col < len(row) else ""
+        if key == "total" or key.startswith("grp:"):
+            continue
+        values = {k: (row[c] if c < len(row) else None) for k, c in mapping.items()}
+        if not key:
+            if any(_text(values.get(k)) for k in input_cols):
+                extra.append(r + r0 + 1)
+            continue
+        out.append(Row(key, r + r0 + 1, values, attrs.get((spec.id, key), {})))
+    return FormTable(spec.id, spec.version, sheet, letters, out, identified, extra)
+
+
+def _guess_table(spec: FormSpec, rows: list[list[Any]]) -> tuple[int, dict[str, int]] | None:
+    """Find a form's header row by its (folded) text, for files without identity."""
+    wanted = [fold(c.header) for c in spec.columns]
+    best: tuple[int, int] | None = None
+    for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        texts = {fold(_text(v)) for v in row}
+        hits = sum(1 for w in wanted if w in texts)
+        if hits >= max(3, int(len(wanted) * 0.6)) and (best is None or hits > best[1]):
+            best = (r, hits)
+    if best is None:
+        return None
+    return best[0], {}
+
+
+def _stt_key(spec: FormSpec, stt: str) -> str:
+    prefix = {"tasks": "task", "indicators": "ind", "procedures": "tthc", "roadmap": "road"}
+    return f"{prefix[spec.rows]}:{stt}" if stt else ""
+
+
+def read_workbook(path: str | Path, catalog: Catalog) -> Workbook:
+    """Read every form table of one returned workbook; raise ``UnusableFile`` if unusable."""
+    fmt, book = open_book(path)
+    try:
+        identity = read_identity(book)
+        attrs = identity.get("rows", {}) if identity else {}
+        tables: dict[str, FormTable] = {}
+        visible = [m.name for m in book.sheets_metadata if m.name != SHEET]
+        grids = {}
+        for name in visible:
+            rows, r0, c0 = _grid(book, name)
+            grids[name] = (rows, r0, c0)
+            found = _find_key_header(rows)
+            if not found:
+                continue
+            hr, kc, form_id, version = found
+            spec = catalog.forms.get(form_id)
+            if spec is None or form_id in tables:
+                continue
+            table = _table(spec, rows, r0, c0, hr, kc, attrs, name, True)
+            table.version = version
+            tables[form_id] = table
+        if not tables:
+            tables = _read_without_identity(catalog, grids)
+        return Workbook(str(path), fmt, identity, tables)
+    except UserError:
+        raise
+    except Exception:  # noqa: BLE001 - a malformed sheet is the file's problem, not a crash
+        raise UnusableFile(f"Không đọc được nội dung tệp «{path}»; hãy mở bằng Excel, lưu lại "
+                           "dạng .xlsx rồi gửi lại.", "corrupt") from None
+    finally:
+        book.close()
+
+
+def _read_without_identity(catalog: Catalog, grids: dict) -> dict[str, FormTable]:
+    """Old copies and hand-typed tables: match header text, key rows by their STT."""
+    tables: dict[str, FormTable] = {}
+    for spec in catalog.forms.values():
+        if spec.kind != "report":
+            continue
+        for name, (rows, r0, c0) in grids.items():
+            guess = _guess_table(spec, rows)
+            if guess is None:
+                continue
+            header_row, _ = guess
+            mapping, first = _map_columns(spec, rows, header_row, len(spec.columns))
+            stt_col = mapping.get("stt", 0)
+            keyed = [list(r) for r in rows]
+            width = max((len(r) for r in keyed), default=0)
+            for r in range(first, len(keyed)):
+                row = keyed[r] + [None] * (width + 1 - len(keyed[r]))
+                stt = _text(row[stt_col]) if stt_col < len(row) else ""
+                if spec.rows == "procedures":
+                    stt = _text(row[mapping.get("name", 1)])
+                row[width] = _stt_key(spec, stt)
+                keyed[r] = row
+            tables[spec.id] = _table(spec, keyed, r0, c0, first - 1 if first > header_row + 1
+                                     else header_row, width, {}, name, False)
+            break
+    return tables

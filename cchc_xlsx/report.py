@@ -1,0 +1,146 @@
+"""What validation found, per file, in a form both people and programs can read.
+
+``Issue`` is the unit of every result: which file, sheet and cell, which rule, how severe,
+the value found and a Vietnamese sentence saying what is expected. The JSON form is a
+stable, documented schema (docs/validate-json.md) that a future web page can rely on.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+ERROR = "error"
+WARNING = "warning"
+SEVERITY_VI = {ERROR: "lỗi", WARNING: "cảnh báo"}
+JSON_SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem at one place. ``cell`` is "" when it concerns the whole file or sheet."""
+
+    file: str
+    rule_id: str
+    severity: str  # ERROR | WARNING
+    message: str  # one Vietnamese sentence: what is wrong and what to do
+    sheet: str = ""
+    cell: str = ""  # "E14"
+    value: str | None = None  # the value found, as text
+    form_id: str = ""
+    row_key: str = ""
+
+    @property
+    def where(self) -> str:
+        if self.sheet and self.cell:
+            return f"{self.sheet}!{self.cell}"
+        return self.sheet
+
+
+@dataclass
+class FileResult:
+    """The outcome for one file: what it is (when it could be read) and its issues."""
+
+    file: str
+    usable: bool = True
+    unit_code: str = ""
+    unit_name: str = ""
+    plan_id: str = ""
+    period_id: str = ""
+    kind: str = ""  # "unit" | "consolidation" | "issuer" | "" (no identity)
+    forms: list[str] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for i in self.issues if i.severity == ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for i in self.issues if i.severity == WARNING)
+
+    @property
+    def valid(self) -> bool:
+        return self.usable and self.errors == 0
+
+
+@dataclass
+class Report:
+    files: list[FileResult] = field(default_factory=list)
+
+    @property
+    def issues(self) -> list[Issue]:
+        return [i for f in self.files for i in f.issues]
+
+    @property
+    def exit_code(self) -> int:
+        """0 clean (warnings allowed), 1 errors found, 2 an unusable file."""
+        if any(not f.usable for f in self.files):
+            return 2
+        return 1 if any(f.errors for f in self.files) else 0
+
+    def flat(self) -> list[tuple[str, str, str]]:
+        """[(sheet, cell, rule_id), …]: the shape tests assert on."""
+        return [(i.sheet, i.cell, i.rule_id) for i in self.issues]
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": JSON_SCHEMA_VERSION,
+            "summary": {
+                "files": len(self.files),
+                "valid": sum(1 for f in self.files if f.valid),
+                "with_errors": sum(1 for f in self.files if f.usable and f.errors),
+                "unusable": sum(1 for f in self.files if not f.usable),
+                "errors": sum(f.errors for f in self.files),
+                "warnings": sum(f.warnings for f in self.files),
+            },
+            "files": [
+                {
+                    "file": f.file, "usable": f.usable, "valid": f.valid,
+                    "unit_code": f.unit_code, "unit_name": f.unit_name, "plan_id": f.plan_id,
+                    "period_id": f.period_id, "kind": f.kind, "forms": f.forms,
+                    "errors": f.errors, "warnings": f.warnings,
+                    "issues": [
+                        {k: v for k, v in asdict(i).items() if k != "file"}
+                        | {"severity_vi": SEVERITY_VI[i.severity]}
+                        for i in f.issues
+                    ],
+                }
+                for f in self.files
+            ],
+        }
+
+
+def to_text(report: Report) -> str:
+    """Grouped by file and sheet: cell, severity, the message, the value found, the rule."""
+    lines: list[str] = []
+    for f in report.files:
+        who = f" — {f.unit_name} ({f.unit_code})" if f.unit_code else ""
+        period = f", kỳ {f.period_id}" if f.period_id else ""
+        if not f.usable:
+            lines.append(f"✗ {f.file}: không dùng được")
+        elif f.errors:
+            lines.append(f"✗ {f.file}{who}{period}: {f.errors} lỗi, {f.warnings} cảnh báo")
+        else:
+            note = f" ({f.warnings} cảnh báo)" if f.warnings else ""
+            lines.append(f"✓ {f.file}{who}{period}: hợp lệ{note}")
+        sheet = None
+        for i in f.issues:
+            if i.sheet != sheet:
+                sheet = i.sheet
+                lines.append(f"  Trang «{sheet}»:" if sheet else "  Toàn tệp:")
+            shown = i.value not in (None, "") and f"{i.value}" not in i.message
+            value = f" (giá trị: «{i.value}»)" if shown else ""
+            cell = i.cell or "-"
+            lines.append(f"    {cell:<6} {SEVERITY_VI[i.severity]:<9} {i.message}{value} "
+                         f"[{i.rule_id}]")
+    s = report.to_dict()["summary"]
+    lines.append("")
+    lines.append(f"Đã kiểm tra {s['files']} tệp: {s['valid']} hợp lệ, {s['with_errors']} có lỗi, "
+                 f"{s['unusable']} không dùng được; tổng {s['errors']} lỗi, "
+                 f"{s['warnings']} cảnh báo.")
+    return "\n".join(lines)

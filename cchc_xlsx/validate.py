@@ -1,0 +1,382 @@
+"""Validate returned workbooks as one batch: read, stack, one pandera pass, map to cells.
+
+Reading is per file (and spread over the cores); checking is per form over the stacked
+rows of every file, so 300 files cost one pandera pass, not 300. Every failure is mapped
+back to its file, sheet and cell. One unusable file never stops the batch: it becomes a
+``FileResult`` with ``usable=False`` and one Vietnamese sentence. Input files are only
+ever opened for reading.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import UserError
+from .file_guard import UnusableFile
+from .model import Unit
+from .normalize import detect_legacy, legacy_to_unicode, nfc, parse_date, parse_number
+from .reader import FormTable, Workbook, read_workbook
+from .report import ERROR, FileResult, Issue, Report
+from .specs import BUILTINS, Catalog, FormSpec, Rule, load_catalog
+
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+_SUM = re.compile(r"^SUM\((.*)\)$")
+_REF = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given, and the spreadsheets inside folders (recursively), in a stable order.
+
+    Office lock files (``~$x.xlsx``, ``.~lock.x#``) and our own temp files are skipped.
+    """
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found = [f for f in sorted(p.rglob("*")) if f.is_file()
+                     and f.suffix.lower() in SPREADSHEET_SUFFIXES
+                     and not f.name.startswith(("~$", ".~"))]
+            out.extend(found)
+        else:
+            out.append(p)
+    return out
+
+
+@dataclass
+class _Read:
+    path: str
+    book: Workbook | None
+    error: Issue | None
+
+
+def _read_one(args: tuple[str, Catalog]) -> _Read:
+    path, catalog = args
+    if not Path(path).exists():
+        return _Read(path, None, Issue(path, "file_missing", ERROR,
+                                       f"Không tìm thấy tệp «{path}».", ))
+    try:
+        return _Read(path, read_workbook(path, catalog), None)
+    except UnusableFile as exc:
+        return _Read(path, None, Issue(path, f"file_{exc.code}", ERROR, exc.message))
+    except UserError as exc:
+        return _Read(path, None, Issue(path, "file_unusable", ERROR, exc.message))
+
+
+def read_all(paths: Sequence[Path], catalog: Catalog, workers: int | None = None,
+             progress: Callable[[int], None] | None = None) -> list[_Read]:
+    jobs = [(str(p), catalog) for p in paths]
+    workers = workers or min(os.cpu_count() or 1, 8)
+    if workers <= 1 or len(jobs) < 40:
+        out = []
+        for job in jobs:
+            out.append(_read_one(job))
+            if progress:
+                progress(1)
+        return out
+    out = []
+    with ProcessPoolExecutor(workers) as pool:
+        for r in pool.map(_read_one, jobs, chunksize=16):
+            out.append(r)
+            if progress:
+                progress(1)
+    return out
+
+
+# --- building the stacked frames --------------------------------------------------------
+
+
+def _raw_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return f"{value:%d/%m/%Y}" if not (value.hour or value.minute) else str(value)
+    if isinstance(value, date):
+        return f"{value:%d/%m/%Y}"
+    return str(value).strip()
+
+
+class _Builder:
+    """Collects one form's rows from many files, normalising each cell by its column type."""
+
+    def __init__(self, spec: FormSpec, rules: dict[str, Rule]) -> None:
+        self.spec = spec
+        self.rules = rules
+        self.records: list[dict[str, Any]] = []
+        self.where: list[tuple[int, FormTable, Any]] = []  # (file index, table, row)
+        self.issues: list[tuple[int, Issue]] = []
+        self.cols = [c for c in spec.columns if c.input or c.formula]
+
+    def add(self, fi: int, path: str, table: FormTable, period: tuple[Any, Any]) -> None:
+        for row in table.rows:
+            rec: dict[str, Any] = {"_f": fi, "_key": row.key, "_pstart": period[0],
+                                   "_pend": period[1]}
+            rec.update(row.attrs)
+            for col in self.cols:
+                value = row.values.get(col.key)
+                rec[col.key + "__raw"] = _raw_text(value)
+                rec[col.key] = self._normal(fi, path, table, row, col, value)
+            self._derive(rec)
+            if not table.identified and not any(rec[c.key + "__raw"] for c in self.cols
+                                                if c.input):
+                continue  # without identity, an empty row may be a group row: skip it
+            self.records.append(rec)
+            self.where.append((fi, table, row))
+
+    def _normal(self, fi: int, path: str, table: FormTable, row: Any, col: Any,
+                value: Any) -> Any:
+        kind = col.input or ("number" if col.formula else "text")
+        if kind in ("whole", "number"):
+            if value is None or value == "":
+                return None
+            return parse_number(value)
+        if kind == "date":
+            if value is None or value == "":
+                return None
+            reading = parse_date(value)
+            if reading.value is not None and reading.alternative is not None:
+                self._builtin(fi, path, table, row, col.key, "ambiguous_date",
+                              value=_raw_text(value),
+                              expected=f"ngày {reading.value.day:02d} tháng "
+                                       f"{reading.value.month:02d} năm {reading.value.year}")
+            return reading.value
+        if not isinstance(value, str):
+            return None if value is None else _raw_text(value)
+        text = nfc(value).strip()
+        legacy = detect_legacy(text)
+        if legacy:
+            fixed = legacy_to_unicode(text, legacy)
+            self._builtin(fi, path, table, row, col.key, "legacy_text", value=text,
+                          expected=fixed, found="TCVN3" if legacy == "tcvn3" else "VNI")
+            text = fixed
+        return text or None
+
+    def _derive(self, rec: dict[str, Any]) -> None:
+        """Recompute SUM columns whose cached value is missing: never trust caches."""
+        for col in self.cols:
+            formula = col.formula if isinstance(col.formula, str) else None
+            m = _SUM.match(formula or "")
+            if not m or rec[col.key] is not None:
+                continue
+            parts = [rec.get(ref) for ref in _REF.findall(m.group(1))]
+            if any(isinstance(p, (int, float)) for p in parts):
+                rec[col.key] = float(sum(p for p in parts if isinstance(p, (int, float))))
+
+    def _builtin(self, fi: int, path: str, table: FormTable, row: Any, column: str,
+                 name: str, **params: Any) -> None:
+        rule = self.rules.get(name)
+        if rule is None:
+            return
+        self.issues.append((fi, Issue(
+            path, rule.id, rule.severity, _format(rule.message, params), table.sheet,
+            table.cell(row, column), params.get("value"), self.spec.id, row.key)))
+
+
+def _format(message: str, params: dict[str, Any]) -> str:
+    class Blank(dict):
+        def __missing__(self, key: str) -> str:
+            return ""
+
+    return message.format_map(Blank({k: ("" if v is None else v) for k, v in params.items()}))
+
+
+def _fmt_day(value: Any) -> str:
+    if value is None or (hasattr(value, "year") is False):
+        return ""
+    try:
+        return f"{value.day:02d}/{value.month:02d}/{value.year}"
+    except (AttributeError, ValueError):
+        return ""
+
+
+def _run_pandera(builder: _Builder, rules: list[Rule], today: date,
+                 paths: list[str]) -> list[tuple[int, Issue]]:
+    import pandas as pd
+    import pandera.pandas as pa
+
+    from .rule_checks import compile_rule
+
+    if not builder.records or not rules:
+        return []
+    df = pd.DataFrame.from_records(builder.records)
+    for col in ("_pstart", "_pend"):
+        df[col] = pd.to_datetime(df[col], errors="coerce")
+    for col in builder.cols:
+        if col.input == "date":
+            df[col.key] = pd.to_datetime(df[col.key], errors="coerce")
+        elif col.input in ("whole", "number") or (col.formula and not col.input):
+            df[col.key] = pd.to_numeric(df[col.key], errors="coerce")
+    for attr in ("measure", "met_mode", "deadline_in_period"):
+        if attr not in df:
+            df[attr] = ""
+    df = df.fillna({"measure": "", "met_mode": "", "deadline_in_period": ""})
+    # a rule over several columns becomes one check per column, so a failure names its cell
+    units = [(r, col) for r in rules for col in (r.columns if r.check.kind != "expr"
+                                                 else r.columns[:1])]
+    checks = [pa.Check(compile_rule(replace(r, columns=(col,)), today), name=r.id)
+              for r, col in units]
+    schema = pa.DataFrameSchema(checks=checks)
+    try:
+        schema.validate(df, lazy=True)
+        return []
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    out: list[tuple[int, Issue]] = []
+    seen = set()
+    for number, index in zip(cases["check_number"], cases["index"], strict=True):
+        if number is None or index is None or (number, index) in seen:
+            continue
+        seen.add((number, index))
+        rule, column = units[int(number)]
+        fi, table, row = builder.where[int(index)]
+        raw = builder.records[int(index)].get(column + "__raw", "")
+        rec = builder.records[int(index)]
+        params = {"value": raw, "allowed": ", ".join(rule.check.allowed),
+                  "min": _num(rule.check.min), "max": _num(rule.check.max),
+                  "start": _fmt_day(rec.get("_pstart")), "end": _fmt_day(rec.get("_pend"))}
+        out.append((fi, Issue(paths[fi], rule.id, rule.severity,
+                              _format(rule.message, params), table.sheet,
+                              table.cell(row, column), raw or None, builder.spec.id, row.key)))
+    return out
+
+
+def _num(value: Any) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+# --- file-level checks ------------------------------------------------------------------
+
+
+def _file_checks(fi: int, res: FileResult, book: Workbook, catalog: Catalog,
+                 builtins: dict[str, Rule], unit_codes: set[str] | None,
+                 expected_period: str | None, expected_plan: str | None) -> None:
+    def add(name: str, sheet: str = "", cell: str = "", **params: Any) -> None:
+        rule = builtins.get(name)
+        if rule:
+            res.issues.append(Issue(res.file, rule.id, rule.severity,
+                                    _format(rule.message, params), sheet, cell,
+                                    params.get("value"), params.get("form", ""),
+                                    params.get("key", "")))
+
+    ident = book.identity
+    if not ident:
+        add("no_identity")
+    else:
+        if unit_codes is not None and ident.get("unit_code") not in unit_codes:
+            add("unit_unknown", value=ident.get("unit_code", ""))
+        if (expected_period and ident.get("period_id")
+                and ident.get("period_id") != expected_period):
+            add("period_mismatch", value=ident.get("period_id"), expected=expected_period)
+        if expected_plan and ident.get("plan_id") and ident.get("plan_id") != expected_plan:
+            add("plan_mismatch", value=ident.get("plan_id"), expected=expected_plan)
+    for form_id, table in book.tables.items():
+        spec = catalog.forms[form_id]
+        if table.version != spec.version:
+            add("form_version", table.sheet, key=form_id, value=table.version,
+                expected=spec.version, form=form_id)
+        expected_keys = [k for (f, k) in ident.get("rows", {}) if f == form_id] if ident else []
+        present = {r.key for r in table.rows}
+        for key in expected_keys:
+            if key not in present:
+                add("missing_row", table.sheet, key=key, form=form_id)
+        for excel_row in table.extra_rows:
+            add("extra_row", table.sheet, f"A{excel_row}", form=form_id)
+
+
+# --- the API ----------------------------------------------------------------------------
+
+
+def validate(paths: Iterable[str | Path], units: Sequence[Unit] | None = None,
+             period_id: str | None = None, plan_id: str | None = None,
+             catalog: Catalog | None = None, today: date | None = None,
+             workers: int | None = None,
+             progress: Callable[[int], None] | None = None) -> Report:
+    """Validate files and folders; returns a ``Report`` (never raises for a bad file).
+
+    ``period_id``: the period expected; without it, the most common period in the batch.
+    ``units``: when given, each file's unit code must be in it.
+    """
+    catalog = catalog or load_catalog()
+    today = today or date.today()
+    files = expand_paths(paths)
+    if not files:
+        raise UserError("Không có tệp bảng tính nào để kiểm tra (.xlsx, .xlsm, .xls, .ods).")
+    reads = read_all(files, catalog, workers, progress)
+    results = [FileResult(r.path) for r in reads]
+    builtins = {r.check.expr: r for r in catalog.rules if r.check.kind == "builtin"}
+    for res, r in zip(results, reads, strict=True):
+        if r.book is None:
+            res.usable = False
+            res.issues.append(r.error)  # type: ignore[arg-type]
+        else:
+            ident = r.book.identity
+            res.unit_code = ident.get("unit_code", "")
+            res.unit_name = ident.get("unit_name", "")
+            res.plan_id = ident.get("plan_id", "")
+            res.period_id = ident.get("period_id", "")
+            res.kind = ident.get("kind", "")
+            res.forms = list(r.book.tables)
+    books = [r.book for r in reads]
+    if period_id is None:
+        periods = Counter(b.identity.get("period_id") for b in books
+                          if b and b.identity.get("period_id"))
+        period_id = periods.most_common(1)[0][0] if periods else None
+    if plan_id is None:
+        plans = Counter(b.identity.get("plan_id") for b in books
+                        if b and b.identity.get("plan_id"))
+        plan_id = plans.most_common(1)[0][0] if plans else None
+    unit_codes = {u.code for u in units} if units is not None else None
+    for fi, book in enumerate(books):
+        if book is not None:
+            _file_checks(fi, results[fi], book, catalog, builtins, unit_codes, period_id,
+                         plan_id)
+    builders: dict[str, _Builder] = {}
+    for fi, book in enumerate(books):
+        if book is None:
+            continue
+        period = (_iso(book.identity.get("period_start")), _iso(book.identity.get("period_end")))
+        for form_id, table in book.tables.items():
+            spec = catalog.forms[form_id]
+            if spec.kind != "report":
+                continue
+            builder = builders.get(form_id)
+            if builder is None:
+                builder = builders[form_id] = _Builder(spec, builtins)
+            builder.add(fi, str(book.path), table, period)
+    paths_s = [r.path for r in reads]
+    for form_id, builder in builders.items():
+        rules = [r for r in catalog.rules_for(form_id) if r.check.kind != "builtin"]
+        found = builder.issues + _run_pandera(builder, rules, today, paths_s)
+        for fi, issue in found:
+            results[fi].issues.append(issue)
+    for res in results:
+        res.issues.sort(key=_issue_order)
+    return Report(results)
+
+
+def _iso(text: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(text)) if text else None
+    except ValueError:
+        return None
+
+
+def _issue_order(issue: Issue) -> tuple:
+    m = re.match(r"([A-Z]+)(\d+)", issue.cell or "")
+    row = int(m.group(2)) if m else 0
+    col = len(m.group(1)) * 100 + ord(m.group(1)[-1]) if m else 0
+    return (issue.sheet, row, col, issue.rule_id)
+
+
+__all__ = ["validate", "expand_paths", "BUILTINS"]
