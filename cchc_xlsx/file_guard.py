@@ -326,18 +326,22 @@ EOCD = b"PK\x05\x06"
 EOCD64_LOCATOR = b"PK\x06\x07"
 EOCD64 = b"PK\x06\x06"
 
-# <!DOCTYPE / <!ENTITY in one-byte encodings and in UTF-16 (both byte orders).
+# <!DOCTYPE / <!ENTITY, lower case, in one-byte encodings and in UTF-16 (both byte orders).
 _DTD_WORDS = (b"<!doctype", b"<!entity")
-_DTD = re.compile(
-    b"|".join(
-        re.escape(variant)
-        for word in _DTD_WORDS
-        for variant in (word, bytes(b for c in word for b in (c, 0)),
-                        bytes(b for c in word for b in (0, c)))
-    ),
-    re.IGNORECASE,
+_DTD_NEEDLES = tuple(
+    variant
+    for word in _DTD_WORDS
+    for variant in (word, bytes(b for c in word for b in (c, 0)),
+                    bytes(b for c in word for b in (0, c)))
 )
 _DTD_OVERLAP = 2 * max(len(w) for w in _DTD_WORDS) + 2
+
+
+def _has_dtd(window: bytes) -> bool:
+    if b"<!" not in window and b"<\x00!" not in window:
+        return False
+    lowered = window.lower()  # ASCII letters only, so UTF-16 code units fold too
+    return any(needle in lowered for needle in _DTD_NEEDLES)
 
 
 def _central_directory(f: BinaryIO, path: str, size: int) -> tuple[int, int]:
@@ -585,7 +589,7 @@ def _scan_xml(f: BinaryIO, path: str, members: list[zipfile.ZipInfo]) -> None:
         tail = b""
         for piece in _inflate(f, path, info):
             window = tail + piece
-            if (b"<!" in window or b"<\x00!" in window) and _DTD.search(window):
+            if _has_dtd(window):
                 raise _refuse(
                     "xml_entities", path,
                     f"có khai báo DTD/thực thể XML (<!DOCTYPE>, <!ENTITY>) trong phần"

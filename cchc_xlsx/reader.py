@@ -110,11 +110,14 @@ def read_identity(book) -> dict[str, Any]:
     if not rows or _text(rows[0][0]) != MAGIC:
         return {}
     ident: dict[str, Any] = {"sheets": [], "rows": {}}
+    chunks: dict[int, str] = {}
     for row in rows[1:]:
         if not row:
             continue
         tag = _text(row[0])
-        if tag == "sheet":
+        if tag == "aggregate" and len(row) >= 3:
+            chunks[int(float(row[1]))] = str(row[2])
+        elif tag == "sheet":
             ident["sheets"].append([_text(v) for v in row[1:4]])
         elif tag == "rows" and len(row) >= 3:
             form_id = _text(row[1])
@@ -122,6 +125,8 @@ def read_identity(book) -> dict[str, Any]:
                 ident["rows"][(form_id, key)] = attrs
         elif tag:
             ident[tag] = _text(row[1]) if len(row) > 1 else ""
+    if chunks:
+        ident["aggregate"] = "".join(chunks[i] for i in sorted(chunks))
     return ident
 
 

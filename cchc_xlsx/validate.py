@@ -297,6 +297,17 @@ def _file_checks(fi: int, res: FileResult, book: Workbook, catalog: Catalog,
 # --- the API ----------------------------------------------------------------------------
 
 
+@dataclass
+class Checked:
+    """What a validation run read and found: the report, the workbooks (None where
+    unusable, in report order) and each report form's normalised rows (``_f`` is the
+    file's index, ``_key`` the row key; column keys hold normalised values)."""
+
+    report: Report
+    books: list[Workbook | None]
+    rows: dict[str, list[dict[str, Any]]]
+
+
 def validate(paths: Iterable[str | Path], units: Sequence[Unit] | None = None,
              period_id: str | None = None, plan_id: str | None = None,
              catalog: Catalog | None = None, today: date | None = None,
@@ -307,6 +318,16 @@ def validate(paths: Iterable[str | Path], units: Sequence[Unit] | None = None,
     ``period_id``: the period expected; without it, the most common period in the batch.
     ``units``: when given, each file's unit code must be in it.
     """
+    return check_files(paths, units, period_id, plan_id, catalog, today, workers,
+                       progress).report
+
+
+def check_files(paths: Iterable[str | Path], units: Sequence[Unit] | None = None,
+                period_id: str | None = None, plan_id: str | None = None,
+                catalog: Catalog | None = None, today: date | None = None,
+                workers: int | None = None,
+                progress: Callable[[int], None] | None = None) -> Checked:
+    """``validate``, also returning what was read, for merge to aggregate."""
     catalog = catalog or load_catalog()
     today = today or date.today()
     files = expand_paths(paths)
@@ -362,7 +383,8 @@ def validate(paths: Iterable[str | Path], units: Sequence[Unit] | None = None,
             results[fi].issues.append(issue)
     for res in results:
         res.issues.sort(key=_issue_order)
-    return Report(results)
+    return Checked(Report(results), books,
+                   {form_id: b.records for form_id, b in builders.items()})
 
 
 def _iso(text: Any) -> date | None:
@@ -379,4 +401,4 @@ def _issue_order(issue: Issue) -> tuple:
     return (issue.sheet, row, col, issue.rule_id)
 
 
-__all__ = ["validate", "expand_paths", "BUILTINS"]
+__all__ = ["validate", "check_files", "expand_paths", "Checked", "BUILTINS"]
