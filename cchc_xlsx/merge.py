@@ -1,0 +1,271 @@
+"""Merge the units' returns of one period into the office's consolidated workbook.
+
+Inputs are read and checked by the validate machinery (``check_files``), never a second
+reader. Each counted unit becomes an ``Aggregate``; consolidated workbooks from the level
+below bring theirs; everything is summed exactly. The output always says who has not
+submitted, who was late and whose file was invalid. A later file for the same unit replaces
+an earlier one (and names it); invalid files are left out of the figures unless asked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from pathlib import Path
+from typing import Any
+
+from .aggregate import STATUS_CODES, TTHC_COLUMNS, Aggregate, IndicatorAgg, Submission
+from .errors import UserError
+from .model import Period, Plan, Target, Unit
+from .normalize import ascii_fold, fold
+from .report import FileResult
+from .specs import Catalog, load_catalog
+from .validate import check_files
+
+_CANONICAL = {fold(s): s for s in STATUS_CODES}
+
+EXIT_OK = 0  # every expected unit sent a valid return
+EXIT_INCOMPLETE = 1  # some unit is missing, or its file is invalid or unusable
+EXIT_UNUSABLE = 2  # wrong usage, or nothing at all could be merged
+
+
+@dataclass
+class MergeResult:
+    out: Path
+    aggregate: Aggregate
+    submissions: list[Submission]
+    exit_code: int
+    messages: list[str] = field(default_factory=list)  # Vietnamese, for the terminal
+
+    @property
+    def missing(self) -> list[Submission]:
+        return [s for s in self.submissions if s.status == "missing"]
+
+
+def meets(target: Target | None, measure: str, value: float | None) -> bool | None:
+    """Whether a unit's value meets a parsed target; None when it cannot be judged."""
+    if target is None or not target.parsed or value is None or target.value is None:
+        return None
+    if target.baseline or target.per or target.op not in (">=", ">", "<=", "<", "="):
+        return None
+    goal = target.value / 100 if (measure == "rate" and target.unit == "%") else target.value
+    v = round(value, 9)
+    return {">=": v >= goal, ">": v > goal, "<=": v <= goal, "<": v < goal,
+            "=": abs(v - goal) < 1e-9}[target.op]
+
+
+def _num(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and value == value else None
+
+
+def unit_aggregate(plan: Plan, period: Period, unit_code: str, unit_name: str,
+                   rows: dict[str, list[dict[str, Any]]], submission: Submission) -> Aggregate:
+    """One unit's contribution, from its validated, normalised rows."""
+    agg = Aggregate(plan.id, period.id, units={unit_code: submission})
+    task_rows = {r["_key"]: r for r in rows.get("report_tasks", [])}
+    agg.task_order = [r["_key"] for r in rows.get("report_tasks", [])]
+    letters = []
+    for key, r in task_rows.items():
+        status = _CANONICAL.get(fold(str(r.get("status") or "")))
+        counts = agg.tasks.setdefault(key, {})
+        if status:
+            counts[status] = counts.get(status, 0) + 1
+        letters.append(STATUS_CODES.get(status or "", "-"))
+        text = (r.get("difficulties") or "").strip() if isinstance(r.get("difficulties"),
+                                                                     str) else ""
+        if text:
+            agg.difficulties.append((unit_name, key, text))
+    if task_rows:
+        agg.task_detail[unit_code] = "".join(letters)
+    targets = {i.key: i for i in plan.indicators if not i.group}
+    for r in rows.get("report_indicators", []):
+        ind = targets.get(r["_key"])
+        measure = r.get("measure") or (ind.measure if ind else "text")
+        a = agg.indicators.setdefault(r["_key"], IndicatorAgg())
+        value: float | None = None
+        if measure == "rate":
+            num, den = _num(r.get("numerator")), _num(r.get("denominator"))
+            if num is None or den is None:
+                continue
+            a.numerator += num
+            a.denominator += den
+            value = num / den if den else None
+        elif measure == "count":
+            value = _num(r.get("result"))
+            if value is None:
+                continue
+            a.total += value
+        a.reporting += 1
+        verdict = meets(ind.target if ind else None, measure, value)
+        if verdict is None:
+            met = fold(str(r.get("met") or ""))
+            verdict = True if met == fold("Đạt") else False if met == fold("Không đạt") else None
+        if verdict:
+            a.meeting += 1
+        elif verdict is False:
+            a.not_meeting.append(unit_name)
+    totals = [0.0] * len(TTHC_COLUMNS)
+    any_tthc = False
+    for r in rows.get("report_tthc", []):
+        values = [_num(r.get(c)) or 0.0 for c in TTHC_COLUMNS]
+        agg.tthc[r["_key"]] = values
+        totals = [a + b for a, b in zip(totals, values, strict=True)]
+        any_tthc = True
+    if any_tthc:
+        agg.tthc_by_unit[unit_name] = totals
+    return agg
+
+
+def _received(path: str, history: Any | None) -> tuple[datetime, str]:
+    if history is not None:
+        seen = history.first_seen(path)
+        if seen is not None:
+            return seen, "db"
+    return datetime.fromtimestamp(Path(path).stat().st_mtime), "mtime"
+
+
+def _on_time(received: datetime, period: Period) -> bool:
+    return received <= datetime.combine(period.due, time.max)
+
+
+def _unit_from_name(path: str, codes: set[str]) -> str:
+    """A generated file is named CODE_slug.xlsx: attribute an unreadable file to its unit."""
+    stem = Path(path).name.split("_", 1)[0]
+    return stem if stem in codes else ""
+
+
+def merge(inputs: Iterable[str | Path], plan: Plan, units: Sequence[Unit], period_id: str,
+          out: str | Path, office: Any, history: Any | None = None,
+          include_invalid: bool = False, catalog: Catalog | None = None,
+          now: datetime | None = None, workers: int | None = None,
+          progress: Callable[[int], None] | None = None) -> MergeResult:
+    """Consolidate returns (files, folders, consolidated workbooks) into ``out``."""
+    from .merge_writer import write_consolidated
+
+    catalog = catalog or load_catalog()
+    try:
+        period = plan.period(period_id)
+    except KeyError:
+        known = ", ".join(p.id for p in plan.schedule)
+        raise UserError(f"Kế hoạch «{plan.source}» không có kỳ báo cáo «{period_id}»; các kỳ "
+                        f"có: {known}.") from None
+    checked = check_files(inputs, units=units, period_id=period.id, plan_id=plan.id,
+                          catalog=catalog, today=(now or datetime.now()).date(),
+                          workers=workers, progress=progress)
+    by_code = {u.code: u for u in units}
+    expected = {u.code: Submission(u.code, u.name) for u in units}
+    extras: list[Submission] = []
+    messages: list[str] = []
+    candidates: dict[str, list[tuple[datetime, int, Submission]]] = {}
+
+    for fi, (res, book) in enumerate(zip(checked.report.files, checked.books, strict=True)):
+        if history is not None:
+            history.record(res.file, res)
+        received, source = _received(res.file, history) if Path(res.file).exists() else (
+            datetime.min, "")
+        sub = _submission(res, by_code, received, source, period)
+        if not res.usable or book is None:
+            code = _unit_from_name(res.file, set(by_code))
+            sub.unit_code = code
+            sub.unit_name = by_code[code].name if code else ""
+            sub.status = "unusable"
+            sub.note = res.issues[0].message if res.issues else ""
+            if code:
+                candidates.setdefault(code, []).append((received, fi, sub))
+            else:
+                extras.append(sub)
+            messages.append(sub.note)
+            continue
+        problem = _file_problem(res, book, by_code, plan, period)
+        if problem:
+            sub.status = "invalid"
+            sub.note = problem
+            extras.append(sub)
+            messages.append(f"«{res.file}»: {problem}")
+            continue
+        candidates.setdefault(sub.unit_code, []).append((received, fi, sub))
+
+    parts: list[tuple[Submission, Aggregate]] = []
+    for code, subs in candidates.items():
+        subs.sort(key=lambda t: (t[0], t[1]))
+        received, fi, winner = subs[-1]
+        winner.replaced = [s.file for _, _, s in subs[:-1]]
+        if winner.replaced:
+            messages.append(f"{winner.unit_name}: tệp «{winner.file}» thay thế "
+                            + ", ".join(f"«{f}»" for f in winner.replaced) + ".")
+        expected[code] = winner
+        if winner.status == "unusable":
+            continue
+        counted = winner.status == "valid" or (include_invalid and winner.status == "invalid")
+        if not counted:
+            continue
+        book = checked.books[fi]
+        assert book is not None
+        if book.identity.get("kind") == "consolidation":
+            part = Aggregate.from_json(book.identity.get("aggregate", ""))
+        else:
+            rows = {form: [r for r in recs if r["_f"] == fi]
+                    for form, recs in checked.rows.items()}
+            part = unit_aggregate(plan, period, code, winner.unit_name, rows, winner)
+        parts.append((winner, part))
+
+    total = Aggregate(plan.id, period.id)
+    for winner, part in parts:
+        try:
+            total.add(part)
+        except UserError as exc:
+            winner.status = "invalid"
+            winner.note = exc.message
+            messages.append(f"«{winner.file}»: {exc.message}")
+    submissions = list(expected.values()) + extras
+    out = Path(out)
+    write_consolidated(out, plan, period, total, submissions, office, now or datetime.now())
+    complete = all(s.status == "valid" for s in expected.values()) and not extras
+    any_data = bool(total.units)
+    code = EXIT_OK if complete else (EXIT_INCOMPLETE if any_data or expected else EXIT_UNUSABLE)
+    return MergeResult(out, total, submissions, code, messages)
+
+
+def _submission(res: FileResult, by_code: dict[str, Unit], received: datetime, source: str,
+                period: Period) -> Submission:
+    unit = by_code.get(res.unit_code)
+    return Submission(
+        unit_code=res.unit_code, unit_name=unit.name if unit else res.unit_name,
+        status="valid" if res.valid else "invalid", file=res.file,
+        received_at=received.isoformat(timespec="seconds") if received != datetime.min else "",
+        received_from=source, on_time=_on_time(received, period) if source else None,
+        errors=res.errors, warnings=res.warnings)
+
+
+def _file_problem(res: FileResult, book: Any, by_code: dict[str, Unit], plan: Plan,
+                  period: Period) -> str:
+    """Why a readable file cannot count for this merge at all ("" when it can)."""
+    ident = book.identity
+    if not ident:
+        return ("tệp không có thông tin nhận dạng nên không biết của đơn vị nào; hãy điền vào "
+                "sổ Excel đã được phát")
+    if ident.get("plan_id") != plan.id:
+        return f"tệp thuộc kế hoạch «{ident.get('plan_id')}», không phải «{plan.id}»"
+    if ident.get("period_id") != period.id:
+        return f"tệp là báo cáo kỳ «{ident.get('period_id')}», không phải kỳ «{period.id}»"
+    if res.unit_code not in by_code:
+        return f"mã đơn vị «{res.unit_code}» không có trong danh sách đơn vị"
+    return ""
+
+
+def office_from_units(units: Sequence[Unit], plan: Plan, name: str | None = None,
+                      code: str | None = None, superior: str | None = None) -> Any:
+    """The consolidating office: given, or the office the units report to (their common
+    "nơi nhận"), or the plan's issuer."""
+    from .merge_writer import Office
+
+    recipients = {u.recipient for u in units if u.recipient}
+    superiors = {u.superior for u in units if u.superior}
+    office_name = name or (recipients.pop() if len(recipients) == 1 else plan.meta.issuing_body)
+    sup = superior or (superiors.pop() if len(superiors) == 1 else plan.meta.superior_body)
+    places = {u.place for u in units if u.place}
+    return Office(superior=sup, name=office_name.upper(),
+                  place=places.pop() if len(places) == 1 else plan.meta.place,
+                  code=code or re.sub(r"[^a-z0-9]+", "-", ascii_fold(office_name)).strip("-"))
