@@ -42,7 +42,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
-from typing import BinaryIO, NoReturn
+from typing import BinaryIO, NamedTuple, NoReturn
 
 from .errors import UserError
 
@@ -84,7 +84,7 @@ SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".xltx", ".xl
 # What to do, the second half of most sentences.
 SAVE_AS_XLSX = "mở bằng Excel (hoặc LibreOffice), lưu dạng Sổ làm việc Excel (.xlsx) rồi gửi lại"
 SEND_ORIGINAL = "gửi lại tệp Excel gốc của biểu mẫu (.xlsx)"
-ASK_AGAIN = "không mở tệp này và đề nghị đơn vị gửi lại tệp Excel được lưu trực tiếp từ Excel"
+ASK_AGAIN = "bỏ qua tệp này và đề nghị đơn vị gửi lại tệp Excel được lưu trực tiếp từ Excel"
 REMOVE_PASSWORD_EXCEL = (
     "mở bằng Excel, bỏ mật khẩu (Tệp > Thông tin > Bảo vệ sổ làm việc > Mã hóa bằng mật khẩu,"
     " xóa mật khẩu) rồi lưu và gửi lại"
@@ -92,9 +92,14 @@ REMOVE_PASSWORD_EXCEL = (
 
 
 class UnusableFile(UserError):
-    """A returned file no reader should open; ``code`` says why, ``message`` what to do."""
+    """A returned file no reader should open; ``code`` says why, ``message`` what to do.
 
-    def __init__(self, code: str, path: str, message: str) -> None:
+    ``UnusableFile(message, code)``, as readers raise it too (e.g. "corrupt" when calamine
+    fails on a file the guard let through); ``path`` is set when the guard raises it.
+    """
+
+    def __init__(self, message: str, code: str = "unknown_format", path: str | None = None
+                 ) -> None:
         super().__init__(message)
         self.code = code
         self.path = path
@@ -117,7 +122,7 @@ def inspect_file(path: str | os.PathLike[str]) -> str:
     if size > MAX_FILE_BYTES:
         raise _refuse(
             "too_large", name,
-            f"quá lớn ({size // MB} MB, giới hạn {MAX_FILE_BYTES // MB} MB) so với một biểu mẫu"
+            f"quá lớn ({-(-size // MB)} MB, giới hạn {MAX_FILE_BYTES // MB} MB) so với một biểu mẫu"
             " CCHC", "xóa ảnh và trang tính thừa, lưu lại dạng .xlsx rồi gửi lại",
         )
     try:
@@ -151,7 +156,7 @@ def _refuse(code: str, path: str, what: str | None, todo: str | None) -> Unusabl
                    " đọc tệp hoặc chép tệp ra thư mục khác rồi thử lại.")
     else:
         message = f"Tệp «{shown}» {what}; hãy {todo}."
-    return UnusableFile(code, path, message)
+    return UnusableFile(message, code, path)
 
 
 def _renamed(path: str) -> str:
@@ -307,6 +312,12 @@ def _refuse_text(path: str, text: str, complete: bool) -> NoReturn:
             raise _refuse("not_spreadsheet_html", path,
                           f"là trang web (HTML){_renamed(path)}, không phải bảng tính Excel thật",
                           SAVE_AS_XLSX)
+        if "<svg" in top:
+            raise _refuse("not_spreadsheet_image", path,
+                          f"là ảnh (SVG){_renamed(path)}, không phải bảng tính",
+                          f"{SEND_ORIGINAL} thay vì ảnh")
+        raise _refuse("not_spreadsheet_text", path,
+                      f"là tệp XML{_renamed(path)}, không phải bảng tính Excel", SAVE_AS_XLSX)
     lines = text.splitlines()[:200]
     if not complete and len(lines) > 1:
         lines = lines[:-1]  # the last line of the sample may be cut
@@ -338,6 +349,8 @@ _DTD_OVERLAP = 2 * max(len(w) for w in _DTD_WORDS) + 2
 
 
 def _has_dtd(window: bytes) -> bool:
+    if b"!" not in window:  # one byte: memchr, far faster than a two-byte search
+        return False
     if b"<!" not in window and b"<\x00!" not in window:
         return False
     lowered = window.lower()  # ASCII letters only, so UTF-16 code units fold too
@@ -593,8 +606,8 @@ def _scan_xml(f: BinaryIO, path: str, members: list[zipfile.ZipInfo]) -> None:
                 raise _refuse(
                     "xml_entities", path,
                     f"có khai báo DTD/thực thể XML (<!DOCTYPE>, <!ENTITY>) trong phần"
-                    f" «{_show(info.filename, 80)}», điều Excel không bao giờ ghi, nên có thể"
-                    " là tệp độc hại", ASK_AGAIN,
+                    f" «{_show(info.filename, 80)}», điều Excel và LibreOffice không bao giờ ghi,"
+                    " nên có thể là tệp độc hại", ASK_AGAIN,
                 )
             tail = window[-_DTD_OVERLAP:]
 
@@ -605,10 +618,21 @@ ENDOFCHAIN = 0xFFFFFFFE
 MAXREGSECT = 0xFFFFFFFA
 FILEPASS = 0x002F
 MAX_DIRECTORY_ENTRIES = 10_000
+MAX_MINIFAT_SECTORS = 1024  # a mini stream of up to 8 MB (512-byte sectors)
 
 
 class _BadCfb(Exception):
     pass
+
+
+class _Entry(NamedTuple):
+    name: str
+    kind: int  # 1 storage, 2 stream, 5 root
+    left: int
+    right: int
+    child: int
+    start: int
+    size: int
 
 
 class _Cfb:
@@ -625,8 +649,8 @@ class _Cfb:
         self.sectors = max((size - self.ssz) // self.ssz + 1, 1)
         (n_fat, first_dir, _txn, self.mini_cutoff, first_minifat, n_minifat, first_difat,
          n_difat) = struct.unpack_from("<8I", head, 0x2C)
-        if n_fat > self.sectors:
-            raise _BadCfb("FAT count")
+        if n_fat > self.sectors // (self.ssz // 4) + 2 or n_minifat > MAX_MINIFAT_SECTORS:
+            raise _BadCfb("more FAT than the file has sectors")
         fat_sectors = [s for s in struct.unpack_from("<109I", head, 0x4C) if s < MAXREGSECT]
         per = self.ssz // 4
         difat, seen = first_difat, 0
@@ -653,41 +677,58 @@ class _Cfb:
 
     def chain(self, start: int, fat: tuple[int, ...] | None = None) -> Iterator[int]:
         fat = self.fat if fat is None else fat
-        sector, steps = start, 0
+        sector, seen = start, set()
         while sector < MAXREGSECT:
-            steps += 1
-            if steps > len(fat) or sector >= len(fat):
+            if sector in seen or sector >= len(fat):
                 raise _BadCfb("broken chain")
+            seen.add(sector)
             yield sector
             sector = fat[sector]
         if sector != ENDOFCHAIN:
             raise _BadCfb("bad chain end")
 
-    def _directory(self, first: int) -> list[tuple[str, int, int, int]]:
-        entries = []
+    def _directory(self, first: int) -> list[_Entry | None]:
+        """Directory entries by id (None for unused slots)."""
+        entries: list[_Entry | None] = []
         for sector in self.chain(first):
             data = self._sector(sector)
             for at in range(0, self.ssz, 128):
-                name_len, kind = struct.unpack_from("<HB", data, at + 64)
-                if kind == 0 or not 2 <= name_len <= 64:
+                name_len, kind, _color, left, right, child = struct.unpack_from(
+                    "<HBB3I", data, at + 64)
+                if kind not in (1, 2, 5) or not 2 <= name_len <= 64:
+                    entries.append(None)
                     continue
                 name = data[at:at + name_len - 2].decode("utf-16-le", "replace")
                 start, stream_size = struct.unpack_from("<IQ", data, at + 116)
                 if self.ssz == 512:
                     stream_size &= 0xFFFFFFFF
-                entries.append((name, kind, start, stream_size))
+                entries.append(_Entry(name, kind, left, right, child, start, stream_size))
             if len(entries) > MAX_DIRECTORY_ENTRIES:
                 break
-        if not entries or entries[0][1] != 5:
+        if not entries or entries[0] is None or entries[0].kind != 5:
             raise _BadCfb("no root entry")
+        self.root = entries[0]
         return entries
 
-    def read_start(self, name: str, limit: int) -> bytes:
-        """The first ``limit`` bytes of the first stream called ``name`` (case-insensitive)."""
-        found = [e for e in self.entries if e[1] == 2 and e[0].lower() == name.lower()]
-        if not found:
-            raise _BadCfb("no such stream")
-        _, _, start, stream_size = found[0]
+    def top_level(self) -> dict[str, _Entry]:
+        """The root storage's children by lower-case name (a red-black tree of siblings)."""
+        found: dict[str, _Entry] = {}
+        todo, seen = [self.root.child], set()
+        while todo:
+            at = todo.pop()
+            if at >= len(self.entries) or at in seen:
+                continue
+            seen.add(at)
+            entry = self.entries[at]
+            if entry is None:
+                continue
+            found.setdefault(entry.name.lower(), entry)
+            todo += [entry.left, entry.right]
+        return found
+
+    def read_start(self, entry: _Entry, limit: int) -> bytes:
+        """The first ``limit`` bytes of a stream."""
+        start, stream_size = entry.start, entry.size
         want = min(limit, stream_size)
         parts: list[bytes] = []
         got = 0
@@ -702,7 +743,7 @@ class _Cfb:
         minifat_raw = b"".join(self._sector(s) for s in
                                list(self.chain(self.first_minifat))[: self.n_minifat])
         minifat = struct.unpack(f"<{len(minifat_raw) // 4}I", minifat_raw)
-        root_chain = list(self.chain(self.entries[0][2]))
+        root_chain = list(self.chain(self.root.start))
         for mini in self.chain(start, minifat):
             if got >= want:
                 break
@@ -716,19 +757,21 @@ class _Cfb:
 
 
 def _inspect_ole(f: BinaryIO, path: str, size: int, head: bytes) -> str:
+    cfb: _Cfb | None
     try:
         cfb = _Cfb(f, size, head)
-        names = {e[0].lower() for e in cfb.entries}
+        top = cfb.top_level()
+        names = set(top)
     except (_BadCfb, struct.error):
-        cfb = None
-        names = _raw_ole_names(f)
+        cfb, top = None, {}
+        names = _raw_ole_names(f)  # let the reader judge a file only a byte search can read
     if {"encryptioninfo", "encryptedpackage"} & names:
         raise _refuse("encrypted", path, "có đặt mật khẩu", REMOVE_PASSWORD_EXCEL)
     book = "workbook" if "workbook" in names else "book" if "book" in names else None
     if book:
-        if cfb is not None:
+        if cfb is not None and top[book].kind == 2:
             try:
-                encrypted = _has_filepass(cfb.read_start(book, CHUNK))
+                encrypted = _has_filepass(cfb.read_start(top[book], CHUNK))
             except (_BadCfb, struct.error):
                 encrypted = False  # the reader will say what is wrong
             if encrypted:

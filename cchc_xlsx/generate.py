@@ -24,7 +24,7 @@ from .errors import UserError
 from .form_rows import has_rows, records_for, row_attrs
 from .identity import Identity, encode_attrs, write_identity
 from .model import Period, Plan, Unit
-from .official_layout import FONT, TABLE_SIZE, Formats, HeaderTexts, roman
+from .official_layout import FONT, TABLE_SIZE, Formats, HeaderTexts, roman, signer_lines
 from .sheet_writer import TableModel, build_table, write_sheet
 from .specs import Catalog, FormSpec, load_catalog
 from .xlsx_page import OfficialWorksheet
@@ -72,10 +72,6 @@ def choose_period(plan: Plan, period_id: str | None) -> Period | None:
                         f"có: {known} (xem «cchc-xlsx plan show»).") from None
 
 
-def _upper_vi(text: str) -> str:
-    return text.upper()
-
-
 def _date_line(place: str, d) -> str:
     # NĐ 30: leading zero for days < 10 and for months 1 and 2
     month = f"{d.month:02d}" if d.month < 3 else str(d.month)
@@ -101,7 +97,7 @@ def plan_jobs(plan: Plan, catalog: Catalog, forms: Sequence[str],
             label = f"Phụ lục {roman(n)}" if len(group) > 1 else "Phụ lục"
             year = plan.meta.year or (period.due.year if period else "")
             fields = {"year": year,
-                      "period_name_upper": _upper_vi(period.name) if period else ""}
+                      "period_name_upper": period.name.upper() if period else ""}
             appendix = appendix_by_form.get(spec.id) if kind == "plan" else None
             title = appendix.title if appendix and appendix.title else spec.title.format(**fields)
             rules = catalog.rules_for(spec.id)
@@ -114,11 +110,6 @@ def plan_jobs(plan: Plan, catalog: Catalog, forms: Sequence[str],
                                  appendix.attached_line if appendix else None, table,
                                  attrs if kind == "report" else ()))
     return jobs
-
-
-def _signer_lines(title: str) -> tuple[str, ...]:
-    parts = [p.strip() for p in re.split(r"[|\n]", title) if p.strip()]
-    return tuple(_upper_vi(p) for p in parts)
 
 
 def issuer_unit(plan: Plan) -> Unit:
@@ -159,7 +150,7 @@ def header_texts(job: SheetJob, plan: Plan, unit: Unit, period: Period | None,
         superior=unit.superior, issuer=unit.name, number_line=number_line,
         date_line=date_line, appendix_label=job.label, title=job.title,
         attached_line=attached, period_line=period_line, notes=notes,
-        signer_lines=_signer_lines(unit.signer_title), signer_name=unit.signer_name,
+        signer_lines=signer_lines(unit.signer_title), signer_name=unit.signer_name,
         recipients=recipients,
     )
 
@@ -195,6 +186,8 @@ def write_unit_workbook(path: Path, plan: Plan, unit: Unit, jobs: Sequence[Sheet
         wb = xlsxwriter.Workbook(str(tmp), {
             "in_memory": True,
             "default_format_properties": {"font_name": FONT, "font_size": TABLE_SIZE},
+            # names and signers come from a unit list: "=…" must stay text
+            "strings_to_formulas": False, "strings_to_urls": False,
         })
         wb.set_properties({"title": plan.meta.title or plan.id, "author": unit.name,
                            "comments": f"cchc-xlsx {__version__}"})

@@ -221,7 +221,8 @@ def merge(inputs: Iterable[str | Path], plan: Plan, units: Sequence[Unit], perio
             messages.append(f"«{winner.file}»: {exc.message}")
     submissions = list(expected.values()) + extras
     out = Path(out)
-    write_consolidated(out, plan, period, total, submissions, office, now or datetime.now())
+    write_consolidated(out, plan, period, total, submissions, office, now or datetime.now(),
+                       expected=set(by_code))
     complete = all(s.status == "valid" for s in expected.values()) and not extras
     any_data = bool(total.units)
     code = EXIT_OK if complete else (EXIT_INCOMPLETE if any_data or expected else EXIT_UNUSABLE)

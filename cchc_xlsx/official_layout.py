@@ -8,6 +8,7 @@ itself is the generator's job; this module knows only the official layout.
 from __future__ import annotations
 
 import math
+import re
 import textwrap
 from dataclasses import dataclass
 from functools import lru_cache
@@ -134,6 +135,11 @@ class HeaderTexts:
     signer_lines: tuple[str, ...]
     signer_name: str
     recipients: tuple[str, ...]
+
+
+def signer_lines(title: str) -> tuple[str, ...]:
+    """The signature's title lines: "KT. HIỆU TRƯỞNG|PHÓ HIỆU TRƯỞNG" → two lines, capitals."""
+    return tuple(p.strip().upper() for p in re.split(r"[|\n]", title) if p.strip())
 
 
 def split_blocks(widths: list[float]) -> int:

@@ -235,7 +235,7 @@ def build_table(spec: FormSpec, records: list[Record], rules: list[Rule],
     heights = _heights(cells, widths)
     total = _total_row(spec, cols) if spec.total_row else None
     table = TableModel(spec, widths, cells, keys, heights, total)
-    table.header_heights = _header_heights(spec, widths)
+    table.header_heights = header_heights(spec, widths)
     _group_inputs(table)
     return table
 
@@ -258,23 +258,44 @@ def _group_inputs(table: TableModel) -> None:
                            for r0, r1 in _runs(rows)]
 
 
-def _header_heights(spec: FormSpec, widths: list[float]) -> list[float]:
-    heights = []
+def grid_cells(spec: FormSpec) -> list[tuple[int, int, int, int, str]]:
+    """Place a spec's header grid like an HTML table: (row, col, rowspan, colspan, text)."""
+    placed = []
     taken: set[tuple[int, int]] = set()
     for gr, grow in enumerate(spec.header):
         c = 0
-        lines = 1
         for cell in grow:
             while (gr, c) in taken:
                 c += 1
             for rr in range(gr, gr + cell.rowspan):
                 for cc in range(c, c + cell.colspan):
                     taken.add((rr, cc))
-            if cell.rowspan == 1:
-                lines = max(lines, text_lines(cell.text, sum(widths[c:c + cell.colspan])))
+            placed.append((gr, c, cell.rowspan, cell.colspan, cell.text))
             c += cell.colspan
-        heights.append(row_height(lines))
-    return heights
+    return placed
+
+
+def header_heights(spec: FormSpec, widths: list[float]) -> list[float]:
+    """Row heights of the header grid: each row tall enough for its one-row cells."""
+    lines = [1] * len(spec.header)
+    for gr, c, rowspan, colspan, text in grid_cells(spec):
+        if rowspan == 1:
+            lines[gr] = max(lines[gr], text_lines(text, sum(widths[c:c + colspan])))
+    return [row_height(n) for n in lines]
+
+
+def write_header_grid(ws: Any, fm: Formats, r: int, spec: FormSpec,
+                      heights: list[float]) -> int:
+    """Write the header grid at row ``r``; return the row after it."""
+    th = fm.get("th")
+    for gr, c, rowspan, colspan, text in grid_cells(spec):
+        r0, r1, c1 = r + gr, r + gr + rowspan - 1, c + colspan - 1
+        if r1 > r0 or c1 > c:
+            ws.merge_range(r0, c, r1, c1, "", th)
+        ws.write_string(r0, c, text, th)
+    for gr, height in enumerate(heights):
+        ws.set_row(r + gr, height)
+    return r + len(spec.header)
 
 
 def _heights(cells: list[list[Cell]], widths: list[float]) -> list[float]:
@@ -327,25 +348,8 @@ def write_sheet(wb: Any, fm: Formats, name: str, table: TableModel, head: Header
 
     r = write_page_header(ws, fm, widths, head)
     header_first = r
-    grid = spec.header
-    taken: set[tuple[int, int]] = set()
-    for gr, grow in enumerate(grid):
-        c = 0
-        for cell in grow:
-            while (gr, c) in taken:
-                c += 1
-            r0, c0 = r + gr, c
-            r1, c1 = r0 + cell.rowspan - 1, c0 + cell.colspan - 1
-            for rr in range(gr, gr + cell.rowspan):
-                for cc in range(c, c + cell.colspan):
-                    taken.add((rr, cc))
-            if r1 > r0 or c1 > c0:
-                ws.merge_range(r0, c0, r1, c1, cell.text, fm.get("th"))
-            else:
-                ws.write_string(r0, c0, cell.text, fm.get("th"))
-            c += cell.colspan
-        ws.set_row(r + gr, table.header_heights[gr])
-    header_last = r + len(grid) - 1
+    r_after = write_header_grid(ws, fm, r, spec, table.header_heights)
+    header_last = r_after - 1
     ws.write_string(header_last, key_col, key_header(spec.id, spec.version), fm.get("key"))
     r = header_last + 1
     if spec.column_numbers:

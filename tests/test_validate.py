@@ -277,3 +277,39 @@ def test_json_report_schema(book):
     assert set(issue) == {"rule_id", "severity", "severity_vi", "message", "sheet", "cell",
                           "value", "form_id", "row_key"}
     assert issue["value"] == "Xong" and issue["severity_vi"] == "lỗi"
+
+
+def test_annotated_copy_marks_cells_and_lists_problems(book, tmp_path):
+    from openpyxl import load_workbook
+
+    from cchc_xlsx.annotate import RESULT_SHEET, write_annotated
+
+    sheet, cell = book.set("report_tasks", "task:1.1", "status", "Xong")
+    book.save()
+    report = check(book.path)
+    out = write_annotated(report.files[0], tmp_path / "annotated")
+    wb = load_workbook(out)
+    assert wb.sheetnames[0] == RESULT_SHEET
+    ws = wb[RESULT_SHEET]
+    link = next(c for row in ws.iter_rows() for c in row if c.value == cell)
+    assert link.hyperlink.location == f"'{sheet}'!{cell}" or cell in str(link.hyperlink.target)
+    marked = wb[sheet][cell]
+    assert marked.fill.fgColor.rgb.endswith("FFC7CE")
+    assert "Xong" in marked.comment.text
+    assert "_cchc" in wb.sheetnames  # the copy keeps its identity
+
+
+@pytest.mark.libreoffice
+def test_annotated_copy_opens_in_libreoffice(book, tmp_path):
+    from cchc_xlsx.annotate import write_annotated
+
+    from .conftest import HAS_SOFFICE
+    from .libreoffice import pdf_text, soffice_convert
+
+    if not HAS_SOFFICE:
+        pytest.skip("LibreOffice not installed")
+    book.set("report_tasks", "task:1.1", "status", "Xong")
+    book.save()
+    out = write_annotated(check(book.path).files[0], tmp_path / "annotated")
+    pdf = soffice_convert(out, tmp_path / "pdf", "pdf", tmp_path / "profile")
+    assert "Kết quả kiểm tra tệp" in pdf_text(pdf)
