@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from xlsxwriter.utility import xl_col_to_name
+
 from .errors import UserError
 from .file_guard import UnusableFile, inspect_file
 from .identity import MAGIC, SHEET, decode_rows, parse_key_header
@@ -62,16 +64,8 @@ class Workbook:
         return bool(self.identity)
 
 
-def _col_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def _text(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """A cell value as the text a person sees ("12" for 12.0), stripped."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -107,24 +101,24 @@ def read_identity(book) -> dict[str, Any]:
     if SHEET not in names:
         return {}
     rows, _, _ = _grid(book, SHEET)
-    if not rows or _text(rows[0][0]) != MAGIC:
+    if not rows or cell_text(rows[0][0]) != MAGIC:
         return {}
     ident: dict[str, Any] = {"sheets": [], "rows": {}}
     chunks: dict[int, str] = {}
     for row in rows[1:]:
         if not row:
             continue
-        tag = _text(row[0])
+        tag = cell_text(row[0])
         if tag == "aggregate" and len(row) >= 3:
             chunks[int(float(row[1]))] = str(row[2])
         elif tag == "sheet":
-            ident["sheets"].append([_text(v) for v in row[1:4]])
+            ident["sheets"].append([cell_text(v) for v in row[1:4]])
         elif tag == "rows" and len(row) >= 3:
-            form_id = _text(row[1])
+            form_id = cell_text(row[1])
             for key, attrs in decode_rows(row[2]):
                 ident["rows"][(form_id, key)] = attrs
         elif tag:
-            ident[tag] = _text(row[1]) if len(row) > 1 else ""
+            ident[tag] = cell_text(row[1]) if len(row) > 1 else ""
     if chunks:
         ident["aggregate"] = "".join(chunks[i] for i in sorted(chunks))
     return ident
@@ -149,7 +143,7 @@ def _map_columns(spec: FormSpec, rows: list[list[Any]], header_row: int,
     if after < len(rows):
         nums = {}
         for c, v in enumerate(rows[after]):
-            m = _COLNUM.match(_text(v))
+            m = _COLNUM.match(cell_text(v))
             if m:
                 nums[int(m.group(1))] = c
         if len(nums) >= max(2, len(spec.columns) // 2):
@@ -160,7 +154,7 @@ def _map_columns(spec: FormSpec, rows: list[list[Any]], header_row: int,
     top = max(0, header_row - len(spec.header) + 1)
     for r in range(top, header_row + 1):
         for c, v in enumerate(rows[r][:ncols + 8]):
-            key = wanted.get(fold(_text(v)))
+            key = wanted.get(fold(cell_text(v)))
             if key and key not in mapping:
                 mapping[key] = c
     if len(mapping) < len(spec.columns) // 2:
@@ -176,20 +170,20 @@ def _table(spec: FormSpec, rows: list[list[Any]], r0: int, c0: int, header_row: 
     mapping, first = _map_columns(spec, rows, header_row, len(spec.columns))
     if not identified:
         first = header_row + 1
-    letters = {k: _col_letter(c + c0) for k, c in mapping.items()}
+    letters = {k: xl_col_to_name(c + c0) for k, c in mapping.items()}
     input_cols = [c.key for c in spec.columns if c.input or c.formula]
     out: list[Row] = []
     extra: list[int] = []
     last_keyed = max((r for r in range(first, len(rows))
-                      if key_col < len(rows[r]) and _text(rows[r][key_col])), default=first - 1)
+                      if key_col < len(rows[r]) and cell_text(rows[r][key_col])), default=first - 1)
     for r in range(first, last_keyed + 1):
         row = rows[r]
-        key = _text(row[key_col]) if key_col < len(row) else ""
+        key = cell_text(row[key_col]) if key_col < len(row) else ""
         if key == "total" or key.startswith("grp:"):
             continue
         values = {k: (row[c] if c < len(row) else None) for k, c in mapping.items()}
         if not key:
-            if any(_text(values.get(k)) for k in input_cols):
+            if any(cell_text(values.get(k)) for k in input_cols):
                 extra.append(r + r0 + 1)
             continue
         out.append(Row(key, r + r0 + 1, values, attrs.get((spec.id, key), {})))
@@ -201,7 +195,7 @@ def _guess_table(spec: FormSpec, rows: list[list[Any]]) -> tuple[int, dict[str, 
     wanted = [fold(c.header) for c in spec.columns]
     best: tuple[int, int] | None = None
     for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        texts = {fold(_text(v)) for v in row}
+        texts = {fold(cell_text(v)) for v in row}
         hits = sum(1 for w in wanted if w in texts)
         if hits >= max(3, int(len(wanted) * 0.6)) and (best is None or hits > best[1]):
             best = (r, hits)
@@ -266,9 +260,9 @@ def _read_without_identity(catalog: Catalog, grids: dict) -> dict[str, FormTable
             width = max((len(r) for r in keyed), default=0)
             for r in range(first, len(keyed)):
                 row = keyed[r] + [None] * (width + 1 - len(keyed[r]))
-                stt = _text(row[stt_col]) if stt_col < len(row) else ""
+                stt = cell_text(row[stt_col]) if stt_col < len(row) else ""
                 if spec.rows == "procedures":
-                    stt = _text(row[mapping.get("name", 1)])
+                    stt = cell_text(row[mapping.get("name", 1)])
                 row[width] = _stt_key(spec, stt)
                 keyed[r] = row
             tables[spec.id] = _table(spec, keyed, r0, c0, first - 1 if first > header_row + 1

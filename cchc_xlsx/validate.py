@@ -23,7 +23,7 @@ from .errors import UserError
 from .file_guard import UnusableFile
 from .model import Unit
 from .normalize import detect_legacy, legacy_to_unicode, nfc, parse_date, parse_number
-from .reader import FormTable, Workbook, read_workbook
+from .reader import FormTable, Workbook, cell_text, read_workbook
 from .report import ERROR, FileResult, Issue, Report
 from .specs import BUILTINS, Catalog, FormSpec, Rule, load_catalog
 
@@ -94,15 +94,11 @@ def read_all(paths: Sequence[Path], catalog: Catalog, workers: int | None = None
 
 
 def _raw_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
     if isinstance(value, datetime):
         return f"{value:%d/%m/%Y}" if not (value.hour or value.minute) else str(value)
     if isinstance(value, date):
         return f"{value:%d/%m/%Y}"
-    return str(value).strip()
+    return cell_text(value)
 
 
 class _Builder:
