@@ -38,6 +38,7 @@ class Submission:
     replaced: list[str] = field(default_factory=list)  # earlier files this one replaced
     via: str = ""  # the consolidated file that covered this unit, if any
     note: str = ""  # why it was left out, etc.
+    expected: bool = True  # False for a file outside the unit list or the period
 
     @property
     def counted(self) -> bool:
@@ -72,7 +73,7 @@ class Aggregate:
     task_order: list[str] = field(default_factory=list)  # row keys, for task_detail
     indicators: dict[str, IndicatorAgg] = field(default_factory=dict)
     tthc: dict[str, list[float]] = field(default_factory=dict)  # row key → c3..c13 sums
-    tthc_by_unit: dict[str, list[float]] = field(default_factory=dict)  # unit name → totals
+    tthc_by_unit: dict[str, list[float]] = field(default_factory=dict)  # unit code → totals
     difficulties: list[tuple[str, str, str]] = field(default_factory=list)  # unit, key, text
 
     # --- composition ---------------------------------------------------------------------

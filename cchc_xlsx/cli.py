@@ -186,8 +186,7 @@ def merge_cmd(inputs: tuple[str, ...], plan_path: str, units_path: str, period_i
     finally:
         if history is not None:
             history.close()
-    subs = [s for s in result.submissions if s.unit_code in {u.code for u in units}]
-    sent = [s for s in subs if s.status != "missing"]
+    sent = [s for s in result.submissions if s.expected and s.status != "missing"]
     late = [s for s in sent if s.on_time is False]
     bad = [s for s in result.submissions if s.status in ("invalid", "unusable")]
     click.echo(f"Đã nộp: {len(sent)}/{len(units)} đơn vị; quá hạn: {len(late)}; "

@@ -109,12 +109,17 @@ def unit_aggregate(plan: Plan, period: Period, unit_code: str, unit_name: str,
     totals = [0.0] * len(TTHC_COLUMNS)
     any_tthc = False
     for r in rows.get("report_tthc", []):
-        values = [_num(r.get(c)) or 0.0 for c in TTHC_COLUMNS]
+        cells = {c: _num(r.get(c)) or 0.0 for c in TTHC_COLUMNS}
+        # the totals (3), (7), (11) are always derived: a typed-over total never leaks in
+        cells["c3"] = cells["c4"] + cells["c5"] + cells["c6"]
+        cells["c7"] = cells["c8"] + cells["c9"] + cells["c10"]
+        cells["c11"] = cells["c12"] + cells["c13"]
+        values = [cells[c] for c in TTHC_COLUMNS]
         agg.tthc[r["_key"]] = values
         totals = [a + b for a, b in zip(totals, values, strict=True)]
         any_tthc = True
     if any_tthc:
-        agg.tthc_by_unit[unit_name] = totals
+        agg.tthc_by_unit[unit_code] = totals
     return agg
 
 
@@ -145,6 +150,11 @@ def merge(inputs: Iterable[str | Path], plan: Plan, units: Sequence[Unit], perio
     from .merge_writer import write_consolidated
 
     catalog = catalog or load_catalog()
+    inputs = list(inputs)
+    for path in inputs:
+        if not Path(path).exists():
+            raise UserError(f"Không tìm thấy «{path}»; hãy kiểm tra lại đường dẫn tệp hoặc "
+                            "thư mục báo cáo.")
     try:
         period = plan.period(period_id)
     except KeyError:
@@ -175,6 +185,7 @@ def merge(inputs: Iterable[str | Path], plan: Plan, units: Sequence[Unit], perio
             if code:
                 candidates.setdefault(code, []).append((received, fi, sub))
             else:
+                sub.expected = False
                 extras.append(sub)
             messages.append(sub.note)
             continue
@@ -182,6 +193,7 @@ def merge(inputs: Iterable[str | Path], plan: Plan, units: Sequence[Unit], perio
         if problem:
             sub.status = "invalid"
             sub.note = problem
+            sub.expected = False
             extras.append(sub)
             messages.append(f"«{res.file}»: {problem}")
             continue
@@ -222,7 +234,7 @@ def merge(inputs: Iterable[str | Path], plan: Plan, units: Sequence[Unit], perio
     submissions = list(expected.values()) + extras
     out = Path(out)
     write_consolidated(out, plan, period, total, submissions, office, now or datetime.now(),
-                       expected=set(by_code))
+                       expected=list(by_code))
     complete = all(s.status == "valid" for s in expected.values()) and not extras
     any_data = bool(total.units)
     code = EXIT_OK if complete else (EXIT_INCOMPLETE if any_data or expected else EXIT_UNUSABLE)

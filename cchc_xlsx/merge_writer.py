@@ -338,7 +338,7 @@ def _totals(submissions: Sequence[Submission], agg: Aggregate,
             f" ({_names(bad, width, LIST_LINES, more)})." if bad else "."),
     ]
     others = [s for s in submissions
-              if (s.unit_code not in wanted) and s.status != "missing"]
+              if (not s.expected or s.unit_code not in wanted) and s.status != "missing"]
     if others:
         files = [s.file or s.unit_name or s.unit_code for s in others]
         lines.append(f"Tệp không thuộc danh sách đơn vị hoặc không đúng kỳ: {len(others)} "
@@ -647,8 +647,9 @@ def _write_tthc(wb: Any, ctx: _Context, label: str, agg: Aggregate, spec: FormSp
         _merged(ws, r, 0, r, last, "Chi tiết theo đơn vị", fm.get("td_group"))
         ws.set_row(r, _height(1))
         r += 1
-        for n, (name, values) in enumerate(agg.tthc_by_unit.items(), start=1):
-            row(str(n), name, values, r)
+        for n, (code, values) in enumerate(agg.tthc_by_unit.items(), start=1):
+            sub = agg.units.get(code)
+            row(str(n), sub.unit_name if sub else code, values, r)
             r += 1
     _finish(ws, ctx, widths, r, head, header_first, header_last, first)
 

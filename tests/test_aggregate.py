@@ -38,7 +38,7 @@ def unit(draw, code: str) -> Aggregate:
         row = [float(draw(counts)) for _ in range(11)]
         agg.tthc[key] = row
         totals = [a + b for a, b in zip(totals, row, strict=True)]
-    agg.tthc_by_unit[name] = totals
+    agg.tthc_by_unit[code] = totals
     if draw(st.booleans()):
         agg.difficulties.append((name, "task:1.1", draw(st.text(max_size=20))))
     return agg

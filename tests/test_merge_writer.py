@@ -94,8 +94,7 @@ def make_aggregate(plan) -> Aggregate:
             "ind:2.1": IndicatorAgg(45, 46, 0, 2, 1, ["Trường Mầm non Họa Mi"]),
         },
         tthc={tthc_keys[0]: [float(x) for x in tt], tthc_keys[1]: [float(x) for x in hm]},
-        tthc_by_unit={"Trường Mầm non Tuổi Thơ": [float(x) for x in tt],
-                      "Trường Mầm non Họa Mi": [float(x) for x in hm]},
+        tthc_by_unit={"MN-TT": [float(x) for x in tt], "MN-HM": [float(x) for x in hm]},
         difficulties=[("Trường Mầm non Tuổi Thơ", "task:1.2", "Đang chờ hướng dẫn của cấp trên."),
                       *[("Trường Mầm non Họa Mi", "task:2.1", t) for t in TRICKY],
                       ("Trường Mầm non Họa Mi", "ind:2.1", LONG)],
@@ -361,7 +360,7 @@ def test_two_thousand_units(tmp_path, plan):
                     task_detail=detail, task_order=keys,
                     indicators={"ind:2.1": IndicatorAgg(
                         9000, 9500, 0, 2000, 1500, [s.unit_name for s in subs[:500]])},
-                    tthc_by_unit={s.unit_name: [1.0] * 11 for s in subs},
+                    tthc_by_unit={s.unit_code: [1.0] * 11 for s in subs},
                     difficulties=[(s.unit_name, "task:1.1", "Thiếu kinh phí.") for s in subs])
     start = time.perf_counter()
     path = write_consolidated(tmp_path / "lon.xlsx", plan, plan.period(PERIOD), agg, subs,
