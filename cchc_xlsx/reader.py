@@ -127,9 +127,10 @@ def read_identity(book) -> dict[str, Any]:
 def _find_key_header(rows: list[list[Any]]) -> tuple[int, int, str, int] | None:
     for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         for c, value in enumerate(row):
-            parsed = parse_key_header(value)
-            if parsed:
-                return r, c, parsed[0], parsed[1]
+            if isinstance(value, str) and value.startswith("cchc:"):
+                parsed = parse_key_header(value)
+                if parsed:
+                    return r, c, parsed[0], parsed[1]
     return None
 
 
@@ -172,6 +173,8 @@ def _table(spec: FormSpec, rows: list[list[Any]], r0: int, c0: int, header_row: 
         first = header_row + 1
     letters = {k: xl_col_to_name(c + c0) for k, c in mapping.items()}
     input_cols = [c.key for c in spec.columns if c.input or c.formula]
+    # only what is typed or computed travels on: the printed plan texts are the plan's
+    wanted = [(k, mapping[k]) for k in input_cols]
     out: list[Row] = []
     extra: list[int] = []
     last_keyed = max((r for r in range(first, len(rows))
@@ -181,7 +184,7 @@ def _table(spec: FormSpec, rows: list[list[Any]], r0: int, c0: int, header_row: 
         key = cell_text(row[key_col]) if key_col < len(row) else ""
         if key == "total" or key.startswith("grp:"):
             continue
-        values = {k: (row[c] if c < len(row) else None) for k, c in mapping.items()}
+        values = {k: (row[c] if c < len(row) else None) for k, c in wanted}
         if not key:
             if any(cell_text(values.get(k)) for k in input_cols):
                 extra.append(r + r0 + 1)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,13 @@ import pandas as pd
 
 from .normalize import fold
 from .specs import Rule
+
+# statuses and labels repeat across thousands of rows: fold each distinct text once
+_fold = lru_cache(maxsize=65536)(fold)
+
+
+def _fold_series(s: pd.Series) -> pd.Series:
+    return s.map(lambda v: _fold(v) if isinstance(v, str) else v)
 
 CheckFn = Callable[[pd.DataFrame], pd.Series]
 
@@ -110,8 +118,8 @@ class _Eval:
         index = self.df.index
         if isinstance(op, (ast.In, ast.NotIn)):
             series = _series(left, index)
-            allowed = {fold(str(v)) for v in right}
-            inside = series.map(lambda v: isinstance(v, str) and fold(v) in allowed)
+            allowed = {_fold(str(v)) for v in right}
+            inside = series.map(lambda v: isinstance(v, str) and _fold(v) in allowed)
             out = inside if isinstance(op, ast.In) else ~inside
             return out | series.isna()
         a, b = _series(left, index), _series(right, index)
@@ -123,8 +131,8 @@ class _Eval:
             table = {ast.Eq: eq, ast.NotEq: ~eq, ast.Lt: (a < b) & ~eq,
                      ast.LtE: (a <= b) | eq, ast.Gt: (a > b) & ~eq, ast.GtE: (a >= b) | eq}
         else:
-            sa = a.map(lambda v: fold(v) if isinstance(v, str) else v)
-            sb = b.map(lambda v: fold(v) if isinstance(v, str) else v)
+            sa = _fold_series(a)
+            sb = _fold(right) if isinstance(right, str) else _fold_series(b)
             table = {ast.Eq: sa == sb, ast.NotEq: sa != sb, ast.Lt: sa < sb,
                      ast.LtE: sa <= sb, ast.Gt: sa > sb, ast.GtE: sa >= sb}
         return table[type(op)] | unknown
@@ -139,12 +147,13 @@ class _Eval:
 def _series(value: Any, index: pd.Index) -> pd.Series:
     if isinstance(value, pd.Series):
         return value
-    return pd.Series([value] * len(index), index=index, dtype=object)
+    numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return pd.Series(value, index=index, dtype=float if numeric else object)
 
 
 def _numeric(s: pd.Series) -> bool:
-    return pd.api.types.is_numeric_dtype(s) or s.dropna().map(
-        lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)).all()
+    # the frame's numeric columns are converted to floats before checking
+    return pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
 
 
 def _blank(df: pd.DataFrame, col: str) -> pd.Series:
@@ -166,7 +175,7 @@ def compile_rule(rule: Rule, today: date) -> CheckFn:
     """
     c = rule.check
     cols = rule.columns
-    allowed = frozenset(fold(a) for a in c.allowed)
+    allowed = frozenset(_fold(a) for a in c.allowed)
 
     def column_check(df: pd.DataFrame) -> pd.Series:
         ok = pd.Series(True, index=df.index)
@@ -177,7 +186,7 @@ def compile_rule(rule: Rule, today: date) -> CheckFn:
                 continue
             value = df[col]
             if c.kind == "allowed":
-                ok &= blank | df[col + "__raw"].map(lambda v: fold(str(v)) in allowed)
+                ok &= blank | df[col + "__raw"].map(lambda v: _fold(str(v)) in allowed)
             elif c.kind in ("whole", "decimal"):
                 num = pd.to_numeric(value, errors="coerce")
                 good = num.notna()

@@ -111,6 +111,9 @@ class _Builder:
         self.where: list[tuple[int, FormTable, Any]] = []  # (file index, table, row)
         self.issues: list[tuple[int, Issue]] = []
         self.cols = [c for c in spec.columns if c.input or c.formula]
+        # "SUM({c4},{c5},{c6})" columns, parsed once: (column, the columns it sums)
+        self.sums = [(c.key, _REF.findall(m.group(1))) for c in self.cols
+                     if isinstance(c.formula, str) and (m := _SUM.match(c.formula))]
 
     def add(self, fi: int, path: str, table: FormTable, period: tuple[Any, Any]) -> None:
         for row in table.rows:
@@ -158,14 +161,12 @@ class _Builder:
 
     def _derive(self, rec: dict[str, Any]) -> None:
         """Recompute SUM columns whose cached value is missing: never trust caches."""
-        for col in self.cols:
-            formula = col.formula if isinstance(col.formula, str) else None
-            m = _SUM.match(formula or "")
-            if not m or rec[col.key] is not None:
+        for key, refs in self.sums:
+            if rec[key] is not None:
                 continue
-            parts = [rec.get(ref) for ref in _REF.findall(m.group(1))]
-            if any(isinstance(p, (int, float)) for p in parts):
-                rec[col.key] = float(sum(p for p in parts if isinstance(p, (int, float))))
+            parts = [p for p in (rec.get(ref) for ref in refs) if isinstance(p, (int, float))]
+            if parts:
+                rec[key] = float(sum(parts))
 
     def _builtin(self, fi: int, path: str, table: FormTable, row: Any, column: str,
                  name: str, **params: Any) -> None:
