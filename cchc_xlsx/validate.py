@@ -57,11 +57,18 @@ class _Read:
     error: Issue | None
 
 
-def _read_one(args: tuple[str, Catalog]) -> _Read:
-    path, catalog = args
+_CATALOG: list[Catalog] = []  # a worker process's catalog, set once by its initializer
+
+
+def _init_reader(catalog: Catalog) -> None:
+    _CATALOG[:] = [catalog]
+
+
+def _read_one(path: str) -> _Read:
+    catalog = _CATALOG[0]
     if not Path(path).exists():
         return _Read(path, None, Issue(path, "file_missing", ERROR,
-                                       f"Không tìm thấy tệp «{path}».", ))
+                                       f"Không tìm thấy tệp «{path}»."))
     try:
         return _Read(path, read_workbook(path, catalog), None)
     except UnusableFile as exc:
@@ -72,17 +79,18 @@ def _read_one(args: tuple[str, Catalog]) -> _Read:
 
 def read_all(paths: Sequence[Path], catalog: Catalog, workers: int | None = None,
              progress: Callable[[int], None] | None = None) -> list[_Read]:
-    jobs = [(str(p), catalog) for p in paths]
+    jobs = [str(p) for p in paths]
     workers = workers or min(os.cpu_count() or 1, 8)
+    out = []
     if workers <= 1 or len(jobs) < 40:
-        out = []
+        _init_reader(catalog)
         for job in jobs:
             out.append(_read_one(job))
             if progress:
                 progress(1)
         return out
-    out = []
-    with ProcessPoolExecutor(workers) as pool:
+    with ProcessPoolExecutor(workers, initializer=_init_reader,
+                             initargs=(catalog,)) as pool:
         for r in pool.map(_read_one, jobs, chunksize=16):
             out.append(r)
             if progress:
