@@ -74,6 +74,7 @@ FORMATS: dict[str, dict[str, Any]] = {
     "recipients_title": {"size": 12, "bold": True, "italic": True, "valign": "top"},
     "recipient": {"size": 11, "valign": "top", "text_wrap": True},
     "required": {"bg_color": "#FFF2CC"},
+    "rule": {"size": 12, "bold": True, "align": "center", "valign": "bottom"},
     "key": {"size": 8, "font_color": "#808080"},
 }
 
@@ -176,11 +177,11 @@ def write_page_header(ws: Worksheet, fm: Formats, widths: list[float], h: Header
     _merge(ws, r, 0, split - 1, h.issuer.upper(), fm.get("issuer"))
     _merge(ws, r, split, last, MOTTO, fm.get("motto"))
     ws.set_row(r, row_height(max(iss_lines, 1), 13))
-    # the short rule under the issuing body: 1/3–1/2 of its text, centred (a thin bar)
-    rule_chars = min(len(h.issuer), max(8, len(h.issuer) // max(iss_lines, 1))) * 0.4
-    _rule(ws, r + 1, left_w, rule_chars)
+    # the short rule under the issuing body: 1/3–1/2 of its text, centred
+    rule_chars = min(len(h.issuer), max(8, len(h.issuer) // max(iss_lines, 1))) * 0.45
     r += 1
-    ws.set_row(r, 8)
+    _rule(ws, fm, r, split - 1, rule_chars)
+    ws.set_row(r, 9)
     r += 1
     _merge(ws, r, 0, split - 1, h.number_line, fm.get("number"))
     _merge(ws, r, split, last, h.date_line, fm.get("dateline"))
@@ -207,21 +208,11 @@ def write_page_header(ws: Worksheet, fm: Formats, widths: list[float], h: Header
     return r + 1
 
 
-def _rule(ws: Worksheet, row: int, block_width: float, chars: float) -> None:
-    """A thin black bar centred in the left block, drawn as a borderless filled text box.
-
-    xlsxwriter has no line shape; a 1-pixel-high filled box prints as a solid rule in
-    Excel and LibreOffice alike.
-    """
-    px_per_char = 8.0
-    block_px = block_width * 7 + 5
-    width = max(40, int(chars * px_per_char))
-    ws.insert_textbox(row, 0, "", {
-        "width": width, "height": 1,
-        "x_offset": max(0, int((block_px - width) / 2)), "y_offset": 1,
-        "fill": {"color": "black"}, "line": {"none": True},
-        "object_position": 1,
-    })
+def _rule(ws: Worksheet, fm: Formats, row: int, last_col: int, chars: float) -> None:
+    """The short solid rule under the issuing body, as a run of underscores centred in the
+    left block: it prints as one line in Excel, LibreOffice and WPS alike, and costs a
+    string cell instead of a drawing part on every sheet (profiled at 10 % of generate)."""
+    _merge(ws, row, 0, last_col, "_" * max(6, round(chars)), fm.get("rule"))
 
 
 def write_signature(ws: Worksheet, fm: Formats, widths: list[float], row: int,
