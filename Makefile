@@ -22,6 +22,8 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/bench_generate.py
+	$(PY) bench/bench_validate.py
+	$(PY) bench/bench_merge.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUT) build dist *.egg-info

@@ -25,6 +25,7 @@ from .specs import Catalog, load_catalog
 from .validate import check_files
 
 _CANONICAL = {fold(s): s for s in STATUS_CODES}
+_MET, _NOT_MET = fold("Đạt"), fold("Không đạt")
 
 EXIT_OK = 0  # every expected unit sent a valid return
 EXIT_INCOMPLETE = 1  # some unit is missing, or its file is invalid or unusable
@@ -101,7 +102,7 @@ def unit_aggregate(plan: Plan, period: Period, unit_code: str, unit_name: str,
         verdict = meets(ind.target if ind else None, measure, value)
         if verdict is None:
             met = fold(str(r.get("met") or ""))
-            verdict = True if met == fold("Đạt") else False if met == fold("Không đạt") else None
+            verdict = True if met == _MET else False if met == _NOT_MET else None
         if verdict:
             a.meeting += 1
         elif verdict is False:
@@ -199,6 +200,10 @@ def merge(inputs: Iterable[str | Path], plan: Plan, units: Sequence[Unit], perio
             continue
         candidates.setdefault(sub.unit_code, []).append((received, fi, sub))
 
+    by_file: dict[int, dict[str, list[dict[str, Any]]]] = {}  # file index → form → rows
+    for form, recs in checked.rows.items():
+        for r in recs:
+            by_file.setdefault(r["_f"], {}).setdefault(form, []).append(r)
     parts: list[tuple[Submission, Aggregate]] = []
     for code, subs in candidates.items():
         subs.sort(key=lambda t: (t[0], t[1]))
@@ -218,9 +223,8 @@ def merge(inputs: Iterable[str | Path], plan: Plan, units: Sequence[Unit], perio
         if book.identity.get("kind") == "consolidation":
             part = Aggregate.from_json(book.identity.get("aggregate", ""))
         else:
-            rows = {form: [r for r in recs if r["_f"] == fi]
-                    for form, recs in checked.rows.items()}
-            part = unit_aggregate(plan, period, code, winner.unit_name, rows, winner)
+            part = unit_aggregate(plan, period, code, winner.unit_name,
+                                  by_file.get(fi, {}), winner)
         parts.append((winner, part))
 
     total = Aggregate(plan.id, period.id)

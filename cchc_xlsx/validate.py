@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -91,11 +92,20 @@ def read_all(paths: Sequence[Path], catalog: Catalog, workers: int | None = None
         return out
     with ProcessPoolExecutor(workers, initializer=_init_reader,
                              initargs=(catalog,)) as pool:
-        for r in pool.map(_read_one, jobs, chunksize=16):
+        results = pool.map(_read_one, jobs, chunksize=16)  # every worker is forked by now
+        warm = threading.Thread(target=_import_checkers, daemon=True)
+        warm.start()  # the parent is idle while workers read: import pandas/pandera meanwhile
+        for r in results:
             out.append(r)
             if progress:
                 progress(1)
+        warm.join()
     return out
+
+
+def _import_checkers() -> None:
+    import pandas  # noqa: F401
+    import pandera.pandas  # noqa: F401
 
 
 # --- building the stacked frames --------------------------------------------------------
@@ -380,6 +390,9 @@ def check_files(paths: Iterable[str | Path], units: Sequence[Unit] | None = None
             if builder is None:
                 builder = builders[form_id] = _Builder(spec, builtins)
             builder.add(fi, str(book.path), table, period)
+    for book in books:  # stacked now: keep only the identity, free the cell values
+        if book is not None:
+            book.tables = {}
     paths_s = [r.path for r in reads]
     for form_id, builder in builders.items():
         rules = [r for r in catalog.rules_for(form_id) if r.check.kind != "builtin"]
