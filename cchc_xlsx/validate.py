@@ -79,16 +79,25 @@ def _read_one(path: str) -> _Read:
 
 
 def read_all(paths: Sequence[Path], catalog: Catalog, workers: int | None = None,
-             progress: Callable[[int], None] | None = None) -> list[_Read]:
+             progress: Callable[[int], None] | None = None,
+             consume: Callable[[int, _Read], None] | None = None) -> list[_Read]:
+    """Read every file (in worker processes when there are many); ``consume`` sees each
+    result as it arrives, in order, so a caller can stack it and free it at once."""
     jobs = [str(p) for p in paths]
     workers = workers or min(os.cpu_count() or 1, 8)
-    out = []
+    out: list[_Read] = []
+
+    def take(r: _Read) -> None:
+        if consume:
+            consume(len(out), r)
+        out.append(r)
+        if progress:
+            progress(1)
+
     if workers <= 1 or len(jobs) < 40:
         _init_reader(catalog)
         for job in jobs:
-            out.append(_read_one(job))
-            if progress:
-                progress(1)
+            take(_read_one(job))
         return out
     with ProcessPoolExecutor(workers, initializer=_init_reader,
                              initargs=(catalog,)) as pool:
@@ -96,9 +105,7 @@ def read_all(paths: Sequence[Path], catalog: Catalog, workers: int | None = None
         warm = threading.Thread(target=_import_checkers, daemon=True)
         warm.start()  # the parent is idle while workers read: import pandas/pandera meanwhile
         for r in results:
-            out.append(r)
-            if progress:
-                progress(1)
+            take(r)
         warm.join()
     return out
 
@@ -126,7 +133,8 @@ class _Builder:
         self.spec = spec
         self.rules = rules
         self.records: list[dict[str, Any]] = []
-        self.where: list[tuple[int, FormTable, Any]] = []  # (file index, table, row)
+        # (file index, sheet, column letters, excel row, row key): enough to name a cell
+        self.where: list[tuple[int, str, dict[str, str], int, str]] = []
         self.issues: list[tuple[int, Issue]] = []
         self.cols = [c for c in spec.columns if c.input or c.formula]
         # "SUM({c4},{c5},{c6})" columns, parsed once: (column, the columns it sums)
@@ -147,7 +155,7 @@ class _Builder:
                                                 if c.input):
                 continue  # without identity, an empty row may be a group row: skip it
             self.records.append(rec)
-            self.where.append((fi, table, row))
+            self.where.append((fi, table.sheet, table.col_letters, row.excel_row, row.key))
 
     def _normal(self, fi: int, path: str, table: FormTable, row: Any, col: Any,
                 value: Any) -> Any:
@@ -252,15 +260,16 @@ def _run_pandera(builder: _Builder, rules: list[Rule], today: date,
             continue
         seen.add((number, index))
         rule, column = units[int(number)]
-        fi, table, row = builder.where[int(index)]
+        fi, sheet, letters, excel_row, key = builder.where[int(index)]
         raw = builder.records[int(index)].get(column + "__raw", "")
         rec = builder.records[int(index)]
         params = {"value": raw, "allowed": ", ".join(rule.check.allowed),
                   "min": _num(rule.check.min), "max": _num(rule.check.max),
                   "start": _fmt_day(rec.get("_pstart")), "end": _fmt_day(rec.get("_pend"))}
         out.append((fi, Issue(paths[fi], rule.id, rule.severity,
-                              _format(rule.message, params), table.sheet,
-                              table.cell(row, column), raw or None, builder.spec.id, row.key)))
+                              _format(rule.message, params), sheet,
+                              f"{letters.get(column, 'A')}{excel_row}", raw or None,
+                              builder.spec.id, key)))
     return out
 
 
@@ -273,9 +282,7 @@ def _num(value: Any) -> str:
 # --- file-level checks ------------------------------------------------------------------
 
 
-def _file_checks(fi: int, res: FileResult, book: Workbook, catalog: Catalog,
-                 builtins: dict[str, Rule], unit_codes: set[str] | None,
-                 expected_period: str | None, expected_plan: str | None) -> None:
+def _issue_adder(res: FileResult, builtins: dict[str, Rule]) -> Callable[..., None]:
     def add(name: str, sheet: str = "", cell: str = "", **params: Any) -> None:
         rule = builtins.get(name)
         if rule:
@@ -283,18 +290,14 @@ def _file_checks(fi: int, res: FileResult, book: Workbook, catalog: Catalog,
                                     _format(rule.message, params), sheet, cell,
                                     params.get("value"), params.get("form", ""),
                                     params.get("key", "")))
+    return add
 
+
+def _table_checks(res: FileResult, book: Workbook, catalog: Catalog,
+                  builtins: dict[str, Rule]) -> None:
+    """Checks that need the file's tables: form versions, deleted and added rows."""
+    add = _issue_adder(res, builtins)
     ident = book.identity
-    if not ident:
-        add("no_identity")
-    else:
-        if unit_codes is not None and ident.get("unit_code") not in unit_codes:
-            add("unit_unknown", value=ident.get("unit_code", ""))
-        if (expected_period and ident.get("period_id")
-                and ident.get("period_id") != expected_period):
-            add("period_mismatch", value=ident.get("period_id"), expected=expected_period)
-        if expected_plan and ident.get("plan_id") and ident.get("plan_id") != expected_plan:
-            add("plan_mismatch", value=ident.get("plan_id"), expected=expected_plan)
     for form_id, table in book.tables.items():
         spec = catalog.forms[form_id]
         if table.version != spec.version:
@@ -307,6 +310,23 @@ def _file_checks(fi: int, res: FileResult, book: Workbook, catalog: Catalog,
                 add("missing_row", table.sheet, key=key, form=form_id)
         for excel_row in table.extra_rows:
             add("extra_row", table.sheet, f"A{excel_row}", form=form_id)
+
+
+def _identity_checks(res: FileResult, book: Workbook, builtins: dict[str, Rule],
+                     unit_codes: set[str] | None, expected_period: str | None,
+                     expected_plan: str | None) -> None:
+    """Checks on who the file is from and what it is for (needs the whole batch's view)."""
+    add = _issue_adder(res, builtins)
+    ident = book.identity
+    if not ident:
+        add("no_identity")
+        return
+    if unit_codes is not None and ident.get("unit_code") not in unit_codes:
+        add("unit_unknown", value=ident.get("unit_code", ""))
+    if expected_period and ident.get("period_id") and ident.get("period_id") != expected_period:
+        add("period_mismatch", value=ident.get("period_id"), expected=expected_period)
+    if expected_plan and ident.get("plan_id") and ident.get("plan_id") != expected_plan:
+        add("plan_mismatch", value=ident.get("plan_id"), expected=expected_plan)
 
 
 # --- the API ----------------------------------------------------------------------------
@@ -348,21 +368,40 @@ def check_files(paths: Iterable[str | Path], units: Sequence[Unit] | None = None
     files = expand_paths(paths)
     if not files:
         raise UserError("Không có tệp bảng tính nào để kiểm tra (.xlsx, .xlsm, .xls, .ods).")
-    reads = read_all(files, catalog, workers, progress)
-    results = [FileResult(r.path) for r in reads]
     builtins = {r.check.expr: r for r in catalog.rules if r.check.kind == "builtin"}
-    for res, r in zip(results, reads, strict=True):
-        if r.book is None:
+    results: list[FileResult] = []
+    builders: dict[str, _Builder] = {}
+
+    def consume(fi: int, r: _Read) -> None:
+        """Check and stack one file as soon as it is read, then free its cell values."""
+        res = FileResult(r.path)
+        results.append(res)
+        book = r.book
+        if book is None:
             res.usable = False
             res.issues.append(r.error)  # type: ignore[arg-type]
-        else:
-            ident = r.book.identity
-            res.unit_code = ident.get("unit_code", "")
-            res.unit_name = ident.get("unit_name", "")
-            res.plan_id = ident.get("plan_id", "")
-            res.period_id = ident.get("period_id", "")
-            res.kind = ident.get("kind", "")
-            res.forms = list(r.book.tables)
+            return
+        ident = book.identity
+        res.unit_code = ident.get("unit_code", "")
+        res.unit_name = ident.get("unit_name", "")
+        res.plan_id = ident.get("plan_id", "")
+        res.period_id = ident.get("period_id", "")
+        res.kind = ident.get("kind", "")
+        res.forms = list(book.tables)
+        _table_checks(res, book, catalog, builtins)
+        period = (_iso(ident.get("period_start")), _iso(ident.get("period_end")))
+        for form_id, table in book.tables.items():
+            spec = catalog.forms[form_id]
+            if spec.kind != "report":
+                continue
+            builder = builders.get(form_id)
+            if builder is None:
+                builder = builders[form_id] = _Builder(spec, builtins)
+            builder.add(fi, str(book.path), table, period)
+        book.tables = {}
+        ident.pop("rows", None)  # the row attributes are in the stacked rows now
+
+    reads = read_all(files, catalog, workers, progress, consume)
     books = [r.book for r in reads]
     if period_id is None:
         periods = Counter(b.identity.get("period_id") for b in books
@@ -373,26 +412,9 @@ def check_files(paths: Iterable[str | Path], units: Sequence[Unit] | None = None
                         if b and b.identity.get("plan_id"))
         plan_id = plans.most_common(1)[0][0] if plans else None
     unit_codes = {u.code for u in units} if units is not None else None
-    for fi, book in enumerate(books):
+    for res, book in zip(results, books, strict=True):
         if book is not None:
-            _file_checks(fi, results[fi], book, catalog, builtins, unit_codes, period_id,
-                         plan_id)
-    builders: dict[str, _Builder] = {}
-    for fi, book in enumerate(books):
-        if book is None:
-            continue
-        period = (_iso(book.identity.get("period_start")), _iso(book.identity.get("period_end")))
-        for form_id, table in book.tables.items():
-            spec = catalog.forms[form_id]
-            if spec.kind != "report":
-                continue
-            builder = builders.get(form_id)
-            if builder is None:
-                builder = builders[form_id] = _Builder(spec, builtins)
-            builder.add(fi, str(book.path), table, period)
-    for book in books:  # stacked now: keep only the identity, free the cell values
-        if book is not None:
-            book.tables = {}
+            _identity_checks(res, book, builtins, unit_codes, period_id, plan_id)
     paths_s = [r.path for r in reads]
     for form_id, builder in builders.items():
         rules = [r for r in catalog.rules_for(form_id) if r.check.kind != "builtin"]
