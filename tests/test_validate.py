@@ -313,3 +313,19 @@ def test_annotated_copy_opens_in_libreoffice(book, tmp_path):
     out = write_annotated(check(book.path).files[0], tmp_path / "annotated")
     pdf = soffice_convert(out, tmp_path / "pdf", "pdf", tmp_path / "profile")
     assert "Kết quả kiểm tra tệp" in pdf_text(pdf)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("fmt", ["xls", "ods"])
+def test_saved_as_xls_or_ods_gives_the_same_findings(book, tmp_path, fmt):
+    from .conftest import HAS_SOFFICE
+    from .libreoffice import soffice_convert
+
+    if not HAS_SOFFICE:
+        pytest.skip("LibreOffice not installed")
+    book.set("report_tasks", "task:1.1", "status", "Xong")
+    book.set("report_tthc", "tthc:Lĩnh vực Thi, tuyển sinh", "c5", -3)
+    book.save()
+    copy = soffice_convert(book.path, tmp_path / fmt, fmt, tmp_path / "profile")
+    original = sorted(check(book.path).flat())
+    assert original and sorted(check(copy).flat()) == original
