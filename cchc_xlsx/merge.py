@@ -200,10 +200,10 @@ def merge(inputs: Iterable[str | Path], plan: Plan, units: Sequence[Unit], perio
             continue
         candidates.setdefault(sub.unit_code, []).append((received, fi, sub))
 
-    by_file: dict[int, dict[str, list[dict[str, Any]]]] = {}  # file index → form → rows
-    for form, recs in checked.rows.items():
-        for r in recs:
-            by_file.setdefault(r["_f"], {}).setdefault(form, []).append(r)
+    by_file: dict[int, dict[str, list[int]]] = {}  # file index → form → row positions
+    for form, stacked in checked.rows.items():
+        for i, f in enumerate(stacked.columns.get("_f", [])):
+            by_file.setdefault(f, {}).setdefault(form, []).append(i)
     parts: list[tuple[Submission, Aggregate]] = []
     for code, subs in candidates.items():
         subs.sort(key=lambda t: (t[0], t[1]))
@@ -223,8 +223,9 @@ def merge(inputs: Iterable[str | Path], plan: Plan, units: Sequence[Unit], perio
         if book.identity.get("kind") == "consolidation":
             part = Aggregate.from_json(book.identity.get("aggregate", ""))
         else:
-            part = unit_aggregate(plan, period, code, winner.unit_name,
-                                  by_file.get(fi, {}), winner)
+            rows = {form: [checked.rows[form].row(i) for i in idxs]
+                    for form, idxs in by_file.get(fi, {}).items()}
+            part = unit_aggregate(plan, period, code, winner.unit_name, rows, winner)
         parts.append((winner, part))
 
     total = Aggregate(plan.id, period.id)

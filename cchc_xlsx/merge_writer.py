@@ -727,7 +727,7 @@ def write_consolidated(path: str | Path, plan: Plan, period: Period, agg: Aggreg
     tthc_spec = catalog.forms["report_tthc"]
     with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {
-            "in_memory": True,
+            "in_memory": False,  # large consolidations: sheet XML goes to temp files
             "strings_to_formulas": False,  # belt and braces: write() never makes a formula
             "strings_to_urls": False,
             "default_format_properties": {"font_name": FONT, "font_size": TABLE_SIZE},
