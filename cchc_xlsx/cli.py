@@ -120,10 +120,10 @@ def validate_cmd(paths: tuple[str, ...], fmt: str, annotate_dir: str | None,
     from .validate import expand_paths, validate
 
     units = load_units(units_path) if units_path else None
-    total = len(expand_paths(paths))
-    with click.progressbar(length=total, label="Đang kiểm tra", file=sys.stderr,
+    files = expand_paths(paths)  # once: the progress bar's length and the work itself
+    with click.progressbar(length=len(files), label="Đang kiểm tra", file=sys.stderr,
                            show_pos=True) as bar:
-        report = validate(paths, units=units, period_id=period_id, progress=bar.update)
+        report = validate(files, units=units, period_id=period_id, progress=bar.update)
     if annotate_dir:
         from .annotate import write_annotated
 
@@ -177,11 +177,11 @@ def merge_cmd(inputs: tuple[str, ...], plan_path: str, units_path: str, period_i
         from .history import History
 
         history = History(db_path)
-    total = len(expand_paths(inputs))
+    files = expand_paths(inputs)  # once: the progress bar's length and the work itself
     try:
-        with click.progressbar(length=total, label="Đang đọc và kiểm tra", file=sys.stderr,
-                               show_pos=True) as bar:
-            result = merge(inputs, plan, units, period_id, out_path, office, history=history,
+        with click.progressbar(length=len(files), label="Đang đọc và kiểm tra",
+                               file=sys.stderr, show_pos=True) as bar:
+            result = merge(files, plan, units, period_id, out_path, office, history=history,
                            include_invalid=include_invalid, progress=bar.update)
     finally:
         if history is not None:

@@ -193,7 +193,7 @@ def _table(spec: FormSpec, rows: list[list[Any]], r0: int, c0: int, header_row: 
     return FormTable(spec.id, spec.version, sheet, letters, out, identified, extra)
 
 
-def _guess_table(spec: FormSpec, rows: list[list[Any]]) -> tuple[int, dict[str, int]] | None:
+def _guess_table(spec: FormSpec, rows: list[list[Any]]) -> int | None:
     """Find a form's header row by its (folded) text, for files without identity."""
     wanted = [fold(c.header) for c in spec.columns]
     best: tuple[int, int] | None = None
@@ -202,9 +202,7 @@ def _guess_table(spec: FormSpec, rows: list[list[Any]]) -> tuple[int, dict[str, 
         hits = sum(1 for w in wanted if w in texts)
         if hits >= max(3, int(len(wanted) * 0.6)) and (best is None or hits > best[1]):
             best = (r, hits)
-    if best is None:
-        return None
-    return best[0], {}
+    return best[0] if best else None
 
 
 def _stt_key(spec: FormSpec, stt: str) -> str:
@@ -253,10 +251,9 @@ def _read_without_identity(catalog: Catalog, grids: dict) -> dict[str, FormTable
         if spec.kind != "report":
             continue
         for name, (rows, r0, c0) in grids.items():
-            guess = _guess_table(spec, rows)
-            if guess is None:
+            header_row = _guess_table(spec, rows)
+            if header_row is None:
                 continue
-            header_row, _ = guess
             mapping, first = _map_columns(spec, rows, header_row, len(spec.columns))
             stt_col = mapping.get("stt", 0)
             keyed = [list(r) for r in rows]

@@ -408,7 +408,7 @@ def write_sheet(wb: Any, fm: Formats, name: str, table: TableModel, head: Header
             ws.data_validation(first_data + start, i, first_data + end, i, dict(opts))
     if table.required_runs:
         # one rule over every required range: cheaper to write and to open than one per run
-        ranges = [f"{cell_name(first_data + r0, i)}:{cell_name(first_data + r1, i)}"
+        ranges = [f"{xl_rowcol_to_cell(first_data + r0, i)}:{xl_rowcol_to_cell(first_data + r1, i)}"
                   for i, r0, r1 in table.required_runs]
         i, r0, r1 = table.required_runs[0]
         ws.conditional_format(first_data + r0, i, first_data + r1, i, {
@@ -433,7 +433,3 @@ def _runs(rows: list[int]) -> list[tuple[int, int]]:
         else:
             runs.append((r, r))
     return runs
-
-
-def cell_name(row: int, col: int) -> str:
-    return xl_rowcol_to_cell(row, col)

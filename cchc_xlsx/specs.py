@@ -165,7 +165,7 @@ def _when(f: Fields, key: str = "when") -> tuple[tuple[str, tuple[str, ...]], ..
                  for k, v in raw.items())
 
 
-def _column(f: Fields, spec_id: str) -> Column:
+def _column(f: Fields) -> Column:
     key = f.text("key", required=True)
     inp = f.text("input") or None
     if inp and inp not in INPUT_TYPES:
@@ -193,7 +193,7 @@ def load_form(path: str | Path) -> FormSpec:
     """Load and check one form spec file."""
     f = Fields(load_yaml(path, FORM_WHAT), path, FORM_WHAT, "mẫu biểu")
     spec_id = f.text("id", required=True)
-    columns = tuple(_column(f.child("columns", c, f"cột thứ {i + 1}"), spec_id)
+    columns = tuple(_column(f.child("columns", c, f"cột thứ {i + 1}"))
                     for i, c in enumerate(f.listing("columns", required=True)))
     header_rows = tuple(
         tuple(_header_cell(f, cell) for cell in row) for row in f.listing("header_rows")

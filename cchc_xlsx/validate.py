@@ -26,7 +26,7 @@ from .model import Unit
 from .normalize import detect_legacy, legacy_to_unicode, nfc, parse_date, parse_number
 from .reader import FormTable, Workbook, cell_text, read_workbook
 from .report import ERROR, FileResult, Issue, Report
-from .specs import BUILTINS, Catalog, FormSpec, Rule, load_catalog
+from .specs import Catalog, FormSpec, Rule, load_catalog
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 _SUM = re.compile(r"^SUM\((.*)\)$")
@@ -466,4 +466,4 @@ def _issue_order(issue: Issue) -> tuple:
     return (issue.sheet, row, col, issue.rule_id)
 
 
-__all__ = ["validate", "check_files", "expand_paths", "Checked", "Stacked", "BUILTINS"]
+__all__ = ["validate", "check_files", "expand_paths", "Checked", "Stacked"]
