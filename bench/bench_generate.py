@@ -276,9 +276,9 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))
     import xlsxwriter
 
-    from cchc_xlsx.generate import default_forms, generate
-    from cchc_xlsx.plan_loader import load_plan
-    from cchc_xlsx.specs import load_catalog
+    from cchc_xlsx.forms.generate import default_forms, generate
+    from cchc_xlsx.forms.specs import load_catalog
+    from cchc_xlsx.plans.plan_loader import load_plan
 
     cores = os.cpu_count() or 1
     plan = load_plan(args.plan)

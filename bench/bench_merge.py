@@ -9,7 +9,7 @@ of one period (``report_tasks``, ``report_indicators``, ``report_tthc``) generat
 synthetic units and filled as a person would (``tests.fill.fill_clean``, own seed, saved by
 openpyxl); the other N − 50 returns are byte copies of those 50 with only the identity's
 unit code rewritten inside the zip (``<t>U00001</t>`` → ``<t>U00051</t>``), checked by
-reading a sample back with ``cchc_xlsx.reader.read_workbook``. Every return is clean, so a
+reading a sample back with ``cchc_xlsx.reading.reader.read_workbook``. Every return is clean, so a
 correct merge counts all N units. The units CSV for the N units sits next to them.
 
 Measured, repetitions interleaved (median shown):
@@ -165,10 +165,10 @@ def ensure_returns(n: int, plan_path: Path, period: str, cache_root: Path, rebui
             manifest["cached"] = True
             return returns, units_csv, manifest
 
-    from cchc_xlsx.generate import generate
-    from cchc_xlsx.plan_loader import load_plan
-    from cchc_xlsx.reader import read_workbook
-    from cchc_xlsx.specs import load_catalog
+    from cchc_xlsx.forms.generate import generate
+    from cchc_xlsx.forms.specs import load_catalog
+    from cchc_xlsx.plans.plan_loader import load_plan
+    from cchc_xlsx.reading.reader import read_workbook
 
     shutil.rmtree(home, ignore_errors=True)
     work = home / "build"
@@ -260,9 +260,9 @@ class Timers:
 
     @contextlib.contextmanager
     def installed(self) -> Iterator[Timers]:
-        import cchc_xlsx.merge as merge_mod
-        import cchc_xlsx.merge_writer as writer_mod
-        import cchc_xlsx.validate as validate_mod
+        import cchc_xlsx.checking.validate as validate_mod
+        import cchc_xlsx.merging.merge as merge_mod
+        import cchc_xlsx.merging.merge_writer as writer_mod
 
         # merge imported check_files by name; it imports write_consolidated at call time
         targets = [(validate_mod, "read_all", "read_all"),
@@ -564,10 +564,10 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))  # tests.fill
     from importlib.metadata import version
 
-    from cchc_xlsx.merge import merge, office_from_units
-    from cchc_xlsx.plan_loader import load_plan
-    from cchc_xlsx.units import load_units
-    from cchc_xlsx.validate import expand_paths
+    from cchc_xlsx.checking.validate import expand_paths
+    from cchc_xlsx.merging.merge import merge, office_from_units
+    from cchc_xlsx.plans.plan_loader import load_plan
+    from cchc_xlsx.plans.units import load_units
 
     cores = os.cpu_count() or 1
     procs = min(cores, 8)  # what read_all uses by default

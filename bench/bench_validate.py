@@ -117,8 +117,8 @@ def ensure_returns(n: int, plan_path: Path, period: str, cache_root: Path,
         if manifest.get("files") == n and len(list(returns.glob("*.xlsx"))) == n:
             manifest["cached"] = True
             return returns, manifest
-    from cchc_xlsx.generate import generate
-    from cchc_xlsx.plan_loader import load_plan
+    from cchc_xlsx.forms.generate import generate
+    from cchc_xlsx.plans.plan_loader import load_plan
 
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
@@ -155,7 +155,7 @@ class Naive:
         import pandas as pd
         import pandera.pandas as pa
 
-        from cchc_xlsx.specs import load_catalog
+        from cchc_xlsx.forms.specs import load_catalog
 
         catalog = load_catalog()
         self.pd, self.pa = pd, pa
@@ -319,10 +319,10 @@ def import_report() -> tuple[float, dict[str, float]]:
 
 def breakdown(paths: list[str]) -> list[str]:
     """One process over `paths`: direct timings, then a cProfile of validate()."""
-    from cchc_xlsx.file_guard import inspect_file
-    from cchc_xlsx.reader import read_workbook
-    from cchc_xlsx.specs import load_catalog
-    from cchc_xlsx.validate import validate
+    from cchc_xlsx.checking.validate import validate
+    from cchc_xlsx.forms.specs import load_catalog
+    from cchc_xlsx.reading.file_guard import inspect_file
+    from cchc_xlsx.reading.reader import read_workbook
 
     catalog = load_catalog()
     n = len(paths)
@@ -443,8 +443,8 @@ def main(argv: list[str] | None = None) -> int:
     import pandas as pd
     import pandera
 
-    from cchc_xlsx.specs import load_catalog
-    from cchc_xlsx.validate import expand_paths, read_all, validate
+    from cchc_xlsx.checking.validate import expand_paths, read_all, validate
+    from cchc_xlsx.forms.specs import load_catalog
 
     cores = os.cpu_count() or 1
     n = args.files

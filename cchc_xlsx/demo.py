@@ -13,15 +13,15 @@ import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from .annotate import write_annotated
-from .errors import UserError
-from .generate import generate
-from .merge import merge, office_from_units
-from .plan_loader import load_plan
-from .report import to_text
-from .summary import plan_summary
-from .units import load_units
-from .validate import validate
+from cchc_xlsx.checking.annotate import write_annotated
+from cchc_xlsx.checking.report import to_text
+from cchc_xlsx.checking.validate import validate
+from cchc_xlsx.errors import UserError
+from cchc_xlsx.forms.generate import generate
+from cchc_xlsx.merging.merge import merge, office_from_units
+from cchc_xlsx.plans.plan_loader import load_plan
+from cchc_xlsx.plans.summary import plan_summary
+from cchc_xlsx.plans.units import load_units
 
 
 def run(samples: Path, out: Path) -> None:

@@ -21,9 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cchc_xlsx.generate import generate  # noqa: E402
-from cchc_xlsx.plan_loader import load_plan  # noqa: E402
-from cchc_xlsx.units import load_units  # noqa: E402
+from cchc_xlsx.forms.generate import generate  # noqa: E402
+from cchc_xlsx.plans.plan_loader import load_plan  # noqa: E402
+from cchc_xlsx.plans.units import load_units  # noqa: E402
 from tests.fill import Filler, fill_clean  # noqa: E402
 
 OUT = ROOT / "samples" / "returns"

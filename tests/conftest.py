@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from cchc_xlsx.generate import generate
-from cchc_xlsx.plan_loader import load_plan
-from cchc_xlsx.units import load_units
+from cchc_xlsx.forms.generate import generate
+from cchc_xlsx.plans.plan_loader import load_plan
+from cchc_xlsx.plans.units import load_units
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"

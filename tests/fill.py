@@ -15,8 +15,8 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from cchc_xlsx.identity import parse_key_header
-from cchc_xlsx.specs import load_catalog
+from cchc_xlsx.forms.identity import parse_key_header
+from cchc_xlsx.forms.specs import load_catalog
 
 STATUSES = ("Đã hoàn thành", "Đang thực hiện", "Chưa thực hiện", "Không phát sinh")
 
@@ -70,7 +70,7 @@ class Filler:
         return self.address(form_id, key, column)
 
     def attrs(self, form_id: str) -> dict[str, dict[str, str]]:
-        from cchc_xlsx.identity import decode_rows
+        from cchc_xlsx.forms.identity import decode_rows
 
         for row in self.wb["_cchc"].iter_rows(values_only=True):
             if row[0] == "rows" and row[1] == form_id:

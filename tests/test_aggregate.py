@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cchc_xlsx.aggregate import STATUS_CODES, Aggregate, IndicatorAgg, Submission
 from cchc_xlsx.errors import UserError
+from cchc_xlsx.merging.aggregate import STATUS_CODES, Aggregate, IndicatorAgg, Submission
 
 TASKS = ["task:1.1", "task:1.2", "task:3/1", "task:3/2"]
 INDICATORS = ["ind:1", "ind:2.1"]

@@ -26,7 +26,7 @@ import pytest
 import xlsxwriter
 
 from cchc_xlsx.errors import UserError
-from cchc_xlsx.file_guard import (
+from cchc_xlsx.reading.file_guard import (
     CODES,
     MAX_FILE_BYTES,
     UnusableFile,
@@ -683,7 +683,7 @@ def test_missing_file(tmp_path):
 
 
 def test_guard_imports_no_spreadsheet_or_dataframe_library():
-    code = ("import sys, cchc_xlsx.file_guard; "
+    code = ("import sys, cchc_xlsx.reading.file_guard; "
             "print([m for m in ('pandas', 'pandera', 'openpyxl', 'python_calamine', 'numpy') "
             "if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True,
@@ -703,7 +703,7 @@ def test_hostile_files_stay_well_under_300_mb(tmp_path):
         paths.append(str(build(tmp_path / name)))
     code = (
         "import json, sys\n"
-        "from cchc_xlsx.file_guard import UnusableFile, inspect_file\n"
+        "from cchc_xlsx.reading.file_guard import UnusableFile, inspect_file\n"
         "codes = []\n"
         "for p in json.loads(sys.argv[1]):\n"
         "    try:\n"

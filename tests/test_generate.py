@@ -13,8 +13,8 @@ import pytest
 from openpyxl import load_workbook
 
 from cchc_xlsx.errors import UserError
-from cchc_xlsx.generate import generate, workbook_name
-from cchc_xlsx.identity import SHEET, parse_key_header
+from cchc_xlsx.forms.generate import generate, workbook_name
+from cchc_xlsx.forms.identity import SHEET, parse_key_header
 
 from .conftest import PLAN_004
 
@@ -206,7 +206,7 @@ def test_tthc_form_biểu_06(wb):
 
 
 def test_group_column_layout_of_004(tmp_path):
-    from cchc_xlsx.plan_loader import load_plan
+    from cchc_xlsx.plans.plan_loader import load_plan
 
     [path] = generate(load_plan(PLAN_004), None, tmp_path, forms=["plan_tasks_column"])
     ws = load_workbook(path)["KH Phân công"]
@@ -228,7 +228,7 @@ def test_unknown_form_and_period(tmp_path, plan001):
 
 def test_interrupted_run_leaves_no_half_written_workbook(tmp_path, plan001, units,
                                                          monkeypatch):
-    import cchc_xlsx.generate as gen
+    import cchc_xlsx.forms.generate as gen
 
     real = gen.write_identity
     calls = {"n": 0}

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from cchc_xlsx import history as history_mod
 from cchc_xlsx.errors import UserError
-from cchc_xlsx.generate import generate
-from cchc_xlsx.history import DEFAULT_DB, History, collect, file_sha256
+from cchc_xlsx.forms.generate import generate
+from cchc_xlsx.inbox import history as history_mod
+from cchc_xlsx.inbox.history import DEFAULT_DB, History, collect, file_sha256
 
 from .conftest import SAMPLES, UNITS_CSV
 from .fill import Filler, fill_clean
@@ -169,7 +169,7 @@ def test_known_files_are_not_validated_again(tmp_path, inbox, monkeypatch):
     def fail(*args, **kwargs):
         raise AssertionError("known files must be skipped before validation")
 
-    monkeypatch.setattr("cchc_xlsx.validate.check_files", fail)
+    monkeypatch.setattr("cchc_xlsx.checking.validate.check_files", fail)
     again = collect(inbox, db)
     assert (again.files, again.new, again.known) == (12, 0, 12)
     assert len(rows(db)) == 11
@@ -213,7 +213,7 @@ def test_resubmission_replaces_earlier_and_keeps_it(tmp_path, filled, fixed_cloc
 
 
 def test_record_returns_existing_row_for_known_hash(tmp_path, filled):
-    from cchc_xlsx.validate import check_files
+    from cchc_xlsx.checking.validate import check_files
 
     path = filled["q1-2023"]
     [res] = check_files([path], workers=1).report.files
@@ -440,7 +440,7 @@ def test_killed_collect_loses_nothing_and_duplicates_nothing(tmp_path):
 
 SLOW_COLLECT = """
 import sys, time
-from cchc_xlsx import history
+from cchc_xlsx.inbox import history
 insert = history.History._insert
 def slow_insert(self, values):
     row_id = insert(self, values)

@@ -9,7 +9,7 @@ import unicodedata
 import pytest
 from openpyxl import load_workbook
 
-from cchc_xlsx.identity import SHEET, parse_key_header
+from cchc_xlsx.forms.identity import SHEET, parse_key_header
 
 from .conftest import needs_soffice
 from .libreoffice import pdf_text, soffice_convert

@@ -28,13 +28,13 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from cchc_xlsx.aggregate import Aggregate
-from cchc_xlsx.generate import generate
-from cchc_xlsx.identity import parse_key_header
-from cchc_xlsx.merge import merge, office_from_units
+from cchc_xlsx.checking.validate import validate
+from cchc_xlsx.forms.generate import generate
+from cchc_xlsx.forms.identity import parse_key_header
+from cchc_xlsx.forms.specs import load_catalog
+from cchc_xlsx.merging.aggregate import Aggregate
+from cchc_xlsx.merging.merge import merge, office_from_units
 from cchc_xlsx.model import Unit
-from cchc_xlsx.specs import load_catalog
-from cchc_xlsx.validate import validate
 
 from .conftest import PLAN_001, SAMPLES, UNITS_CSV, needs_soffice
 from .fill import STATUSES, Filler, fill_clean

@@ -15,10 +15,12 @@ from datetime import datetime
 import pytest
 from openpyxl import load_workbook
 
-from cchc_xlsx.aggregate import CODE_STATUS, Aggregate, IndicatorAgg, Submission
-from cchc_xlsx.form_rows import procedure_records, task_records
-from cchc_xlsx.identity import SHEET
-from cchc_xlsx.merge_writer import (
+from cchc_xlsx.forms.form_rows import procedure_records, task_records
+from cchc_xlsx.forms.identity import SHEET
+from cchc_xlsx.forms.official_layout import row_height, text_lines
+from cchc_xlsx.forms.specs import load_catalog
+from cchc_xlsx.merging.aggregate import CODE_STATUS, Aggregate, IndicatorAgg, Submission
+from cchc_xlsx.merging.merge_writer import (
     SHEET_DIFFICULTIES,
     SHEET_INDICATORS,
     SHEET_SUBMISSIONS,
@@ -29,9 +31,7 @@ from cchc_xlsx.merge_writer import (
     normal_case,
     write_consolidated,
 )
-from cchc_xlsx.official_layout import row_height, text_lines
-from cchc_xlsx.plan_loader import load_plan
-from cchc_xlsx.specs import load_catalog
+from cchc_xlsx.plans.plan_loader import load_plan
 
 from .conftest import PLAN_004, needs_soffice
 from .libreoffice import pdf_text, soffice_convert

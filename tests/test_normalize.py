@@ -1,4 +1,4 @@
-"""cchc_xlsx.normalize: numbers, percentages, dates, Vietnamese text keys, legacy encodings.
+"""cchc_xlsx.reading.normalize: numbers, percentages, dates, Vietnamese text keys, legacy encodings.
 
 The legacy tables are checked three ways: every Vietnamese letter round-trips through the
 module's own encoder and decoder; the tables agree with independently written tables
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from cchc_xlsx.normalize import (
+from cchc_xlsx.reading.normalize import (
     VIETNAMESE_LETTERS,
     DateReading,
     ascii_fold,
@@ -59,7 +59,7 @@ def seed_lines() -> list[str]:
 def test_standard_library_only():
     """Imported on hot paths: must not pull in pandas, numpy or openpyxl."""
     code = (
-        "import sys, cchc_xlsx.normalize; "
+        "import sys, cchc_xlsx.reading.normalize; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "{'pandas', 'numpy', 'openpyxl', 'yaml', 'xlsxwriter', 'click'}))"
     )

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from cchc_xlsx.model import Deadline, Target
-from cchc_xlsx.phrases import (
+from cchc_xlsx.plans.phrases import (
     find_target,
     find_targets,
     parse_deadline,

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from cchc_xlsx.errors import UserError
-from cchc_xlsx.plan_loader import load_plan
+from cchc_xlsx.plans.plan_loader import load_plan
 
 from .conftest import PLAN_004, PLANS
 

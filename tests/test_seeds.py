@@ -21,8 +21,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from cchc_xlsx.generate import generate
-from cchc_xlsx.plan_loader import load_plan
+from cchc_xlsx.forms.generate import generate
+from cchc_xlsx.plans.plan_loader import load_plan
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 PLANS = Path(__file__).resolve().parents[1] / "samples" / "plans"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cchc_xlsx.errors import UserError
-from cchc_xlsx.units import load_units
+from cchc_xlsx.plans.units import load_units
 
 from .conftest import UNITS_CSV, UNITS_XLSX
 

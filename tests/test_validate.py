@@ -10,9 +10,9 @@ from datetime import date
 
 import pytest
 
-from cchc_xlsx.generate import generate
+from cchc_xlsx.checking.validate import validate
+from cchc_xlsx.forms.generate import generate
 from cchc_xlsx.model import Unit
-from cchc_xlsx.validate import validate
 
 from .fill import Filler, fill_clean
 
@@ -247,7 +247,7 @@ def test_file_without_identity_is_read_by_header_text(book):
 def test_input_file_is_never_modified(clean, tmp_path):
     digest = hashlib.sha256(clean.read_bytes()).hexdigest()
     mtime = clean.stat().st_mtime_ns
-    from cchc_xlsx.annotate import write_annotated
+    from cchc_xlsx.checking.annotate import write_annotated
 
     report = check(clean)
     write_annotated(report.files[0], tmp_path)
@@ -282,7 +282,7 @@ def test_json_report_schema(book):
 def test_annotated_copy_marks_cells_and_lists_problems(book, tmp_path):
     from openpyxl import load_workbook
 
-    from cchc_xlsx.annotate import RESULT_SHEET, write_annotated
+    from cchc_xlsx.checking.annotate import RESULT_SHEET, write_annotated
 
     sheet, cell = book.set("report_tasks", "task:1.1", "status", "Xong")
     book.save()
@@ -301,7 +301,7 @@ def test_annotated_copy_marks_cells_and_lists_problems(book, tmp_path):
 
 @pytest.mark.libreoffice
 def test_annotated_copy_opens_in_libreoffice(book, tmp_path):
-    from cchc_xlsx.annotate import write_annotated
+    from cchc_xlsx.checking.annotate import write_annotated
 
     from .conftest import HAS_SOFFICE
     from .libreoffice import pdf_text, soffice_convert

@@ -20,13 +20,19 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import UserError
-from .file_guard import UnusableFile
-from .model import Unit
-from .normalize import detect_legacy, legacy_to_unicode, nfc, parse_date, parse_number
-from .reader import FormTable, Workbook, cell_text, read_workbook
-from .report import ERROR, FileResult, Issue, Report
-from .specs import Catalog, FormSpec, Rule, load_catalog
+from cchc_xlsx.checking.report import ERROR, FileResult, Issue, Report
+from cchc_xlsx.errors import UserError
+from cchc_xlsx.forms.specs import Catalog, FormSpec, Rule, load_catalog
+from cchc_xlsx.model import Unit
+from cchc_xlsx.reading.file_guard import UnusableFile
+from cchc_xlsx.reading.normalize import (
+    detect_legacy,
+    legacy_to_unicode,
+    nfc,
+    parse_date,
+    parse_number,
+)
+from cchc_xlsx.reading.reader import FormTable, Workbook, cell_text, read_workbook
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 _SUM = re.compile(r"^SUM\((.*)\)$")
@@ -249,7 +255,7 @@ def _run_pandera(builder: _Builder, rules: list[Rule], today: date,
     import pandas as pd
     import pandera.pandas as pa
 
-    from .rule_checks import compile_rule
+    from cchc_xlsx.checking.rule_checks import compile_rule
 
     if not builder.records or not rules:
         return []

@@ -13,7 +13,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .errors import UserError
+from cchc_xlsx.errors import UserError
 
 # one letter per task status in the compact per-unit detail ("" = not filled)
 STATUS_CODES = {"Đã hoàn thành": "H", "Đang thực hiện": "D", "Chưa thực hiện": "C",

@@ -18,11 +18,11 @@ from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name
 
-from .errors import UserError
-from .file_guard import UnusableFile, inspect_file
-from .identity import MAGIC, SHEET, decode_rows, parse_key_header
-from .normalize import fold
-from .specs import Catalog, FormSpec
+from cchc_xlsx.errors import UserError
+from cchc_xlsx.forms.identity import MAGIC, SHEET, decode_rows, parse_key_header
+from cchc_xlsx.forms.specs import Catalog, FormSpec
+from cchc_xlsx.reading.file_guard import UnusableFile, inspect_file
+from cchc_xlsx.reading.normalize import fold
 
 HEADER_SCAN_ROWS = 60
 _COLNUM = re.compile(r"^\((\d{1,2})\)$")

@@ -12,8 +12,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .errors import UserError
-from .model import (
+from cchc_xlsx.errors import UserError
+from cchc_xlsx.model import (
     Appendix,
     Area,
     Criterion,
@@ -28,8 +28,8 @@ from .model import (
     Target,
     Task,
 )
-from .phrases import find_target, parse_deadline, parse_target, parse_vn_date
-from .yamlio import Fields, load_yaml
+from cchc_xlsx.plans.phrases import find_target, parse_deadline, parse_target, parse_vn_date
+from cchc_xlsx.yamlio import Fields, load_yaml
 
 WHAT = "kế hoạch"
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")

@@ -26,11 +26,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import UserError
+from cchc_xlsx.errors import UserError
 
 if TYPE_CHECKING:
-    from .model import Unit
-    from .report import FileResult
+    from cchc_xlsx.checking.report import FileResult
+    from cchc_xlsx.model import Unit
 
 #: The history file used when ``--db`` is not given: in the current folder, so running the
 #: commands from the folder where the returns are handled keeps that folder's history there.
@@ -445,7 +445,7 @@ def collect(inbox: str | Path | Iterable[str | Path], db_path: str | Path = DEFA
     for p in paths:
         if not Path(p).exists():
             raise UserError(f"Không tìm thấy tệp hoặc thư mục «{p}».")
-    from .validate import check_files, expand_paths
+    from cchc_xlsx.checking.validate import check_files, expand_paths
 
     files = expand_paths(paths)
     result = CollectResult(files=len(files))

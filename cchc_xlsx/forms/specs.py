@@ -15,9 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .errors import UserError
-from .resources import data_dir
-from .yamlio import Fields, load_yaml
+from cchc_xlsx.errors import UserError
+from cchc_xlsx.resources import data_dir
+from cchc_xlsx.yamlio import Fields, load_yaml
 
 FORM_WHAT = "mẫu biểu"
 RULE_WHAT = "quy tắc kiểm tra"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .model import Plan
+from cchc_xlsx.model import Plan
 
 
 def _d(d) -> str:

@@ -27,7 +27,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
-from .model import Deadline, Target
+from cchc_xlsx.model import Deadline, Target
 
 __all__ = ["find_target", "find_targets", "parse_deadline", "parse_target", "parse_vn_date"]
 

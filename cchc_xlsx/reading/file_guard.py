@@ -44,7 +44,7 @@ import zlib
 from collections.abc import Iterator
 from typing import BinaryIO, NamedTuple, NoReturn
 
-from .errors import UserError
+from cchc_xlsx.errors import UserError
 
 __all__ = [
     "CODES",

@@ -24,14 +24,12 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from . import __version__
-from .aggregate import STATUS_CODES, Aggregate, IndicatorAgg, Submission
-from .atomic import atomic_path
-from .form_rows import indicator_records, procedure_records, task_records
-from .generate import BLANK_DAY, DOTS
-from .identity import Identity, write_identity
-from .model import Period, Plan
-from .official_layout import (
+from cchc_xlsx import __version__
+from cchc_xlsx.atomic import atomic_path
+from cchc_xlsx.forms.form_rows import indicator_records, procedure_records, task_records
+from cchc_xlsx.forms.generate import BLANK_DAY, DOTS
+from cchc_xlsx.forms.identity import Identity, write_identity
+from cchc_xlsx.forms.official_layout import (
     FONT,
     TABLE_SIZE,
     Formats,
@@ -44,9 +42,11 @@ from .official_layout import (
     write_page_header,
     write_signature,
 )
-from .sheet_writer import header_heights, write_header_grid
-from .specs import FormSpec, load_catalog
-from .xlsx_page import OfficialWorksheet
+from cchc_xlsx.forms.sheet_writer import header_heights, write_header_grid
+from cchc_xlsx.forms.specs import FormSpec, load_catalog
+from cchc_xlsx.forms.xlsx_page import OfficialWorksheet
+from cchc_xlsx.merging.aggregate import STATUS_CODES, Aggregate, IndicatorAgg, Submission
+from cchc_xlsx.model import Period, Plan
 
 SHEET_SUBMISSIONS = "Tình hình nộp"
 SHEET_TASKS = "TH Nhiệm vụ"

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from .atomic import atomic_path
-from .report import ERROR, SEVERITY_VI, FileResult
+from cchc_xlsx.atomic import atomic_path
+from cchc_xlsx.checking.report import ERROR, SEVERITY_VI, FileResult
 
 ERROR_FILL = "FFC7CE"
 WARNING_FILL = "FFEB9C"

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import Period, Plan, Target
-from .specs import FormSpec
+from cchc_xlsx.forms.specs import FormSpec
+from cchc_xlsx.model import Period, Plan, Target
 
 Record = dict[str, Any]
 

@@ -15,10 +15,9 @@ from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-from .form_rows import Record
-from .identity import SheetIdentity, key_header
-from .model import Period, Target
-from .official_layout import (
+from cchc_xlsx.forms.form_rows import Record
+from cchc_xlsx.forms.identity import SheetIdentity, key_header
+from cchc_xlsx.forms.official_layout import (
     Formats,
     HeaderTexts,
     row_height,
@@ -27,7 +26,8 @@ from .official_layout import (
     write_page_header,
     write_signature,
 )
-from .specs import Column, FormSpec, Rule
+from cchc_xlsx.forms.specs import Column, FormSpec, Rule
+from cchc_xlsx.model import Period, Target
 
 _REF = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 _TASK_FIELDS = {"stt", "content", "task_key"}

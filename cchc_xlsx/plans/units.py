@@ -12,8 +12,8 @@ import io
 import unicodedata
 from pathlib import Path
 
-from .errors import UserError
-from .model import Unit
+from cchc_xlsx.errors import UserError
+from cchc_xlsx.model import Unit
 
 WHAT = "danh sách đơn vị"
 

@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .normalize import fold
-from .specs import Rule
+from cchc_xlsx.forms.specs import Rule
+from cchc_xlsx.reading.normalize import fold
 
 # statuses and labels repeat across thousands of rows: fold each distinct text once
 _fold = lru_cache(maxsize=65536)(fold)

@@ -18,16 +18,23 @@ from pathlib import Path
 
 import xlsxwriter
 
-from . import __version__
-from .atomic import atomic_path
-from .errors import UserError
-from .form_rows import has_rows, records_for, row_attrs
-from .identity import Identity, encode_attrs, write_identity
-from .model import Period, Plan, Unit
-from .official_layout import FONT, TABLE_SIZE, Formats, HeaderTexts, roman, signer_lines
-from .sheet_writer import TableModel, build_table, write_sheet
-from .specs import Catalog, FormSpec, load_catalog
-from .xlsx_page import OfficialWorksheet
+from cchc_xlsx import __version__
+from cchc_xlsx.atomic import atomic_path
+from cchc_xlsx.errors import UserError
+from cchc_xlsx.forms.form_rows import has_rows, records_for, row_attrs
+from cchc_xlsx.forms.identity import Identity, encode_attrs, write_identity
+from cchc_xlsx.forms.official_layout import (
+    FONT,
+    TABLE_SIZE,
+    Formats,
+    HeaderTexts,
+    roman,
+    signer_lines,
+)
+from cchc_xlsx.forms.sheet_writer import TableModel, build_table, write_sheet
+from cchc_xlsx.forms.specs import Catalog, FormSpec, load_catalog
+from cchc_xlsx.forms.xlsx_page import OfficialWorksheet
+from cchc_xlsx.model import Period, Plan, Unit
 
 DOTS = "……"
 BLANK_DAY = "ngày     tháng     năm"

@@ -16,13 +16,19 @@ from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
-from .aggregate import STATUS_CODES, TTHC_COLUMNS, Aggregate, IndicatorAgg, Submission
-from .errors import UserError
-from .model import Period, Plan, Target, Unit
-from .normalize import ascii_fold, fold
-from .report import FileResult
-from .specs import Catalog, load_catalog
-from .validate import check_files
+from cchc_xlsx.checking.report import FileResult
+from cchc_xlsx.checking.validate import check_files
+from cchc_xlsx.errors import UserError
+from cchc_xlsx.forms.specs import Catalog, load_catalog
+from cchc_xlsx.merging.aggregate import (
+    STATUS_CODES,
+    TTHC_COLUMNS,
+    Aggregate,
+    IndicatorAgg,
+    Submission,
+)
+from cchc_xlsx.model import Period, Plan, Target, Unit
+from cchc_xlsx.reading.normalize import ascii_fold, fold
 
 _CANONICAL = {fold(s): s for s in STATUS_CODES}
 _MET, _NOT_MET = fold("Đạt"), fold("Không đạt")
@@ -148,7 +154,7 @@ def merge(inputs: Iterable[str | Path], plan: Plan, units: Sequence[Unit], perio
           now: datetime | None = None, workers: int | None = None,
           progress: Callable[[int], None] | None = None) -> MergeResult:
     """Consolidate returns (files, folders, consolidated workbooks) into ``out``."""
-    from .merge_writer import write_consolidated
+    from cchc_xlsx.merging.merge_writer import write_consolidated
 
     catalog = catalog or load_catalog()
     inputs = list(inputs)
@@ -277,7 +283,7 @@ def office_from_units(units: Sequence[Unit], plan: Plan, name: str | None = None
                       code: str | None = None, superior: str | None = None) -> Any:
     """The consolidating office: given, or the office the units report to (their common
     "nơi nhận"), or the plan's issuer."""
-    from .merge_writer import Office
+    from cchc_xlsx.merging.merge_writer import Office
 
     recipients = {u.recipient for u in units if u.recipient}
     superiors = {u.superior for u in units if u.superior}

@@ -1,0 +1,1 @@
+"""Checking: rules compiled to pandera, validation reports, annotated copies."""

@@ -1,0 +1,70 @@
+"""The ``merge`` command."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from cchc_xlsx.cli.app import friendly, main
+
+
+@main.command("merge")
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT…")
+@click.option("--plan", "plan_path", required=True, metavar="PLAN", help="Tệp kế hoạch (YAML).")
+@click.option("--units", "units_path", required=True, metavar="UNITS",
+              help="Danh sách đơn vị phải nộp (CSV hoặc XLSX).")
+@click.option("--period", "period_id", required=True, metavar="PERIOD", help="Kỳ báo cáo.")
+@click.option("--out", "out_path", required=True, metavar="FILE",
+              help="Sổ Excel tổng hợp sẽ ghi ra.")
+@click.option("--db", "db_path", metavar="DB",
+              help="Sổ ghi lịch sử nộp (SQLite); ghi nhận mỗi tệp một lần.")
+@click.option("--include-invalid", is_flag=True,
+              help="Tính cả số liệu của tệp có lỗi (mặc định: loại ra, chỉ liệt kê).")
+@click.option("--office", "office_name", metavar="NAME",
+              help="Tên cơ quan tổng hợp in trên tiêu đề (mặc định: nơi nhận chung của các "
+                   "đơn vị).")
+@click.option("--office-code", metavar="CODE",
+              help="Mã của cơ quan tổng hợp (dùng khi cấp trên gộp tiếp).")
+@friendly
+def merge_cmd(inputs: tuple[str, ...], plan_path: str, units_path: str, period_id: str,
+              out_path: str, db_path: str | None, include_invalid: bool,
+              office_name: str | None, office_code: str | None) -> None:
+    """Tổng hợp báo cáo các đơn vị thành sổ Excel theo thể thức Nghị định 30/2020.
+
+    Mã thoát: 0 mọi đơn vị đã nộp tệp hợp lệ; 1 còn đơn vị chưa nộp, tệp có lỗi hoặc không
+    đọc được (sổ tổng hợp vẫn được ghi); 2 sai cách dùng lệnh hoặc dữ liệu không dùng được.
+    """
+    from cchc_xlsx.checking.validate import expand_paths
+    from cchc_xlsx.merging.merge import merge, office_from_units
+    from cchc_xlsx.plans.plan_loader import load_plan
+    from cchc_xlsx.plans.units import load_units
+
+    plan = load_plan(plan_path)
+    units = load_units(units_path)
+    office = office_from_units(units, plan, office_name, office_code)
+    history = None
+    if db_path:
+        from cchc_xlsx.inbox.history import History
+
+        history = History(db_path)
+    files = expand_paths(inputs)  # once: the progress bar's length and the work itself
+    try:
+        with click.progressbar(length=len(files), label="Đang đọc và kiểm tra",
+                               file=sys.stderr, show_pos=True) as bar:
+            result = merge(files, plan, units, period_id, out_path, office, history=history,
+                           include_invalid=include_invalid, progress=bar.update)
+    finally:
+        if history is not None:
+            history.close()
+    sent = [s for s in result.submissions if s.expected and s.status != "missing"]
+    late = [s for s in sent if s.on_time is False]
+    bad = [s for s in result.submissions if s.status in ("invalid", "unusable")]
+    click.echo(f"Đã nộp: {len(sent)}/{len(units)} đơn vị; quá hạn: {len(late)}; "
+               f"không hợp lệ: {len(bad)}; chưa nộp: {len(result.missing)}.")
+    if result.missing:
+        click.echo("Chưa nộp: " + ", ".join(s.unit_name for s in result.missing) + ".")
+    for message in result.messages:
+        click.echo(f"- {message}")
+    click.echo(f"Đã ghi sổ tổng hợp «{result.out}».")
+    sys.exit(result.exit_code)

@@ -1,0 +1,1 @@
+"""The inbox: submission history by content hash (collect, status)."""

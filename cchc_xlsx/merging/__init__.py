@@ -1,0 +1,1 @@
+"""Merging: per-unit aggregates that compose, the consolidation and its workbook."""

@@ -1,0 +1,1 @@
+"""Plan input: the plan YAML loader, Vietnamese phrase parsers, unit lists, summaries."""

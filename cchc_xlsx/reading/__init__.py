@@ -1,0 +1,1 @@
+"""Reading returns: the file guard, normalisation of numbers and text, the keyed reader."""
