@@ -14,7 +14,6 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -32,7 +31,13 @@ from cchc_xlsx.reading.normalize import (
     parse_date,
     parse_number,
 )
-from cchc_xlsx.reading.reader import FormTable, Workbook, cell_text, read_workbook
+from cchc_xlsx.reading.reader import (
+    MAX_DROPPED_SHOWN,
+    FormTable,
+    Workbook,
+    cell_text,
+    read_workbook,
+)
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 _SUM = re.compile(r"^SUM\((.*)\)$")
@@ -87,33 +92,46 @@ def _read_one(path: str) -> _Read:
 def read_all(paths: Sequence[Path], catalog: Catalog, workers: int | None = None,
              progress: Callable[[int], None] | None = None,
              consume: Callable[[int, _Read], None] | None = None) -> list[_Read]:
-    """Read every file (in worker processes when there are many); ``consume`` sees each
-    result as it arrives, in order, so a caller can stack it and free it at once."""
+    """Read every file in isolated worker processes (``reading.isolation``): a file that
+    crashes, aborts or overruns its reader is reported unusable and the rest go on.
+    ``consume`` sees each result as it arrives, in order, so a caller can stack it and free
+    it at once."""
+    import python_calamine  # noqa: F401 - imported before forking: workers never import it
+
+    from cchc_xlsx.reading.isolation import Failure, imap_isolated
+
     jobs = [str(p) for p in paths]
     workers = workers or min(os.cpu_count() or 1, 8)
+    if len(jobs) < 40:
+        workers = min(workers, max(1, len(jobs) // 8))  # a process start costs ~8 reads
     out: list[_Read] = []
-
-    def take(r: _Read) -> None:
+    warm = threading.Thread(target=_import_checkers, daemon=True)
+    for job, r in zip(jobs, imap_isolated(_read_one, jobs, workers, _init_reader, (catalog,),
+                                          on_started=warm.start), strict=True):
+        if isinstance(r, Failure):
+            r = _Read(job, None, _failure_issue(job, r.reason))
         if consume:
             consume(len(out), r)
         out.append(r)
         if progress:
             progress(1)
-
-    if workers <= 1 or len(jobs) < 40:
-        _init_reader(catalog)
-        for job in jobs:
-            take(_read_one(job))
-        return out
-    with ProcessPoolExecutor(workers, initializer=_init_reader,
-                             initargs=(catalog,)) as pool:
-        results = pool.map(_read_one, jobs, chunksize=16)  # every worker is forked by now
-        warm = threading.Thread(target=_import_checkers, daemon=True)
-        warm.start()  # the parent is idle while workers read: import pandas/pandera meanwhile
-        for r in results:
-            take(r)
+    if warm.is_alive():
         warm.join()
     return out
+
+
+def _failure_issue(path: str, reason: str) -> Issue:
+    from cchc_xlsx.reading.isolation import READ_TIMEOUT
+
+    if reason == "timeout":
+        message = (f"Đọc tệp «{path}» quá {READ_TIMEOUT:.0f} giây nên đã dừng (tệp quá lớn "
+                   "hoặc hỏng); hãy mở bằng Excel, xóa dữ liệu và trang tính thừa, lưu lại "
+                   "dạng .xlsx rồi gửi lại.")
+    else:
+        message = (f"Không đọc được tệp «{path}»: bộ đọc bảng tính bị dừng khi mở tệp (tệp "
+                   "quá lớn hoặc hỏng); hãy mở bằng Excel, xóa dữ liệu và trang tính thừa, "
+                   "lưu lại dạng .xlsx rồi gửi lại.")
+    return Issue(path, f"file_read_{reason}", ERROR, message)
 
 
 def _import_checkers() -> None:
@@ -339,6 +357,10 @@ def _table_checks(res: FileResult, book: Workbook, catalog: Catalog,
                 add("missing_row", table.sheet, key=key, form=form_id)
         for excel_row in table.extra_rows:
             add("extra_row", table.sheet, f"A{excel_row}", form=form_id)
+    for sheet, cell in book.stray[:MAX_DROPPED_SHOWN]:
+        add("stray_cell", sheet, cell)
+    for sheet, cell, length in book.long_texts:
+        add("text_too_long", sheet, cell, value=f"{length:,}".replace(",", "."))
 
 
 def _identity_checks(res: FileResult, book: Workbook, builtins: dict[str, Rule],
