@@ -149,15 +149,28 @@ def imap_isolated(fn: Callable[[Any], Any], jobs: Sequence[Any], workers: int,
     pending: deque[int] = deque(range(len(jobs)))
     done: dict[int, Any] = {}
     next_out = 0
+    spawns = len(slots)
     try:
         while next_out < len(jobs):
-            for slot in slots:
+            if spawns > 2 * len(jobs) + 8:  # workers die before reading anything: give up
+                for index in pending:
+                    done[index] = Failure("crashed")
+                pending.clear()
+            for i, slot in enumerate(slots):
                 while pending and len(slot.held) < _AHEAD:
                     index = pending.popleft()
+                    try:
+                        slot.conn.send(jobs[index])
+                    except (OSError, ValueError):  # the worker died: its held job is to blame
+                        pending.appendleft(index)
+                        if not slot.held:  # nothing to blame: just replace it
+                            slot.stop(kill=True)
+                            slots[i] = _Slot(ctx, fn, initializer, initargs, memory_mb)
+                            spawns += 1
+                        break
                     if not slot.held:
                         slot.since = time.monotonic()
                     slot.held.append(index)
-                    slot.conn.send(jobs[index])
             busy = [s for s in slots if s.held]
             now = time.monotonic()
             wait_for = max(0.0, min(s.since + timeout - now for s in busy)) if busy else 0
@@ -186,6 +199,7 @@ def imap_isolated(fn: Callable[[Any], Any], jobs: Sequence[Any], workers: int,
                 slot.held.clear()
                 slot.stop(kill=True)
                 slots[i] = _Slot(ctx, fn, initializer, initargs, memory_mb) if pending else None
+                spawns += 1
             slots = [s for s in slots if s is not None]
             while next_out in done:
                 yield done.pop(next_out)
