@@ -59,7 +59,9 @@ __all__ = [
     "MAX_SHEETS",
     "UnusableFile",
     "inspect_file",
+    "extract_member",
     "inspect_workbook",
+    "zip_members",
 ]
 
 MB = 1024 * 1024
@@ -897,3 +899,45 @@ def _has_filepass(stream: bytes) -> bool:
             return False
         at += 4 + rlen
     return False
+
+
+# --- attachments: the spreadsheets inside a ZIP an inbox holds ---------------------------
+
+
+def zip_members(path: str | os.PathLike[str]) -> list[zipfile.ZipInfo]:
+    """The entries of a ZIP attachment, checked from its central directory with the same
+    bomb limits as a workbook (entry count, sizes, ratios, overlaps, encryption)."""
+    name = os.fspath(path)
+    try:
+        size = os.stat(name).st_size
+        with open(name, "rb") as f:
+            if size > MAX_FILE_BYTES:
+                raise _refuse("too_large", name, f"quá lớn ({-(-size // MB)} MB, giới hạn"
+                              f" {MAX_FILE_BYTES // MB} MB)", "gửi riêng tệp Excel (.xlsx)")
+            entries, cd_size = _central_directory(f, name, size)
+            if entries > MAX_ENTRIES or cd_size > MAX_CENTRAL_DIRECTORY:
+                raise _bomb(name, f"chứa quá nhiều mục nén (giới hạn {MAX_ENTRIES})")
+            try:
+                infos = zipfile.ZipFile(f).infolist()
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError,
+                    struct.error, NotImplementedError):
+                raise _corrupt(name) from None
+            _check_sizes(name, size, infos)
+    except OSError as exc:
+        raise _refuse("unreadable", name, exc.strerror or str(exc), None) from None
+    if any(info.flag_bits & 0x1 for info in infos):
+        raise _refuse("encrypted", name, "là tệp nén có đặt mật khẩu",
+                      "gửi lại tệp Excel (.xlsx) không nén, không đặt mật khẩu")
+    return infos
+
+
+def extract_member(path: str | os.PathLike[str], info: zipfile.ZipInfo, dest: str) -> None:
+    """Inflate one checked entry into ``dest`` (a path the caller chose, never the entry's
+    own name), never past its declared size nor ``MAX_FILE_BYTES``."""
+    name = os.fspath(path)
+    if info.file_size > MAX_FILE_BYTES:
+        raise _refuse("too_large", f"{name} › {_show(info.filename, 120)}",
+                      f"quá lớn ({-(-info.file_size // MB)} MB)", "gửi riêng tệp Excel (.xlsx)")
+    with open(name, "rb") as f, open(dest, "wb") as out:
+        for piece in _inflate(f, name, info):
+            out.write(piece)
