@@ -176,3 +176,22 @@ def test_received_time_is_the_earliest_evidence(returns, tmp_path, plan001, unit
         result = _merge(inbox, plan001, units, tmp_path, history=history)
     assert _sub(result, "MN-TT").received_from == "db"
     assert any("theo lần «collect» ghi nhận đầu tiên cho 1 tệp" in m for m in result.messages)
+
+
+def test_collect_records_zipped_returns_and_lists_the_rest(returns, tmp_path):
+    from cchc_xlsx.inbox.history import History, collect
+
+    inbox = _inbox(tmp_path, returns, codes={"MN-TT"})
+    with zipfile.ZipFile(inbox / "thu.zip", "w") as z:
+        z.write(returns["MN-HM"], returns["MN-HM"].name)
+    (inbox / "cong-van.pdf").write_bytes(b"%PDF-1.4\n" + b"x" * 200)
+    (inbox / "Thumbs.db").write_bytes(b"\x00" * 10)
+    db = tmp_path / "ls.sqlite"
+    result = collect([inbox], db)
+    assert sorted(r.submission.unit_code for r in result.recorded) == ["MN-HM", "MN-TT"]
+    assert [Path(n).name for n, _ in result.others] == ["cong-van.pdf"]
+    assert not result.unreadable
+    again = collect([inbox], db)  # nothing new the second time, the zipped return included
+    assert again.new == 0
+    with History(db) as h:
+        assert len(h.submissions()) == 2
