@@ -271,7 +271,7 @@ def test_json_report_schema(book):
     data = check(book.path).to_dict()
     assert data["schema_version"] == 1
     assert data["summary"] == {"files": 1, "valid": 0, "with_errors": 1, "unusable": 0,
-                               "errors": 1, "warnings": 0}
+                               "not_returns": 0, "errors": 1, "warnings": 0}
     [f] = data["files"]
     [issue] = f["issues"]
     assert set(issue) == {"rule_id", "severity", "severity_vi", "message", "sheet", "cell",

@@ -51,6 +51,10 @@ class FileResult:
     kind: str = ""  # "unit" | "consolidation" | "issuer" | "" (no identity)
     forms: list[str] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    not_return: bool = False  # a document, picture or spreadsheet that is not our form
+    sha256: str = ""  # of the bytes read: identical copies are one submission
+    mtime: float | None = None  # the file's own modification time
+    name_unit: str = ""  # the unit the file's name names, when not the one inside
 
     @property
     def errors(self) -> int:
@@ -62,7 +66,7 @@ class FileResult:
 
     @property
     def valid(self) -> bool:
-        return self.usable and self.errors == 0
+        return self.usable and not self.not_return and self.errors == 0
 
 
 @dataclass
@@ -75,8 +79,10 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        """0 clean (warnings allowed), 1 errors found, 2 an unusable file."""
-        if any(not f.usable for f in self.files):
+        """0 clean (warnings allowed), 1 errors found, 2 an unusable file (or no return at
+        all). Files that are not returns (documents, pictures, other spreadsheets) are
+        listed but change nothing."""
+        if any(not f.usable for f in self.files) or all(f.not_return for f in self.files):
             return 2
         return 1 if any(f.errors for f in self.files) else 0
 
@@ -94,13 +100,15 @@ class Report:
                 "files": len(self.files),
                 "valid": sum(1 for f in self.files if f.valid),
                 "with_errors": sum(1 for f in self.files if f.usable and f.errors),
+                "not_returns": sum(1 for f in self.files if f.not_return),
                 "unusable": sum(1 for f in self.files if not f.usable),
-                "errors": sum(f.errors for f in self.files),
-                "warnings": sum(f.warnings for f in self.files),
+                "errors": sum(f.errors for f in self.files if not f.not_return),
+                "warnings": sum(f.warnings for f in self.files if not f.not_return),
             },
             "files": [
                 {
                     "file": f.file, "usable": f.usable, "valid": f.valid,
+                    "not_a_return": f.not_return,
                     "unit_code": f.unit_code, "unit_name": f.unit_name, "plan_id": f.plan_id,
                     "period_id": f.period_id, "kind": f.kind, "forms": f.forms,
                     "errors": f.errors, "warnings": f.warnings,
@@ -121,7 +129,9 @@ def to_text(report: Report) -> str:
     for f in report.files:
         who = f" — {f.unit_name} ({f.unit_code})" if f.unit_code else ""
         period = f", kỳ {f.period_id}" if f.period_id else ""
-        if not f.usable:
+        if f.not_return:
+            lines.append(f"– {f.file}: không phải báo cáo theo mẫu, bỏ qua")
+        elif not f.usable:
             lines.append(f"✗ {f.file}: không dùng được")
         elif f.errors:
             lines.append(f"✗ {f.file}{who}{period}: {f.errors} lỗi, {f.warnings} cảnh báo")
@@ -140,7 +150,9 @@ def to_text(report: Report) -> str:
                          f"[{i.rule_id}]")
     s = report.to_dict()["summary"]
     lines.append("")
-    lines.append(f"Đã kiểm tra {s['files']} tệp: {s['valid']} hợp lệ, {s['with_errors']} có lỗi, "
-                 f"{s['unusable']} không dùng được; tổng {s['errors']} lỗi, "
-                 f"{s['warnings']} cảnh báo.")
+    others = (f" ({s['not_returns']} tệp khác không phải báo cáo theo mẫu, đã bỏ qua)"
+              if s["not_returns"] else "")
+    lines.append(f"Đã kiểm tra {s['files'] - s['not_returns']} tệp: {s['valid']} hợp lệ, "
+                 f"{s['with_errors']} có lỗi, {s['unusable']} không dùng được; tổng "
+                 f"{s['errors']} lỗi, {s['warnings']} cảnh báo{others}.")
     return "\n".join(lines)

@@ -9,18 +9,18 @@ ever opened for reading.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from cchc_xlsx.checking.report import ERROR, FileResult, Issue, Report
+from cchc_xlsx.checking.report import ERROR, WARNING, FileResult, Issue, Report
 from cchc_xlsx.errors import UserError
 from cchc_xlsx.forms.specs import Catalog, FormSpec, Rule, load_catalog
 from cchc_xlsx.model import Unit
@@ -32,7 +32,13 @@ from cchc_xlsx.reading.normalize import (
     parse_date,
     parse_number,
 )
-from cchc_xlsx.reading.reader import FormTable, Workbook, cell_text, read_workbook
+from cchc_xlsx.reading.reader import (
+    MAX_DROPPED_SHOWN,
+    FormTable,
+    Workbook,
+    cell_text,
+    read_workbook,
+)
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 _SUM = re.compile(r"^SUM\((.*)\)$")
@@ -40,21 +46,11 @@ _REF = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given, and the spreadsheets inside folders (recursively), in a stable order.
+    """Files as given, and the files inside folders (recursively), in a stable order;
+    Office lock files, ``Thumbs.db``, ``desktop.ini`` and hidden files are left out."""
+    from cchc_xlsx.reading.inbox_files import expand
 
-    Office lock files (``~$x.xlsx``, ``.~lock.x#``) and our own temp files are skipped.
-    """
-    out: list[Path] = []
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            found = [f for f in sorted(p.rglob("*")) if f.is_file()
-                     and f.suffix.lower() in SPREADSHEET_SUFFIXES
-                     and not f.name.startswith(("~$", ".~"))]
-            out.extend(found)
-        else:
-            out.append(p)
-    return out
+    return expand(list(paths))
 
 
 @dataclass
@@ -62,6 +58,8 @@ class _Read:
     path: str
     book: Workbook | None
     error: Issue | None
+    sha256: str = ""
+    mtime: float | None = None
 
 
 _CATALOG: list[Catalog] = []  # a worker process's catalog, set once by its initializer
@@ -77,43 +75,86 @@ def _read_one(path: str) -> _Read:
         return _Read(path, None, Issue(path, "file_missing", ERROR,
                                        f"Không tìm thấy tệp «{path}»."))
     try:
-        return _Read(path, read_workbook(path, catalog), None)
+        digest, mtime = file_sha256(path), os.stat(path).st_mtime
+    except OSError:
+        digest, mtime = "", None
+    try:
+        return _Read(path, read_workbook(path, catalog), None, digest, mtime)
     except UnusableFile as exc:
-        return _Read(path, None, Issue(path, f"file_{exc.code}", ERROR, exc.message))
+        return _Read(path, None, Issue(path, f"file_{exc.code}", ERROR, exc.message), digest,
+                     mtime)
     except UserError as exc:
-        return _Read(path, None, Issue(path, "file_unusable", ERROR, exc.message))
+        return _Read(path, None, Issue(path, "file_unusable", ERROR, exc.message), digest,
+                     mtime)
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes: identical copies are one submission."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _renamed(r: _Read, name: str, mtime: float | None) -> _Read:
+    """A result read from a temporary copy (an archive entry), told under its own name."""
+    def fix(issue: Issue) -> Issue:
+        return replace(issue, file=name, message=issue.message.replace(r.path, name))
+
+    if r.book is not None:
+        r.book.path = name
+    return _Read(name, r.book, fix(r.error) if r.error else None, r.sha256,
+                 mtime if mtime is not None else r.mtime)
 
 
 def read_all(paths: Sequence[Path], catalog: Catalog, workers: int | None = None,
              progress: Callable[[int], None] | None = None,
-             consume: Callable[[int, _Read], None] | None = None) -> list[_Read]:
-    """Read every file (in worker processes when there are many); ``consume`` sees each
-    result as it arrives, in order, so a caller can stack it and free it at once."""
+             consume: Callable[[int, _Read], None] | None = None,
+             names: dict[str, tuple[str, float | None]] | None = None) -> list[_Read]:
+    """Read every file in isolated worker processes (``reading.isolation``): a file that
+    crashes, aborts or overruns its reader is reported unusable and the rest go on.
+    ``consume`` sees each result as it arrives, in order, so a caller can stack it and free
+    it at once. ``names`` maps a path read to the name shown and the file's own time
+    (archive entries read from a temporary copy)."""
+    import python_calamine  # noqa: F401 - imported before forking: workers never import it
+
+    from cchc_xlsx.reading.isolation import Failure, imap_isolated
+
     jobs = [str(p) for p in paths]
     workers = workers or min(os.cpu_count() or 1, 8)
+    if len(jobs) < 40:
+        workers = min(workers, max(1, len(jobs) // 8))  # a process start costs ~8 reads
     out: list[_Read] = []
-
-    def take(r: _Read) -> None:
+    warm = threading.Thread(target=_import_checkers, daemon=True)
+    for job, r in zip(jobs, imap_isolated(_read_one, jobs, workers, _init_reader, (catalog,),
+                                          on_started=warm.start), strict=True):
+        if isinstance(r, Failure):
+            r = _Read(job, None, _failure_issue(job, r.reason))
+        if names and job in names:
+            r = _renamed(r, *names[job])
         if consume:
             consume(len(out), r)
         out.append(r)
         if progress:
             progress(1)
-
-    if workers <= 1 or len(jobs) < 40:
-        _init_reader(catalog)
-        for job in jobs:
-            take(_read_one(job))
-        return out
-    with ProcessPoolExecutor(workers, initializer=_init_reader,
-                             initargs=(catalog,)) as pool:
-        results = pool.map(_read_one, jobs, chunksize=16)  # every worker is forked by now
-        warm = threading.Thread(target=_import_checkers, daemon=True)
-        warm.start()  # the parent is idle while workers read: import pandas/pandera meanwhile
-        for r in results:
-            take(r)
+    if warm.is_alive():
         warm.join()
     return out
+
+
+def _failure_issue(path: str, reason: str) -> Issue:
+    from cchc_xlsx.reading.isolation import READ_TIMEOUT
+
+    if reason == "timeout":
+        message = (f"Đọc tệp «{path}» quá {READ_TIMEOUT:.0f} giây nên đã dừng (tệp quá lớn "
+                   "hoặc hỏng); hãy mở bằng Excel, xóa dữ liệu và trang tính thừa, lưu lại "
+                   "dạng .xlsx rồi gửi lại.")
+    else:
+        message = (f"Không đọc được tệp «{path}»: bộ đọc bảng tính bị dừng khi mở tệp (tệp "
+                   "quá lớn hoặc hỏng); hãy mở bằng Excel, xóa dữ liệu và trang tính thừa, "
+                   "lưu lại dạng .xlsx rồi gửi lại.")
+    return Issue(path, f"file_read_{reason}", ERROR, message)
 
 
 def _import_checkers() -> None:
@@ -339,6 +380,10 @@ def _table_checks(res: FileResult, book: Workbook, catalog: Catalog,
                 add("missing_row", table.sheet, key=key, form=form_id)
         for excel_row in table.extra_rows:
             add("extra_row", table.sheet, f"A{excel_row}", form=form_id)
+    for sheet, cell in book.stray[:MAX_DROPPED_SHOWN]:
+        add("stray_cell", sheet, cell)
+    for sheet, cell, length in book.long_texts:
+        add("text_too_long", sheet, cell, value=f"{length:,}".replace(",", "."))
 
 
 def _identity_checks(res: FileResult, book: Workbook, builtins: dict[str, Rule],
@@ -356,6 +401,29 @@ def _identity_checks(res: FileResult, book: Workbook, builtins: dict[str, Rule],
         add("period_mismatch", value=ident.get("period_id"), expected=expected_period)
     if expected_plan and ident.get("plan_id") and ident.get("plan_id") != expected_plan:
         add("plan_mismatch", value=ident.get("plan_id"), expected=expected_plan)
+
+
+NOT_A_RETURN = ("Tệp «{file}» là bảng tính nhưng không phải báo cáo theo mẫu (không có thông "
+                "tin nhận dạng và không có tiêu đề biểu mẫu nào nhận ra được); đã bỏ qua.")
+
+
+def unit_named_by(path: str, codes: set[str]) -> str:
+    """The unit code a file's name starts with (the generator names files CODE_slug.xlsx),
+    for an archive entry the entry's own name; "" when it names none of ``codes``."""
+    base = re.split(r"[/\\]", path.rsplit(" › ", 1)[-1])[-1]
+    stem = re.split(r"[_ .]", base, maxsplit=1)[0]
+    return stem if stem in codes else ""
+
+
+def _name_check(res: FileResult, book: Workbook, builtins: dict[str, Rule],
+                codes: set[str]) -> None:
+    """The content says who sent the file; a name naming another unit is only a warning."""
+    code = book.identity.get("unit_code", "")
+    named = unit_named_by(res.file, codes)
+    if code and named and named != code:
+        res.name_unit = named
+        who = f"«{code}»" + (f" ({res.unit_name})" if res.unit_name else "")
+        _issue_adder(res, builtins)("name_mismatch", value=named, expected=who)
 
 
 # --- the API ----------------------------------------------------------------------------
@@ -394,21 +462,35 @@ def check_files(paths: Iterable[str | Path], units: Sequence[Unit] | None = None
     """``validate``, also returning what was read, for merge to aggregate."""
     catalog = catalog or load_catalog()
     today = today or date.today()
-    files = expand_paths(paths)
-    if not files:
-        raise UserError("Không có tệp bảng tính nào để kiểm tra (.xlsx, .xlsm, .xls, .ods).")
+    from cchc_xlsx.reading.inbox_files import open_inbox
+
+    with open_inbox(list(paths)) as inbox:
+        if not inbox.files and not inbox.others and not inbox.broken:
+            raise UserError("Không có tệp nào để kiểm tra (.xlsx, .xlsm, .xls, .ods, .zip).")
+        return _check(inbox, units, period_id, plan_id, catalog, today, workers, progress)
+
+
+def _check(inbox: Any, units: Sequence[Unit] | None, period_id: str | None,
+           plan_id: str | None, catalog: Catalog, today: date, workers: int | None,
+           progress: Callable[[int], None] | None) -> Checked:
     builtins = {r.check.expr: r for r in catalog.rules if r.check.kind == "builtin"}
     results: list[FileResult] = []
     builders: dict[str, _Builder] = {}
 
     def consume(fi: int, r: _Read) -> None:
         """Check and stack one file as soon as it is read, then free its cell values."""
-        res = FileResult(r.path)
+        res = FileResult(r.path, sha256=r.sha256, mtime=r.mtime)
         results.append(res)
         book = r.book
         if book is None:
             res.usable = False
             res.issues.append(r.error)  # type: ignore[arg-type]
+            return
+        if not book.identity and not book.tables:
+            res.not_return = True
+            res.issues.append(Issue(r.path, "file_not_a_return", WARNING, NOT_A_RETURN.format(
+                file=r.path)))
+            r.book = None
             return
         ident = book.identity
         res.unit_code = ident.get("unit_code", "")
@@ -430,8 +512,9 @@ def check_files(paths: Iterable[str | Path], units: Sequence[Unit] | None = None
         book.tables = {}
         ident.pop("rows", None)  # the row attributes are in the stacked rows now
 
-    reads = read_all(files, catalog, workers, progress, consume)
-    books = [r.book for r in reads]
+    names = {str(f.path): (f.name, f.mtime) for f in inbox.files if str(f.path) != f.name}
+    reads = read_all([f.path for f in inbox.files], catalog, workers, progress, consume, names)
+    books: list[Workbook | None] = [r.book for r in reads]
     if period_id is None:
         periods = Counter(b.identity.get("period_id") for b in books
                           if b and b.identity.get("period_id"))
@@ -441,9 +524,11 @@ def check_files(paths: Iterable[str | Path], units: Sequence[Unit] | None = None
                         if b and b.identity.get("plan_id"))
         plan_id = plans.most_common(1)[0][0] if plans else None
     unit_codes = {u.code for u in units} if units is not None else None
+    named = unit_codes or {b.identity.get("unit_code") for b in books if b} - {None, ""}
     for res, book in zip(results, books, strict=True):
         if book is not None:
             _identity_checks(res, book, builtins, unit_codes, period_id, plan_id)
+            _name_check(res, book, builtins, named)
     paths_s = [r.path for r in reads]
     for form_id, builder in builders.items():
         rules = [r for r in catalog.rules_for(form_id) if r.check.kind != "builtin"]
@@ -452,6 +537,14 @@ def check_files(paths: Iterable[str | Path], units: Sequence[Unit] | None = None
             results[fi].issues.append(issue)
         for key in [k for k in builder.records.columns if k.endswith("__raw")]:
             del builder.records.columns[key]  # the text as typed was only for messages
+    for name, message in inbox.broken:
+        results.append(FileResult(name, usable=False, issues=[
+            Issue(name, "file_archive_unusable", ERROR, message)]))
+        books.append(None)
+    for name, message in inbox.others:
+        results.append(FileResult(name, not_return=True, issues=[
+            Issue(name, "file_not_a_return", WARNING, message)]))
+        books.append(None)
     for res in results:
         res.issues.sort(key=_issue_order)
     return Checked(Report(results), books,

@@ -51,6 +51,8 @@ def collect_cmd(inbox: tuple[str, ...], db_path: str | None, units_path: str | N
         click.echo(f"{mark} {s.file}{' — ' + who if who else ''}: {verdict}{again}")
     for path, message in result.unreadable:
         click.echo(f"✗ {path}: {message}")
+    for path, message in result.others:
+        click.echo(f"– {path}: {message}")
     if not result.files:
         click.echo(f"Không có tệp bảng tính nào trong «{', '.join(inbox)}» "
                    "(.xlsx, .xlsm, .xls, .ods).")

@@ -407,6 +407,7 @@ class CollectResult:
     recorded: list[Recorded] = field(default_factory=list)
     known: int = 0
     unreadable: list[tuple[Path, str]] = field(default_factory=list)
+    others: list[tuple[str, str]] = field(default_factory=list)  # not returns: listed only
 
     @property
     def new(self) -> int:
@@ -468,10 +469,23 @@ def collect(inbox: str | Path | Iterable[str | Path], db_path: str | Path = DEFA
         if not fresh:
             return result
         checked = check_files(list(fresh.values()), units=units, progress=progress)
-        outcomes = list(zip(fresh, fresh.values(), checked.report.files, strict=True))
-        for _, _, res in outcomes:
+        outcomes = []
+        by_path = {str(p): d for d, p in fresh.items()}
+        for res in checked.report.files:
+            if res.not_return:  # a document or picture: listed, never recorded
+                result.others.append((res.file, res.issues[0].message if res.issues else ""))
+                continue
+            digest = res.sha256 or by_path.get(res.file, "")
+            if not digest:  # an archive that could not be opened: try again next time
+                result.unreadable.append((Path(res.file), res.issues[0].message
+                                          if res.issues else res.file))
+                continue
+            if digest != by_path.get(res.file) and history.find(digest) is not None:
+                result.known += 1  # an archive entry recorded before
+                continue
             res.issues = [i for i in res.issues if i.rule_id not in _BATCH_RULES]
-        outcomes.sort(key=lambda o: (_mtime(o[1]), str(o[1])))
+            outcomes.append((digest, res.file, res))
+        outcomes.sort(key=lambda o: (o[2].mtime or _mtime(o[1]), str(o[1])))
         for digest, path, res in outcomes:
             rec = history.record(path, res, sha256=digest)
             if rec.new:

@@ -10,6 +10,7 @@ an earlier one (and names it); invalid files are left out of the figures unless 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time
@@ -130,12 +131,17 @@ def unit_aggregate(plan: Plan, period: Period, unit_code: str, unit_name: str,
     return agg
 
 
-def _received(path: str, history: Any | None) -> tuple[datetime, str]:
-    if history is not None:
-        seen = history.first_seen(path)
+def _received(res: FileResult, history: Any | None) -> tuple[datetime, str]:
+    """The earliest evidence of when a file arrived: its own modification time, or when
+    ``collect`` first recorded these bytes, whichever is earlier; and which it was."""
+    found: list[tuple[datetime, str]] = []
+    if res.mtime is not None:
+        found.append((datetime.fromtimestamp(res.mtime).replace(microsecond=0), "mtime"))
+    if history is not None and res.sha256:
+        seen = history.find(res.sha256)
         if seen is not None:
-            return seen, "db"
-    return datetime.fromtimestamp(Path(path).stat().st_mtime), "mtime"
+            found.append((seen.received_at, "db"))
+    return min(found, key=lambda t: t[0]) if found else (datetime.min, "")
 
 
 def _on_time(received: datetime, period: Period) -> bool:
@@ -177,11 +183,35 @@ def merge(inputs: Iterable[str | Path], plan: Plan, units: Sequence[Unit], perio
     messages: list[str] = []
     candidates: dict[str, list[tuple[datetime, int, Submission]]] = {}
 
+    firsts: dict[str, tuple[datetime, str, int]] = {}  # sha256 -> earliest (time, source, fi)
+    timed = []
+    for fi, res in enumerate(checked.report.files):
+        if res.not_return:
+            messages.append(res.issues[0].message if res.issues else res.file)
+            timed.append(None)
+            continue
+        if history is not None and res.sha256:
+            history.record(res.file, res, sha256=res.sha256)
+        received, source = _received(res, history)
+        timed.append((received, source))
+        if res.sha256:
+            first = firsts.get(res.sha256)
+            if first is None or (received, fi) < (first[0], first[2]):
+                firsts[res.sha256] = (received, source, fi)
+    sources: Counter[str] = Counter()
     for fi, (res, book) in enumerate(zip(checked.report.files, checked.books, strict=True)):
-        if history is not None:
-            history.record(res.file, res)
-        received, source = _received(res.file, history) if Path(res.file).exists() else (
-            datetime.min, "")
+        if timed[fi] is None:
+            continue
+        received, source = timed[fi]
+        if res.sha256 and firsts[res.sha256][2] != fi:
+            original = checked.report.files[firsts[res.sha256][2]].file
+            messages.append(f"«{res.file}» giống hệt «{original}» (cùng nội dung): chỉ tính "
+                            "một lần, không thay thế và không đổi thời điểm nhận.")
+            continue
+        if res.sha256:  # the earliest evidence of these bytes, whichever copy shows it
+            received, source = firsts[res.sha256][:2]
+        if source:
+            sources[source] += 1
         sub = _submission(res, by_code, received, source, period)
         if not res.usable or book is None:
             code = _unit_from_name(res.file, set(by_code))
@@ -213,8 +243,18 @@ def merge(inputs: Iterable[str | Path], plan: Plan, units: Sequence[Unit], perio
     parts: list[tuple[Submission, Aggregate]] = []
     for code, subs in candidates.items():
         subs.sort(key=lambda t: (t[0], t[1]))
-        received, fi, winner = subs[-1]
-        winner.replaced = [s.file for _, _, s in subs[:-1]]
+        # a file whose name names another unit counts only when its unit sent nothing else
+        proper = [t for t in subs if not checked.report.files[t[1]].name_unit]
+        received, fi, winner = (proper or subs)[-1]
+        for _, other_fi, other in subs:
+            named = checked.report.files[other_fi].name_unit
+            if named:
+                kept = ("không tính vì đơn vị đã có tệp «" + winner.file + "»"
+                        if other is not winner else "đã tính cho đơn vị theo nội dung")
+                messages.append(f"«{other.file}» mang tên đơn vị «{named}» nhưng là báo cáo "
+                                f"của {other.unit_name} ({code}): {kept}; «{named}» không được "
+                                "tính là đã nộp bằng tệp này.")
+        winner.replaced = [s.file for _, _, s in (proper or subs) if s is not winner]
         if winner.replaced:
             messages.append(f"{winner.unit_name}: tệp «{winner.file}» thay thế "
                             + ", ".join(f"«{f}»" for f in winner.replaced) + ".")
@@ -242,6 +282,10 @@ def merge(inputs: Iterable[str | Path], plan: Plan, units: Sequence[Unit], perio
             winner.status = "invalid"
             winner.note = exc.message
             messages.append(f"«{winner.file}»: {exc.message}")
+    if sources:
+        labels = {"mtime": "thời gian sửa tệp", "db": "lần «collect» ghi nhận đầu tiên"}
+        messages.append("Thời điểm nhận lấy mốc sớm nhất có được: " + ", ".join(
+            f"theo {labels.get(k, k)} cho {n} tệp" for k, n in sorted(sources.items())) + ".")
     submissions = list(expected.values()) + extras
     out = Path(out)
     write_consolidated(out, plan, period, total, submissions, office, now or datetime.now(),

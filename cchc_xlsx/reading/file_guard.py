@@ -54,8 +54,14 @@ __all__ = [
     "MAX_MEMBER_RATIO",
     "MAX_TOTAL_UNCOMPRESSED",
     "RATIO_CHECK_ABOVE",
+    "Inspection",
+    "MAX_SHARED_STRINGS",
+    "MAX_SHEETS",
     "UnusableFile",
     "inspect_file",
+    "extract_member",
+    "inspect_workbook",
+    "zip_members",
 ]
 
 MB = 1024 * 1024
@@ -68,6 +74,8 @@ MAX_CENTRAL_DIRECTORY = 4 * MB  # 10,000 entries with names of ~350 characters
 CHUNK = 64 * 1024
 HEAD = 64 * 1024  # bytes read to recognise a format
 SMALL_PART = 1 * MB  # how much of [Content_Types].xml, mimetype or a manifest is read
+MAX_SHEETS = 250  # a CCHC workbook has a handful; Excel users rarely pass a few dozen
+MAX_SHARED_STRINGS = 2_000_000  # distinct texts; a consolidation of 10,000 returns has ~150,000
 
 CODES = frozenset({
     "missing", "not_a_file", "unreadable", "empty", "too_large", "corrupt_zip",
@@ -76,7 +84,7 @@ CODES = frozenset({
     "not_spreadsheet_html", "xml_spreadsheet_2003", "flat_ods", "not_spreadsheet_docx",
     "not_spreadsheet_doc", "not_spreadsheet_odt", "not_spreadsheet_presentation",
     "not_spreadsheet_image", "not_spreadsheet_pdf", "not_spreadsheet_email",
-    "not_spreadsheet_zip", "archive", "unknown_format",
+    "not_spreadsheet_zip", "archive", "unknown_format", "too_many_sheets",
 })
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".xltx", ".xltm")
@@ -105,8 +113,22 @@ class UnusableFile(UserError):
         self.path = path
 
 
+class Inspection(NamedTuple):
+    """What the guard learnt: the reader to use and, for OOXML, the worksheet parts whose
+    cells may lie far apart (a far row, a wide column, cells without a reference): only
+    those need a precise look (``reading.bounds``) before a reader allocates their grid."""
+
+    fmt: str
+    far_parts: tuple[str, ...] = ()
+
+
 def inspect_file(path: str | os.PathLike[str]) -> str:
     """Return how to read ``path`` ("xlsx", "xlsm", "ods" or "xls") or raise UnusableFile."""
+    return inspect_workbook(path).fmt
+
+
+def inspect_workbook(path: str | os.PathLike[str]) -> Inspection:
+    """``inspect_file``, also naming the worksheet parts that need their extent checked."""
     name = os.fspath(path)
     try:
         st = os.stat(name)
@@ -189,11 +211,11 @@ HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"
                b"mif1", b"msf1", b"avif", b"avis"}
 
 
-def _inspect(f: BinaryIO, path: str, size: int, head: bytes) -> str:
+def _inspect(f: BinaryIO, path: str, size: int, head: bytes) -> Inspection:
     if head.startswith(ZIP_MAGICS):
         return _inspect_zip(f, path, size)
     if head.startswith(OLE_MAGIC):
-        return _inspect_ole(f, path, size, head)
+        return Inspection(_inspect_ole(f, path, size, head))
     image = _image_kind(head, size)
     if image:
         raise _refuse(
@@ -378,7 +400,7 @@ def _central_directory(f: BinaryIO, path: str, size: int) -> tuple[int, int]:
     return entries, cd_size
 
 
-def _inspect_zip(f: BinaryIO, path: str, size: int) -> str:
+def _inspect_zip(f: BinaryIO, path: str, size: int) -> Inspection:
     entries, cd_size = _central_directory(f, path, size)
     if entries > MAX_ENTRIES or cd_size > MAX_CENTRAL_DIRECTORY:
         raise _bomb(path, f"chứa quá nhiều mục nén (giới hạn {MAX_ENTRIES:,})".replace(",", "."))
@@ -404,14 +426,20 @@ def _inspect_zip(f: BinaryIO, path: str, size: int) -> str:
                          else "")
         if kind:
             _scan_xml(f, path, [i for i in infos if i.filename.lower().endswith((".xml", ".rdf"))])
-            return kind
+            return Inspection(kind)
     if "[content_types].xml" in by_name:
         types = small("[content_types].xml")
         kind = _ooxml_kind(path, by_name, types.lower())
         extensions, parts = _xml_parts(types)
-        _scan_xml(f, path, [i for i in infos
-                            if _parsed_ooxml_part(i.filename.lower(), extensions, parts)])
-        return kind
+        sheets = [i for i in infos if _WORKSHEET.match(i.filename)]
+        if len(sheets) > MAX_SHEETS:
+            raise _refuse("too_many_sheets", path,
+                          f"có {len(sheets):,} trang tính (giới hạn {MAX_SHEETS}), không thể là"
+                          " một biểu mẫu CCHC".replace(",", "."),
+                          "xóa các trang tính thừa, lưu lại dạng .xlsx rồi gửi lại")
+        far = _scan_xml(f, path, [i for i in infos
+                                  if _parsed_ooxml_part(i.filename.lower(), extensions, parts)])
+        return Inspection(kind, tuple(far))
     inner = [i.filename for i in infos
              if i.filename.lower().endswith((*SPREADSHEET_SUFFIXES, ".csv"))]
     if inner:
@@ -596,10 +624,41 @@ def _parsed_ooxml_part(lowered: str, extensions: set[str], parts: set[str]) -> b
     return lowered in parts or os.path.splitext(lowered)[1] in extensions
 
 
-def _scan_xml(f: BinaryIO, path: str, members: list[zipfile.ZipInfo]) -> None:
-    """Refuse when a part a reader parses declares a DTD (entities need one)."""
+_WORKSHEET = re.compile(r"^xl/worksheets/[^/]+\.xml$", re.IGNORECASE)
+_SHARED_STRINGS = re.compile(r"^xl/sharedstrings\.xml$", re.IGNORECASE)
+# A row reference of 5+ digits (row 10,000 or below), or a cell in column AA or beyond: the
+# only ways a cell can lie far from A1. Our forms fit in rows < 10,000 and columns A–Z, so
+# for them this finds nothing and the precise look is skipped.
+_FAR_REF = re.compile(rb'<(?:row|c) r="(?:[A-Z]{0,3}\d{5,}|[A-Z]{2,3}\d)')
+_REF_OVERLAP = 24
+
+
+class _PartScan:
+    """Counts over one worksheet part's XML, piece by piece: whether any cell may lie far
+    from A1 (``far``), and whether every row and cell carries its reference first (when
+    not, positions are implicit and only a precise parse can say where cells are)."""
+
+    def __init__(self) -> None:
+        self.far = False
+        self.tags = 0  # <row …> and <c …> elements
+        self.refs = 0  # of which start with r="…"
+
+    def feed(self, tail: bytes, piece: bytes) -> None:
+        if not self.far and _FAR_REF.search(tail + piece):
+            self.far = True
+        self.tags += (piece.count(b"<c ") + piece.count(b"<c>") + piece.count(b"<row ")
+                      + piece.count(b"<row>") + piece.count(b":c ") + piece.count(b":row "))
+        self.refs += piece.count(b'<c r="') + piece.count(b'<row r="')
+
+
+def _scan_xml(f: BinaryIO, path: str, members: list[zipfile.ZipInfo]) -> list[str]:
+    """Refuse when a part a reader parses declares a DTD (entities need one), or holds too
+    many shared strings; return the worksheet parts whose extent needs a precise look."""
+    far: list[str] = []
     for info in members:
         tail = b""
+        scan = _PartScan() if _WORKSHEET.match(info.filename) else None
+        strings = 0 if _SHARED_STRINGS.match(info.filename) else None
         for piece in _inflate(f, path, info):
             window = tail + piece
             if _has_dtd(window):
@@ -609,7 +668,20 @@ def _scan_xml(f: BinaryIO, path: str, members: list[zipfile.ZipInfo]) -> None:
                     f" «{_show(info.filename, 80)}», điều Excel và LibreOffice không bao giờ ghi,"
                     " nên có thể là tệp độc hại", ASK_AGAIN,
                 )
+            if scan is not None:
+                scan.feed(tail[-_REF_OVERLAP:], piece)
+            elif strings is not None:
+                strings += piece.count(b"<si>") + piece.count(b"<si ")
+                if strings > MAX_SHARED_STRINGS:
+                    raise _refuse(
+                        "too_large", path,
+                        f"chứa hơn {MAX_SHARED_STRINGS:,} đoạn văn bản khác nhau, không thể là một"
+                        " biểu mẫu CCHC".replace(",", "."),
+                        "xóa các trang tính thừa, lưu lại dạng .xlsx rồi gửi lại")
             tail = window[-_DTD_OVERLAP:]
+        if scan is not None and (scan.far or scan.tags != scan.refs):
+            far.append(info.filename)
+    return far
 
 
 # --- OLE2 compound files: .xls, encrypted Office files, .doc --------------------------------
@@ -827,3 +899,45 @@ def _has_filepass(stream: bytes) -> bool:
             return False
         at += 4 + rlen
     return False
+
+
+# --- attachments: the spreadsheets inside a ZIP an inbox holds ---------------------------
+
+
+def zip_members(path: str | os.PathLike[str]) -> list[zipfile.ZipInfo]:
+    """The entries of a ZIP attachment, checked from its central directory with the same
+    bomb limits as a workbook (entry count, sizes, ratios, overlaps, encryption)."""
+    name = os.fspath(path)
+    try:
+        size = os.stat(name).st_size
+        with open(name, "rb") as f:
+            if size > MAX_FILE_BYTES:
+                raise _refuse("too_large", name, f"quá lớn ({-(-size // MB)} MB, giới hạn"
+                              f" {MAX_FILE_BYTES // MB} MB)", "gửi riêng tệp Excel (.xlsx)")
+            entries, cd_size = _central_directory(f, name, size)
+            if entries > MAX_ENTRIES or cd_size > MAX_CENTRAL_DIRECTORY:
+                raise _bomb(name, f"chứa quá nhiều mục nén (giới hạn {MAX_ENTRIES})")
+            try:
+                infos = zipfile.ZipFile(f).infolist()
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError,
+                    struct.error, NotImplementedError):
+                raise _corrupt(name) from None
+            _check_sizes(name, size, infos)
+    except OSError as exc:
+        raise _refuse("unreadable", name, exc.strerror or str(exc), None) from None
+    if any(info.flag_bits & 0x1 for info in infos):
+        raise _refuse("encrypted", name, "là tệp nén có đặt mật khẩu",
+                      "gửi lại tệp Excel (.xlsx) không nén, không đặt mật khẩu")
+    return infos
+
+
+def extract_member(path: str | os.PathLike[str], info: zipfile.ZipInfo, dest: str) -> None:
+    """Inflate one checked entry into ``dest`` (a path the caller chose, never the entry's
+    own name), never past its declared size nor ``MAX_FILE_BYTES``."""
+    name = os.fspath(path)
+    if info.file_size > MAX_FILE_BYTES:
+        raise _refuse("too_large", f"{name} › {_show(info.filename, 120)}",
+                      f"quá lớn ({-(-info.file_size // MB)} MB)", "gửi riêng tệp Excel (.xlsx)")
+    with open(name, "rb") as f, open(dest, "wb") as out:
+        for piece in _inflate(f, name, info):
+            out.write(piece)

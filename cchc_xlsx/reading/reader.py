@@ -21,10 +21,13 @@ from xlsxwriter.utility import xl_col_to_name
 from cchc_xlsx.errors import UserError
 from cchc_xlsx.forms.identity import MAGIC, SHEET, decode_rows, parse_key_header
 from cchc_xlsx.forms.specs import Catalog, FormSpec
-from cchc_xlsx.reading.file_guard import UnusableFile, inspect_file
+from cchc_xlsx.reading.bounds import trim
+from cchc_xlsx.reading.file_guard import UnusableFile, inspect_workbook
 from cchc_xlsx.reading.normalize import fold
 
 HEADER_SCAN_ROWS = 60
+MAX_TEXT = 32_767  # Excel's own limit for one cell; anything longer is cut there
+MAX_DROPPED_SHOWN = 20
 _COLNUM = re.compile(r"^\((\d{1,2})\)$")
 
 
@@ -58,6 +61,8 @@ class Workbook:
     fmt: str  # xlsx | xlsm | ods | xls
     identity: dict[str, Any]  # key -> value from the identity sheet; {} when missing
     tables: dict[str, FormTable]
+    stray: list[tuple[str, str]] = field(default_factory=list)  # (sheet, cell) left unread
+    long_texts: list[tuple[str, str, int]] = field(default_factory=list)  # (sheet, cell, len)
 
     @property
     def has_identity(self) -> bool:
@@ -74,12 +79,21 @@ def cell_text(value: Any) -> str:
 
 
 def open_book(path: str | Path):
-    """Check the file, then open it with calamine; unusable files raise ``UnusableFile``."""
+    """Check the file, then open it with calamine; unusable files raise ``UnusableFile``.
+
+    Returns (format, calamine workbook, stray cells left out of a too-large sheet)."""
     import python_calamine as pc
 
-    fmt = inspect_file(path)
+    inspected = inspect_workbook(path)
+    trimmed = trim(path, inspected.far_parts)
     try:
-        return fmt, pc.CalamineWorkbook.from_path(str(path))
+        if trimmed.data is not None:
+            import io
+
+            book = pc.CalamineWorkbook.from_filelike(io.BytesIO(trimmed.data))
+        else:
+            book = pc.CalamineWorkbook.from_path(str(path))
+        return inspected.fmt, book, trimmed.dropped
     except pc.PasswordError:
         raise UnusableFile(f"Tệp «{path}» có đặt mật khẩu; hãy mở bằng Excel, bỏ mật khẩu rồi "
                            "lưu và gửi lại.", "encrypted") from None
@@ -212,7 +226,7 @@ def _stt_key(spec: FormSpec, stt: str) -> str:
 
 def read_workbook(path: str | Path, catalog: Catalog) -> Workbook:
     """Read every form table of one returned workbook; raise ``UnusableFile`` if unusable."""
-    fmt, book = open_book(path)
+    fmt, book, stray = open_book(path)
     try:
         identity = read_identity(book)
         attrs = identity.get("rows", {}) if identity else {}
@@ -234,7 +248,7 @@ def read_workbook(path: str | Path, catalog: Catalog) -> Workbook:
             tables[form_id] = table
         if not tables:
             tables = _read_without_identity(catalog, grids)
-        return Workbook(str(path), fmt, identity, tables)
+        return Workbook(str(path), fmt, identity, tables, stray, _cut_long_texts(tables))
     except UserError:
         raise
     except Exception:  # noqa: BLE001 - a malformed sheet is the file's problem, not a crash
@@ -242,6 +256,19 @@ def read_workbook(path: str | Path, catalog: Catalog) -> Workbook:
                            "dạng .xlsx rồi gửi lại.", "corrupt") from None
     finally:
         book.close()
+
+
+def _cut_long_texts(tables: dict[str, FormTable]) -> list[tuple[str, str, int]]:
+    """Cut a text past Excel's own cell limit there (only a made-up file has one), so no
+    check downstream works on megabytes; say where."""
+    found = []
+    for table in tables.values():
+        for row in table.rows:
+            for key, value in row.values.items():
+                if type(value) is str and len(value) > MAX_TEXT:
+                    found.append((table.sheet, table.cell(row, key), len(value)))
+                    row.values[key] = value[:MAX_TEXT]
+    return found
 
 
 def _read_without_identity(catalog: Catalog, grids: dict) -> dict[str, FormTable]:

@@ -1,0 +1,157 @@
+"""Every file of an inbox accounted for: returns to read, noise to skip, the rest listed.
+
+An inbox folder is filled by e-mail clients and people: next to the returns lie Office lock
+files (``~$…``), ``Thumbs.db``/``desktop.ini``, hidden files, the signed PDF, a scan, the
+unit list itself, and returns zipped by the school's mail client. Noise is skipped without
+a word. Spreadsheets are read (by their bytes, whatever the extension says). ZIP attachments
+are opened with the file guard's bomb limits and the spreadsheets inside are read from a
+private temporary folder, under names we choose (``0001.xlsx``), never the archive's; they
+are shown as ``thu.zip › bao-cao.xlsx``. Anything else is listed with one sentence.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+
+from cchc_xlsx.reading.file_guard import (
+    UnusableFile,
+    extract_member,
+    inspect_file,
+    zip_members,
+)
+
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+NOISE_NAMES = {"thumbs.db", "ehthumbs.db", "desktop.ini", ".ds_store", "icon\r"}
+ZIP_EPOCH = datetime(1980, 1, 2)  # entries dated earlier carry no real time
+
+
+@dataclass
+class Found:
+    """A file to read: ``path`` on disk, ``name`` as the user knows it, and its own
+    modification time (for an archive entry, the time stored in the archive)."""
+
+    path: Path
+    name: str
+    mtime: float | None = None
+
+
+@dataclass
+class Inbox:
+    files: list[Found] = field(default_factory=list)
+    others: list[tuple[str, str]] = field(default_factory=list)  # not returns: (name, sentence)
+    broken: list[tuple[str, str]] = field(default_factory=list)  # unreadable archives
+    _tmp: str | None = None
+
+    def names(self) -> dict[str, str]:
+        """Path read -> name shown, where they differ (archive entries)."""
+        return {str(f.path): f.name for f in self.files if str(f.path) != f.name}
+
+    def close(self) -> None:
+        if self._tmp:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._tmp = None
+
+    def __enter__(self) -> Inbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def is_noise(name: str) -> bool:
+    """Lock files, thumbnails, folder settings, hidden and macOS resource files."""
+    base = name.rsplit("/", 1)[-1]
+    return (base.startswith(("~$", ".", "__MACOSX")) or base.lower() in NOISE_NAMES
+            or "__MACOSX/" in name)
+
+
+def _walk(raw: Path) -> list[Path]:
+    found = []
+    for dirpath, dirnames, filenames in os.walk(raw):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        found += [Path(dirpath) / f for f in sorted(filenames) if not is_noise(f)]
+    return found
+
+
+def expand(paths: list[str | Path]) -> list[Path]:
+    """Files as given, and the files inside folders (recursively, noise left out), in a
+    stable order."""
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        out.extend(_walk(p) if p.is_dir() else [p])
+    return out
+
+
+def open_inbox(paths: list[str | Path]) -> Inbox:
+    """Sort the files under ``paths`` into returns to read, others and broken archives."""
+    inbox = Inbox()
+    for p in expand(paths):
+        suffix = p.suffix.lower()
+        if suffix in SPREADSHEET_SUFFIXES or not p.is_file():
+            inbox.files.append(Found(p, str(p)))
+            continue
+        if suffix == ".zip":
+            _open_zip(inbox, p)
+            continue
+        try:
+            inspect_file(p)  # a spreadsheet under another name is still read
+        except UnusableFile as exc:
+            if exc.code in ("archive", "not_spreadsheet_zip") and _is_zip(p):
+                _open_zip(inbox, p)
+            else:
+                inbox.others.append((str(p), _not_a_return(str(p), exc.message)))
+            continue
+        inbox.files.append(Found(p, str(p)))
+    return inbox
+
+
+def _is_zip(p: Path) -> bool:
+    with open(p, "rb") as fh:
+        return fh.read(4) == b"PK\x03\x04"
+
+
+def _not_a_return(name: str, why: str) -> str:
+    """The guard's sentence says what the file is; say what that means for the inbox."""
+    what = why.split(";", 1)[0].rstrip(".")
+    return f"{what}: không phải báo cáo theo mẫu, đã bỏ qua."
+
+
+def _open_zip(inbox: Inbox, p: Path) -> None:
+    try:
+        infos = zip_members(p)
+    except UnusableFile as exc:
+        inbox.broken.append((str(p), exc.message))
+        return
+    for info in infos:
+        if info.is_dir() or is_noise(info.filename):
+            continue
+        shown = f"{p} › {info.filename}"
+        suffix = PurePosixPath(info.filename).suffix.lower()
+        if suffix not in SPREADSHEET_SUFFIXES:
+            kind = "tệp nén lồng bên trong" if suffix == ".zip" else "không phải bảng tính"
+            inbox.others.append((shown, f"Tệp «{shown}» {kind}: không phải báo cáo theo mẫu,"
+                                        " đã bỏ qua."))
+            continue
+        if inbox._tmp is None:
+            inbox._tmp = tempfile.mkdtemp(prefix="cchc-zip-")
+        dest = Path(inbox._tmp) / f"{len(inbox.files):05d}{suffix}"
+        try:
+            extract_member(p, info, str(dest))
+        except UnusableFile as exc:
+            inbox.broken.append((shown, exc.message.replace(str(p), shown, 1)))
+            continue
+        try:
+            when = datetime(*info.date_time)
+        except ValueError:
+            when = ZIP_EPOCH
+        mtime = when.timestamp() if when > ZIP_EPOCH else p.stat().st_mtime
+        inbox.files.append(Found(dest, shown, mtime))
+
+
+__all__ = ["Found", "Inbox", "SPREADSHEET_SUFFIXES", "expand", "is_noise", "open_inbox"]

@@ -1,0 +1,212 @@
+"""Run the readers in worker processes that one file cannot take down with the batch.
+
+A spreadsheet parser is native code: a hostile or merely odd file can make it abort the
+process (python-calamine does, on an allocation it cannot make), loop, or eat all memory.
+So every file is read in a worker process with an address-space limit (``RLIMIT_AS``: a huge
+allocation fails at once instead of swapping the machine) and a time limit; a worker that
+dies or overruns costs only the file it was reading, which comes back as a ``Failure``, and
+a fresh worker takes its place for the remaining files. The worker's stderr is closed so a
+native crash prints no backtrace at the user.
+
+Each worker holds at most two files (the one it reads and the next), so the parent never
+waits to hand out work; results are yielded in the order of the jobs.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import wait
+from typing import Any
+
+#: Seconds one file may take to read (a normal return takes a few hundredths of a second).
+READ_TIMEOUT = float(os.environ.get("CCHC_READ_TIMEOUT", "120"))
+#: Memory a worker may allocate beyond what it holds when it starts, in MB.
+READ_MEMORY_MB = int(os.environ.get("CCHC_READ_MEMORY_MB", "1536"))
+_AHEAD = 2  # files a worker holds: the one it reads and the next
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A job whose worker died ("crashed": killed, aborted, out of memory) or overran
+    ("timeout")."""
+
+    reason: str
+
+
+def _address_space() -> int:
+    """This process's current virtual size in bytes (0 when unknown)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, AttributeError):
+        return 0
+
+
+def _limit_memory(extra_mb: int) -> None:
+    try:
+        import resource
+    except ImportError:  # Windows: no rlimits; the time limit still applies
+        return
+    current = _address_space()
+    if not current or extra_mb <= 0:
+        return
+    limit = current + extra_mb * 1024 * 1024
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ValueError, OSError):
+        pass
+
+
+def _silence_stderr() -> None:
+    """A native abort writes its backtrace to fd 2; the user must not see it."""
+    import faulthandler
+
+    faulthandler.disable()  # a host (pytest) may have it write to its own copy of stderr
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+    except OSError:
+        pass
+
+
+def _worker(conn: Any, fn: Callable[[Any], Any], initializer: Callable[..., None] | None,
+            initargs: tuple, memory_mb: int) -> None:
+    _silence_stderr()
+    if initializer is not None:
+        initializer(*initargs)
+    _limit_memory(memory_mb)
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        try:
+            result = fn(job)
+        except MemoryError:
+            return  # the parent sees the worker gone: this file, and only it, failed
+        conn.send(result)
+
+
+class _Slot:
+    def __init__(self, ctx: Any, fn: Callable[[Any], Any], initializer: Any, initargs: tuple,
+                 memory_mb: int) -> None:
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker, args=(child, fn, initializer, initargs,
+                                                      memory_mb), daemon=True)
+        self.proc.start()
+        child.close()
+        self.held: deque[int] = deque()  # job indexes sent, oldest (being read) first
+        self.since = time.monotonic()  # when the oldest held job started
+
+    def stop(self, kill: bool = False) -> None:
+        if kill and self.proc.is_alive():
+            self.proc.kill()
+        else:
+            try:
+                self.conn.send(None)
+            except (OSError, ValueError):
+                pass
+        self.proc.join(5)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
+        self.conn.close()
+
+
+def _context() -> Any:
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def imap_isolated(fn: Callable[[Any], Any], jobs: Sequence[Any], workers: int,
+                  initializer: Callable[..., None] | None = None, initargs: tuple = (),
+                  timeout: float | None = None, memory_mb: int | None = None,
+                  on_started: Callable[[], None] | None = None) -> Iterator[Any]:
+    """``fn(job)`` for every job in worker processes; yields, in job order, each result or
+    a ``Failure``. ``fn``, ``initializer`` and the jobs must be picklable where processes
+    are spawned. ``on_started`` runs once every first worker is up (the parent may then
+    start threads of its own)."""
+    timeout = READ_TIMEOUT if timeout is None else timeout
+    memory_mb = READ_MEMORY_MB if memory_mb is None else memory_mb
+    if not jobs:
+        return
+    ctx = _context()
+    slots: list[Any] = [_Slot(ctx, fn, initializer, initargs, memory_mb)
+                        for _ in range(max(1, min(workers, len(jobs))))]
+    if on_started is not None:
+        on_started()
+    pending: deque[int] = deque(range(len(jobs)))
+    done: dict[int, Any] = {}
+    next_out = 0
+    spawns = len(slots)
+    try:
+        while next_out < len(jobs):
+            if spawns > 2 * len(jobs) + 8:  # workers die before reading anything: give up
+                for index in pending:
+                    done[index] = Failure("crashed")
+                pending.clear()
+            for i, slot in enumerate(slots):
+                while pending and len(slot.held) < _AHEAD:
+                    index = pending.popleft()
+                    try:
+                        slot.conn.send(jobs[index])
+                    except (OSError, ValueError):  # the worker died: its held job is to blame
+                        pending.appendleft(index)
+                        if not slot.held:  # nothing to blame: just replace it
+                            slot.stop(kill=True)
+                            slots[i] = _Slot(ctx, fn, initializer, initargs, memory_mb)
+                            spawns += 1
+                        break
+                    if not slot.held:
+                        slot.since = time.monotonic()
+                    slot.held.append(index)
+            busy = [s for s in slots if s.held]
+            now = time.monotonic()
+            wait_for = max(0.0, min(s.since + timeout - now for s in busy)) if busy else 0
+            ready = set(wait([s.conn for s in busy] + [s.proc.sentinel for s in busy],
+                             timeout=wait_for))
+            for i, slot in enumerate(slots):
+                if not slot.held:
+                    continue
+                failed = None
+                if slot.conn in ready or slot.proc.sentinel in ready:
+                    try:
+                        while slot.held and slot.conn.poll():
+                            done[slot.held.popleft()] = slot.conn.recv()
+                            slot.since = time.monotonic()
+                    except (EOFError, OSError):
+                        failed = "crashed"
+                    if failed is None and slot.held and not slot.proc.is_alive():
+                        failed = "crashed"
+                elif time.monotonic() - slot.since > timeout:
+                    failed = "timeout"
+                if failed is None:
+                    continue
+                culprit = slot.held.popleft()
+                done[culprit] = Failure(failed)
+                pending.extendleft(reversed(slot.held))  # not started: read them elsewhere
+                slot.held.clear()
+                slot.stop(kill=True)
+                slots[i] = _Slot(ctx, fn, initializer, initargs, memory_mb) if pending else None
+                spawns += 1
+            slots = [s for s in slots if s is not None]
+            while next_out in done:
+                yield done.pop(next_out)
+                next_out += 1
+    finally:
+        for slot in slots:
+            slot.stop(kill=bool(slot.held))
+
+
+__all__ = ["Failure", "READ_MEMORY_MB", "READ_TIMEOUT", "imap_isolated"]
