@@ -20,6 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from cchc_xlsx.checking.choices import match_choice
 from cchc_xlsx.checking.report import ERROR, FileResult, Issue, Report
 from cchc_xlsx.errors import UserError
 from cchc_xlsx.forms.specs import Catalog, FormSpec, Rule, load_catalog
@@ -158,9 +159,15 @@ class Stacked:
 class _Builder:
     """Collects one form's rows from many files, normalising each cell by its column type."""
 
-    def __init__(self, spec: FormSpec, rules: dict[str, Rule]) -> None:
+    def __init__(self, spec: FormSpec, rules: dict[str, Rule],
+                 choices: Sequence[Rule] = ()) -> None:
         self.spec = spec
         self.rules = rules
+        # column → the "allowed" rules over it: a near miss is read as the listed value
+        self.choices: dict[str, list[Rule]] = {}
+        for rule in choices:
+            for column in rule.columns:
+                self.choices.setdefault(column, []).append(rule)
         self.records = Stacked()
         # (file index, sheet, column letters, excel row, row key): enough to name a cell
         self.where: list[tuple[int, str, dict[str, str], int, str]] = []
@@ -212,6 +219,13 @@ class _Builder:
             self._builtin(fi, path, table, row, col.key, "legacy_text", value=text,
                           expected=fixed, found="TCVN3" if legacy == "tcvn3" else "VNI")
             text = fixed
+        for rule in self.choices.get(col.key, ()):
+            if text and rule.applies(row.attrs):
+                choice = match_choice(text, rule.check.allowed)
+                if choice.value is not None and not choice.exact:
+                    self._builtin(fi, path, table, row, col.key, "near_miss", value=text,
+                                  expected=choice.value)
+                text = choice.value or text
         return text or None
 
     def _derive(self, rec: dict[str, Any]) -> None:
@@ -295,8 +309,12 @@ def _run_pandera(builder: _Builder, rules: list[Rule], today: date,
         params = {"value": raw, "allowed": ", ".join(rule.check.allowed),
                   "min": _num(rule.check.min), "max": _num(rule.check.max),
                   "start": _fmt_day(rec.get("_pstart")), "end": _fmt_day(rec.get("_pend"))}
-        out.append((fi, Issue(paths[fi], rule.id, rule.severity,
-                              _format(rule.message, params), sheet,
+        message = _format(rule.message, params)
+        if rule.suggest and raw:
+            nearest = match_choice(str(raw), rule.check.allowed).nearest
+            if nearest:
+                message += " " + _format(rule.suggest, {"nearest": nearest})
+        out.append((fi, Issue(paths[fi], rule.id, rule.severity, message, sheet,
                               f"{letters.get(column, 'A')}{excel_row}", raw or None,
                               builder.spec.id, key)))
     return out
@@ -425,7 +443,9 @@ def check_files(paths: Iterable[str | Path], units: Sequence[Unit] | None = None
                 continue
             builder = builders.get(form_id)
             if builder is None:
-                builder = builders[form_id] = _Builder(spec, builtins)
+                builder = builders[form_id] = _Builder(
+                    spec, builtins, [r for r in catalog.rules_for(form_id)
+                                     if r.check.kind == "allowed"])
             builder.add(fi, str(book.path), table, period)
         book.tables = {}
         ident.pop("rows", None)  # the row attributes are in the stacked rows now
