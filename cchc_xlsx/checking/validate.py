@@ -394,22 +394,30 @@ def validate(paths: Iterable[str | Path], units: Sequence[Unit] | None = None,
              period_id: str | None = None, plan_id: str | None = None,
              catalog: Catalog | None = None, today: date | None = None,
              workers: int | None = None,
-             progress: Callable[[int], None] | None = None) -> Report:
+             progress: Callable[[int], None] | None = None,
+             known_periods: Sequence[str] | None = None) -> Report:
     """Validate files and folders; returns a ``Report`` (never raises for a bad file).
 
     ``period_id``: the period expected; without it, the most common period in the batch.
-    ``units``: when given, each file's unit code must be in it.
+    ``units``: when given, each file's unit code must be in it. ``known_periods``: the
+    plan's period ids, when the caller has the plan (see ``check_files``).
     """
     return check_files(paths, units, period_id, plan_id, catalog, today, workers,
-                       progress).report
+                       progress, known_periods).report
 
 
 def check_files(paths: Iterable[str | Path], units: Sequence[Unit] | None = None,
                 period_id: str | None = None, plan_id: str | None = None,
                 catalog: Catalog | None = None, today: date | None = None,
                 workers: int | None = None,
-                progress: Callable[[int], None] | None = None) -> Checked:
-    """``validate``, also returning what was read, for merge to aggregate."""
+                progress: Callable[[int], None] | None = None,
+                known_periods: Sequence[str] | None = None) -> Checked:
+    """``validate``, also returning what was read, for merge to aggregate.
+
+    An explicit ``period_id`` that is no period of the plan (``known_periods``; without
+    it, the plans the files were made from) is a usage error, not a batch of
+    wrong-period files: it is almost always a typo.
+    """
     catalog = catalog or load_catalog()
     today = today or date.today()
     files = expand_paths(paths)
@@ -450,8 +458,12 @@ def check_files(paths: Iterable[str | Path], units: Sequence[Unit] | None = None
         book.tables = {}
         ident.pop("rows", None)  # the row attributes are in the stacked rows now
 
+    if period_id is not None and known_periods is not None:
+        _check_period(period_id, known_periods, "kế hoạch")
     reads = read_all(files, catalog, workers, progress, consume)
     books = [r.book for r in reads]
+    if period_id is not None and known_periods is None:
+        _check_period_of_batch(period_id, [b for b in books if b])
     if period_id is None:
         periods = Counter(b.identity.get("period_id") for b in books
                           if b and b.identity.get("period_id"))
@@ -476,6 +488,32 @@ def check_files(paths: Iterable[str | Path], units: Sequence[Unit] | None = None
         res.issues.sort(key=_issue_order)
     return Checked(Report(results), books,
                    {form_id: b.records for form_id, b in builders.items()})
+
+
+def _check_period(period_id: str, known: Sequence[str], whose: str) -> None:
+    if period_id not in known:
+        raise UserError(f"Không có kỳ báo cáo «{period_id}» trong {whose}; các kỳ có: "
+                        f"{', '.join(known)} (xem «cchc-xlsx plan show»).")
+
+
+def _check_period_of_batch(period_id: str, books: Sequence[Workbook]) -> None:
+    """The plans' periods, as new templates carry them; for older files, the periods of
+    the files themselves (a period no file has and no plan lists is a typo)."""
+    listed: list[str] = []
+    seen: list[str] = []
+    for book in books:
+        for p in str(book.identity.get("plan_periods") or "").split(","):
+            if p and p not in listed:
+                listed.append(p)
+        p = book.identity.get("period_id")
+        if p and p not in seen:
+            seen.append(p)
+    if listed:
+        _check_period(period_id, listed, "kế hoạch của các tệp")
+    elif seen and period_id not in seen:
+        raise UserError(f"Không tệp nào là báo cáo kỳ «{period_id}» (các tệp thuộc kỳ: "
+                        f"{', '.join(seen)}); hãy kiểm tra lại --period, hoặc thêm --plan để "
+                        "đối chiếu với các kỳ của kế hoạch.")
 
 
 def _iso(text: Any) -> date | None:

@@ -19,9 +19,13 @@ from cchc_xlsx.cli.app import friendly, main
               help="Danh sách đơn vị: báo lỗi tệp của đơn vị không có trong danh sách.")
 @click.option("--period", "period_id", metavar="PERIOD",
               help="Kỳ báo cáo cần nộp. Mặc định: kỳ của đa số tệp.")
+@click.option("--plan", "plan_path", metavar="PLAN",
+              help="Tệp kế hoạch (YAML): tệp của kế hoạch khác bị báo lỗi, và --period phải "
+                   "là một kỳ của kế hoạch này.")
 @friendly
 def validate_cmd(paths: tuple[str, ...], fmt: str, annotate_dir: str | None,
-                 units_path: str | None, period_id: str | None) -> None:
+                 units_path: str | None, period_id: str | None,
+                 plan_path: str | None) -> None:
     """Kiểm tra các sổ Excel đã điền (tệp hoặc thư mục); không bao giờ sửa tệp gốc.
 
     Mã thoát: 0 hợp lệ (chỉ có cảnh báo), 1 có lỗi, 2 có tệp không dùng được hoặc sai
@@ -31,10 +35,17 @@ def validate_cmd(paths: tuple[str, ...], fmt: str, annotate_dir: str | None,
     from cchc_xlsx.plans.units import load_units
 
     units = load_units(units_path) if units_path else None
+    plan = None
+    if plan_path:
+        from cchc_xlsx.plans.plan_loader import load_plan
+
+        plan = load_plan(plan_path)
     files = expand_paths(paths)  # once: the progress bar's length and the work itself
     with click.progressbar(length=len(files), label="Đang kiểm tra", file=sys.stderr,
                            show_pos=True) as bar:
-        report = validate(files, units=units, period_id=period_id, progress=bar.update)
+        report = validate(files, units=units, period_id=period_id,
+                          plan_id=plan.id if plan else None, progress=bar.update,
+                          known_periods=[p.id for p in plan.schedule] if plan else None)
     if annotate_dir:
         from cchc_xlsx.checking.annotate import write_annotated
 

@@ -60,8 +60,12 @@ def merge_cmd(inputs: tuple[str, ...], plan_path: str, units_path: str, period_i
     sent = [s for s in result.submissions if s.expected and s.status != "missing"]
     late = [s for s in sent if s.on_time is False]
     bad = [s for s in result.submissions if s.status in ("invalid", "unusable")]
+    counted = [s for s in bad if s.unit_code in result.aggregate.units]
+    also = (f" ({len(counted)} trong số đó vẫn được tính vào số liệu theo --include-invalid)"
+            if counted else "")
     click.echo(f"Đã nộp: {len(sent)}/{len(units)} đơn vị; quá hạn: {len(late)}; "
-               f"không hợp lệ: {len(bad)}; chưa nộp: {len(result.missing)}.")
+               f"không hợp lệ: {len(bad)}{also}; chưa nộp: {len(result.missing)}; "
+               f"được tổng hợp: {len(result.aggregate.units)} đơn vị.")
     if result.missing:
         click.echo("Chưa nộp: " + ", ".join(s.unit_name for s in result.missing) + ".")
     for message in result.messages:

@@ -22,7 +22,7 @@ import xlsxwriter
 
 from cchc_xlsx import __version__
 from cchc_xlsx.atomic import atomic_path
-from cchc_xlsx.errors import UserError
+from cchc_xlsx.errors import UserError, os_reason
 from cchc_xlsx.forms.form_rows import has_rows, records_for, row_attrs
 from cchc_xlsx.forms.identity import Identity, encode_attrs, write_identity
 from cchc_xlsx.forms.official_layout import (
@@ -245,6 +245,7 @@ def write_unit_workbook(path: Path, plan: Plan, unit: Unit, jobs: Sequence[Sheet
             period_start=period.start.isoformat() if period and has_report else "",
             period_end=period.end.isoformat() if period and has_report else "",
             period_due=period.due.isoformat() if period and has_report else "",
+            plan_periods=",".join(p.id for p in plan.schedule) if has_report else "",
             sheets=tuple(sheets)))
         wb.close()
     return path
@@ -254,7 +255,7 @@ def check_out_dir(out_dir: Path) -> None:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UserError(f"Không tạo được thư mục kết quả «{out_dir}»: {exc.strerror}.") from None
+        raise UserError(f"Không tạo được thư mục kết quả «{out_dir}»: {os_reason(exc)}.") from None
     if not out_dir.is_dir():
         raise UserError(f"«{out_dir}» không phải là thư mục.")
     try:
