@@ -16,13 +16,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import click
-from click.exceptions import (
-    BadOptionUsage,
-    BadParameter,
-    MissingParameter,
-    NoArgsIsHelpError,
-    NoSuchOption,
-)
+from click.exceptions import BadOptionUsage, BadParameter, MissingParameter, NoSuchOption
 
 from cchc_xlsx.errors import os_error_message
 
@@ -30,6 +24,11 @@ try:  # click ≥ 8.4 names it; before, a plain UsageError
     from click.exceptions import NoSuchCommand
 except ImportError:  # pragma: no cover
     NoSuchCommand = None  # type: ignore[assignment,misc]
+try:  # click ≥ 8.2 raises it for a bare group; before, the help and exit 0
+    from click.exceptions import NoArgsIsHelpError
+except ImportError:  # pragma: no cover
+    class NoArgsIsHelpError(Exception):  # type: ignore[no-redef]
+        ctx = None
 
 HEADINGS = {"Options": "Tùy chọn", "Commands": "Lệnh",
             "Positional arguments": "Tham số", "Arguments": "Tham số"}
