@@ -43,6 +43,8 @@ def validate_cmd(paths: tuple[str, ...], fmt: str, annotate_dir: str | None,
     if annotate_all and not annotate_dir:
         raise UserError("--annotate-all cần đi cùng --annotate THƯ_MỤC (thư mục ghi các bản "
                         "sao có đánh dấu).")
+    if annotate_dir:  # a folder that cannot be made is told before the batch is read
+        Path(annotate_dir).mkdir(parents=True, exist_ok=True)
     units = load_units(units_path) if units_path else None
     plan = None
     if plan_path:

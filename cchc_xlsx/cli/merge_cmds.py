@@ -57,15 +57,21 @@ def merge_cmd(inputs: tuple[str, ...], plan_path: str, units_path: str, period_i
     finally:
         if history is not None:
             history.close()
+    # every count is of units, as on the status sheet; files outside the list come after
     sent = [s for s in result.submissions if s.expected and s.status != "missing"]
     late = [s for s in sent if s.on_time is False]
-    bad = [s for s in result.submissions if s.status in ("invalid", "unusable")]
-    counted = [s for s in bad if s.unit_code in result.aggregate.units]
-    also = (f" ({len(counted)} trong số đó vẫn được tính vào số liệu theo --include-invalid)"
-            if counted else "")
+    bad = [s for s in sent if s.status in ("invalid", "unusable")]
+    # with --include-invalid a unit's file with errors is counted: never say "left out" then
+    counted_bad = [s for s in bad if include_invalid and s.status == "invalid"
+                   and s.unit_code in result.aggregate.units]
+    also = (f" ({len(counted_bad)} trong số đó vẫn được tính vào số liệu theo "
+            "--include-invalid)" if counted_bad else "")
+    others = [s for s in result.submissions if not s.expected and s.status != "missing"]
     click.echo(f"Đã nộp: {len(sent)}/{len(units)} đơn vị; quá hạn: {len(late)}; "
-               f"không hợp lệ: {len(bad)}{also}; chưa nộp: {len(result.missing)}; "
-               f"được tổng hợp: {len(result.aggregate.units)} đơn vị.")
+               f"không hợp lệ: {len(bad)}{also}; chưa nộp: {len(result.missing)}.")
+    outside = (f"; {len(others)} tệp không thuộc danh sách đơn vị hoặc không đúng kỳ, không "
+               "được tính" if others else "")
+    click.echo(f"Số đơn vị có số liệu được tổng hợp: {len(result.aggregate.units)}{outside}.")
     if result.missing:
         click.echo("Chưa nộp: " + ", ".join(s.unit_name for s in result.missing) + ".")
     for message in result.messages:
