@@ -163,3 +163,22 @@ def test_merge_summary_lines_never_contradict(tmp_path, include):
     assert n_total == counted and n_not == bad - counted_bad
     assert n_total + n_not == sent
     assert any(ln.startswith("Có lỗi nhưng vẫn được tổng hợp") for ln in lines) == include
+
+
+def test_permission_denied_is_vietnamese(tmp_path, monkeypatch):
+    """Root ignores file modes, so the refusal is simulated where the OS would raise it."""
+    import errno
+
+    from cchc_xlsx.errors import os_error_message
+
+    exc = PermissionError(errno.EACCES, "Permission denied", "/srv/hop-thu/a.xlsx")
+    assert os_error_message(exc) == ("Không truy cập được «/srv/hop-thu/a.xlsx»: không có "
+                                     "quyền truy cập.")
+    import cchc_xlsx.plans.plan_loader as loader
+
+    def denied(*_a, **_k):
+        raise exc
+
+    monkeypatch.setattr(loader, "load_plan", denied)
+    line = one_sentence(invoke("plan", "show", str(PLAN_001)))
+    assert "không có quyền truy cập" in line
