@@ -32,9 +32,10 @@ def atomic_path(final: str | Path) -> Iterator[Path]:
     try:
         fd, tmp = tempfile.mkstemp(prefix=".~", suffix=final.suffix + ".tmp", dir=final.parent)
     except OSError as exc:  # name the file the user asked for, not our temp file
-        where = final.parent if exc.errno == errno.ENOENT else final
-        raise UserError(f"Không ghi được tệp «{final}» ({where if where != final else 'tệp'}"
-                        f": {os_reason(exc)}).") from None
+        if exc.errno == errno.ENOENT:
+            raise UserError(f"Không ghi được tệp «{final}»: không tìm thấy thư mục "
+                            f"«{final.parent}».") from None
+        raise UserError(f"Không ghi được tệp «{final}»: {os_reason(exc)}.") from None
     os.close(fd)
     tmp_path = Path(tmp)
     try:

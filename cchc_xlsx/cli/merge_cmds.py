@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
 from cchc_xlsx.cli.app import friendly, main
+from cchc_xlsx.errors import UserError
 
 
 @main.command("merge")
@@ -40,6 +42,9 @@ def merge_cmd(inputs: tuple[str, ...], plan_path: str, units_path: str, period_i
     from cchc_xlsx.plans.plan_loader import load_plan
     from cchc_xlsx.plans.units import load_units
 
+    folder = Path(out_path).resolve().parent
+    if not folder.is_dir():  # told now, not after reading the whole batch
+        raise UserError(f"Không ghi được tệp «{out_path}»: không tìm thấy thư mục «{folder}».")
     plan = load_plan(plan_path)
     units = load_units(units_path)
     office = office_from_units(units, plan, office_name, office_code)
