@@ -55,8 +55,10 @@ def generate_cmd(plan_path: str, units_path: str | None, out_dir: str, forms: tu
                  period_id: str | None, password: str | None, overwrite: bool) -> None:
     """Tạo mỗi đơn vị một sổ Excel theo thể thức Nghị định 30/2020.
 
-    Tên tệp: MÃ-ĐƠN-VỊ_ten-don-vi_ky-bao-cao_ma-ke-hoach.xlsx, ví dụ
-    MN-TT_truong-mam-non-tuoi-tho_q1-2023_mntt-q8-2023.xlsx.
+    Tên tệp: MÃ-ĐƠN-VỊ_ten-don-vi_ky-bao-cao_ma-ke-hoach.xlsx, ví dụ:
+
+    \b
+      MN-TT_truong-mam-non-tuoi-tho_q1-2023_mntt-q8-2023.xlsx
 
     Mã thoát: 0 đã tạo xong; 2 sai cách dùng lệnh, dữ liệu không dùng được, hoặc thư mục
     kết quả đã có tệp cùng tên khác nội dung (thêm --overwrite để ghi đè).

@@ -320,14 +320,15 @@ def generate(plan: Plan, units: Sequence[Unit] | None, out_dir: str | Path,
     try:
         written = _write_all(plan, units, jobs, period, password, staging, progress, workers)
         if not overwrite:
-            for new in written:
-                old = out_dir / new.name
-                if old.exists() and not same_workbook(old, new):
-                    raise UserError(
-                        f"Thư mục «{out_dir}» đã có tệp «{new.name}» khác với sổ sắp tạo "
-                        "(có thể đã được điền); để không mất dữ liệu, lệnh không ghi đè: "
-                        "hãy chọn thư mục khác, hoặc thêm --overwrite nếu chắc chắn muốn "
-                        "thay các tệp cũ.")
+            differ = [new.name for new in written if (out_dir / new.name).exists()
+                      and not same_workbook(out_dir / new.name, new)]
+            if differ:
+                more = f" (và {len(differ) - 1} tệp khác)" if len(differ) > 1 else ""
+                raise UserError(
+                    f"Thư mục «{out_dir}» đã có tệp «{differ[0]}»{more} khác với sổ sắp tạo "
+                    "(có thể đã được điền); để không mất dữ liệu, lệnh không ghi đè: hãy "
+                    "chọn thư mục khác, hoặc thêm --overwrite nếu chắc chắn muốn thay các "
+                    "tệp cũ.")
         paths = []
         for new in written:
             os.replace(new, out_dir / new.name)
