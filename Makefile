@@ -7,14 +7,25 @@ DEMO_OUT ?= demo-output
 
 .PHONY: demo test lint bench clean
 
+# ./cchc-xlsx: the installed command, runnable from the checkout without activating .venv
+WRAPPER := cchc-xlsx
+
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) $(WRAPPER)
 	$(PY) -m cchc_xlsx.demo --out $(DEMO_OUT)
+	@echo "Chạy lệnh: ./$(WRAPPER) --help   (hoặc $(VENV)/bin/cchc-xlsx --help)"
+
+$(WRAPPER): $(STAMP)
+	printf '%s\n' '#!/bin/sh' \
+	  '# Made by make: runs the cchc-xlsx installed in $(VENV) beside this file.' \
+	  'exec "$$(dirname "$$0")/$(VENV)/bin/cchc-xlsx" "$$@"' > $@.tmp
+	chmod +x $@.tmp
+	mv $@.tmp $@
 
 test: $(STAMP)
 	$(PY) -m ruff check cchc_xlsx tests bench
@@ -26,4 +37,4 @@ bench: $(STAMP)
 	$(PY) bench/bench_merge.py
 
 clean:
-	rm -rf $(VENV) $(DEMO_OUT) build dist *.egg-info
+	rm -rf $(VENV) $(DEMO_OUT) $(WRAPPER) build dist *.egg-info

@@ -13,7 +13,7 @@ import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from cchc_xlsx.checking.annotate import write_annotated
+from cchc_xlsx.checking.annotate import write_all
 from cchc_xlsx.checking.report import to_text
 from cchc_xlsx.checking.validate import validate
 from cchc_xlsx.errors import UserError
@@ -47,10 +47,10 @@ def run(samples: Path, out: Path) -> None:
     report = validate([returns], units=units)
     print(to_text(report))
     notes = out / "kiem-tra"
-    for result in report.files:
-        written = write_annotated(result, notes)
-        if written and not result.valid:
-            print(f"   bản đánh dấu ô sai: {written}")
+    written, _ = write_all(report.files, notes)
+    print(f"   {len(written)} bản sao .xlsx có đánh dấu ô sai trong «{notes}»:")
+    for path in written:
+        print(f"   {path}")
     print()
     inbox = _inbox(returns, out / "hop-thu", plan.schedule[0].due)
     print(f"== 4. Tổng hợp các báo cáo nhận được trong «{inbox}» (giả lập giờ nhận thư)")

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from cchc_xlsx.errors import UserError
+from cchc_xlsx.errors import UserError, os_reason
 
 
 class Mapping(dict):
@@ -64,7 +64,7 @@ def load_yaml(path: str | Path, what: str) -> Any:
             f"Tệp {what} «{path}» không phải văn bản UTF-8; hãy lưu lại với bảng mã UTF-8."
         ) from None
     except OSError as exc:
-        raise UserError(f"Không đọc được tệp {what} «{path}»: {exc.strerror}.") from None
+        raise UserError(f"Không đọc được tệp {what} «{path}»: {os_reason(exc)}.") from None
     return loads_yaml(text, path, what)
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cchc_xlsx.forms.generate import generate  # noqa: E402
+from cchc_xlsx.forms.generate import generate, workbook_name  # noqa: E402
 from cchc_xlsx.plans.plan_loader import load_plan  # noqa: E402
 from cchc_xlsx.plans.units import load_units  # noqa: E402
 from tests.fill import Filler, fill_clean  # noqa: E402
@@ -84,14 +84,16 @@ def main() -> None:
         for seed, (unit, template) in enumerate(zip(units, templates, strict=True)):
             if unit.code == NOT_SENT:
                 continue
-            target = OUT / template.name
+            # named as a school names its reply (unit code and name, no period or plan):
+            # the reader goes by the identity inside, never by the name
+            target = OUT / workbook_name(unit)
             if unit.code == "TH-BD":  # sends a CSV export renamed to .xlsx
                 target.write_text("STT,Nhiệm vụ,Tình trạng\n1.1,Kế hoạch,Đã hoàn thành\n",
                                   encoding="utf-8")
                 continue
             f = fill_clean(Filler(template), seed)
             MISTAKES.get(unit.code, lambda _f: None)(f)
-            filled = f.save(tmp_dir / template.name)
+            filled = f.save(tmp_dir / target.name)
             if unit.code == "TH-PD":  # re-saved by LibreOffice Calc
                 shutil.copy(_soffice(filled, "xlsx", tmp_dir / "lo"), target)
             elif unit.code == "MN-VX":  # saved as .ods by LibreOffice

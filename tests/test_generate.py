@@ -38,9 +38,10 @@ def table(ws):
     return header, keys
 
 
-def test_one_workbook_per_unit_named_by_code_and_ascii_slug(unit_books, units):
-    assert [p.name for p in unit_books] == [workbook_name(u) for u in units]
-    assert unit_books[0].name == "MN-TT_truong-mam-non-tuoi-tho.xlsx"
+def test_one_workbook_per_unit_named_by_code_slug_period_and_plan(unit_books, units):
+    assert [p.name for p in unit_books] == [
+        workbook_name(u, "mntt-q8-2023", "q1-2023") for u in units]
+    assert unit_books[0].name == "MN-TT_truong-mam-non-tuoi-tho_q1-2023_mntt-q8-2023.xlsx"
     assert all(p.name.isascii() for p in unit_books)
 
 
@@ -243,7 +244,8 @@ def test_interrupted_run_leaves_no_half_written_workbook(tmp_path, plan001, unit
     with pytest.raises(KeyboardInterrupt):
         generate(plan001, units, tmp_path, workers=1)
     left = sorted(p.name for p in tmp_path.iterdir())
-    assert left == sorted(workbook_name(u) for u in units[:2])  # whole files, no temp files
+    # whole files, no temp files
+    assert left == sorted(workbook_name(u, plan001.id, "q1-2023") for u in units[:2])
     for name in left:
         load_workbook(tmp_path / name)
 

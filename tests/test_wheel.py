@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -49,3 +50,31 @@ def test_installed_wheel_generates_outside_the_repo(wheel, tmp_path):
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert len(list((work / "out").glob("*.xlsx"))) == 12
+
+
+def test_wheel_declares_the_command(wheel):
+    """What pip and pipx turn into ``cchc-xlsx`` (``cchc-xlsx.exe`` on Windows)."""
+    zf = zipfile.ZipFile(wheel)
+    [entry] = [n for n in zf.namelist() if n.endswith(".dist-info/entry_points.txt")]
+    text = zf.read(entry).decode()
+    assert "[console_scripts]" in text
+    assert "cchc-xlsx = cchc_xlsx.cli:main" in text
+
+
+@pytest.mark.skipif(not os.environ.get("CCHC_TEST_PIPX"),
+                    reason="slow (a fresh venv and every dependency): set CCHC_TEST_PIPX=1")
+def test_pipx_install_gives_a_working_command(tmp_path):
+    """``pipx install .``, as the README says, with pipx itself in a throwaway venv."""
+    tools = tmp_path / "tools"
+    subprocess.run([sys.executable, "-m", "venv", str(tools)], check=True)
+    subprocess.run([str(tools / "bin" / "pip"), "install", "-q", "pipx"], check=True,
+                   capture_output=True)
+    env = {**os.environ, "PIPX_HOME": str(tmp_path / "pipx"),
+           "PIPX_BIN_DIR": str(tmp_path / "bin"), "PIPX_MAN_DIR": str(tmp_path / "man")}
+    subprocess.run([str(tools / "bin" / "pipx"), "install", str(ROOT)], check=True, env=env,
+                   capture_output=True, timeout=900)
+    r = subprocess.run([str(tmp_path / "bin" / "cchc-xlsx"), "generate", "--plan",
+                        str(PLAN_001), "--units", str(UNITS_CSV), "--out", "out"],
+                       cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert len(list((tmp_path / "out").glob("*.xlsx"))) == 12

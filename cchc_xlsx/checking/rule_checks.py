@@ -186,7 +186,8 @@ def compile_rule(rule: Rule, today: date) -> CheckFn:
                 continue
             value = df[col]
             if c.kind == "allowed":
-                ok &= blank | df[col + "__raw"].map(lambda v: _fold(str(v)) in allowed)
+                # the value as read: a near miss of a listed value is that value by now
+                ok &= blank | value.map(lambda v: isinstance(v, str) and _fold(v) in allowed)
             elif c.kind in ("whole", "decimal"):
                 num = pd.to_numeric(value, errors="coerce")
                 good = num.notna()

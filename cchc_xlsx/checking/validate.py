@@ -20,6 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from cchc_xlsx.checking.choices import match_choice
 from cchc_xlsx.checking.report import ERROR, WARNING, FileResult, Issue, Report
 from cchc_xlsx.errors import UserError
 from cchc_xlsx.forms.specs import Catalog, FormSpec, Rule, load_catalog
@@ -199,9 +200,15 @@ class Stacked:
 class _Builder:
     """Collects one form's rows from many files, normalising each cell by its column type."""
 
-    def __init__(self, spec: FormSpec, rules: dict[str, Rule]) -> None:
+    def __init__(self, spec: FormSpec, rules: dict[str, Rule],
+                 choices: Sequence[Rule] = ()) -> None:
         self.spec = spec
         self.rules = rules
+        # column → the "allowed" rules over it: a near miss is read as the listed value
+        self.choices: dict[str, list[Rule]] = {}
+        for rule in choices:
+            for column in rule.columns:
+                self.choices.setdefault(column, []).append(rule)
         self.records = Stacked()
         # (file index, sheet, column letters, excel row, row key): enough to name a cell
         self.where: list[tuple[int, str, dict[str, str], int, str]] = []
@@ -253,6 +260,13 @@ class _Builder:
             self._builtin(fi, path, table, row, col.key, "legacy_text", value=text,
                           expected=fixed, found="TCVN3" if legacy == "tcvn3" else "VNI")
             text = fixed
+        for rule in self.choices.get(col.key, ()):
+            if text and rule.applies(row.attrs):
+                choice = match_choice(text, rule.check.allowed)
+                if choice.value is not None and not choice.exact:
+                    self._builtin(fi, path, table, row, col.key, "near_miss", value=text,
+                                  expected=choice.value)
+                text = choice.value or text
         return text or None
 
     def _derive(self, rec: dict[str, Any]) -> None:
@@ -336,8 +350,12 @@ def _run_pandera(builder: _Builder, rules: list[Rule], today: date,
         params = {"value": raw, "allowed": ", ".join(rule.check.allowed),
                   "min": _num(rule.check.min), "max": _num(rule.check.max),
                   "start": _fmt_day(rec.get("_pstart")), "end": _fmt_day(rec.get("_pend"))}
-        out.append((fi, Issue(paths[fi], rule.id, rule.severity,
-                              _format(rule.message, params), sheet,
+        message = _format(rule.message, params)
+        if rule.suggest and raw:
+            nearest = match_choice(str(raw), rule.check.allowed).nearest
+            if nearest:
+                message += " " + _format(rule.suggest, {"nearest": nearest})
+        out.append((fi, Issue(paths[fi], rule.id, rule.severity, message, sheet,
                               f"{letters.get(column, 'A')}{excel_row}", raw or None,
                               builder.spec.id, key)))
     return out
@@ -444,22 +462,30 @@ def validate(paths: Iterable[str | Path], units: Sequence[Unit] | None = None,
              period_id: str | None = None, plan_id: str | None = None,
              catalog: Catalog | None = None, today: date | None = None,
              workers: int | None = None,
-             progress: Callable[[int], None] | None = None) -> Report:
+             progress: Callable[[int], None] | None = None,
+             known_periods: Sequence[str] | None = None) -> Report:
     """Validate files and folders; returns a ``Report`` (never raises for a bad file).
 
     ``period_id``: the period expected; without it, the most common period in the batch.
-    ``units``: when given, each file's unit code must be in it.
+    ``units``: when given, each file's unit code must be in it. ``known_periods``: the
+    plan's period ids, when the caller has the plan (see ``check_files``).
     """
     return check_files(paths, units, period_id, plan_id, catalog, today, workers,
-                       progress).report
+                       progress, known_periods).report
 
 
 def check_files(paths: Iterable[str | Path], units: Sequence[Unit] | None = None,
                 period_id: str | None = None, plan_id: str | None = None,
                 catalog: Catalog | None = None, today: date | None = None,
                 workers: int | None = None,
-                progress: Callable[[int], None] | None = None) -> Checked:
-    """``validate``, also returning what was read, for merge to aggregate."""
+                progress: Callable[[int], None] | None = None,
+                known_periods: Sequence[str] | None = None) -> Checked:
+    """``validate``, also returning what was read, for merge to aggregate.
+
+    An explicit ``period_id`` that is no period of the plan (``known_periods``; without
+    it, the plans the files were made from) is a usage error, not a batch of
+    wrong-period files: it is almost always a typo.
+    """
     catalog = catalog or load_catalog()
     today = today or date.today()
     from cchc_xlsx.reading.inbox_files import open_inbox
@@ -467,12 +493,14 @@ def check_files(paths: Iterable[str | Path], units: Sequence[Unit] | None = None
     with open_inbox(list(paths)) as inbox:
         if not inbox.files and not inbox.others and not inbox.broken:
             raise UserError("Không có tệp nào để kiểm tra (.xlsx, .xlsm, .xls, .ods, .zip).")
-        return _check(inbox, units, period_id, plan_id, catalog, today, workers, progress)
+        return _check(inbox, units, period_id, plan_id, catalog, today, workers, progress,
+                      known_periods)
 
 
 def _check(inbox: Any, units: Sequence[Unit] | None, period_id: str | None,
            plan_id: str | None, catalog: Catalog, today: date, workers: int | None,
-           progress: Callable[[int], None] | None) -> Checked:
+           progress: Callable[[int], None] | None,
+           known_periods: Sequence[str] | None) -> Checked:
     builtins = {r.check.expr: r for r in catalog.rules if r.check.kind == "builtin"}
     results: list[FileResult] = []
     builders: dict[str, _Builder] = {}
@@ -507,14 +535,20 @@ def _check(inbox: Any, units: Sequence[Unit] | None, period_id: str | None,
                 continue
             builder = builders.get(form_id)
             if builder is None:
-                builder = builders[form_id] = _Builder(spec, builtins)
+                builder = builders[form_id] = _Builder(
+                    spec, builtins, [r for r in catalog.rules_for(form_id)
+                                     if r.check.kind == "allowed"])
             builder.add(fi, str(book.path), table, period)
         book.tables = {}
         ident.pop("rows", None)  # the row attributes are in the stacked rows now
 
+    if period_id is not None and known_periods is not None:
+        _check_period(period_id, known_periods, "kế hoạch")
     names = {str(f.path): (f.name, f.mtime) for f in inbox.files if str(f.path) != f.name}
     reads = read_all([f.path for f in inbox.files], catalog, workers, progress, consume, names)
     books: list[Workbook | None] = [r.book for r in reads]
+    if period_id is not None and known_periods is None:
+        _check_period_of_batch(period_id, [b for b in books if b])
     if period_id is None:
         periods = Counter(b.identity.get("period_id") for b in books
                           if b and b.identity.get("period_id"))
@@ -549,6 +583,32 @@ def _check(inbox: Any, units: Sequence[Unit] | None, period_id: str | None,
         res.issues.sort(key=_issue_order)
     return Checked(Report(results), books,
                    {form_id: b.records for form_id, b in builders.items()})
+
+
+def _check_period(period_id: str, known: Sequence[str], whose: str) -> None:
+    if period_id not in known:
+        raise UserError(f"Không có kỳ báo cáo «{period_id}» trong {whose}; các kỳ có: "
+                        f"{', '.join(known)} (xem «cchc-xlsx plan show»).")
+
+
+def _check_period_of_batch(period_id: str, books: Sequence[Workbook]) -> None:
+    """The plans' periods, as new templates carry them; for older files, the periods of
+    the files themselves (a period no file has and no plan lists is a typo)."""
+    listed: list[str] = []
+    seen: list[str] = []
+    for book in books:
+        for p in str(book.identity.get("plan_periods") or "").split(","):
+            if p and p not in listed:
+                listed.append(p)
+        p = book.identity.get("period_id")
+        if p and p not in seen:
+            seen.append(p)
+    if listed:
+        _check_period(period_id, listed, "kế hoạch của các tệp")
+    elif seen and period_id not in seen:
+        raise UserError(f"Không tệp nào là báo cáo kỳ «{period_id}» (các tệp thuộc kỳ: "
+                        f"{', '.join(seen)}); hãy kiểm tra lại --period, hoặc thêm --plan để "
+                        "đối chiếu với các kỳ của kế hoạch.")
 
 
 def _iso(text: Any) -> date | None:

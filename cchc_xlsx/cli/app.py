@@ -14,11 +14,13 @@ from typing import Any
 import click
 
 from cchc_xlsx import __version__
-from cchc_xlsx.errors import UserError
+from cchc_xlsx.cli.vi_click import INTERRUPTED, ViGroup
+from cchc_xlsx.errors import UserError, os_error_message
 
 
 def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn ``UserError`` and Ctrl-C into a message and an exit code, never a traceback."""
+    """Turn ``UserError``, OS errors and Ctrl-C into one Vietnamese sentence and an exit
+    code, never a traceback."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -27,14 +29,19 @@ def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
         except UserError as exc:
             click.echo(f"Lỗi: {exc.message}", err=True)
             sys.exit(exc.exit_code)
+        except OSError as exc:  # a folder that vanished, a full disk, no permission
+            click.echo(f"Lỗi: {os_error_message(exc)}", err=True)
+            sys.exit(2)
         except KeyboardInterrupt:
-            click.echo("Đã dừng theo yêu cầu; các tệp đã ghi xong vẫn nguyên vẹn.", err=True)
+            click.echo(INTERRUPTED, err=True)
             sys.exit(130)
 
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="cchc-xlsx")
+@click.group("cchc-xlsx", cls=ViGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="cchc-xlsx",
+                      message="%(prog)s, phiên bản %(version)s",
+                      help="Xem phiên bản rồi thoát.")
 def main() -> None:
     """Tạo, đọc, kiểm tra và tổng hợp biểu mẫu Excel cải cách hành chính (CCHC)."""

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
 from cchc_xlsx.cli.app import friendly, main
+from cchc_xlsx.errors import UserError
 
 
 @main.command("merge")
@@ -40,6 +42,9 @@ def merge_cmd(inputs: tuple[str, ...], plan_path: str, units_path: str, period_i
     from cchc_xlsx.plans.plan_loader import load_plan
     from cchc_xlsx.plans.units import load_units
 
+    folder = Path(out_path).resolve().parent
+    if not folder.is_dir():  # told now, not after reading the whole batch
+        raise UserError(f"Không ghi được tệp «{out_path}»: không tìm thấy thư mục «{folder}».")
     plan = load_plan(plan_path)
     units = load_units(units_path)
     office = office_from_units(units, plan, office_name, office_code)
@@ -57,11 +62,21 @@ def merge_cmd(inputs: tuple[str, ...], plan_path: str, units_path: str, period_i
     finally:
         if history is not None:
             history.close()
+    # every count is of units, as on the status sheet; files outside the list come after
     sent = [s for s in result.submissions if s.expected and s.status != "missing"]
     late = [s for s in sent if s.on_time is False]
-    bad = [s for s in result.submissions if s.status in ("invalid", "unusable")]
+    bad = [s for s in sent if s.status in ("invalid", "unusable")]
+    # with --include-invalid a unit's file with errors is counted: never say "left out" then
+    counted_bad = [s for s in bad if include_invalid and s.status == "invalid"
+                   and s.unit_code in result.aggregate.units]
+    also = (f" ({len(counted_bad)} trong số đó vẫn được tính vào số liệu theo "
+            "--include-invalid)" if counted_bad else "")
+    others = [s for s in result.submissions if not s.expected and s.status != "missing"]
     click.echo(f"Đã nộp: {len(sent)}/{len(units)} đơn vị; quá hạn: {len(late)}; "
-               f"không hợp lệ: {len(bad)}; chưa nộp: {len(result.missing)}.")
+               f"không hợp lệ: {len(bad)}{also}; chưa nộp: {len(result.missing)}.")
+    outside = (f"; {len(others)} tệp không thuộc danh sách đơn vị hoặc không đúng kỳ, không "
+               "được tính" if others else "")
+    click.echo(f"Số đơn vị có số liệu được tổng hợp: {len(result.aggregate.units)}{outside}.")
     if result.missing:
         click.echo("Chưa nộp: " + ", ".join(s.unit_name for s in result.missing) + ".")
     for message in result.messages:

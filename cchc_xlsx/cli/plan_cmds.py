@@ -47,10 +47,22 @@ def plan_show(plan_path: str) -> None:
 @click.option("--period", "period_id", metavar="PERIOD",
               help="Kỳ báo cáo (mã trong «cchc-xlsx plan show»). Mặc định: kỳ đầu tiên.")
 @click.option("--password", default=None, help="Mật khẩu khóa trang (mặc định: không đặt).")
+@click.option("--overwrite", is_flag=True,
+              help="Ghi đè các tệp trùng tên đã có trong thư mục kết quả (mặc định: dừng lại "
+                   "nếu tệp cũ khác sổ sắp tạo, vì có thể đã được điền).")
 @friendly
 def generate_cmd(plan_path: str, units_path: str | None, out_dir: str, forms: tuple[str, ...],
-                 period_id: str | None, password: str | None) -> None:
-    """Tạo mỗi đơn vị một sổ Excel theo thể thức Nghị định 30/2020."""
+                 period_id: str | None, password: str | None, overwrite: bool) -> None:
+    """Tạo mỗi đơn vị một sổ Excel theo thể thức Nghị định 30/2020.
+
+    Tên tệp: MÃ-ĐƠN-VỊ_ten-don-vi_ky-bao-cao_ma-ke-hoach.xlsx, ví dụ:
+
+    \b
+      MN-TT_truong-mam-non-tuoi-tho_q1-2023_mntt-q8-2023.xlsx
+
+    Mã thoát: 0 đã tạo xong; 2 sai cách dùng lệnh, dữ liệu không dùng được, hoặc thư mục
+    kết quả đã có tệp cùng tên khác nội dung (thêm --overwrite để ghi đè).
+    """
     from cchc_xlsx.forms.generate import generate
     from cchc_xlsx.plans.plan_loader import load_plan
     from cchc_xlsx.plans.units import load_units
@@ -61,5 +73,5 @@ def generate_cmd(plan_path: str, units_path: str | None, out_dir: str, forms: tu
     with click.progressbar(length=total, label="Đang tạo sổ Excel", file=sys.stderr,
                            show_pos=True) as bar:
         paths = generate(plan, units, out_dir, forms or None, period_id, password,
-                         progress=bar.update)
+                         progress=bar.update, overwrite=overwrite)
     click.echo(f"Đã tạo {len(paths)} sổ Excel trong «{out_dir}».")

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -20,7 +22,7 @@ import xlsxwriter
 
 from cchc_xlsx import __version__
 from cchc_xlsx.atomic import atomic_path
-from cchc_xlsx.errors import UserError
+from cchc_xlsx.errors import UserError, os_reason
 from cchc_xlsx.forms.form_rows import has_rows, records_for, row_attrs
 from cchc_xlsx.forms.identity import Identity, encode_attrs, write_identity
 from cchc_xlsx.forms.official_layout import (
@@ -170,9 +172,36 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "don-vi"
 
 
-def workbook_name(unit: Unit) -> str:
+def workbook_name(unit: Unit, plan_id: str = "", period_id: str = "") -> str:
+    """``<MÃ-ĐV>_<ten-don-vi>[_<ky>][_<ke-hoach>].xlsx``, ASCII only.
+
+    The unit code comes first so a folder sorts by unit; the period and the plan make the
+    templates of different periods and plans never share a name. The plan part is left
+    out when it repeats the code (the issuer's own workbook is coded by the plan id).
+    """
     code = re.sub(r"[^A-Za-z0-9_.-]+", "-", unit.code).strip("-") or "unit"
-    return f"{code}_{slug(unit.name)}.xlsx"
+    parts = [code, slug(unit.name)]
+    if period_id:
+        parts.append(re.sub(r"[^A-Za-z0-9.-]+", "-", period_id).strip("-").lower())
+    plan_part = slug(plan_id) if plan_id else ""
+    if plan_part and plan_part != code.lower():
+        parts.append(plan_part)
+    return "_".join(p for p in parts if p) + ".xlsx"
+
+
+def same_workbook(a: Path, b: Path) -> bool:
+    """Whether two workbooks hold the same parts, ignoring when they were written
+    (docProps/core.xml): a re-run of ``generate`` gives the same workbook."""
+    try:
+        if a.stat().st_size > 4 * b.stat().st_size + 65536:
+            return False
+        with zipfile.ZipFile(a) as za, zipfile.ZipFile(b) as zb:
+            names = sorted(n for n in za.namelist() if n != "docProps/core.xml")
+            if names != sorted(n for n in zb.namelist() if n != "docProps/core.xml"):
+                return False
+            return all(za.read(n) == zb.read(n) for n in names)
+    except (OSError, zipfile.BadZipFile, ValueError, RuntimeError):
+        return False
 
 
 def _sheet_name(job: SheetJob, used: set[str]) -> str:
@@ -216,6 +245,7 @@ def write_unit_workbook(path: Path, plan: Plan, unit: Unit, jobs: Sequence[Sheet
             period_start=period.start.isoformat() if period and has_report else "",
             period_end=period.end.isoformat() if period and has_report else "",
             period_due=period.due.isoformat() if period and has_report else "",
+            plan_periods=",".join(p.id for p in plan.schedule) if has_report else "",
             sheets=tuple(sheets)))
         wb.close()
     return path
@@ -225,7 +255,7 @@ def check_out_dir(out_dir: Path) -> None:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UserError(f"Không tạo được thư mục kết quả «{out_dir}»: {exc.strerror}.") from None
+        raise UserError(f"Không tạo được thư mục kết quả «{out_dir}»: {os_reason(exc)}.") from None
     if not out_dir.is_dir():
         raise UserError(f"«{out_dir}» không phải là thư mục.")
     try:
@@ -248,20 +278,27 @@ def _init_worker(plan: Plan, jobs: list[SheetJob], period: Period | None,
 
 def _work(unit: Unit) -> str:
     w = _WORKER
-    path = w["out_dir"] / workbook_name(unit)
+    path = w["out_dir"] / _name(unit, w["plan"], w["jobs"], w["period"])
     write_unit_workbook(path, w["plan"], unit, w["jobs"], w["period"], w["password"])
     return str(path)
+
+
+def _name(unit: Unit, plan: Plan, jobs: Sequence[SheetJob], period: Period | None) -> str:
+    has_report = any(j.spec.kind == "report" for j in jobs)
+    return workbook_name(unit, plan.id, period.id if period and has_report else "")
 
 
 def generate(plan: Plan, units: Sequence[Unit] | None, out_dir: str | Path,
              forms: Iterable[str] | None = None, period_id: str | None = None,
              password: str | None = None, catalog: Catalog | None = None,
              progress: Callable[[int], None] | None = None,
-             workers: int | None = None) -> list[Path]:
+             workers: int | None = None, overwrite: bool = False) -> list[Path]:
     """Write one workbook per unit (or, with no units, the issuer's own) into ``out_dir``.
 
     Returns the written paths, in unit order. ``progress`` is called with the number of
-    workbooks just finished.
+    workbooks just finished. A file already in ``out_dir`` under one of the names is only
+    replaced when it is the same workbook (a re-run) or ``overwrite`` is set: it may be a
+    return someone has filled in. Then nothing is written at all.
     """
     catalog = catalog or load_catalog()
     out_dir = Path(out_dir)
@@ -271,17 +308,47 @@ def generate(plan: Plan, units: Sequence[Unit] | None, out_dir: str | Path,
     period = choose_period(plan, period_id)
     jobs = plan_jobs(plan, catalog, forms, period)
     check_out_dir(out_dir)
-    if not units:
-        unit = issuer_unit(plan)
-        path = write_unit_workbook(out_dir / workbook_name(unit), plan, unit, jobs, period,
-                                   password, is_issuer=True)
-        if progress:
-            progress(1)
-        return [path]
-    names = [workbook_name(u) for u in units]
+    names = [_name(u, plan, jobs, period) for u in units] if units else [
+        _name(issuer_unit(plan), plan, jobs, period)]
     dup = {n for n in names if names.count(n) > 1}
     if dup:
         raise UserError(f"Hai đơn vị cho cùng tên tệp «{sorted(dup)[0]}»; hãy sửa mã đơn vị.")
+    if not any((out_dir / n).exists() for n in names):
+        return _write_all(plan, units, jobs, period, password, out_dir, progress, workers)
+    # some names are taken: write aside, compare, and only then put everything in place
+    staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=".~cchc-"))
+    try:
+        written = _write_all(plan, units, jobs, period, password, staging, progress, workers)
+        if not overwrite:
+            differ = [new.name for new in written if (out_dir / new.name).exists()
+                      and not same_workbook(out_dir / new.name, new)]
+            if differ:
+                more = f" (và {len(differ) - 1} tệp khác)" if len(differ) > 1 else ""
+                raise UserError(
+                    f"Thư mục «{out_dir}» đã có tệp «{differ[0]}»{more} khác với sổ sắp tạo "
+                    "(có thể đã được điền); để không mất dữ liệu, lệnh không ghi đè: hãy "
+                    "chọn thư mục khác, hoặc thêm --overwrite nếu chắc chắn muốn thay các "
+                    "tệp cũ.")
+        paths = []
+        for new in written:
+            os.replace(new, out_dir / new.name)
+            paths.append(out_dir / new.name)
+        return paths
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _write_all(plan: Plan, units: Sequence[Unit] | None, jobs: list[SheetJob],
+               period: Period | None, password: str | None, out_dir: Path,
+               progress: Callable[[int], None] | None,
+               workers: int | None) -> list[Path]:
+    if not units:
+        unit = issuer_unit(plan)
+        path = write_unit_workbook(out_dir / _name(unit, plan, jobs, period), plan, unit,
+                                   jobs, period, password, is_issuer=True)
+        if progress:
+            progress(1)
+        return [path]
     workers = workers or min(os.cpu_count() or 1, 8)
     paths: list[Path] = []
     if workers <= 1 or len(units) < 16:

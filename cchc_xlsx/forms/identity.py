@@ -66,6 +66,7 @@ class Identity:
     period_start: str = ""
     period_end: str = ""
     period_due: str = ""
+    plan_periods: str = ""  # every period id of the plan, comma-separated: tells a typo
     sheets: tuple[SheetIdentity, ...] = field(default_factory=tuple)
     aggregate: str = ""  # a consolidation's exact figures (aggregate.Aggregate JSON)
 
@@ -82,6 +83,8 @@ class Identity:
             ["period_end", self.period_end],
             ["period_due", self.period_due],
         ]
+        if self.plan_periods:
+            head.append(["plan_periods", self.plan_periods])
         for s in self.sheets:
             head.append(["sheet", s.form_id, s.version, s.sheet, s.key_column, s.header_row,
                          s.first_row, s.last_row])

@@ -31,7 +31,7 @@ CHECK_KINDS = ("required", "date", "date_in_period", "allowed", "whole", "decima
 # checks that concern a whole file (identity, rows), implemented in validate; messages are data
 BUILTINS = ("no_identity", "unit_unknown", "period_mismatch", "form_version", "missing_row",
             "extra_row", "legacy_text", "ambiguous_date", "plan_mismatch", "stray_cell",
-            "text_too_long", "name_mismatch")
+            "text_too_long", "name_mismatch", "near_miss")
 ROW_ATTRS = ("measure", "met_mode", "deadline_in_period")
 EXPR_FUNCTIONS = ("notna", "isna", "blank")
 _REF = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
@@ -121,6 +121,7 @@ class Rule:
     check: Check
     message: str
     help: str = ""
+    suggest: str = ""  # added to the message when a near allowed value exists: {nearest}
     when: tuple[tuple[str, tuple[str, ...]], ...] = ()
     source: str = ""
     line: int = 0
@@ -356,6 +357,9 @@ def load_rules(path: str | Path) -> list[Rule]:
         if sev not in SEVERITIES:
             f.fail(f"mức độ «{sev}» phải là «lỗi» hoặc «cảnh báo»", key="severity")
         help_text = f.text("help")
+        suggest = f.text("suggest")
+        if suggest and check.kind != "allowed":
+            f.fail("«suggest» chỉ dùng với kiểm tra «allowed»", key="suggest")
         if len(help_text) > 255:
             f.fail("«help» dài quá 255 ký tự (giới hạn của Excel)", key="help")
         rules.append(Rule(
@@ -366,6 +370,7 @@ def load_rules(path: str | Path) -> list[Rule]:
             check=check,
             message=f.text("message", required=True),
             help=help_text,
+            suggest=suggest,
             when=_when(f),
             source=str(path),
             line=f.line,

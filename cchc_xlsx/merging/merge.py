@@ -176,7 +176,8 @@ def merge(inputs: Iterable[str | Path], plan: Plan, units: Sequence[Unit], perio
                         f"có: {known}.") from None
     checked = check_files(inputs, units=units, period_id=period.id, plan_id=plan.id,
                           catalog=catalog, today=(now or datetime.now()).date(),
-                          workers=workers, progress=progress)
+                          workers=workers, progress=progress,
+                          known_periods=[p.id for p in plan.schedule])
     by_code = {u.code: u for u in units}
     expected = {u.code: Submission(u.code, u.name) for u in units}
     extras: list[Submission] = []

@@ -325,7 +325,11 @@ def _totals(submissions: Sequence[Submission], agg: Aggregate,
     units = [best[c] if c in best else Submission(c, names.get(c, c)) for c in codes]
     sent = [u for u in units if u.status != "missing"]
     missing = [u.unit_name or u.unit_code for u in units if u.status == "missing"]
-    bad = [u.unit_name or u.unit_code for u in units if u.status in ("invalid", "unusable")]
+    # with --include-invalid a file with errors is counted: say so, never "not counted"
+    bad = [u.unit_name or u.unit_code for u in units
+           if u.status in ("invalid", "unusable") and u.unit_code not in agg.units]
+    counted_bad = [u.unit_name or u.unit_code for u in units
+                   if u.status == "invalid" and u.unit_code in agg.units]
     on_time = sum(1 for u in sent if u.on_time is True)
     late = sum(1 for u in sent if u.on_time is False)
     more = " (xem bảng dưới)"
@@ -337,6 +341,9 @@ def _totals(submissions: Sequence[Submission], agg: Aggregate,
         f"Không hợp lệ (có lỗi hoặc không đọc được, chưa được tổng hợp): {len(bad)}" + (
             f" ({_names(bad, width, LIST_LINES, more)})." if bad else "."),
     ]
+    if counted_bad:
+        lines.append(f"Có lỗi nhưng vẫn được tổng hợp (theo yêu cầu tính cả tệp có lỗi): "
+                     f"{len(counted_bad)} ({_names(counted_bad, width, LIST_LINES, more)}).")
     others = [s for s in submissions
               if (not s.expected or s.unit_code not in wanted) and s.status != "missing"]
     if others:
