@@ -161,7 +161,7 @@ def _values_copy(src: Path) -> Any:
 
     from cchc_xlsx.reading.reader import open_book
 
-    _, book = open_book(src)
+    _, book, _dropped = open_book(src)  # stray far cells are left out, as when checking
     wb = Workbook()
     wb.remove(wb.active)
     wrap = Alignment(wrap_text=True, vertical="top")
