@@ -63,6 +63,8 @@ id: test-plan
 meta:
   issuing_body: TRƯỜNG A
   year: 2024
+  title: Thực hiện CCHC năm 2024
+  signer: {title: HIỆU TRƯỞNG, name: Nguyễn Văn A}
 schedule:
   - {id: q1, name: Quý I, from: 15/12/2023, to: 14/3/2024, due: 2024-03-20}
 """
@@ -83,6 +85,16 @@ def test_minimal_plan_with_vietnamese_dates(tmp_path):
     ("id: x\nmeta: [1, 2\n", "sai cú pháp YAML"),
     ("id: x\nid: y\nmeta: {issuing_body: A}\n", "khóa «id» bị lặp lại"),
     ("", "rỗng"),
+    (MINIMAL.replace("  title: Thực hiện CCHC năm 2024\n", ""), "thiếu trường «title»"),
+    (MINIMAL.replace("  signer: {title: HIỆU TRƯỞNG, name: Nguyễn Văn A}\n", ""),
+     "thiếu trường «signer»"),
+    (MINIMAL.replace("{title: HIỆU TRƯỞNG, name: Nguyễn Văn A}", "{}"),
+     "thiếu chức danh và tên người ký"),
+    (MINIMAL.replace("due: 2024-03-20", "due: 2025-02-30"), "ngày «2025-02-30»"),
+    (MINIMAL.replace("due: 2024-03-20", "due: 2025-13-01"), "ngày «2025-13-01»"),
+    (MINIMAL.replace("year: 2024", "yaer: 2024"), "(có phải «year»?)"),
+    (MINIMAL.replace("  signer: {title", "  signr: {title"),
+     "(có phải «signr» là «signer» viết sai?)"),
     (MINIMAL.replace("id: test-plan", "id: kế hoạch"), "mã kế hoạch"),
 ])
 def test_broken_plan_gets_one_sentence_with_file_and_line(tmp_path, text, expected):
@@ -103,7 +115,7 @@ def test_missing_plan_file(tmp_path):
 def test_target_must_be_copied_from_the_text(tmp_path):
     text = MINIMAL + ("indicators:\n  - stt: '1'\n    text: Tỷ lệ đúng hạn từ 98% trở lên\n"
                       "    target: từ 99% trở lên\n")
-    with pytest.raises(UserError, match="dòng 10: chỉ tiêu cần đạt"):
+    with pytest.raises(UserError, match="dòng 12: chỉ tiêu cần đạt"):
         load_plan(_write(tmp_path, text))
 
 
@@ -112,3 +124,58 @@ def test_sample_001_text_is_verbatim_including_typos(plan001):
     assert "Chính phù quy định chi tiết" in t41.content  # the seed's own typo, kept
     lead_32 = next(t for t in plan001.tasks if t.stt == "3.2").products[0].lead
     assert lead_32 == "Phòng Giáo dục và Đào tạo.."
+
+
+YAML_TRAPS = MINIMAL.replace("TRƯỜNG A\n", "TRƯỜNG A\n  number: 045\n  recipients:\n"
+                             "    - Phòng GDĐT;\n    - Lưu: VT.\n") + """\
+areas:
+  - stt: 1
+    title: Công tác chỉ đạo
+    tasks:
+      - {stt: 1.1, content: Việc một, deadline: Quý I/2024}
+      - {stt: 1.10, content: Việc mười, deadline: Quý II/2024}
+indicators:
+  - {stt: 2, text: Nhóm, group: true}
+  - {stt: 2.1, text: Đạt 100%, lead: yes}
+"""
+
+
+def test_yaml_that_cannot_lie_keeps_what_was_typed(tmp_path):
+    """The issue's traps: octal-looking numbers, 1.10, "Lưu: VT." and yes/no words."""
+    plan = load_plan(_write(tmp_path, YAML_TRAPS))
+    assert plan.meta.number == "045"
+    assert plan.meta.recipients == ("Phòng GDĐT;", "Lưu: VT.")
+    assert [t.stt for t in plan.tasks] == ["1.1", "1.10"]
+    assert plan.areas[0].stt == "1"
+    assert plan.indicators[0].group is True and plan.indicators[1].lead == "yes"
+
+
+def test_mapping_in_a_text_field_is_one_sentence(tmp_path):
+    """Unquoted "Lưu: VT." where one line is expected (a text field) is refused, not printed
+    as a dict."""
+    text = MINIMAL.replace("  year: 2024", "  place: Lưu: VT.\n  year: 2024")
+    with pytest.raises(UserError) as err:
+        load_plan(_write(tmp_path, text))
+    assert "sai cú pháp YAML" in str(err.value) or "phải là một đoạn chữ" in str(err.value)
+
+
+@pytest.mark.parametrize("due, warned", [("2024-03-20", False), ("2024-12-03", True),
+                                          ("2023-01-01", True)])
+def test_due_date_far_outside_its_period_is_a_warning(tmp_path, due, warned):
+    warnings: list[str] = []
+    load_plan(_write(tmp_path, MINIMAL.replace("due: 2024-03-20", f"due: {due}")), warnings)
+    assert bool(warnings) == warned
+    if due == "2024-12-03":
+        assert "03/12/2024" in warnings[0] and "bị đảo" in warnings[0] and "dòng 8" in warnings[0]
+
+
+def test_cli_gives_one_sentence_and_exit_2_for_an_impossible_date(tmp_path):
+    from click.testing import CliRunner
+
+    from cchc_xlsx.cli import main
+
+    path = _write(tmp_path, MINIMAL.replace("due: 2024-03-20", "due: 2025-02-30"))
+    result = CliRunner().invoke(main, ["plan", "show", str(path)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert "2025-02-30" in result.output and "dòng 8" in result.output
