@@ -46,6 +46,12 @@ def load_plan(path: str | Path, warnings: list[str] | None = None) -> Plan:
     data = load_yaml(path, WHAT, text_only=True)
     if data is None:
         raise UserError(f"Tệp {WHAT} «{path}» rỗng.")
+    return plan_from_data(data, path, warnings)
+
+
+def plan_from_data(data: Any, path: str | Path, warnings: list[str] | None = None) -> Plan:
+    """A plan from data in the YAML file's shape, every scalar a string (the plan workbook
+    reader builds such data, so both forms share one set of checks and defaults)."""
     top = Fields(data, path, WHAT, "kế hoạch")
     plan_id = top.text("id", required=True)
     if not _ID.match(plan_id):
@@ -230,9 +236,7 @@ def _indicators(top: Fields, items: list[Any]) -> tuple[Indicator, ...]:
         elif not is_group:
             target = find_target(text)
         if not measure:
-            measure = "rate" if target is not None and target.is_rate else (
-                "count" if target is not None and target.parsed and target.unit == "count"
-                else "text")
+            measure = default_measure(target)
         if is_group:
             group, bullet = stt or group, 0
         ind = Indicator(
@@ -252,6 +256,14 @@ def _indicators(top: Fields, items: list[Any]) -> tuple[Indicator, ...]:
             ind = _with_key(ind, f"{group or 'g'}-{bullet}")
         result.append(ind)
     return tuple(result)
+
+
+def default_measure(target: Target | None) -> str:
+    """What the report collects for an indicator whose plan does not say: a rate for a
+    percentage target, a count for a number, else text."""
+    if target is not None and target.is_rate:
+        return "rate"
+    return "count" if target is not None and target.parsed and target.unit == "count" else "text"
 
 
 class _KeyedIndicator(Indicator):

@@ -1,0 +1,48 @@
+"""Read a spreadsheet appendix (.xlsx, .xlsm, .ods, .xls) into a ``Document``.
+
+Each sheet becomes one table. Values come from calamine (fast, formulas never evaluated)
+after the project's file guard has refused hostile files; merged ranges come from
+calamine for .xlsx/.xls. An .ods file reports no merges to calamine, so it goes through
+LibreOffice to .xlsx when LibreOffice is present.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cchc_xlsx.plan_import.document import Cell, Document, Table, clean_lines, unlegacy
+
+
+def read_sheets(path: Path, shown_as: str | None = None) -> Document:
+    from cchc_xlsx.reading.reader import cell_text, open_book
+
+    _, book = open_book(path)  # refuses hostile or broken files with one sentence
+    doc = Document(shown_as or str(path))
+    for name in book.sheet_names:
+        if name.startswith("_"):
+            continue  # our own hidden identity sheets
+        sheet = book.get_sheet_by_name(name)
+        values = sheet.to_python(skip_empty_area=False)
+        top, left = sheet.start or (0, 0)
+        merges = sheet.merged_cell_ranges or []
+        label = f"trang tính «{name}»"
+        rows: list[list[Cell]] = []
+        for r, raw in enumerate(values):
+            rows.append([
+                Cell(clean_lines(unlegacy(cell_text(v), None, doc.notes,
+                                          f"{label}, dòng {r + top + 1}").split("\n")))
+                for v in raw
+            ])
+        for (r1, c1), (r2, c2) in merges:
+            r1, r2, c1, c2 = r1 - top, r2 - top, c1 - left, c2 - left
+            if not (0 <= r1 < len(rows)) or not (0 <= c1 < len(rows[r1])):
+                continue
+            head = rows[r1][c1]
+            for r in range(r1, min(r2, len(rows) - 1) + 1):
+                for c in range(c1, min(c2, len(rows[r]) - 1) + 1):
+                    if (r, c) != (r1, c1):
+                        rows[r][c] = Cell(head.text, head.bold, above=r > r1, left=c > c1)
+        if rows:
+            labels = [f"dòng {r + top + 1}" for r in range(len(rows))]
+            doc.blocks.append(Table(label, rows, labels))
+    return doc
