@@ -50,13 +50,14 @@ class Document:
         return [b for b in self.blocks if isinstance(b, Table)]
 
 
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_SPACES = re.compile(r"[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 _BULLET = re.compile(r"^[•●▪◦·\uf0b7\uf0a7\uf0d8\u2013\u2014+]\s*")
 
 
 def clean_line(text: str) -> str:
-    """One line as the document shows it: NFC, invisible characters dropped, every run of
-    spaces (NBSP too) one space, bullets drawn as symbols written as "- "."""
+    """One line as the document shows it: NFC, invisible characters dropped, NBSP and other
+    odd spaces typed as plain ones (runs of spaces are kept: "ngày      tháng 12" leaves room
+    for the day by hand), bullets drawn as symbols written as "- "."""
     text = _SPACES.sub(" ", nfc(text).translate(INVISIBLE)).strip()
     if _BULLET.match(text):
         text = "- " + _BULLET.sub("", text, count=1)

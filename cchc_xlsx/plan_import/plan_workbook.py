@@ -252,8 +252,7 @@ def _table_sheet(wb, name: str, cols, rows: list[tuple] | None, widths,
     example = rows is None
     if example:
         sample = _EXAMPLES.get(name, ("",) * len(cols))
-        rows = [(EXAMPLE,) + tuple(sample)] if name != TASKS else [(EXAMPLE,) + sample[1:]]
-        rows = [tuple(rows[0])[:len(cols)]]
+        rows = [(EXAMPLE,) + tuple(sample[1:len(cols)])]  # the marker in the first column
     for r, values in enumerate(rows, start=2):
         for c, value in enumerate(values, start=1):
             _put(ws, r, c, value, example=example)

@@ -90,6 +90,7 @@ def write_plan_docx(plan: Plan, path: str | Path) -> Path:
             indicators_done = True
         elif a.form == "plan_roadmap":
             _roadmap_table(d, plan)
+    d.add_paragraph()  # Word ends a document with a paragraph, never a table
     target = Path(path)
     with atomic_path(target) as tmp:
         d.save(str(tmp))

@@ -1,0 +1,256 @@
+"""plan import: documents built from the seeds with every quirk give the sample plans back,
+word for word; the plan workbook round-trips; the CLI's exit codes and messages."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import zipfile
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from cchc_xlsx.cli import main
+from cchc_xlsx.errors import UserError
+from cchc_xlsx.forms.generate import generate
+from cchc_xlsx.plan_import import open_plan
+from cchc_xlsx.plan_import.open import import_plan
+from cchc_xlsx.plan_import.plan_workbook import write_plan_workbook
+from cchc_xlsx.plans.plan_docx import write_plan_docx
+from cchc_xlsx.plans.plan_json import plan_to_dict
+from cchc_xlsx.plans.plan_loader import load_plan
+
+from .conftest import PLANS, needs_soffice
+from .libreoffice import soffice_convert
+from .plan_docs import appendix_xlsx, big_plan, quirky_001, quirky_004, sample
+
+
+def _tasks(plan) -> list:
+    return plan_to_dict(plan)["areas"]
+
+
+def _indicators(plan) -> list:
+    return plan_to_dict(plan)["indicators"]
+
+
+@pytest.fixture(scope="module")
+def doc001(tmp_path_factory):
+    return quirky_001(tmp_path_factory.mktemp("doc") / "ke-hoach-001.docx")
+
+
+@pytest.fixture(scope="module")
+def doc004(tmp_path_factory):
+    return quirky_004(tmp_path_factory.mktemp("doc") / "ke-hoach-004.docx")
+
+
+def _xml(path) -> str:
+    with zipfile.ZipFile(path) as z:
+        return z.read("word/document.xml").decode("utf-8")
+
+
+def test_quirky_001_document_really_has_the_quirks(doc001):
+    xml = _xml(doc001)
+    for marker in ("\u00a0", ">1.1.<", ">2.2)<", ">3)<", ".VnTime", "VNI-Times", "w:numPr",
+                   "\u0301"):
+        assert marker in xml or (marker == "w:numPr" and "ListBullet" in xml), marker
+    assert xml.count("w:tblHeader") >= 4  # the header rows, two of them repeated mid-table
+    assert xml.count('w:vMerge/>') == 7  # leads merged down over 6.2–6.5 and 7.1–7.5
+    assert "<w:br/>" in xml
+
+
+def test_quirky_001_imports_word_for_word(doc001):
+    plan, review = import_plan(doc001)
+    expected = sample("001")
+    assert _tasks(plan) == _tasks(expected)
+    assert _indicators(plan) == _indicators(expected)
+    assert [t.stt for t in plan.tasks][:3] == ["1.1", "1.2", "1.3"]
+    m, e = plan.meta, expected.meta
+    assert (m.superior_body, m.issuing_body, m.number, m.symbol, m.place, m.date, m.title,
+            m.year, m.signer, m.recipients) == (
+        e.superior_body, e.issuing_body, e.number, e.symbol, e.place, e.date, e.title,
+        e.year, e.signer, e.recipients)
+    assert [(p.id, p.start, p.end, p.due) for p in plan.schedule] == [
+        (p.id, p.start, p.end, p.due) for p in expected.schedule]
+    assert [(a.form, a.number, a.title, a.attached_line) for a in plan.appendices] == [
+        (a.form, a.number, a.title, a.attached_line) for a in expected.appendices]
+    # the page-split row is joined and reported with its table and row; legacy text noted
+    assert [str(d) for d in review.doubts] == [
+        "bảng 3, dòng 6: dòng không có số thứ tự, đã nối vào nhiệm vụ 1.3 (hàng bị ngắt "
+        "trang?)"]
+    assert any("TCVN3" in n for n in review.notes) and any("VNI" in n for n in review.notes)
+    assert review.exit_code == 1
+
+
+def test_quirky_004_imports_word_for_word(doc004):
+    xml = _xml(doc004)
+    assert ">5) " in xml
+    plan, review = import_plan(doc004)
+    expected = sample("004")
+    assert _tasks(plan) == _tasks(expected)
+    task3 = next(t for t in plan.tasks if t.stt == "3")
+    assert len(task3.products) == 3
+    assert plan.appendices[0].form == "plan_tasks_column"
+    assert plan.meta.number == "" and plan.meta.date is None
+    messages = [d.message for d in review.doubts]
+    assert any("số văn bản để trống" in x for x in messages)
+    assert any("nhiệm vụ 19" in x for x in messages)
+
+
+def _sheet_values(path) -> dict[str, list]:
+    wb = load_workbook(path)
+    return {ws.title: [[c.value for c in row] for row in ws.iter_rows()]
+            for ws in wb.worksheets if ws.sheet_state == "visible"}
+
+
+@pytest.mark.parametrize("name", ["001", "004"])
+def test_generated_appendices_match_the_samples(tmp_path, doc001, doc004, name):
+    """The acceptance: the appendices generated from the imported plan are the samples'."""
+    expected = sample(name)
+    plan, _ = import_plan(doc001 if name == "001" else doc004)
+    plan = dataclasses.replace(plan, id=expected.id, schedule=expected.schedule)
+    forms = [a.form for a in expected.appendices]
+    (a,) = generate(expected, None, tmp_path / "a", forms=forms, workers=1)
+    (b,) = generate(plan, None, tmp_path / "b", forms=forms, workers=1)
+    assert _sheet_values(a) == _sheet_values(b)
+
+
+def test_yaml_written_by_import_loads_back_to_the_same_plan(tmp_path, doc001):
+    out = tmp_path / "ke-hoach.yaml"
+    result = CliRunner().invoke(main, ["plan", "import", str(doc001), "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "dòng 6" in result.output and "44 nhiệm vụ" in result.output
+    text = out.read_text(encoding="utf-8")
+    assert "# KIỂM TRA: bảng 3, dòng 6" in text
+    plan, _ = import_plan(doc001)
+    assert plan_to_dict(load_plan(out)) == plan_to_dict(plan)
+
+
+def test_stt_1_10_stays_distinct_from_1_1(tmp_path):
+    plan = big_plan(24, per_group=12)
+    path = write_plan_docx(plan, tmp_path / "lon.docx")
+    got, review = import_plan(path)
+    assert [t.stt for t in got.tasks] == [t.stt for t in plan.tasks]
+    assert "1.10" in [t.stt for t in got.tasks] and not review.doubts
+
+
+def test_spreadsheet_appendix_with_title_rows_and_merges(tmp_path):
+    path = appendix_xlsx(tmp_path / "phu-luc.xlsx")
+    plan, review = import_plan(path)
+    assert _tasks(plan) == _tasks(sample("001"))
+    assert plan.appendices[0].form == "plan_tasks_grouped"
+    # no first page in a spreadsheet: what is missing is listed, not invented
+    assert any(d.anchor == ("meta", "issuing_body") for d in review.doubts)
+    assert review.exit_code == 1
+
+
+@needs_soffice
+@pytest.mark.libreoffice
+def test_doc_converted_by_libreoffice_imports_the_same(tmp_path, doc001):
+    """docx → .doc (LibreOffice) → import; and the .docx re-saved by LibreOffice Writer."""
+    profile = tmp_path / "profile"
+    doc = soffice_convert(doc001, tmp_path / "doc", "doc", profile)
+    resaved = soffice_convert(doc001, tmp_path / "resaved", 'docx:MS Word 2007 XML', profile)
+    original, _ = import_plan(doc001)
+    for path in (doc, resaved):
+        plan, review = import_plan(path)
+        assert _tasks(plan) == _tasks(original), path.suffix
+        assert _indicators(plan) == _indicators(original), path.suffix
+        assert plan.meta == dataclasses.replace(original.meta)
+
+
+def test_doc_without_libreoffice_says_how_to_save_as_docx(tmp_path, monkeypatch):
+    path = tmp_path / "ke-hoach.doc"
+    path.write_bytes(b"\xd0\xcf\x11\xe0old word file")
+    monkeypatch.setattr("cchc_xlsx.plan_import.convert.soffice", lambda: None)
+    with pytest.raises(UserError) as err:
+        import_plan(path)
+    assert "Word Document (.docx)" in str(err.value) and str(path) in str(err.value)
+
+
+@pytest.mark.parametrize("path", sorted(PLANS.glob("*.yaml")), ids=lambda p: p.stem[:3])
+def test_plan_workbook_round_trip_is_lossless(tmp_path, path):
+    plan = load_plan(path)
+    book = write_plan_workbook(plan, tmp_path / "ke-hoach.xlsx")
+    back, review = import_plan(book)
+    assert plan_to_dict(back) == plan_to_dict(plan)
+    assert not review.doubts
+
+
+def test_plan_template_has_dropdowns_prompts_and_an_example_row(tmp_path):
+    result = CliRunner().invoke(main, ["plan", "template", "--out",
+                                       str(tmp_path / "ke-hoach.xlsx")])
+    assert result.exit_code == 0, result.output
+    wb = load_workbook(tmp_path / "ke-hoach.xlsx")
+    assert wb.sheetnames[:4] == ["Thông tin chung", "Nhiệm vụ", "Chỉ tiêu", "Lịch báo cáo"]
+    dvs = [dv for ws in wb.worksheets for dv in ws.data_validations.dataValidation]
+    assert any(dv.type == "list" and "KT." in dv.formula1 for dv in dvs)
+    assert any(dv.type == "list" and "tỷ lệ" in dv.formula1 for dv in dvs)
+    assert all(dv.prompt for dv in dvs)
+    assert wb["Nhiệm vụ"]["A2"].value == "(ví dụ)"
+    # the example rows are not a plan: importing the untouched template gives exit 2
+    result = CliRunner().invoke(main, ["plan", "import", str(tmp_path / "ke-hoach.xlsx"),
+                                       "--out", str(tmp_path / "x.yaml")])
+    assert result.exit_code == 2 and not (tmp_path / "x.yaml").exists()
+
+
+def test_filled_template_imports(tmp_path):
+    path = tmp_path / "ke-hoach.xlsx"
+    write_plan_workbook(None, path)
+    wb = load_workbook(path)
+    ws = wb["Nhiệm vụ"]
+    ws["A2"] = "1"  # the user types over the example row
+    ws.append(["1", "Công tác chỉ đạo", "1.10", "Việc thứ mười", "Báo cáo", "Trường A", "",
+               "Quý II/2023"])
+    ws.append(["", "", "", "", "Kế hoạch", "Trường A", "", "Quý I/2023"])
+    wb["Chỉ tiêu"].delete_rows(2)
+    wb["Lịch báo cáo"]["A2"] = "q1-2023"
+    wb.save(path)
+    plan, review = open_plan(path)
+    assert [t.stt for t in plan.tasks] == ["1.1", "1.10"]
+    assert len(plan.tasks[1].products) == 2
+    assert plan.meta.number == "71" and plan.schedule[0].id == "q1-2023"
+
+
+def test_cli_export_then_show_json(tmp_path):
+    book = tmp_path / "ke-hoach.xlsx"
+    result = CliRunner().invoke(main, ["plan", "export", str(PLANS / "001-mntt-q8-2023.yaml"),
+                                       "--out", str(book)])
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(main, ["plan", "show", str(book), "--format", "json"])
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["schema"] == 1 and data["id"] == "mntt-q8-2023"
+    assert data["areas"][0]["tasks"][0]["products"][0]["deadline"]["text"] == "Quý I/2023"
+    assert data == plan_to_dict(load_plan(PLANS / "001-mntt-q8-2023.yaml"))
+
+
+def test_cli_import_default_out_never_overwrites(tmp_path, doc004):
+    src = tmp_path / "kh.docx"
+    src.write_bytes(doc004.read_bytes())
+    first = CliRunner().invoke(main, ["plan", "import", str(src)])
+    assert first.exit_code == 1 and (tmp_path / "kh.yaml").exists()
+    second = CliRunner().invoke(main, ["plan", "import", str(src)])
+    assert second.exit_code == 2 and "--out" in second.output
+
+
+def test_cli_import_nothing_usable_is_exit_2(tmp_path):
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("Một văn bản không có bảng kế hoạch nào.")
+    d.save(str(tmp_path / "thu.docx"))
+    result = CliRunner().invoke(main, ["plan", "import", str(tmp_path / "thu.docx")])
+    assert result.exit_code == 2 and "không tìm thấy bảng" in result.output
+    broken = tmp_path / "hong.docx"
+    broken.write_bytes(b"PK\x03\x04 not really")
+    result = CliRunner().invoke(main, ["plan", "import", str(broken)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_generate_takes_a_word_plan(tmp_path, doc004):
+    result = CliRunner().invoke(main, ["generate", "--plan", str(doc004), "--out",
+                                       str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "36 nhiệm vụ" in result.stderr
+    assert list((tmp_path / "out").glob("*.xlsx"))
