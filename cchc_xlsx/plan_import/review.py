@@ -40,14 +40,18 @@ class Review:
         if plan is not None:
             tasks = plan.tasks
             items = [i for i in plan.indicators if not i.group]
-            criteria = sum(len(p.criteria) for p in plan.roadmap)
-            lines.append(
-                f"  {len(plan.areas)} nhóm nhiệm vụ, {len(tasks)} nhiệm vụ "
-                f"({sum(len(t.products) for t in tasks)} dòng sản phẩm), "
-                f"{len(items)} chỉ tiêu "
-                f"({sum(1 for i in plan.indicators if i.group)} nhóm chỉ tiêu), "
-                f"{len(plan.roadmap)} giai đoạn lộ trình ({criteria} tiêu chí), "
-                f"{len(plan.schedule)} kỳ báo cáo.")
+            parts = [f"{len(plan.areas)} nhóm nhiệm vụ, {len(tasks)} nhiệm vụ "
+                     f"({sum(len(t.products) for t in tasks)} dòng sản phẩm)"]
+            if plan.indicators:
+                groups = sum(1 for i in plan.indicators if i.group)
+                parts.append(f"{len(items)} chỉ tiêu ({groups} nhóm chỉ tiêu)")
+            if plan.roadmap:
+                criteria = sum(len(p.criteria) for p in plan.roadmap)
+                parts.append(f"{len(plan.roadmap)} giai đoạn lộ trình ({criteria} tiêu chí)")
+            if plan.procedures:
+                parts.append(f"{len(plan.procedures)} thủ tục hành chính")
+            parts.append(f"{len(plan.schedule)} kỳ báo cáo")
+            lines.append("  Đã đọc: " + ", ".join(parts) + ".")
         for note in self.notes:
             lines.append(f"  Ghi chú: {note}")
         if self.doubts:
