@@ -84,7 +84,10 @@ def generate_cmd(plan_path: str, units_path: str | None, out_dir: str, forms: tu
     from cchc_xlsx.plans.units import load_units
 
     plan = open_plan_reviewed(plan_path)
-    units = load_units(units_path) if units_path else None
+    unit_warnings: list[str] = []
+    units = load_units(units_path, unit_warnings) if units_path else None
+    for warning in unit_warnings:
+        click.echo(f"Cảnh báo: {warning}", err=True)
     total = len(units) if units else 1
     with click.progressbar(length=total, label="Đang tạo sổ Excel", file=sys.stderr,
                            show_pos=True) as bar:
