@@ -220,7 +220,7 @@ def test_cli_export_then_show_json(tmp_path):
     result = CliRunner().invoke(main, ["plan", "show", str(book), "--format", "json"])
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert data["schema"] == 1 and data["id"] == "mntt-q8-2023"
+    assert data["schema_version"] == 1 and data["id"] == "mntt-q8-2023"
     assert data["areas"][0]["tasks"][0]["products"][0]["deadline"]["text"] == "Quý I/2023"
     assert data == plan_to_dict(load_plan(PLANS / "001-mntt-q8-2023.yaml"))
 

@@ -40,7 +40,7 @@ def _indicator(i: Indicator) -> dict[str, Any]:
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
     m = plan.meta
     return {
-        "schema": SCHEMA_VERSION,
+        "schema_version": SCHEMA_VERSION,
         "id": plan.id,
         "meta": {
             "superior_body": m.superior_body, "issuing_body": m.issuing_body,
