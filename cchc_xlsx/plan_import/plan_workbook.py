@@ -126,7 +126,7 @@ def write_plan_workbook(plan: Plan | None, path: str | Path) -> Path:
     wb = Workbook()
     wb.remove(wb.active)
     _info_sheet(wb, plan)
-    _table_sheet(wb, TASKS, TASK_COLS, _task_rows(plan), (24, 8, 8, 50, 30, 24, 24, 22))
+    _table_sheet(wb, TASKS, TASK_COLS, _task_rows(plan), (8, 24, 8, 50, 30, 24, 24, 22))
     _table_sheet(wb, INDICATORS, IND_COLS, _indicator_rows(plan), (8, 60, 10, 18, 12, 24, 24),
                  lists={"group": ("có",), "measure": tuple(MEASURES.values())})
     _table_sheet(wb, SCHEDULE, SCHED_COLS, _schedule_rows(plan), (12, 22, 12, 12, 12, 50),
@@ -135,10 +135,31 @@ def write_plan_workbook(plan: Plan | None, path: str | Path) -> Path:
         _table_sheet(wb, ROADMAP, ROAD_COLS, _roadmap_rows(plan), (10, 22, 6, 24, 60, 24, 24))
     if plan is None or plan.procedures:
         _table_sheet(wb, PROCEDURES, PROC_COLS, _procedure_rows(plan), (50, 24, 24))
+    for ws in wb.worksheets:
+        _fit(ws)
     target = Path(path)
     with atomic_path(target) as tmp:
         wb.save(str(tmp))
     return target
+
+
+def _fit(ws) -> None:
+    """Landscape A4, one page wide, header row repeated; rows tall enough for their text
+    (Excel and LibreOffice do not grow rows written by a program)."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    widths = {k: (d.width or 10) for k, d in ws.column_dimensions.items()}
+    for row in ws.iter_rows():
+        lines = 1
+        for cell in row:
+            if isinstance(cell.value, str):
+                chars = max(8, int(widths.get(cell.column_letter, 10) * 1.1))
+                lines = max(lines, sum(-(-max(1, len(x)) // chars)
+                                       for x in cell.value.split("\n")))
+        if lines > 1:
+            ws.row_dimensions[row[0].row].height = 16 * lines
 
 
 def _style_header(ws, row: int, n: int) -> None:
@@ -263,6 +284,7 @@ def _table_sheet(wb, name: str, cols, rows: list[tuple] | None, widths,
                 (lists or {}).get(key, ()), is_date=key in dates)
         ws.column_dimensions[letter].width = widths[c - 1]
     ws.freeze_panes = "A2"
+    ws.print_title_rows = "1:1"
     ws.auto_filter.ref = f"A1:{ws.cell(1, len(cols)).column_letter}{max(2, len(rows) + 1)}"
 
 
