@@ -254,3 +254,72 @@ def test_generate_takes_a_word_plan(tmp_path, doc004):
     assert result.exit_code == 0, result.output
     assert "36 nhiệm vụ" in result.stderr
     assert list((tmp_path / "out").glob("*.xlsx"))
+
+
+def test_first_page_typed_as_paragraphs_with_a_deputy_signing(tmp_path):
+    """No layout tables at all: every line its own paragraph, signed KT. for the head."""
+    import docx
+
+    d = docx.Document()
+    for line in ("UBND HUYỆN THANH OAI", "TRƯỜNG TIỂU HỌC THANH CAO",
+                 "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+                 "Số: 045/KH-THTC", "Thanh Cao, ngày 19 tháng 02 năm 2024", "KẾ HOẠCH",
+                 "Cải cách hành chính năm 2024",
+                 "Căn cứ Kế hoạch số 12/KH-UBND ngày 10/01/2024 của UBND huyện;",
+                 "Báo cáo định kỳ gửi về Phòng GDĐT: quý I trước ngày 01/3, quý II trước ngày "
+                 "01/6, quý III trước ngày 01/9, báo cáo năm trước ngày 01/12/2024.",
+                 "Nơi nhận:", "- Phòng GDĐT;", "- Lưu: VT.", "KT. HIỆU TRƯỞNG",
+                 "PHÓ HIỆU TRƯỞNG", "Nguyễn Thị Mai", "PHỤ LỤC",
+                 "CHỈ TIÊU CẢI CÁCH HÀNH CHÍNH NĂM 2024",
+                 "(Kèm theo Kế hoạch số 045/KH-THTC ngày 19/02/2024)"):
+        d.add_paragraph(line)
+    t = d.add_table(rows=3, cols=4)
+    for r, row in enumerate((("STT", "Chỉ tiêu", "Đơn vị chủ trì", "Đơn vị phối hợp"),
+                             ("1", "Tỷ lệ hồ sơ đúng hạn đạt trên 88%", "Tổ văn phòng", ""),
+                             ("2", "Không có viên chức bị kỷ luật", "Ban giám hiệu", ""))):
+        for c, text in enumerate(row):
+            t.cell(r, c).text = text
+    d.add_paragraph()
+    d.save(str(tmp_path / "kh.docx"))
+    plan, review = import_plan(tmp_path / "kh.docx")
+    m = plan.meta
+    assert (m.superior_body, m.issuing_body, m.number, m.symbol) == (
+        "UBND HUYỆN THANH OAI", "TRƯỜNG TIỂU HỌC THANH CAO", "045", "KH-THTC")
+    assert (m.place, str(m.date), m.title, m.year) == (
+        "Thanh Cao", "2024-02-19", "Cải cách hành chính năm 2024", 2024)
+    assert (m.signer.authority, m.signer.head_title, m.signer.title, m.signer.name) == (
+        "KT.", "HIỆU TRƯỞNG", "PHÓ HIỆU TRƯỞNG", "Nguyễn Thị Mai")
+    assert m.recipients == ("Phòng GDĐT;", "Lưu: VT.")
+    assert [(p.id, str(p.due)) for p in plan.schedule] == [
+        ("q1-2024", "2024-03-01"), ("q2-2024", "2024-06-01"), ("q3-2024", "2024-09-01"),
+        ("nam-2024", "2024-12-01")]
+    assert [i.target.op for i in plan.indicators] == [">", "="]
+    assert plan.appendices[0].attached_line.startswith("(Kèm theo")
+    # what the document does not have is a doubt, not a guess: no task table here
+    assert review.exit_code == 0, review.text(plan)
+
+
+def test_merge_takes_a_word_plan(tmp_path, doc001):
+    from .conftest import UNITS_CSV
+
+    out = tmp_path / "don-vi"
+    result = CliRunner().invoke(main, ["generate", "--plan", str(doc001), "--units",
+                                       str(UNITS_CSV), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(main, ["merge", str(out), "--plan", str(doc001), "--units",
+                                       str(UNITS_CSV), "--period", "q1-2023", "--out",
+                                       str(tmp_path / "tong-hop.xlsx")])
+    assert result.exit_code in (0, 1), result.output
+    assert "44 nhiệm vụ" in result.stderr and (tmp_path / "tong-hop.xlsx").exists()
+
+
+@needs_soffice
+@pytest.mark.libreoffice
+def test_ods_and_xls_appendix_import_the_same(tmp_path):
+    profile = tmp_path / "profile"
+    xlsx = appendix_xlsx(tmp_path / "phu-luc.xlsx")
+    expected = _tasks(sample("001"))
+    for fmt in ("ods", "xls"):
+        converted = soffice_convert(xlsx, tmp_path / fmt, fmt, profile)
+        plan, _ = import_plan(converted)
+        assert _tasks(plan) == expected, fmt
