@@ -201,3 +201,50 @@ def appendix_xlsx(path: Path) -> Path:
             ws.merge_cells(start_row=first, start_column=4, end_row=ws.max_row, end_column=4)
     wb.save(str(path))
     return path
+
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"  # as tests/test_seeds.py
+
+
+def seed_docx(seed_txt: Path, path: Path) -> Path:
+    """A Word document rebuilt from a seed's extracted text: every paragraph, and every run
+    of tab-separated lines (blank lines between them included) as one table, with the
+    seed's own repeated header rows, "<b>" bold cells and "<p>"/" - " items as paragraphs.
+    Markdown marks of the extraction (#, **, *) are dropped."""
+    import re
+
+    d = docx.Document()
+    rows: list[list[str]] = []
+
+    def flush() -> None:
+        if not rows:
+            return
+        width = max(len(r) for r in rows)
+        table = d.add_table(rows=len(rows), cols=width)
+        for r, values in enumerate(rows):
+            for c, value in enumerate(values + [""] * (width - len(values))):
+                bold = "<b>" in value
+                value = re.sub(r"</?(b|ul|li)[^>]*>", "", value)
+                items = [re.sub(r"</?p>", "", x).strip() for x in re.split(r"</p>\s*<p>", value)]
+                if len(items) == 1 and items[0].startswith("- "):
+                    items = ["- " + x for x in items[0][2:].split(" - ")]
+                cell = table.cell(r, c)
+                for i, item in enumerate(items):
+                    p = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
+                    p.add_run(item.strip()).bold = bold
+        rows.clear()
+        d.add_paragraph()
+
+    for line in seed_txt.read_text(encoding="utf-8").splitlines():
+        if "\t" in line:
+            rows.append(line.split("\t"))
+            continue
+        if not line.strip():
+            continue
+        flush()
+        text = re.sub(r"^#+\s*|\*\*|(?<!\w)\*|\*(?!\w)", "", line).strip()
+        if text:
+            d.add_paragraph(text)
+    flush()
+    d.save(str(path))
+    return path

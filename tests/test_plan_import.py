@@ -23,7 +23,7 @@ from cchc_xlsx.plans.plan_loader import load_plan
 
 from .conftest import PLANS, needs_soffice
 from .libreoffice import soffice_convert
-from .plan_docs import appendix_xlsx, big_plan, quirky_001, quirky_004, sample
+from .plan_docs import SEEDS, appendix_xlsx, big_plan, quirky_001, quirky_004, sample, seed_docx
 
 
 def _tasks(plan) -> list:
@@ -323,3 +323,52 @@ def test_ods_and_xls_appendix_import_the_same(tmp_path):
         converted = soffice_convert(xlsx, tmp_path / fmt, fmt, profile)
         plan, _ = import_plan(converted)
         assert _tasks(plan) == expected, fmt
+
+
+def _norm(plan) -> list:
+    n = " ".join
+    return [(t.stt, n(t.content.split()), [(n(p.product.split()), n(p.lead.split()),
+                                            n(p.coordinating.split()),
+                                            n(p.deadline.text.split())) for p in t.products])
+            for t in plan.tasks]
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="seed folder not present")
+def test_seed_001_text_rebuilt_as_word_imports_as_its_transcription(tmp_path):
+    """Seed 001's own text (its real page break inside task 4.1, its repeated header rows
+    and bold header cells) made into a Word file; line layout aside, the tasks and
+    indicators are the sample's."""
+    plan, review = import_plan(seed_docx(SEEDS / "001_0485c4d67e64fd28.txt",
+                                         tmp_path / "seed.docx"))
+    expected = sample("001")
+    assert _norm(plan) == _norm(expected)
+    assert [(i.stt, " ".join(i.text.split()), i.group, i.lead, i.coordinating)
+            for i in plan.indicators] == [
+        (i.stt, i.text, i.group, i.lead, i.coordinating) for i in expected.indicators]
+    assert [a.title for a in plan.areas] == [a.title for a in expected.areas]
+    joined = [d for d in review.doubts if "nối vào nhiệm vụ" in d.message]
+    assert [d.message.split("nhiệm vụ ")[1].split(" ")[0] for d in joined] == ["4.1"]
+    assert [p.due.isoformat() for p in plan.schedule] == [
+        "2023-03-05", "2023-06-05", "2023-09-05", "2023-12-05"]
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="seed folder not present")
+def test_seed_004_text_rebuilt_as_word_finds_its_page_breaks(tmp_path):
+    plan, review = import_plan(seed_docx(SEEDS / "004_28af4962b677612f.txt",
+                                         tmp_path / "seed.docx"))
+    assert [t.stt for t in plan.tasks] == [str(i) for i in range(1, 37)]
+    joined = [d.message for d in review.doubts if "nối vào nhiệm vụ" in d.message]
+    assert [m.split("nhiệm vụ ")[1].split(" ")[0] for m in joined] == ["13", "19", "34"]
+    expected = {t.stt: t for t in sample("004").tasks}
+    for stt in ("3", "13", "34"):
+        got = next(t for t in plan.tasks if t.stt == stt)
+        assert _norm_task(got) == _norm_task(expected[stt])
+    assert plan.areas[2].title == "Cải cách thủ tục hành chính"  # its cell was cut too
+    assert (plan.meta.signer.title, plan.meta.signer.name) == ("GIÁM ĐỐC", "Châu Tuấn Hồng")
+    assert [p.due.isoformat() for p in plan.schedule] == ["2023-06-15", "2023-12-15"]
+
+
+def _norm_task(t):
+    n = " ".join
+    return (n(t.content.split()), [(n(p.product.replace("\n", " ").split()), p.lead,
+                                    p.coordinating, p.deadline.text) for p in t.products])

@@ -137,7 +137,9 @@ class TaskParser:
             elif title and self.task is not None and content and stt is None:
                 self.areas[-1].title = _join(self.areas[-1].title, title)
                 title = ""  # joined below as part of the page-split row
-        elif content and others_empty and (task_cell.bold or _is_group_stt(stt, self.areas)):
+        elif content and others_empty and (
+                task_cell.bold or _is_group_stt(stt)
+                or (not stt and all(c.left for c in fields.values()))):
             self._new_area(stt or "", content)
             self.task = None
             return
@@ -196,11 +198,11 @@ class TaskParser:
         return tuple(areas)
 
 
-def _is_group_stt(stt: str | None, areas: list[_Area]) -> bool:
-    """A row with only a title is a group when its number is a top level one (or none)."""
-    if stt is None or stt == "":
-        return True
-    return "." not in stt and stt not in "-+•"
+def _is_group_stt(stt: str | None) -> bool:
+    """A row with only a title is a group when its number is a top level one. Without a
+    number it is a group only when bold or merged across the row; otherwise it is the rest
+    of a task cut by a page break (seed 001's task 4.1)."""
+    return bool(stt) and "." not in stt and stt not in "-+•"
 
 
 @dataclass
