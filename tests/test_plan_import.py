@@ -76,8 +76,8 @@ def test_quirky_001_imports_word_for_word(doc001):
         (a.form, a.number, a.title, a.attached_line) for a in expected.appendices]
     # the page-split row is joined and reported with its table and row; legacy text noted
     assert [str(d) for d in review.doubts] == [
-        "bảng 3, dòng 6: dòng không có số thứ tự, đã nối vào nhiệm vụ 1.3 (hàng bị ngắt "
-        "trang?)"]
+        "bảng 3 (phụ lục 1), dòng 6: dòng không có số thứ tự, đã nối vào nhiệm vụ 1.3 "
+        "(hàng bị ngắt trang?)"]
     assert any("TCVN3" in n for n in review.notes) and any("VNI" in n for n in review.notes)
     assert review.exit_code == 1
 
@@ -121,7 +121,7 @@ def test_yaml_written_by_import_loads_back_to_the_same_plan(tmp_path, doc001):
     assert result.exit_code == 1, result.output
     assert "dòng 6" in result.output and "44 nhiệm vụ" in result.output
     text = out.read_text(encoding="utf-8")
-    assert "# KIỂM TRA: bảng 3, dòng 6" in text
+    assert "# KIỂM TRA: bảng 3 (phụ lục 1), dòng 6" in text
     plan, _ = import_plan(doc001)
     assert plan_to_dict(load_plan(out)) == plan_to_dict(plan)
 
@@ -372,3 +372,32 @@ def _norm_task(t):
     n = " ".join
     return (n(t.content.split()), [(n(p.product.replace("\n", " ").split()), p.lead,
                                     p.coordinating, p.deadline.text) for p in t.products])
+
+
+def test_excel_number_1_10_read_back_after_1_9(tmp_path):
+    """An appendix typed in Excel without text cells: 1.10 is stored as the number 1.1."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["STT", "Nhiệm vụ", "Sản phẩm", "Đơn vị chủ trì", "Thời hạn"])
+    ws.append([1, "Công tác chỉ đạo"])
+    for i in range(1, 11):
+        ws.append([float(f"1.{i}"), f"Việc {i}", "Báo cáo", "Trường A", "31/12/2023"])
+    ws.append([1.11, "Việc 11", "Báo cáo", "Trường A", __import__("datetime").date(2023, 6, 30)])
+    wb.save(tmp_path / "pl.xlsx")
+    plan, review = import_plan(tmp_path / "pl.xlsx")
+    assert [t.stt for t in plan.tasks] == [f"1.{i}" for i in range(1, 12)]
+    assert plan.tasks[-1].products[0].deadline.text == "30/06/2023"
+    assert any("lưu thành số" in d.message and d.anchor == ("task", "1.10")
+               for d in review.doubts)
+
+
+def test_import_says_when_the_yaml_needs_a_fix_before_use(tmp_path):
+    out = tmp_path / "pl.yaml"
+    test_excel_number_1_10_read_back_after_1_9(tmp_path)
+    result = CliRunner().invoke(main, ["plan", "import", str(tmp_path / "pl.xlsx"), "--out",
+                                       str(out)])
+    assert result.exit_code == 1
+    assert "tệp YAML cần sửa trước khi dùng" in result.output
+    assert "# KIỂM TRA: trang đầu: không thấy trích yếu" in out.read_text(encoding="utf-8")

@@ -20,6 +20,7 @@ class Cell:
     bold: bool = False
     above: bool = False  # continues the cell above it (vertical merge); text copied
     left: bool = False  # continues the cell on its left (horizontal merge); text copied
+    number: bool = False  # a spreadsheet stored it as a number ("1.10" typed, 1.1 kept)
 
 
 @dataclass

@@ -83,6 +83,8 @@ def build_plan(doc: Document, review: Review) -> Plan | None:
             pending = []
             continue
         header, start = found
+        if at is not None:
+            block.label += f" (phụ lục {number})" if number else " (phụ lục)"
         if at is None and last is not None and last["header"].kind == header.kind:
             last["parts"].append((block, header, start))
         else:

@@ -94,6 +94,7 @@ def import_to_yaml(path: str | Path, out: str | Path) -> tuple[Plan | None, Revi
     from datetime import date
 
     from cchc_xlsx.atomic import atomic_path
+    from cchc_xlsx.plans.plan_loader import load_plan
     from cchc_xlsx.plans.plan_writer import plan_yaml
 
     plan, review = import_plan(path)
@@ -114,4 +115,8 @@ def import_to_yaml(path: str | Path, out: str | Path) -> tuple[Plan | None, Revi
     target = Path(out)
     with atomic_path(target) as tmp:
         tmp.write_text(text, encoding="utf-8")
+    try:
+        load_plan(target)
+    except UserError as exc:  # e.g. no title found: the YAML says where to fill it in
+        review.doubt("", f"tệp YAML cần sửa trước khi dùng: {exc.message}")
     return plan, review

@@ -8,13 +8,27 @@ LibreOffice to .xlsx when LibreOffice is present.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 
 from cchc_xlsx.plan_import.document import Cell, Document, Table, clean_lines, unlegacy
 
 
+def _cell(value: object, doc: Document, where: str) -> Cell:
+    from cchc_xlsx.reading.reader import cell_text
+
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        text = f"{value:%d/%m/%Y}"  # a deadline typed as a date, shown as Vietnamese write it
+    else:
+        text = unlegacy(cell_text(value), None, doc.notes, where)
+    number = isinstance(value, float) and not value.is_integer()
+    return Cell(clean_lines(text.split("\n")), number=number)
+
+
 def read_sheets(path: Path, shown_as: str | None = None) -> Document:
-    from cchc_xlsx.reading.reader import cell_text, open_book
+    from cchc_xlsx.reading.reader import open_book
 
     _, book = open_book(path)  # refuses hostile or broken files with one sentence
     doc = Document(shown_as or str(path))
@@ -28,11 +42,7 @@ def read_sheets(path: Path, shown_as: str | None = None) -> Document:
         label = f"trang tính «{name}»"
         rows: list[list[Cell]] = []
         for r, raw in enumerate(values):
-            rows.append([
-                Cell(clean_lines(unlegacy(cell_text(v), None, doc.notes,
-                                          f"{label}, dòng {r + top + 1}").split("\n")))
-                for v in raw
-            ])
+            rows.append([_cell(v, doc, f"{label}, dòng {r + top + 1}") for v in raw])
         for (r1, c1), (r2, c2) in merges:
             r1, r2, c1, c2 = r1 - top, r2 - top, c1 - left, c2 - left
             if not (0 <= r1 < len(rows)) or not (0 <= c1 < len(rows[r1])):

@@ -144,6 +144,11 @@ class TaskParser:
             self.task = None
             return
 
+        if stt and stt_cell.number and stt in self.seen and stt + "0" not in self.seen:
+            self.review.doubt(where, f"STT «{stt}» bị Excel lưu thành số và trùng với "
+                              f"{self.seen[stt]}; đã đọc là «{stt}0» (hãy định dạng cột STT là "
+                              "Văn bản)", "task", stt + "0")
+            stt += "0"
         if stt is not None and content:
             self._new_task(stt, content, fields, where)
         elif stt is not None and not content:
