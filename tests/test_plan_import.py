@@ -401,3 +401,37 @@ def test_import_says_when_the_yaml_needs_a_fix_before_use(tmp_path):
     assert result.exit_code == 1
     assert "tệp YAML cần sửa trước khi dùng" in result.output
     assert "# KIỂM TRA: trang đầu: không thấy trích yếu" in out.read_text(encoding="utf-8")
+
+
+def test_two_row_header_repeated_on_the_next_page(tmp_path):
+    """"Cơ quan thực hiện" over "Chủ trì | Phối hợp", both rows repeated mid-table."""
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("PHỤ LỤC")
+    d.add_paragraph("NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH NĂM 2024")
+    t = d.add_table(rows=0, cols=6)
+    rows = [("STT", "Nhiệm vụ", "Sản phẩm", "Cơ quan thực hiện", "", "Thời hạn"),
+            ("", "", "", "Chủ trì", "Phối hợp", ""),
+            ("I", "Chỉ đạo, điều hành", "", "", "", ""),
+            ("1", "Lập kế hoạch", "Kế hoạch", "Văn phòng", "Các tổ", "Quý I/2024"),
+            ("STT", "Nhiệm vụ", "Sản phẩm", "Cơ quan thực hiện", "", "Thời hạn"),
+            ("", "", "", "Chủ trì", "Phối hợp", ""),
+            ("2", "Báo cáo quý", "Báo cáo", "Văn phòng", "", "Hàng quý")]
+    for values in rows:
+        cells = t.add_row().cells
+        for c, v in enumerate(values):
+            cells[c].text = v
+    for r in (0, 4):
+        t.cell(r, 3).merge(t.cell(r, 4))
+        for c in (0, 1, 2, 5):
+            t.cell(r, c).merge(t.cell(r + 1, c))
+    d.add_paragraph()
+    d.save(str(tmp_path / "kh.docx"))
+    plan, review = import_plan(tmp_path / "kh.docx")
+    assert [(a.stt, a.title, [t.stt for t in a.tasks]) for a in plan.areas] == [
+        ("I", "Chỉ đạo, điều hành", ["1", "2"])]
+    p = plan.tasks[0].products[0]
+    assert (p.product, p.lead, p.coordinating, p.deadline.text) == (
+        "Kế hoạch", "Văn phòng", "Các tổ", "Quý I/2024")
+    assert not [d for d in review.doubts if "bảng" in d.where], review.text(plan)

@@ -36,12 +36,21 @@ class Header:
     kind: str  # "tasks", "indicators" or "roadmap"
     columns: dict[str, int]  # role -> column index
     signature: tuple[str, ...]  # the roles in column order, to spot a repeated header
+    sub_roles: frozenset[str] = frozenset()  # roles of a second header row, if any
+
+    def repeats(self, row: list[Cell]) -> bool:
+        """Is ``row`` this header (or its second row) repeated on a new page?"""
+        again = header_of(row)
+        if again is not None and again.kind == self.kind:
+            return True
+        return bool(self.sub_roles) and is_sub_header(row) and \
+            frozenset(roles(row)) == self.sub_roles
 
 
 def roles(row: list[Cell]) -> dict[str, int]:
     found: dict[str, int] = {}
     for i, cell in enumerate(row):
-        if cell.left or not cell.text:
+        if cell.left or cell.above or not cell.text:
             continue
         key = fold(cell.text.replace("\n", " ")).strip(" :.")
         if len(key) > 80:
@@ -68,6 +77,16 @@ def header_of(row: list[Cell]) -> Header | None:
         return None
     signature = tuple(role for role, _ in sorted(found.items(), key=lambda x: x[1]))
     return Header(kind, found, signature)
+
+
+def is_sub_header(row: list[Cell]) -> bool:
+    """A second header row: only short header words ("Chủ trì", "Phối hợp"), at least two
+    of them, and nothing that looks like data."""
+    found = roles(row)
+    if len(found) < 2 or "stt" in found:
+        return False
+    texts = [c.text for c in row if c.text and not c.left and not c.above]
+    return len(texts) == len(found) and all(len(t) < 40 for t in texts)
 
 
 _NUMBER_CELL = re.compile(r"^\(?\d{1,2}\)?$")

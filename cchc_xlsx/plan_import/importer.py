@@ -8,7 +8,7 @@ import re
 from cchc_xlsx.model import Appendix, Area, Indicator, Phase, Plan, PlanMeta
 from cchc_xlsx.plan_import.document import Document, Para, Table
 from cchc_xlsx.plan_import.front import parse_front
-from cchc_xlsx.plan_import.headers import Header, header_of
+from cchc_xlsx.plan_import.headers import Header, header_of, is_sub_header, roles
 from cchc_xlsx.plan_import.review import Review
 from cchc_xlsx.plan_import.tables import TaskParser, parse_indicators, parse_roadmap
 from cchc_xlsx.reading.normalize import ascii_fold, fold
@@ -19,10 +19,21 @@ _HEADER_SCAN = 10  # a spreadsheet may put a title row or two above the header
 
 
 def find_header(table: Table) -> tuple[Header, int] | None:
+    """The header and the first row under it. A header of two rows ("Cơ quan thực hiện"
+    over "Chủ trì | Phối hợp") gives its second row's columns too."""
     for r, row in enumerate(table.rows[:_HEADER_SCAN]):
         header = header_of(row)
-        if header is not None:
-            return header, r + 1
+        if header is None:
+            continue
+        start = r + 1
+        if start < len(table.rows):
+            below = table.rows[start]
+            extra = {k: v for k, v in roles(below).items() if k not in header.columns}
+            if extra and is_sub_header(below):
+                header.columns.update(extra)
+                header.sub_roles = frozenset(roles(below))
+                start += 1
+        return header, start
     return None
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from cchc_xlsx.model import Area, Criterion, Indicator, Phase, Product, Task
 from cchc_xlsx.plan_import.document import Cell, Table
-from cchc_xlsx.plan_import.headers import Header, header_of, is_column_numbers
+from cchc_xlsx.plan_import.headers import Header, is_column_numbers
 from cchc_xlsx.plan_import.review import Review
 from cchc_xlsx.plans.phrases import find_target, parse_deadline, parse_target
 from cchc_xlsx.plans.plan_loader import default_measure
@@ -101,8 +101,7 @@ class TaskParser:
             where = f"{table.label}, {table.row_labels[r]}"
             if not any(c.text for c in row) or is_column_numbers(row):
                 continue
-            again = header_of(row)
-            if again is not None and again.kind == header.kind:
+            if header.repeats(row):
                 continue  # the header repeated on a new page
             self._row(row, cols, where)
 
@@ -230,8 +229,7 @@ def _plain_rows(table: Table, header: Header, start: int, text_role: str,
         where = f"{table.label}, {table.row_labels[r]}"
         if not any(c.text for c in row) or is_column_numbers(row):
             continue
-        again = header_of(row)
-        if again is not None and again.kind == header.kind:
+        if header.repeats(row):
             continue
         stt_text = _own(_cell(row, cols, "stt"))
         text_cell = _cell(row, cols, text_role)
