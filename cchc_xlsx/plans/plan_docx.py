@@ -31,7 +31,7 @@ def write_plan_docx(plan: Plan, path: str | Path) -> Path:
     import docx
     from docx.enum.section import WD_ORIENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-    from docx.shared import Pt
+    from docx.shared import Cm, Pt
 
     d = docx.Document()
     style = d.styles["Normal"]
@@ -40,6 +40,8 @@ def write_plan_docx(plan: Plan, path: str | Path) -> Path:
     sec = d.sections[0]
     sec.orientation = WD_ORIENT.LANDSCAPE
     sec.page_width, sec.page_height = sec.page_height, sec.page_width
+    sec.left_margin, sec.right_margin = Cm(3), Cm(1.5)
+    sec.top_margin = sec.bottom_margin = Cm(2)
     m = plan.meta
 
     head = d.add_table(rows=2, cols=2)
@@ -107,6 +109,29 @@ def _lines(cell, lines: list[str], bold: list[bool] | None = None) -> None:
             run.bold = True
 
 
+_USABLE_CM = 25.0  # landscape A4 (29.7 cm) less the decree's 3 cm left, 1.5 cm right margins
+_WIDTHS_CM = {
+    "plan_tasks_grouped": (1.4, 8.0, 4.5, 4.2, 4.2, 3.7),
+    "plan_tasks_column": (3.6, 7.5, 4.5, 3.6, 3.4, 3.4),
+    "plan_indicators": (1.4, 14.0, 5.5, 5.1),
+    "plan_roadmap": (1.2, 4.0, 12.6, 4.1, 4.1),
+}
+
+
+def _widths(table, form: str) -> None:
+    """Column widths for Word (each cell) and LibreOffice (the table grid)."""
+    from docx.shared import Cm
+
+    raw = _WIDTHS_CM[form]
+    widths = [Cm(w * _USABLE_CM / sum(raw)) for w in raw]
+    table.autofit = False
+    for col, width in zip(table.columns, widths, strict=True):
+        col.width = width
+    for row in table.rows:
+        for tc, width in zip(row._tr.tc_lst, widths, strict=False):
+            tc.get_or_add_tcPr().get_or_add_tcW().w = width
+
+
 def _header(table, headers: tuple[str, ...]) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -167,6 +192,7 @@ def _task_table(d, plan: Plan, form: str) -> None:
                 table.cell(r - 1, 1).merge(cells[1])
         for c, value in zip(range(2, 6), values, strict=True):
             _lines(cells[c], value.split("\n"))
+    _widths(table, form)
 
 
 def _indicator_table(d, plan: Plan) -> None:
@@ -177,6 +203,7 @@ def _indicator_table(d, plan: Plan) -> None:
         cells = table.rows[r].cells
         for c, value in enumerate((ind.stt, ind.text, ind.lead, ind.coordinating)):
             _lines(cells[c], value.split("\n"), bold=[ind.group] * 99)
+    _widths(table, "plan_indicators")
 
 
 def _roadmap_table(d, plan: Plan) -> None:
@@ -201,3 +228,4 @@ def _roadmap_table(d, plan: Plan) -> None:
             _lines(cells[3], c.lead.split("\n"))
             _lines(cells[4], c.coordinating.split("\n"))
             r += 1
+    _widths(table, "plan_roadmap")
