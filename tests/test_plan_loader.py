@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cchc_xlsx.errors import UserError
 from cchc_xlsx.plans.plan_loader import load_plan
@@ -179,3 +181,31 @@ def test_cli_gives_one_sentence_and_exit_2_for_an_impossible_date(tmp_path):
     assert result.exit_code == 2
     assert "Traceback" not in result.output
     assert "2025-02-30" in result.output and "dòng 8" in result.output
+
+
+_SAMPLE_LINES = (PLANS / "001-mntt-q8-2023.yaml").read_text(encoding="utf-8").splitlines()
+
+
+@settings(max_examples=120, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.integers(0, len(_SAMPLE_LINES) - 1), st.sampled_from(
+    ["", "  ", "- ", ": ", "x: 1", "045", "1.10", "2025-02-30", "[", "{a: b}", "!!binary x",
+     "true", "~", "- Lưu: VT.", "\t", "&a x", "*a", "? x", "%YAML 1.2", "stt: 1.10",
+     "  year: 20x3", "  date: 2023-13-01", "      - [1, 2]"]),
+    st.sampled_from(["replace", "insert", "append", "delete"]))
+def test_any_edit_of_a_plan_is_a_plan_or_one_sentence(tmp_path, at, text, how):
+    """Whatever a person does to a line of a plan, the loader never shows a traceback."""
+    lines = list(_SAMPLE_LINES)
+    if how == "replace":
+        lines[at] = text
+    elif how == "insert":
+        lines.insert(at, text)
+    elif how == "append":
+        lines[at] += text
+    else:
+        del lines[at]
+    path = _write(tmp_path, "\n".join(lines) + "\n")
+    try:
+        load_plan(path, [])
+    except UserError as err:
+        assert "\n" not in str(err) and str(path) in str(err)
