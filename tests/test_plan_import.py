@@ -435,3 +435,19 @@ def test_two_row_header_repeated_on_the_next_page(tmp_path):
     assert (p.product, p.lead, p.coordinating, p.deadline.text) == (
         "Kế hoạch", "Văn phòng", "Các tổ", "Quý I/2024")
     assert not [d for d in review.doubts if "bảng" in d.where], review.text(plan)
+
+
+def test_indicator_table_with_its_own_target_column(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["STT", "Nội dung chỉ tiêu", "Chỉ tiêu cần đạt", "Đơn vị chủ trì"])
+    ws.append(["1", "Tỷ lệ hồ sơ TTHC giải quyết đúng hạn", "từ 98% trở lên", "Văn phòng"])
+    ws.append(["2", "Mức độ hài lòng đạt 95%", "95%", "Văn phòng"])
+    wb.save(tmp_path / "ct.xlsx")
+    plan, review = import_plan(tmp_path / "ct.xlsx")
+    assert [i.text for i in plan.indicators] == [
+        "Tỷ lệ hồ sơ TTHC giải quyết đúng hạn: từ 98% trở lên", "Mức độ hài lòng đạt 95%"]
+    assert plan.indicators[0].target.op == ">=" and plan.indicators[0].measure == "rate"
+    assert any("Chỉ tiêu cần đạt" in d.message for d in review.doubts)

@@ -274,6 +274,13 @@ def _plain_rows(table: Table, header: Header, start: int, text_role: str,
 def parse_indicators(table: Table, header: Header, start: int,
                      review: Review) -> list[Indicator]:
     rows = _plain_rows(table, header, start, "indicator", review)
+    if "targets" in header.columns and any(r.extra for r in rows):
+        # the plan form keeps the target inside the indicator's text; keep it, say so
+        for row in rows:
+            if row.extra and row.extra not in row.text:
+                row.text = f"{row.text}: {row.extra}" if row.text else row.extra
+        review.doubt(table.label, "cột «Chỉ tiêu cần đạt» đã được ghép vào cuối nội dung "
+                     "từng chỉ tiêu (sau dấu «:»); hãy xem lại cách viết")
     result = []
     for i, row in enumerate(rows):
         nxt = rows[i + 1].stt if i + 1 < len(rows) else ""
