@@ -451,3 +451,17 @@ def test_indicator_table_with_its_own_target_column(tmp_path):
         "Tỷ lệ hồ sơ TTHC giải quyết đúng hạn: từ 98% trở lên", "Mức độ hài lòng đạt 95%"]
     assert plan.indicators[0].target.op == ">=" and plan.indicators[0].measure == "rate"
     assert any("Chỉ tiêu cần đạt" in d.message for d in review.doubts)
+
+
+def test_a_workbook_this_tool_generated_imports_back(tmp_path):
+    """The issuer's own generated workbook (header block, appendix sheets, signature,
+    report sheets) gives the plan's tasks, indicators and letter data back."""
+    expected = sample("001")
+    (book,) = generate(expected, None, tmp_path, workers=1)
+    plan, review = import_plan(book)
+    assert _tasks(plan) == _tasks(expected) and _indicators(plan) == _indicators(expected)
+    m, e = plan.meta, expected.meta
+    assert (m.superior_body, m.issuing_body, m.number, m.symbol, m.place, m.date, m.signer,
+            m.recipients) == (e.superior_body, e.issuing_body, e.number, e.symbol, e.place,
+                              e.date, e.signer, e.recipients)
+    assert [a.form for a in plan.appendices] == ["plan_tasks_grouped", "plan_indicators"]

@@ -17,8 +17,8 @@ from cchc_xlsx.model import Period, Signer
 from cchc_xlsx.plan_import.review import Review
 from cchc_xlsx.reading.normalize import fold
 
-_MOTTO = ("cộng hòa xã hội chủ nghĩa việt nam", "độc lập - tự do - hạnh phúc",
-          "độc lập – tự do – hạnh phúc")
+_MOTTO = tuple(fold(m) for m in ("cộng hòa xã hội chủ nghĩa việt nam",
+                                  "độc lập - tự do - hạnh phúc", "độc lập – tự do – hạnh phúc"))
 _NUMBER = re.compile(r"^Số\s*:?\s*(?P<rest>.*)$", re.IGNORECASE)
 _PLACE_DATE = re.compile(
     r"^(?P<place>[^,]{2,60}),\s*ngày\s*(?P<d>\d{1,2})?\s*tháng\s*(?P<m>\d{1,2})?\s*"
@@ -132,15 +132,16 @@ def parse_front(lines: list[str], review: Review) -> Front:
 
 def _signature(lines: list[str], front: Front, review: Review) -> None:
     where = "khối chữ ký"
-    at = next((i for i in range(len(lines) - 1, -1, -1)
-               if fold(lines[i]).rstrip(":") == "nơi nhận"), None)
+    at = next((i for i, line in enumerate(lines) if fold(line).rstrip(":") == "nơi nhận"),
+              None)  # the letter's own; an appendix may sign again
     if at is None:
         review.doubt(where, "không thấy «Nơi nhận:»", "meta", "recipients")
         region = lines[-12:]
     else:
         recipients = []
-        for line in lines[at + 1:]:
-            if line.startswith(("-", "+", "•")):
+        for line in lines[at + 1:at + 30]:
+            if line.startswith(("-", "+", "•")) or line.endswith(";") or \
+                    fold(line).startswith("lưu"):
                 recipients.append(line.lstrip("-+• ").strip())
             elif recipients:
                 break
@@ -149,7 +150,8 @@ def _signature(lines: list[str], front: Front, review: Review) -> None:
     titles: list[str] = []
     name = ""
     for line in region:
-        if fold(line).rstrip(":") == "nơi nhận" or line.startswith(("-", "+", "•")):
+        if fold(line).rstrip(":") == "nơi nhận" or line.startswith(("-", "+", "•")) or \
+                line.strip() in front.recipients:
             continue
         if _upper(line) and len(line) < 60 and not _is_motto(line):
             titles.append(line)

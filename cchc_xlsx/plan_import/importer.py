@@ -78,7 +78,7 @@ def _heading(paras: list[Para]) -> tuple[int | None, str, str, str]:
 
 def build_plan(doc: Document, review: Review) -> Plan | None:
     review.notes.extend(doc.notes)
-    first_appendix: int | None = None
+    appendix_blocks: set[int] = set()  # tables and their headings; the rest is the letter
     sections: list[dict] = []
     pending: list[Para] = []
     last: dict | None = None
@@ -94,19 +94,19 @@ def build_plan(doc: Document, review: Review) -> Plan | None:
             pending = []
             continue
         header, start = found
+        appendix_blocks.add(i)
         if at is not None:
+            appendix_blocks.update(range(i - len(pending) + at, i))
             block.label += f" (phụ lục {number})" if number else " (phụ lục)"
         if at is None and last is not None and last["header"].kind == header.kind:
             last["parts"].append((block, header, start))
         else:
-            if first_appendix is None:
-                first_appendix = i - len(pending) + at if at is not None else i
             last = {"header": header, "width": block.width, "parts": [(block, header, start)],
                     "number": number, "title": title, "attached": attached,
                     "label": block.label}
             sections.append(last)
         pending = []
-    front_blocks = doc.blocks[:first_appendix] if first_appendix is not None else doc.blocks
+    front_blocks = [b for i, b in enumerate(doc.blocks) if i not in appendix_blocks]
     front = parse_front(_lines(front_blocks), review)
 
     appendices: list[Appendix] = []

@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-from cchc_xlsx.plan_import.document import Cell, Document, Table, clean_lines, unlegacy
+from cchc_xlsx.plan_import.document import Cell, Document, Para, Table, clean_lines, unlegacy
+from cchc_xlsx.reading.normalize import fold
 
 
 def _cell(value: object, doc: Document, where: str) -> Cell:
@@ -28,13 +29,16 @@ def _cell(value: object, doc: Document, where: str) -> Cell:
 
 
 def read_sheets(path: Path, shown_as: str | None = None) -> Document:
-    from cchc_xlsx.reading.reader import open_book
+    from cchc_xlsx.reading.reader import open_book, read_identity
 
     _, book = open_book(path)  # refuses hostile or broken files with one sentence
     doc = Document(shown_as or str(path))
+    # a workbook this tool generated says which sheets are report forms: not the plan
+    reports = {sheet for form, _, sheet in read_identity(book).get("sheets", [])
+               if form.startswith("report_")}
     for name in book.sheet_names:
-        if name.startswith("_"):
-            continue  # our own hidden identity sheets
+        if name.startswith("_") or name in reports:
+            continue  # our own hidden identity sheet, the report forms
         sheet = book.get_sheet_by_name(name)
         values = sheet.to_python(skip_empty_area=False)
         top, left = sheet.start or (0, 0)
@@ -53,6 +57,29 @@ def read_sheets(path: Path, shown_as: str | None = None) -> Document:
                     if (r, c) != (r1, c1):
                         rows[r][c] = Cell(head.text, head.bold, above=r > r1, left=c > c1)
         if rows:
-            labels = [f"dòng {r + top + 1}" for r in range(len(rows))]
-            doc.blocks.append(Table(label, rows, labels))
+            _split_sheet(doc, label, rows, [f"dòng {r + top + 1}" for r in range(len(rows))])
     return doc
+
+
+def _split_sheet(doc: Document, label: str, rows: list[list[Cell]], labels: list[str]) -> None:
+    """A sheet as a page: the rows above the table's header (the header block, "PHỤ LỤC",
+    its title) and below the table ("Nơi nhận:", the signature) are paragraphs, so the
+    first-page and appendix-heading readers see them as in a Word file."""
+    from cchc_xlsx.plan_import.headers import header_of
+
+    head = next((r for r, row in enumerate(rows[:12]) if header_of(row) is not None), None)
+    if head is None:
+        doc.blocks.append(Table(label, rows, labels))
+        return
+    end = next((r for r in range(head + 1, len(rows))
+                if any(fold(c.text).rstrip(":") == "nơi nhận" for c in rows[r])), len(rows))
+    _paragraphs(doc, rows[:head])
+    doc.blocks.append(Table(label, rows[head:end], labels[head:end]))
+    _paragraphs(doc, rows[end:])
+
+
+def _paragraphs(doc: Document, rows: list[list[Cell]]) -> None:
+    for row in rows:
+        for cell in row:
+            if cell.text and not cell.left and not cell.above:
+                doc.blocks.extend(Para(line) for line in cell.text.split("\n"))
