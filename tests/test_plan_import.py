@@ -465,3 +465,15 @@ def test_a_workbook_this_tool_generated_imports_back(tmp_path):
             m.recipients) == (e.superior_body, e.issuing_body, e.number, e.symbol, e.place,
                               e.date, e.signer, e.recipients)
     assert [a.form for a in plan.appendices] == ["plan_tasks_grouped", "plan_indicators"]
+
+
+def test_roadmap_of_seed_002_from_word(tmp_path):
+    expected = sample("002")
+    plan, review = import_plan(write_plan_docx(expected, tmp_path / "lo-trinh.docx"))
+    assert plan_to_dict(plan)["roadmap"] == plan_to_dict(expected)["roadmap"]
+    assert plan.appendices[0].form == "plan_roadmap"
+    m = plan.meta
+    assert (m.signer.authority, m.signer.head_title, m.signer.title, m.year) == (
+        "KT.", "GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", 2021)
+    assert [p.id for p in plan.schedule] == [p.id for p in expected.schedule]
+    assert review.exit_code == 0, review.text(plan)
