@@ -41,7 +41,7 @@ class Review:
             tasks = plan.tasks
             items = [i for i in plan.indicators if not i.group]
             parts = [f"{len(plan.areas)} nhóm nhiệm vụ, {len(tasks)} nhiệm vụ "
-                     f"({sum(len(t.products) for t in tasks)} dòng sản phẩm)"]
+                     f"({sum(len(t.products) for t in tasks)} dòng sản phẩm)"] if tasks else []
             if plan.indicators:
                 groups = sum(1 for i in plan.indicators if i.group)
                 parts.append(f"{len(items)} chỉ tiêu ({groups} nhóm chỉ tiêu)")
