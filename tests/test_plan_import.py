@@ -477,3 +477,30 @@ def test_roadmap_of_seed_002_from_word(tmp_path):
         "KT.", "GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", 2021)
     assert [p.id for p in plan.schedule] == [p.id for p in expected.schedule]
     assert review.exit_code == 0, review.text(plan)
+
+
+def test_files_are_read_by_what_they_are_not_by_their_name(tmp_path, doc004):
+    """A Word plan saved as .xlsx and an appendix saved as .docx are read as what they are;
+    a zip bomb named .docx is refused by the project's file guard before python-docx."""
+    import shutil
+    import zipfile as zf
+
+    wrong = tmp_path / "ke-hoach.xlsx"
+    shutil.copy(doc004, wrong)
+    plan, _ = import_plan(wrong)
+    assert len(plan.tasks) == 36
+    sheet = appendix_xlsx(tmp_path / "pl.xlsx")
+    renamed = tmp_path / "pl.docx"
+    shutil.copy(sheet, renamed)
+    plan, _ = import_plan(renamed)
+    assert len(plan.tasks) == 44
+    bomb = tmp_path / "bom.docx"
+    with zf.ZipFile(bomb, "w", zf.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", b"\0" * (12 * 1024 * 1024))  # ratio ~1000
+    with pytest.raises(UserError, match="bom nén"):
+        import_plan(bomb)
+    broken = tmp_path / "hong.docx"
+    broken.write_bytes(b"PK\x03\x04 broken")
+    with pytest.raises(UserError, match="Word"):
+        import_plan(broken)

@@ -35,17 +35,18 @@ def import_plan(path: str | Path) -> tuple[Plan | None, Review]:
     suffix = path.suffix.lower()
     review = Review(str(path))
     with tempfile.TemporaryDirectory(prefix="cchc-import-") as tmp:
-        if suffix in (".docx", ".docm"):
+        kind = _sniff(path) if suffix in (".docx", ".docm") + SHEET_SUFFIXES else suffix
+        if kind == "docx":
             doc = read_docx(path)
-        elif suffix in WORD_SUFFIXES:
+        elif kind == "doc" or suffix in WORD_SUFFIXES and suffix not in (".docx", ".docm"):
             converted = convert(path, "docx", Path(tmp))
             review.notes.append(f"đã chuyển «{path.name}» sang .docx bằng LibreOffice.")
             doc = read_docx(converted)
-        elif suffix in SHEET_SUFFIXES:
+        elif kind in ("xlsx", "xlsm", "ods", "xls"):
             from cchc_xlsx.plan_import.plan_workbook import is_plan_workbook, read_plan_workbook
 
             source = path
-            if suffix == ".ods":
+            if kind == "ods":
                 from cchc_xlsx.plan_import.convert import soffice
 
                 if soffice():
@@ -59,6 +60,30 @@ def import_plan(path: str | Path) -> tuple[Plan | None, Review]:
         doc.source = str(path)
     plan = build_plan(doc, review)
     return plan, review
+
+
+def _sniff(path: Path) -> str:
+    """What the file really is, by its content, after the project's file guard has checked
+    it (zip bombs, XML entities, encryption): "docx", "doc" or a spreadsheet kind. A plan
+    saved with the wrong extension is read as what it is; nothing is refused for a name."""
+    from cchc_xlsx.reading.file_guard import UnusableFile, inspect_file
+
+    try:
+        return inspect_file(path)
+    except UnusableFile as exc:
+        if exc.code == "not_spreadsheet_docx":
+            return "docx"
+        if exc.code in ("not_spreadsheet_doc", "not_spreadsheet_odt"):
+            return "doc"  # an old Word or a Writer file under another name: LibreOffice
+        if exc.code == "encrypted":
+            raise UserError(f"Tệp «{path}» có đặt mật khẩu; hãy mở bằng Word hoặc Excel, bỏ "
+                            "mật khẩu, lưu lại rồi nhập tệp đó.") from None
+        if exc.code in ("zip_bomb", "xml_entities", "too_large", "empty") or \
+                path.suffix.lower() not in (".docx", ".docm"):
+            raise
+        raise UserError(f"Tệp «{path}» không phải văn bản Word (.docx) dùng được (hỏng hoặc "
+                        "sai định dạng); hãy mở bằng Word, lưu lại dạng .docx rồi nhập lại."
+                        ) from None
 
 
 def open_plan(path: str | Path) -> tuple[Plan, Review]:
