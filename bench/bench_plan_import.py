@@ -34,7 +34,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
 
-    from cchc_xlsx.plan_import.open import import_to_yaml
+    from cchc_xlsx.plan_import.opener import import_to_yaml
     from cchc_xlsx.plans.plan_docx import write_plan_docx
     from tests.plan_docs import big_plan
 

@@ -71,7 +71,7 @@ def run(samples: Path, out: Path) -> None:
 
 def _import_step(samples: Path, out: Path) -> None:
     """A Word version of sample plan 004, made here, imported and generated from."""
-    from cchc_xlsx.plan_import.open import import_to_yaml
+    from cchc_xlsx.plan_import.opener import import_to_yaml
     from cchc_xlsx.plans.plan_docx import write_plan_docx
 
     folder = out / "nhap-ke-hoach"

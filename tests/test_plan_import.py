@@ -15,7 +15,7 @@ from cchc_xlsx.cli import main
 from cchc_xlsx.errors import UserError
 from cchc_xlsx.forms.generate import generate
 from cchc_xlsx.plan_import import open_plan
-from cchc_xlsx.plan_import.open import import_plan
+from cchc_xlsx.plan_import.opener import import_plan
 from cchc_xlsx.plan_import.plan_workbook import write_plan_workbook
 from cchc_xlsx.plans.plan_docx import write_plan_docx
 from cchc_xlsx.plans.plan_json import plan_to_dict

@@ -29,7 +29,7 @@ def open_plan_reviewed(plan_path: str):
     from pathlib import Path
 
     from cchc_xlsx.plan_import import open_plan
-    from cchc_xlsx.plan_import.open import YAML_SUFFIXES
+    from cchc_xlsx.plan_import.opener import YAML_SUFFIXES
 
     plan, review = open_plan(plan_path)
     if Path(plan_path).suffix.lower() not in YAML_SUFFIXES:

@@ -22,7 +22,7 @@ def plan_import(source: str, out_path: str | None) -> None:
     """Nhập kế hoạch từ văn bản Word (.docx, .doc), bảng Excel (.xlsx, .ods, .xls) hoặc sổ
     kế hoạch (plan template). Thoát 0: nhập gọn; 1: có điểm cần kiểm tra; 2: không dùng
     được."""
-    from cchc_xlsx.plan_import.open import import_to_yaml
+    from cchc_xlsx.plan_import.opener import import_to_yaml
 
     src = Path(source)
     if out_path is None:

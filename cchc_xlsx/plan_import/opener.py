@@ -33,6 +33,9 @@ def import_plan(path: str | Path) -> tuple[Plan | None, Review]:
     if not path.is_file():
         raise UserError(f"Không tìm thấy tệp kế hoạch «{path}».")
     suffix = path.suffix.lower()
+    if suffix in YAML_SUFFIXES:
+        raise UserError(f"«{path}» đã là kế hoạch YAML; xem bằng «cchc-xlsx plan show», "
+                        "hoặc chuyển sang sổ Excel bằng «cchc-xlsx plan export».")
     review = Review(str(path))
     with tempfile.TemporaryDirectory(prefix="cchc-import-") as tmp:
         kind = _sniff(path) if suffix in (".docx", ".docm") + SHEET_SUFFIXES else suffix
