@@ -209,3 +209,27 @@ def test_any_edit_of_a_plan_is_a_plan_or_one_sentence(tmp_path, at, text, how):
         load_plan(path, [])
     except UserError as err:
         assert "\n" not in str(err) and str(path) in str(err)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.text(min_size=1).filter(lambda s: s.strip("\n") == s and s.strip()),
+                min_size=4, max_size=4))
+def test_written_yaml_reads_back_every_text_exactly(values):
+    """plan_yaml quotes whatever it must: any text in any field loads back unchanged."""
+    import dataclasses
+
+    from cchc_xlsx.plans.plan_json import plan_to_dict
+    from cchc_xlsx.plans.plan_loader import plan_from_data
+    from cchc_xlsx.plans.plan_writer import plan_yaml
+    from cchc_xlsx.yamlio import loads_yaml
+
+    base = load_plan(PLAN_004)
+    task = base.areas[0].tasks[0]
+    product = dataclasses.replace(task.products[0], product=values[0], lead=values[1])
+    task = dataclasses.replace(task, content=values[2], products=(product,))
+    area = dataclasses.replace(base.areas[0], tasks=(task,))
+    meta = dataclasses.replace(base.meta, recipients=(values[3],), title=values[3])
+    plan = dataclasses.replace(base, areas=(area,), meta=meta)
+    back = plan_from_data(loads_yaml(plan_yaml(plan), "x.yaml", "kế hoạch", text_only=True),
+                          "x.yaml")
+    assert plan_to_dict(back) == plan_to_dict(plan)

@@ -60,6 +60,7 @@ def clean_line(text: str) -> str:
     odd spaces typed as plain ones (runs of spaces are kept: "ngày      tháng 12" leaves room
     for the day by hand), bullets drawn as symbols written as "- "."""
     text = _SPACES.sub(" ", nfc(text).translate(INVISIBLE)).strip()
+    text = "".join(ch for ch in text if ch.isprintable())  # control characters
     if _BULLET.match(text):
         text = "- " + _BULLET.sub("", text, count=1)
     return text
@@ -67,7 +68,8 @@ def clean_line(text: str) -> str:
 
 def clean_lines(lines: list[str]) -> str:
     """A cell's text: its non-empty lines, cleaned, joined by newlines."""
-    return "\n".join(line for line in (clean_line(x) for x in lines) if line)
+    parts = (part for x in lines for part in x.splitlines())  # \r\n, \r, U+2028 too
+    return "\n".join(line for line in (clean_line(x) for x in parts) if line)
 
 
 def unlegacy(text: str, font: str | None, notes: list[str], where: str) -> str:

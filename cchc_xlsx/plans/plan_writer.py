@@ -20,15 +20,22 @@ CHECK = "KIỂM TRA"
 
 
 def _scalar(value: str, indent: int) -> str:
-    if "\n" in value:
-        lines = value.split("\n")
+    """``value`` as YAML that reads back to exactly ``value``: a ``|-`` block for ordinary
+    multi-line cells (one item per line, as people write them), otherwise what PyYAML's
+    emitter chooses (plain, quoted, or double-quoted with escapes for anything odd)."""
+    lines = value.split("\n")
+    if len(lines) > 1 and all(_block_line(line) for line in lines):
         pad = " " * (indent + 2)
-        indicator = "|-" if not lines[0].startswith(" ") else "|2-"
-        return indicator + "".join(f"\n{pad}{line}" if line else "\n" for line in lines)
-    dumped = yaml.safe_dump(value, allow_unicode=True, width=10**9, default_style=None)
+        return "|-" + "".join(f"\n{pad}{line}" for line in lines)
+    style = '"' if len(lines) > 1 else None
+    dumped = yaml.safe_dump(value, allow_unicode=True, width=10**9, default_style=style)
     if dumped.endswith("\n...\n"):
         dumped = dumped[:-5]
     return dumped.rstrip("\n")
+
+
+def _block_line(line: str) -> bool:
+    return bool(line) and line == line.strip() and line.isprintable()
 
 
 class _Out:
