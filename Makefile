@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(PY) bench/bench_generate.py
 	$(PY) bench/bench_validate.py
 	$(PY) bench/bench_merge.py
+	$(PY) bench/bench_plan_import.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUT) $(WRAPPER) build dist *.egg-info

@@ -64,7 +64,26 @@ def run(samples: Path, out: Path) -> None:
         print(f"   - {message}")
     print(f"   sổ tổng hợp: {result.out}")
     print()
+    _import_step(samples, out)
+    print()
     print(f"Xong. Mở các tệp trong «{out}» bằng Excel, LibreOffice hoặc WPS.")
+
+
+def _import_step(samples: Path, out: Path) -> None:
+    """A Word version of sample plan 004, made here, imported and generated from."""
+    from cchc_xlsx.plan_import.opener import import_to_yaml
+    from cchc_xlsx.plans.plan_docx import write_plan_docx
+
+    folder = out / "nhap-ke-hoach"
+    folder.mkdir(parents=True, exist_ok=True)
+    word = write_plan_docx(load_plan(samples / "plans" / "004-sgddt-soctrang-2023.yaml"),
+                           folder / "ke-hoach-soc-trang.docx")
+    print(f"== 5. Nhập kế hoạch từ văn bản Word «{word}» (cchc-xlsx plan import)")
+    plan, review = import_to_yaml(word, folder / "ke-hoach-soc-trang.yaml")
+    print("   " + review.text(plan).replace("\n", "\n   "))
+    print(f"   kế hoạch YAML: {folder / 'ke-hoach-soc-trang.yaml'}")
+    written = generate(plan, None, folder)
+    print(f"   sổ tạo từ kế hoạch vừa nhập: {written[0]}")
 
 
 def _inbox(returns: Path, inbox: Path, due: date) -> Path:

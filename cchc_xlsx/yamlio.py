@@ -7,10 +7,17 @@ that record each key's line, and every failure becomes a ``UserError`` naming th
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import BaseResolver
+from yaml.scanner import Scanner
 
 from cchc_xlsx.errors import UserError, os_reason
 
@@ -50,8 +57,30 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Mapping:
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def load_yaml(path: str | Path, what: str) -> Any:
-    """Load one YAML file; ``what`` names the kind of file in messages ("kế hoạch")."""
+class _TextLoader(Reader, Scanner, Parser, Composer, SafeConstructor, BaseResolver):
+    """A safe loader whose resolver knows no implicit types: every plain scalar is text.
+
+    People type plans, and YAML's guessing turned ``045`` into 37, ``1.10`` into 1.1 and
+    ``2025-02-30`` into a crash. With this loader the file's schema types each value (see
+    ``Fields``), so what was typed is what is read.
+    """
+
+    def __init__(self, stream: str) -> None:
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        Composer.__init__(self)
+        SafeConstructor.__init__(self)
+        BaseResolver.__init__(self)
+
+
+_TextLoader.add_constructor(BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load_yaml(path: str | Path, what: str, text_only: bool = False) -> Any:
+    """Load one YAML file; ``what`` names the kind of file in messages ("kế hoạch").
+
+    ``text_only`` reads every scalar as a string (see ``_TextLoader``)."""
     path = Path(path)
     try:
         text = path.read_bytes().decode("utf-8-sig")
@@ -65,12 +94,12 @@ def load_yaml(path: str | Path, what: str) -> Any:
         ) from None
     except OSError as exc:
         raise UserError(f"Không đọc được tệp {what} «{path}»: {os_reason(exc)}.") from None
-    return loads_yaml(text, path, what)
+    return loads_yaml(text, path, what, text_only)
 
 
-def loads_yaml(text: str, path: str | Path, what: str) -> Any:
+def loads_yaml(text: str, path: str | Path, what: str, text_only: bool = False) -> Any:
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_TextLoader if text_only else _Loader)  # noqa: S506
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f", dòng {mark.line + 1}, cột {mark.column + 1}" if mark else ""
@@ -113,9 +142,14 @@ class Fields:
 
     def raw(self, key: str, default: Any = None, required: bool = False) -> Any:
         self.seen.add(key)
-        if key not in self.data or self.data[key] is None:
+        value = self.data.get(key)
+        if value is None or (required and value == ""):
             if required:
-                self.fail(f"thiếu trường «{key}» trong {self.where}")
+                others = [str(k) for k in self.data if k != key]
+                close = difflib.get_close_matches(key, others, n=1, cutoff=0.6)
+                hint = f" (có phải «{close[0]}» là «{key}» viết sai?)" if close else ""
+                self.fail(f"thiếu trường «{key}» trong {self.where}{hint}",
+                          key=close[0] if close else None)
             return default
         return self.data[key]
 
@@ -135,11 +169,40 @@ class Fields:
             self.fail(f"trường «{key}» phải là một danh sách (mỗi mục một dòng «- »)", key=key)
         return value
 
+    def flag(self, key: str) -> bool:
+        """A yes/no field; text-only files hold it as a word."""
+        value = self.raw(key, False)
+        if isinstance(value, bool):
+            return value
+        word = str(value).strip().lower()
+        if word in ("true", "yes", "có", "co", "1", "x"):
+            return True
+        if word in ("false", "no", "không", "khong", "0", ""):
+            return False
+        self.fail(f"trường «{key}» chỉ nhận true hoặc false, không phải «{value}»", key=key)
+        return False
+
+    def lines(self, key: str, required: bool = False) -> list[str]:
+        """A list of text lines. An unquoted item such as ``- Lưu: VT.`` is a one-key
+        mapping to YAML; it is read back as the line that was typed."""
+        result = []
+        for item in self.listing(key, required):
+            if isinstance(item, dict) and len(item) == 1:
+                (k, v), = item.items()
+                if not isinstance(v, (dict, list)):
+                    item = f"{k}: {v}" if v not in (None, "") else f"{k}:"
+            if isinstance(item, (dict, list)):
+                self.fail(f"mỗi mục của «{key}» phải là một dòng chữ", key=key)
+            result.append(str(item))
+        return result
+
     def child(self, key: str, value: Any, where: str) -> Fields:
         return Fields(value, self.path, self.what, where, self.line_of(key))
 
     def done(self) -> None:
         extra = [k for k in self.data if k not in self.seen]
         if extra:
-            key = extra[0]
-            self.fail(f"trường «{key}» không có trong mẫu của {self.where}", key=key)
+            key = str(extra[0])
+            close = difflib.get_close_matches(key, sorted(self.seen), n=1, cutoff=0.6)
+            hint = f" (có phải «{close[0]}»?)" if close else ""
+            self.fail(f"trường «{key}» không có trong mẫu của {self.where}{hint}", key=key)

@@ -36,6 +36,7 @@ def test_semicolon_csv_with_bom_and_nfd_headers(tmp_path):
     (HEADER + "A1,Trường A,,UBND,X,HT,B\nA1,Trường B,,UBND,X,HT,C\n",
      "dòng 3: mã đơn vị «A1» trùng với dòng 2"),
     ("mã,tên\nA1,Trường A\n", "thiếu cột: cơ quan chủ quản, địa danh, chức danh, tên người ký"),
+    ("mã,tên\nA1,Trường A\n", "(không bắt buộc: cấp học, nơi nhận)"),
     (HEADER + ",Trường A,,UBND,X,HT,B\n", "dòng 2: thiếu mã đơn vị"),
     (HEADER, "không có đơn vị nào"),
     ("", "rỗng"),
@@ -59,3 +60,33 @@ def test_not_a_workbook(tmp_path):
     p.write_bytes(b"not a zip")
     with pytest.raises(UserError, match="Không mở được tệp danh sách đơn vị"):
         load_units(p)
+
+
+def test_header_under_title_rows_in_xlsx(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["DANH SÁCH CÁC TRƯỜNG TRỰC THUỘC"])
+    ws.append(["(Kèm theo Công văn số 12/PGDĐT)"])
+    ws.append([])
+    ws.append(["Mã", "Tên đơn vị", "Cơ quan chủ quản", "Địa danh", "Chức danh", "Tên người ký"])
+    ws.append(["A1", "Trường Mầm non A", "UBND QUẬN 8", "Quận 8", "HIỆU TRƯỞNG", "Lê B"])
+    wb.save(tmp_path / "u.xlsx")
+    [unit] = load_units(tmp_path / "u.xlsx")
+    assert (unit.code, unit.signer_name) == ("A1", "Lê B")
+
+
+def test_blank_signer_cells_give_one_warning_per_unit(tmp_path):
+    rows = ["A1,Trường A,,UBND,X,,Lê B", "A2,Trường B,,UBND,X,HT,",
+            "A3,Nhà thiếu nhi C,,UBND,X,,", "A4,Trường D,,UBND,X,HT,Lê D"]
+    p = _csv(tmp_path, HEADER + "\n".join(rows) + "\n")
+    warnings: list[str] = []
+    units = load_units(p, warnings)
+    assert [u.signer_title for u in units] == ["HIỆU TRƯỞNG", "HT", "", "HT"]
+    assert len(warnings) == 3
+    assert "dòng 2 (A1 – Trường A): chưa có chức danh người ký, đã dùng «HIỆU TRƯỞNG»" \
+        in warnings[0]
+    assert "dòng 3" in warnings[1] and "tên người ký" in warnings[1]
+    assert "dòng 4" in warnings[2] and "thiếu chức danh" in warnings[2] \
+        and "tên người ký" in warnings[2]

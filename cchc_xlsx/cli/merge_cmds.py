@@ -13,7 +13,8 @@ from cchc_xlsx.errors import UserError
 
 @main.command("merge")
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT…")
-@click.option("--plan", "plan_path", required=True, metavar="PLAN", help="Tệp kế hoạch (YAML).")
+@click.option("--plan", "plan_path", required=True, metavar="PLAN",
+              help="Tệp kế hoạch: YAML, Word (.docx/.doc) hoặc Excel (.xlsx).")
 @click.option("--units", "units_path", required=True, metavar="UNITS",
               help="Danh sách đơn vị phải nộp (CSV hoặc XLSX).")
 @click.option("--period", "period_id", required=True, metavar="PERIOD", help="Kỳ báo cáo.")
@@ -38,14 +39,14 @@ def merge_cmd(inputs: tuple[str, ...], plan_path: str, units_path: str, period_i
     đọc được (sổ tổng hợp vẫn được ghi); 2 sai cách dùng lệnh hoặc dữ liệu không dùng được.
     """
     from cchc_xlsx.checking.validate import expand_paths
+    from cchc_xlsx.cli.plan_cmds import open_plan_reviewed
     from cchc_xlsx.merging.merge import merge, office_from_units
-    from cchc_xlsx.plans.plan_loader import load_plan
     from cchc_xlsx.plans.units import load_units
 
     folder = Path(out_path).resolve().parent
     if not folder.is_dir():  # told now, not after reading the whole batch
         raise UserError(f"Không ghi được tệp «{out_path}»: không tìm thấy thư mục «{folder}».")
-    plan = load_plan(plan_path)
+    plan = open_plan_reviewed(plan_path)
     units = load_units(units_path)
     office = office_from_units(units, plan, office_name, office_code)
     history = None

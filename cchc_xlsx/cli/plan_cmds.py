@@ -22,23 +22,52 @@ def forms_cmd() -> None:
             if spec.kind == kind:
                 click.echo(f"  {spec.id:<20} v{spec.version}  {spec.name}")
 
+
+def open_plan_reviewed(plan_path: str):
+    """Open a plan of any kind; an imported document's review (and a YAML plan's
+    warnings) go to stderr so the command's own output stays clean."""
+    from pathlib import Path
+
+    from cchc_xlsx.plan_import import open_plan
+    from cchc_xlsx.plan_import.opener import YAML_SUFFIXES
+
+    plan, review = open_plan(plan_path)
+    if Path(plan_path).suffix.lower() not in YAML_SUFFIXES:
+        click.echo(review.text(plan), err=True)
+    else:
+        for doubt in review.doubts:
+            click.echo(f"Cảnh báo: {doubt}", err=True)
+    return plan
+
+
 @main.group("plan")
 def plan_group() -> None:
-    """Xem kế hoạch."""
+    """Xem, nhập và xuất kế hoạch (YAML, Word, Excel)."""
 
 
 @plan_group.command("show")
 @click.argument("plan_path", metavar="PLAN")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json: toàn bộ kế hoạch cho chương trình khác "
+              "(docs/plan-json.md).")
 @friendly
-def plan_show(plan_path: str) -> None:
+def plan_show(plan_path: str, fmt: str) -> None:
     """Tóm tắt một kế hoạch: thông tin văn bản, phụ lục, nhiệm vụ, chỉ tiêu, kỳ báo cáo."""
-    from cchc_xlsx.plans.plan_loader import load_plan
+    if fmt == "json":
+        import json
+
+        from cchc_xlsx.plans.plan_json import plan_to_dict
+
+        plan = open_plan_reviewed(plan_path)
+        click.echo(json.dumps(plan_to_dict(plan), ensure_ascii=False, indent=2))
+        return
     from cchc_xlsx.plans.summary import plan_summary
 
-    click.echo(plan_summary(load_plan(plan_path)))
+    click.echo(plan_summary(open_plan_reviewed(plan_path)))
 
 @main.command("generate")
-@click.option("--plan", "plan_path", required=True, metavar="PLAN", help="Tệp kế hoạch (YAML).")
+@click.option("--plan", "plan_path", required=True, metavar="PLAN",
+              help="Tệp kế hoạch: YAML, Word (.docx/.doc) hoặc Excel (.xlsx).")
 @click.option("--units", "units_path", metavar="UNITS",
               help="Danh sách đơn vị (CSV hoặc XLSX). Bỏ trống: sổ của chính đơn vị ban hành.")
 @click.option("--out", "out_dir", required=True, metavar="DIR", help="Thư mục ghi kết quả.")
@@ -64,11 +93,13 @@ def generate_cmd(plan_path: str, units_path: str | None, out_dir: str, forms: tu
     kết quả đã có tệp cùng tên khác nội dung (thêm --overwrite để ghi đè).
     """
     from cchc_xlsx.forms.generate import generate
-    from cchc_xlsx.plans.plan_loader import load_plan
     from cchc_xlsx.plans.units import load_units
 
-    plan = load_plan(plan_path)
-    units = load_units(units_path) if units_path else None
+    plan = open_plan_reviewed(plan_path)
+    unit_warnings: list[str] = []
+    units = load_units(units_path, unit_warnings) if units_path else None
+    for warning in unit_warnings:
+        click.echo(f"Cảnh báo: {warning}", err=True)
     total = len(units) if units else 1
     with click.progressbar(length=total, label="Đang tạo sổ Excel", file=sys.stderr,
                            show_pos=True) as bar:

@@ -8,7 +8,7 @@ are parsed here once; their text is always kept.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +36,22 @@ _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 MEASURES = ("rate", "count", "text")
 
 
-def load_plan(path: str | Path) -> Plan:
-    """Load and check one plan file; raise ``UserError`` on anything a person must fix."""
-    data = load_yaml(path, WHAT)
+def load_plan(path: str | Path, warnings: list[str] | None = None) -> Plan:
+    """Load and check one plan file; raise ``UserError`` on anything a person must fix.
+
+    Every scalar is read as text and typed here by the plan's schema, so ``045`` stays
+    "045" and ``1.10`` stays "1.10". Doubts that do not stop the plan (a due date far
+    from its period) are appended to ``warnings`` as Vietnamese sentences.
+    """
+    data = load_yaml(path, WHAT, text_only=True)
     if data is None:
         raise UserError(f"Tệp {WHAT} «{path}» rỗng.")
+    return plan_from_data(data, path, warnings)
+
+
+def plan_from_data(data: Any, path: str | Path, warnings: list[str] | None = None) -> Plan:
+    """A plan from data in the YAML file's shape, every scalar a string (the plan workbook
+    reader builds such data, so both forms share one set of checks and defaults)."""
     top = Fields(data, path, WHAT, "kế hoạch")
     plan_id = top.text("id", required=True)
     if not _ID.match(plan_id):
@@ -62,14 +73,14 @@ def load_plan(path: str | Path) -> Plan:
         for i, p in enumerate(top.listing("roadmap"))
     )
     schedule = tuple(
-        _period(top.child("schedule", p, f"kỳ báo cáo thứ {i + 1}"))
+        _period(top.child("schedule", p, f"kỳ báo cáo thứ {i + 1}"), warnings)
         for i, p in enumerate(top.listing("schedule"))
     )
     procedures = tuple(
         _procedure(top.child("procedures", p, f"thủ tục thứ {i + 1}"))
         for i, p in enumerate(top.listing("procedures"))
     )
-    report_forms = tuple(str(f) for f in top.listing("report_forms"))
+    report_forms = tuple(top.lines("report_forms"))
     top.done()
 
     _unique(top, "areas", [t.stt for a in areas for t in a.tasks], "số thứ tự nhiệm vụ")
@@ -110,7 +121,10 @@ def _date(f: Fields, key: str, required: bool = False) -> date | None:
 
 
 def _meta(f: Fields) -> PlanMeta:
-    signer_f = f.child("signer", f.raw("signer", {}), "người ký")
+    signer_f = f.child("signer", f.raw("signer", required=True), "người ký")
+    if not signer_f.has("name") and not signer_f.has("title"):
+        signer_f.fail("thiếu chức danh và tên người ký (ghi «name:» và «title:»; để trống "
+                      "«name: \"\"» nếu văn bản gốc không có)")
     signer = Signer(
         authority=signer_f.text("authority"),
         head_title=signer_f.text("head_title"),
@@ -123,6 +137,8 @@ def _meta(f: Fields) -> PlanMeta:
         year = int(year_raw) if year_raw is not None else None
     except (TypeError, ValueError):
         f.fail(f"năm «{year_raw}» phải là một số như 2023", key="year")
+    if year is not None and not 1900 <= year <= 2200:
+        f.fail(f"năm «{year_raw}» phải là một năm như 2023", key="year")
     meta = PlanMeta(
         superior_body=f.text("superior_body"),
         issuing_body=f.text("issuing_body", required=True),
@@ -131,10 +147,10 @@ def _meta(f: Fields) -> PlanMeta:
         place=f.text("place"),
         date=_date(f, "date"),
         date_text=f.text("date_text"),
-        title=f.text("title"),
+        title=f.text("title", required=True),
         year=year,
         signer=signer,
-        recipients=tuple(str(r) for r in f.listing("recipients")),
+        recipients=tuple(f.lines("recipients")),
     )
     if meta.year is None and meta.date is not None:
         meta = PlanMeta(**{**meta.__dict__, "year": meta.date.year})
@@ -205,7 +221,7 @@ def _indicators(top: Fields, items: list[Any]) -> tuple[Indicator, ...]:
         f = top.child("indicators", raw, f"chỉ tiêu thứ {i + 1}")
         stt = f.text("stt")
         text = f.text("text", required=True)
-        is_group = bool(f.raw("group", False))
+        is_group = f.flag("group")
         target_text = f.text("target")
         measure = f.text("measure")
         if measure and measure not in MEASURES:
@@ -220,9 +236,7 @@ def _indicators(top: Fields, items: list[Any]) -> tuple[Indicator, ...]:
         elif not is_group:
             target = find_target(text)
         if not measure:
-            measure = "rate" if target is not None and target.is_rate else (
-                "count" if target is not None and target.parsed and target.unit == "count"
-                else "text")
+            measure = default_measure(target)
         if is_group:
             group, bullet = stt or group, 0
         ind = Indicator(
@@ -242,6 +256,14 @@ def _indicators(top: Fields, items: list[Any]) -> tuple[Indicator, ...]:
             ind = _with_key(ind, f"{group or 'g'}-{bullet}")
         result.append(ind)
     return tuple(result)
+
+
+def default_measure(target: Target | None) -> str:
+    """What the report collects for an indicator whose plan does not say: a rate for a
+    percentage target, a count for a number, else text."""
+    if target is not None and target.is_rate:
+        return "rate"
+    return "count" if target is not None and target.parsed and target.unit == "count" else "text"
 
 
 class _KeyedIndicator(Indicator):
@@ -268,7 +290,7 @@ def _phase(f: Fields) -> Phase:
         criteria.append(Criterion(
             stt=cf.text("stt", required=True),
             criterion=cf.text("criterion", required=True),
-            targets=tuple(parse_target(str(t)) for t in cf.listing("targets")),
+            targets=tuple(parse_target(t) for t in cf.lines("targets")),
             lead=cf.text("lead"),
             coordinating=cf.text("coordinating"),
         ))
@@ -278,7 +300,7 @@ def _phase(f: Fields) -> Phase:
     return phase
 
 
-def _period(f: Fields) -> Period:
+def _period(f: Fields, warnings: list[str] | None = None) -> Period:
     pid = f.text("id", required=True)
     if not _ID.match(pid):
         f.fail(f"mã kỳ báo cáo «{pid}» chỉ được gồm chữ không dấu, số, «-», «_», «.»", key="id")
@@ -292,7 +314,29 @@ def _period(f: Fields) -> Period:
     period = Period(id=pid, name=f.text("name") or pid, start=start, end=end, due=due,
                     note=f.text("note"))
     f.done()
+    if warnings is not None:
+        doubt = due_doubt(period)
+        if doubt:
+            warnings.append(f"Tệp {f.what} «{f.path}», dòng {f.line_of('due')}: {doubt}.")
     return period
+
+
+def due_doubt(period: Period) -> str:
+    """Why a period's due date looks wrong, or "": a due date before the period or more
+    than two months after it is most often a day and month read the wrong way round."""
+    due, start, end = period.due, period.start, period.end
+    if start <= due <= end + timedelta(days=62) or (due >= start and due.year > 2200):
+        return ""
+    hint = ""
+    if due.day <= 12:
+        try:
+            swapped = date(due.year, due.day, due.month)
+        except ValueError:
+            swapped = None
+        if swapped and start <= swapped <= end + timedelta(days=62):
+            hint = f"; có phải ngày {swapped:%d/%m/%Y} (ngày và tháng bị đảo)?"
+    return (f"hạn gửi {due:%d/%m/%Y} của kỳ «{period.id}» nằm xa kỳ báo cáo "
+            f"({start:%d/%m/%Y} – {end:%d/%m/%Y}){hint}")
 
 
 def _procedure(f: Fields) -> Procedure:

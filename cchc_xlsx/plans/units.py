@@ -1,8 +1,12 @@
 """Read the list of units (đơn vị) a plan is sent to, from CSV or XLSX.
 
 The list comes from office staff, typed in Excel or exported from another system, so
-headers are matched loosely (case, accents as typed, spaces) and every problem names the
-file and the row in Vietnamese.
+headers are matched loosely (case, accents as typed, spaces), the header row may sit under
+a title row or two ("DANH SÁCH CÁC TRƯỜNG …"), and every problem names the file and the
+row in Vietnamese. A unit with no signer's title or name still gets its workbook: the
+title is taken from the kind of unit where that is clear ("Trường …" → HIỆU TRƯỞNG) and
+each gap is reported as a warning for that unit, so no signature block goes out blank by
+surprise.
 """
 
 from __future__ import annotations
@@ -29,26 +33,46 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "recipient": ("nơi nhận", "noi nhan", "recipient"),
 }
 REQUIRED = ("code", "name", "superior", "place", "signer_title", "signer_name")
+OPTIONAL = tuple(f for f in COLUMNS if f not in REQUIRED)
+_HEADER_SCAN = 10  # title rows an office may put above the header
+
+# the head's title by the first words of the unit's name, when the list leaves it blank
+_HEAD_TITLES = (("trường", "HIỆU TRƯỞNG"), ("phòng", "TRƯỞNG PHÒNG"),
+                ("trung tâm", "GIÁM ĐỐC"), ("sở", "GIÁM ĐỐC"))
 
 
 def _norm(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", str(text)).strip().lower().split())
 
 
-def _header_map(header: list[str], path: Path) -> dict[str, int]:
+def _fields(row: list[str]) -> dict[str, int]:
     lookup = {_norm(alias): field for field, aliases in COLUMNS.items() for alias in aliases}
     found: dict[str, int] = {}
-    for i, cell in enumerate(header):
+    for i, cell in enumerate(row):
         field = lookup.get(_norm(cell or ""))
         if field and field not in found:
             found[field] = i
-    missing = [COLUMNS[f][0] for f in REQUIRED if f not in found]
-    if missing:
-        raise UserError(
-            f"Tệp {WHAT} «{path}» thiếu cột: {', '.join(missing)} "
-            f"(dòng đầu phải có các cột: {', '.join(COLUMNS[f][0] for f in COLUMNS)})."
-        )
     return found
+
+
+def _header_map(rows: list[list[str]], path: Path) -> tuple[int, dict[str, int]]:
+    """The header row (0-based, within the first rows) and its column per field."""
+    best, at = {}, 0
+    for i, row in enumerate(rows[:_HEADER_SCAN]):
+        found = _fields(row)
+        if len(found) > len(best):
+            best, at = found, i
+        if all(f in found for f in REQUIRED):
+            break
+    missing = [COLUMNS[f][0] for f in REQUIRED if f not in best]
+    if missing:
+        where = f" (hàng tiêu đề ở dòng {at + 1})" if best else ""
+        raise UserError(
+            f"Tệp {WHAT} «{path}» thiếu cột: {', '.join(missing)}{where}; cần các cột "
+            f"{', '.join(COLUMNS[f][0] for f in REQUIRED)} (không bắt buộc: "
+            f"{', '.join(COLUMNS[f][0] for f in OPTIONAL)})."
+        )
+    return at, best
 
 
 def _rows_csv(path: Path) -> list[list[str]]:
@@ -85,8 +109,11 @@ def _rows_xlsx(path: Path) -> list[list[str]]:
         wb.close()
 
 
-def load_units(path: str | Path) -> list[Unit]:
-    """Load units; refuse missing columns, empty codes and duplicate codes."""
+def load_units(path: str | Path, warnings: list[str] | None = None) -> list[Unit]:
+    """Load units; refuse missing columns, empty codes and duplicate codes.
+
+    Blank signer titles or names are filled where the unit's kind makes it clear, and
+    reported in ``warnings`` (one Vietnamese sentence per unit) when a list is given."""
     path = Path(path)
     if not path.is_file():
         raise UserError(f"Không tìm thấy tệp {WHAT} «{path}».")
@@ -97,13 +124,13 @@ def load_units(path: str | Path) -> list[Unit]:
         rows = _rows_csv(path)
     else:
         raise UserError(f"Tệp {WHAT} «{path}» phải là .csv hoặc .xlsx.")
-    rows = [r for r in rows if any(str(c).strip() for c in r)]
-    if not rows:
+    numbered = [(n, r) for n, r in enumerate(rows, start=1) if any(str(c).strip() for c in r)]
+    if not numbered:
         raise UserError(f"Tệp {WHAT} «{path}» rỗng.")
-    cols = _header_map(rows[0], path)
+    at, cols = _header_map([r for _, r in numbered], path)
     units: list[Unit] = []
     seen: dict[str, int] = {}
-    for n, row in enumerate(rows[1:], start=2):
+    for n, row in numbered[at + 1:]:
         values = {f: (str(row[i]).strip() if i < len(row) else "") for f, i in cols.items()}
         values = {f: unicodedata.normalize("NFC", v) for f, v in values.items()}
         code = values.get("code", "")
@@ -116,7 +143,27 @@ def load_units(path: str | Path) -> list[Unit]:
                 f"Tệp {WHAT} «{path}», dòng {n}: mã đơn vị «{code}» trùng với dòng {seen[code]}."
             )
         seen[code] = n
+        _check_signer(values, path, n, warnings)
         units.append(Unit(**values))
     if not units:
         raise UserError(f"Tệp {WHAT} «{path}» không có đơn vị nào (chỉ có dòng tiêu đề).")
     return units
+
+
+def _check_signer(values: dict[str, str], path: Path, n: int,
+                  warnings: list[str] | None) -> None:
+    name, code = values["name"], values["code"]
+    where = f"Tệp {WHAT} «{path}», dòng {n} ({code} – {name})"
+    notes = []
+    if not values.get("signer_title"):
+        folded = _norm(name)
+        head = next((t for start, t in _HEAD_TITLES if folded.startswith(start)), "")
+        if head:
+            values["signer_title"] = head
+            notes.append(f"chưa có chức danh người ký, đã dùng «{head}»")
+        else:
+            notes.append("chưa có chức danh người ký, khối chữ ký sẽ thiếu chức danh")
+    if not values.get("signer_name"):
+        notes.append("chưa có tên người ký, sổ sẽ để trống dòng tên để ký và ghi tay")
+    if notes and warnings is not None:
+        warnings.append(f"{where}: {'; '.join(notes)}.")

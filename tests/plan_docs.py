@@ -1,0 +1,250 @@
+"""Plan documents as offices really make them, built from the sample plans for the tests.
+
+``write_plan_docx`` gives a clean Word version of a sample plan; the functions here then
+change it the way people do when they type such a table in Word: a task split over two
+rows by a page break, the header repeated mid-table, STT written "1.1." or "2.2)", spaces
+typed as NBSP, decomposed (NFD) text, a cell in the legacy TCVN3 and one in VNI fonts, a
+lead merged down over a group of tasks, Word bullets instead of typed dashes, and line
+breaks inside one paragraph. Nothing is stored: every document is generated per test.
+"""
+
+from __future__ import annotations
+
+import copy
+import unicodedata
+from pathlib import Path
+
+import docx
+from docx.table import _Cell
+
+from cchc_xlsx.plans.plan_docx import write_plan_docx
+from cchc_xlsx.plans.plan_loader import load_plan
+from cchc_xlsx.reading.normalize import unicode_to_legacy
+
+from .conftest import PLANS
+
+NBSP = "\u00a0"
+
+
+def sample(name: str):
+    return load_plan(next(PLANS.glob(f"{name}*.yaml")))
+
+
+def _task_table(d):
+    return next(t for t in d.tables if t.rows[0].cells[0].text.strip() in ("STT",
+                                                                             "Nhiệm vụ chung"))
+
+
+def _row_index(table, col: int, text: str) -> int:
+    for i, row in enumerate(table.rows):
+        if row.cells[col].text.strip() == text or row.cells[col].text.startswith(text + ". "):
+            return i
+    raise KeyError(text)
+
+
+def _set(cell: _Cell, lines: list[str], font: str | None = None, style: str | None = None):
+    tc = cell._tc
+    for p in list(tc.iterchildren(docx.oxml.ns.qn("w:p"))):
+        tc.remove(p)
+    for line in lines or [""]:  # a cell keeps at least one paragraph
+        p = cell.add_paragraph(style=style)
+        run = p.add_run(line)
+        if font:
+            run.font.name = font
+
+
+def _split(text: str) -> tuple[str, str]:
+    words = text.split(" ")
+    half = max(1, len(words) // 2)
+    return " ".join(words[:half]), " ".join(words[half:])
+
+
+def split_row(table, r: int, cols: list[int], stt_col: int | None) -> None:
+    """Cut row ``r`` as a page break does when the rest is typed into a new row: the
+    second row has no STT and the second half of the given cells."""
+    tr = table.rows[r]._tr
+    clone = copy.deepcopy(tr)
+    tr.addnext(clone)
+    first, second = table.rows[r], table.rows[r + 1]
+    for c in range(len(first.cells)):
+        cell = second.cells[c]
+        if cell._tc.tcPr is not None and cell._tc.tcPr.vMerge is not None:
+            continue  # a cell merged down stays merged
+        if c in cols:
+            a, b = _split(first.cells[c].text)
+            _set(first.cells[c], [a])
+            _set(cell, [b])
+        elif c == stt_col or c not in cols:
+            _set(cell, [])
+
+
+def repeat_header(table, before: int) -> None:
+    table.rows[before]._tr.addprevious(copy.deepcopy(table.rows[0]._tr))
+
+
+def merge_down(table, col: int, first: int, last: int) -> None:
+    for r in range(first + 1, last + 1):
+        _set(table.cell(r, col), [])
+    table.cell(first, col).merge(table.cell(last, col))
+
+
+def quirky_001(path: Path) -> Path:
+    """Seed 001 (numbered group rows) with every quirk of a hand-made Word table."""
+    write_plan_docx(sample("001"), path)
+    d = docx.Document(str(path))
+    t = _task_table(d)
+    # legacy fonts: one lead in TCVN3 (.VnTime), its partner in VNI
+    r = _row_index(t, 0, "1.6")
+    _set(t.cell(r, 3), [unicode_to_legacy("Phòng Giáo dục và Đào tạo.", "tcvn3")], ".VnTime")
+    _set(t.cell(r, 4), [unicode_to_legacy("Trường Mầm non Tuổi Thơ", "vni")], "VNI-Times")
+    # NBSP and NFD
+    r = _row_index(t, 0, "1.5")
+    _set(t.cell(r, 1), [t.cell(r, 1).text.replace(" ", NBSP)])
+    r = _row_index(t, 0, "2.1")
+    _set(t.cell(r, 1), [unicodedata.normalize("NFD", t.cell(r, 1).text)])
+    # a deadline typed as one paragraph with line breaks (Shift+Enter)
+    cell = t.cell(r, 5)
+    lines = [p.text for p in cell.paragraphs]
+    _set(cell, [])
+    run = cell.add_paragraph().add_run(lines[0])
+    for line in lines[1:]:
+        run.add_break()
+        run.add_text(line)
+    # Word bullets instead of typed dashes
+    r = _row_index(t, 0, "1.4")
+    items = [p.text[2:] for p in t.cell(r, 2).paragraphs]
+    _set(t.cell(r, 2), items, style="List Bullet")
+    # STT written "1.1.", "2.2)" and a group "3)"
+    for stt, written in (("1.1", "1.1."), ("2.2", "2.2)"), ("3", "3)")):
+        _set(t.cell(_row_index(t, 0, stt), 0), [written])
+    # a lead shared by a group of tasks, merged down (6.2–6.5 and 7.1–7.5)
+    merge_down(t, 3, _row_index(t, 0, "6.2"), _row_index(t, 0, "6.5"))
+    merge_down(t, 3, _row_index(t, 0, "7.1"), _row_index(t, 0, "7.5"))
+    # a task cut by a page break, its second part typed into a new row without STT
+    split_row(t, _row_index(t, 0, "1.3"), [1, 4], stt_col=0)
+    # the header repeated where a new page begins
+    repeat_header(t, _row_index(t, 0, "4"))
+    ind = d.tables[-1]
+    repeat_header(ind, _row_index(ind, 0, "6"))
+    d.save(str(path))
+    return path
+
+
+def quirky_004(path: Path) -> Path:
+    """Seed 004 ("Nhiệm vụ chung" merged down each group; task 3 with three product rows)
+    with a task cut by a page break, a repeated header and STT written "5)"."""
+    write_plan_docx(sample("004"), path)
+    d = docx.Document(str(path))
+    t = _task_table(d)
+    r = _row_index(t, 1, "5")
+    _set(t.cell(r, 1), ["5) " + t.cell(r, 1).text.split(". ", 1)[1]])
+    r = _row_index(t, 1, "19")
+    cell = t.cell(r, 2)
+    products = [p.text for p in cell.paragraphs]
+    split_row(t, r, [1], stt_col=None)
+    _set(t.cell(r, 2), products[:2])
+    _set(t.cell(r + 1, 2), products[2:])
+    repeat_header(t, _row_index(t, 1, "20"))
+    d.save(str(path))
+    return path
+
+
+def big_plan(n_tasks: int = 200, per_group: int = 20):
+    """A synthetic plan of ``n_tasks`` tasks in groups of ``per_group`` (so STT 1.10, 1.20
+    exist), built from seed 001's texts, for the 1.10 test and the import bench."""
+    import dataclasses
+
+    from cchc_xlsx.model import Area, Task
+
+    base = sample("001")
+    texts = base.tasks
+    areas = []
+    for g in range(0, n_tasks, per_group):
+        gi = g // per_group + 1
+        tasks = tuple(
+            Task(stt=f"{gi}.{i + 1}", content=texts[(g + i) % len(texts)].content,
+                 products=texts[(g + i) % len(texts)].products, area_stt=str(gi))
+            for i in range(min(per_group, n_tasks - g)))
+        areas.append(Area(stt=str(gi), title=base.areas[(gi - 1) % len(base.areas)].title,
+                          tasks=tasks))
+    return dataclasses.replace(base, areas=tuple(areas))
+
+
+def appendix_xlsx(path: Path) -> Path:
+    """Seed 001's task appendix as an office types it in Excel: two title rows above the
+    header, group rows merged across, a lead merged down, NFD text, the header repeated."""
+    from openpyxl import Workbook
+
+    plan = sample("001")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Phụ lục 1"
+    ws.append(["PHỤ LỤC 1"])
+    ws.append(["KẾ HOẠCH CỤ THỂ TRIỂN KHAI CÁC NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH NĂM 2023"])
+    header = ["STT", "Nhiệm vụ cụ thể", "Sản phẩm", "Cơ quan chủ trì", "Cơ quan phối hợp",
+              "Thời gian hoàn thành"]
+    ws.append(header)
+    for area in plan.areas:
+        if area.stt == "5":
+            ws.append(header)
+        ws.append([area.stt, area.title])
+        ws.merge_cells(start_row=ws.max_row, start_column=2, end_row=ws.max_row, end_column=6)
+        first = ws.max_row + 1
+        for t in area.tasks:
+            p = t.products[0]
+            content = unicodedata.normalize("NFD", t.content) if t.stt == "2.3" else t.content
+            ws.append([t.stt, content, p.product, p.lead, p.coordinating, p.deadline.text])
+        leads = {t.products[0].lead for t in area.tasks}
+        if len(leads) == 1 and len(area.tasks) > 1:
+            for r in range(first + 1, ws.max_row + 1):
+                ws.cell(r, 4).value = None
+            ws.merge_cells(start_row=first, start_column=4, end_row=ws.max_row, end_column=4)
+    wb.save(str(path))
+    return path
+
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"  # as tests/test_seeds.py
+
+
+def seed_docx(seed_txt: Path, path: Path) -> Path:
+    """A Word document rebuilt from a seed's extracted text: every paragraph, and every run
+    of tab-separated lines (blank lines between them included) as one table, with the
+    seed's own repeated header rows, "<b>" bold cells and "<p>"/" - " items as paragraphs.
+    Markdown marks of the extraction (#, **, *) are dropped."""
+    import re
+
+    d = docx.Document()
+    rows: list[list[str]] = []
+
+    def flush() -> None:
+        if not rows:
+            return
+        width = max(len(r) for r in rows)
+        table = d.add_table(rows=len(rows), cols=width)
+        for r, values in enumerate(rows):
+            for c, value in enumerate(values + [""] * (width - len(values))):
+                bold = "<b>" in value
+                value = re.sub(r"</?(b|ul|li)[^>]*>", "", value)
+                items = [re.sub(r"</?p>", "", x).strip() for x in re.split(r"</p>\s*<p>", value)]
+                if len(items) == 1 and items[0].startswith("- "):
+                    items = ["- " + x for x in items[0][2:].split(" - ")]
+                cell = table.cell(r, c)
+                for i, item in enumerate(items):
+                    p = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
+                    p.add_run(item.strip()).bold = bold
+        rows.clear()
+        d.add_paragraph()
+
+    for line in seed_txt.read_text(encoding="utf-8").splitlines():
+        if "\t" in line:
+            rows.append(line.split("\t"))
+            continue
+        if not line.strip():
+            continue
+        flush()
+        text = re.sub(r"^#+\s*|\*\*|(?<!\w)\*|\*(?!\w)", "", line).strip()
+        if text:
+            d.add_paragraph(text)
+    flush()
+    d.save(str(path))
+    return path
