@@ -107,7 +107,14 @@ def test_page_setup(wb):
         ws = wb[name]
         ps = ws.page_setup
         assert ps.paperSize == 9 and ps.orientation == "landscape"
-        assert ws.sheet_properties.pageSetUpPr.fitToPage and ps.fitToHeight == 0
+        # fitted to the page width by the columns themselves, printed at 100 % with our
+        # own page breaks (Excel ignores manual breaks under "fit to page")
+        assert not ws.sheet_properties.pageSetUpPr.fitToPage
+        assert (ps.scale or 100) == 100
+        widths = [d.width * 6 for d in ws.column_dimensions.values() if not d.hidden
+                  for _ in range(d.min, d.max + 1)]
+        assert 0.9 * 714 < sum(widths) <= 714
+        assert ws.row_breaks.brk
         m = ws.page_margins
         mm = {k: round(getattr(m, k) * 25.4, 1) for k in ("left", "right", "top", "bottom")}
         assert 30 <= mm["left"] <= 35 and 15 <= mm["right"] <= 20

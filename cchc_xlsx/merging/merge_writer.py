@@ -34,6 +34,8 @@ from cchc_xlsx.forms.official_layout import (
     TABLE_SIZE,
     Formats,
     HeaderTexts,
+    begin_sheet,
+    fit_widths,
     roman,
     row_height,
     setup_page,
@@ -252,8 +254,7 @@ def _head(ctx: _Context, label: str, title: str, notes: tuple[str, ...] = ()) ->
 def _sheet(wb: Any, ctx: _Context, name: str, widths: list[float],
            head: HeaderTexts) -> tuple[Worksheet, int]:
     ws = wb.add_worksheet(name, worksheet_class=OfficialWorksheet)
-    for i, w in enumerate(widths):
-        ws.set_column(i, i, w)
+    widths[:] = begin_sheet(ws, fit_widths(widths, True))  # the callers size rows by these
     return ws, write_page_header(ws, ctx.fm, widths, head)
 
 
@@ -289,7 +290,7 @@ def _finish(ws: Worksheet, ctx: _Context, widths: list[float], r: int, head: Hea
             freeze_col: int = 0) -> None:
     """Signature, print setup and frozen panes: the same for every appendix."""
     end = write_signature(ws, ctx.fm, widths, r, head)
-    setup_page(ws, True, header_first, header_last)
+    setup_page(ws, True, header_first, header_last, end)
     ws.print_area(0, 0, end, len(widths) - 1)
     ws.freeze_panes(first_data, freeze_col)
 
@@ -434,6 +435,7 @@ def _write_tasks(wb: Any, ctx: _Context, label: str, agg: Aggregate) -> None:
         if rec["kind"] == "group":
             ws.write_string(r, 0, rec.get("stt", ""), g_center)
             _merged(ws, r, 1, r, last, rec.get("title", ""), g)
+            ws.keep_with_next(r)
             ws.set_row(r, _height(text_lines(rec.get("title", ""), sum(widths[1:]))))
             r += 1
             k += 1
@@ -561,6 +563,7 @@ def _write_indicators(wb: Any, ctx: _Context, label: str, agg: Aggregate) -> Non
         if rec["kind"] == "group":
             ws.write_string(r, 0, rec.get("stt", ""), g_center)
             _merged(ws, r, 1, r, last, rec.get("title", ""), g)
+            ws.keep_with_next(r)
             ws.set_row(r, _height(text_lines(rec.get("title", ""), sum(widths[1:]))))
             r += 1
             continue
