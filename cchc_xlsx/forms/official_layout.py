@@ -190,17 +190,19 @@ def _right_need(scale: float) -> float:
                text_points(_PLACE_RESERVE, 13 * s, False, True)) / SAFETY + CELL_PAD
 
 
-def fit_widths(widths: list[float] | tuple[float, ...], landscape: bool) -> SheetLayout:
+def fit_widths(widths: list[float] | tuple[float, ...], landscape: bool,
+               keep: tuple[int, ...] = ()) -> SheetLayout:
     """Fit a table's columns to the printable width and place the two header blocks.
 
     Wide columns shrink in proportion (their text wraps into taller rows); the right block
     takes the last columns wide enough for "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in 12 pt bold,
     and when no column boundary gives both blocks room, width moves from the left block's
-    wide columns to the right block's.
+    wide columns to the right block's. Columns in ``keep`` (dates and numbers, which Excel
+    cannot wrap) keep their width.
     """
     room = printable(landscape)[0] * 0.99
     w = [float(x) for x in widths]
-    flex = [i for i, x in enumerate(w) if x > _FIXED_WIDTH]
+    flex = [i for i, x in enumerate(w) if x > _FIXED_WIDTH and i not in keep]
     total = span_points(w)
     if total > room and flex:
         fixed = total - span_points([w[i] for i in flex])
@@ -223,7 +225,7 @@ def fit_widths(widths: list[float] | tuple[float, ...], landscape: bool) -> Shee
     # no boundary fits: take the split leaving the left block its room, widen the right one
     split = min([s for s in range(1, n) if span_points(w[:s]) >= _MIN_LEFT / scale] or [n - 1])
     deficit = (need - span_points(w[split:])) / DIGIT_UNIT
-    givers = [i for i in range(split) if w[i] > _FIXED_WIDTH]
+    givers = [i for i in range(split) if w[i] > _FIXED_WIDTH and i not in keep]
     spare = sum(w[i] - _FIXED_WIDTH for i in givers)
     takers = list(range(split, n))
     if deficit > 0 and spare > 0:
@@ -395,27 +397,33 @@ def setup_page(ws: Worksheet, landscape: bool, header_first: int, header_last: i
         return
     ws.set_print_scale(max(10, round(lay.scale * 100)))
     heights = getattr(ws, "cchc_heights", {})
-    glue = set(getattr(ws, "cchc_keep", set()))
-    glue.update(range(0, header_last + 1))  # page 1: furniture, table header, a first row
+    hard = set(getattr(ws, "cchc_hard", set()))
+    hard.update(range(0, header_last + 1))  # page 1: furniture, table header, a first row
     sig = getattr(ws, "cchc_signature", None)
     if sig is not None:
-        glue.update(range(sig - 1, end_row))  # the last table row stays with the signature
+        hard.update(range(sig - 1, end_row))  # the last table row stays with the signature
+    glue = hard | set(getattr(ws, "cchc_keep", set()))
     repeat = sum(heights.get(k, DEFAULT_ROW) for k in range(header_first, header_last + 1))
     ws.set_h_pagebreaks(paginate([heights.get(k, DEFAULT_ROW) for k in range(end_row + 1)],
-                                 glue, repeat, printable(landscape)[1] / lay.scale))
+                                 glue, repeat, printable(landscape)[1] / lay.scale, hard,
+                                 sig))
 
 
 DEFAULT_ROW = 15.0  # points: xlsxwriter's default row height
 PAGE_FILL = 0.97  # leave a little of each page free: Excel and LibreOffice round row heights
 
 
-def paginate(heights: list[float], glue: set[int], repeat: float, page: float) -> list[int]:
+def paginate(heights: list[float], glue: set[int], repeat: float, page: float,
+             hard: set[int] | frozenset[int] = frozenset(),
+             fallback: int | None = None) -> list[int]:
     """Rows that start a new page, given each row's printed height.
 
     ``glue`` holds rows that must stay on the page of the row after them (a group title,
     the rows of a vertical merge, the signature block and the table row above it); pages
     after the first begin with the repeated table header (``repeat`` points). A chain of
-    glued rows taller than a page is split where it must.
+    glued rows taller than a page is split where it must, never after a ``hard`` row (the
+    signature block, a group title) while another place will do; failing that, at
+    ``fallback`` (where the signature block starts: it stays whole on its own page).
     """
     cap = page * PAGE_FILL
     blocks: list[tuple[int, int]] = []
@@ -437,9 +445,21 @@ def paginate(heights: list[float], glue: set[int], repeat: float, page: float) -
         if used + h <= cap:
             used += h
             continue
+        last_soft = None  # the latest row of this page after which a break is allowed
         for k in range(b0, b1 + 1):  # taller than a page: split it row by row
             if used + heights[k] > cap and used > top:
-                breaks.append(k)
-                used = repeat
+                at = k
+                if k - 1 in hard:
+                    if last_soft is not None:
+                        at = last_soft
+                    elif fallback is not None and b0 < fallback <= k and used - sum(
+                            heights[fallback:k]) > top:
+                        at = fallback
+                breaks.append(at)
+                used = top = repeat
+                used += sum(heights[at:k])
+                last_soft = None
             used += heights[k]
+            if k not in hard:
+                last_soft = k + 1
     return breaks

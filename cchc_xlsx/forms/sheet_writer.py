@@ -288,7 +288,8 @@ def header_heights(spec: FormSpec, widths: list[float]) -> list[float]:
     lines = [1] * len(spec.header)
     for gr, c, rowspan, colspan, text in grid_cells(spec):
         if rowspan == 1:
-            lines[gr] = max(lines[gr], text_lines(text, sum(widths[c:c + colspan])))
+            lines[gr] = max(lines[gr], text_lines(text, sum(widths[c:c + colspan]),
+                                                  bold=True))
     return [row_height(n) for n in lines]
 
 
@@ -314,18 +315,22 @@ def _heights(cells: list[list[Cell]], widths: list[float]) -> list[float]:
             if cell.skip or cell.merge_down or not cell.text:
                 continue
             width = sum(widths[i:i + cell.merge_right + 1])
-            lines = max(lines, text_lines(cell.text, width))
+            lines = max(lines, text_lines(cell.text, width, bold=_bold(cell)))
         heights.append(row_height(lines))
     # vertical merges: make the covered rows together tall enough
     for r, row in enumerate(cells):
         for i, cell in enumerate(row):
             if cell.merge_down and cell.text and not cell.skip:
-                need = row_height(text_lines(cell.text, widths[i]))
+                need = row_height(text_lines(cell.text, widths[i], bold=_bold(cell)))
                 span = range(r, r + cell.merge_down + 1)
                 have = sum(heights[k] for k in span)
                 if need > have:
                     heights[r + cell.merge_down] += need - have
     return heights
+
+
+def _bold(cell: Cell) -> bool:
+    return cell.fmt[0].startswith(("td_group", "total"))
 
 
 def _total_row(spec: FormSpec, cols: tuple[Column, ...]) -> list[Cell]:

@@ -36,7 +36,8 @@ class OfficialWorksheet(Worksheet):
     def __init__(self) -> None:
         super().__init__()
         self.cchc_heights: dict[int, float] = {}
-        self.cchc_keep: set[int] = set()
+        self.cchc_keep: set[int] = set()  # vertical merges: together unless taller than a page
+        self.cchc_hard: set[int] = set()  # group titles: never the last row of a page
 
     def _prepare_formula(self, formula, expand_future_functions=False):
         return _prepared(Worksheet._prepare_formula, formula, bool(expand_future_functions),
@@ -56,7 +57,7 @@ class OfficialWorksheet(Worksheet):
 
     def keep_with_next(self, row: int) -> None:
         """Never end a page on ``row`` (a group title)."""
-        self.cchc_keep.add(row)
+        self.cchc_hard.add(row)
 
     def _write_header_footer(self) -> None:
         if not self.header_footer_changed:

@@ -252,9 +252,9 @@ def _head(ctx: _Context, label: str, title: str, notes: tuple[str, ...] = ()) ->
 
 
 def _sheet(wb: Any, ctx: _Context, name: str, widths: list[float],
-           head: HeaderTexts) -> tuple[Worksheet, int]:
+           head: HeaderTexts, keep: tuple[int, ...] = ()) -> tuple[Worksheet, int]:
     ws = wb.add_worksheet(name, worksheet_class=OfficialWorksheet)
-    widths[:] = begin_sheet(ws, fit_widths(widths, True))  # the callers size rows by these
+    widths[:] = begin_sheet(ws, fit_widths(widths, True, keep))  # the callers size rows by these
     return ws, write_page_header(ws, ctx.fm, widths, head)
 
 
@@ -276,7 +276,8 @@ def _header_row(ws: Worksheet, ctx: _Context, r: int, headers: Sequence[str],
     th = ctx.fm.get("th")
     for i, text in enumerate(headers):
         ws.write_string(r, i, text, th)
-    ws.set_row(r, _height(max(text_lines(t, w) for t, w in zip(headers, widths, strict=True))))
+    ws.set_row(r, _height(max(text_lines(t, w, bold=True)
+                              for t, w in zip(headers, widths, strict=True))))
     if numbers:
         r += 1
         colnum = ctx.fm.get("colnum")
@@ -356,7 +357,7 @@ def _write_submissions(wb: Any, ctx: _Context, label: str, agg: Aggregate,
                "Nguồn thời điểm", "Đúng hạn", "Số lỗi", "Số cảnh báo", "Tệp", "Ghi chú"]
     widths = [5.0, 10.0, 24.0, 14.0, 16.0, 14.0, 9.0, 6.0, 8.0, 18.0, 18.0]
     head = _head(ctx, label, "TÌNH HÌNH NỘP BÁO CÁO CỦA CÁC ĐƠN VỊ")
-    ws, r = _sheet(wb, ctx, SHEET_SUBMISSIONS, widths, head)
+    ws, r = _sheet(wb, ctx, SHEET_SUBMISSIONS, widths, head, keep=(4,))  # date and time
     r = _lines_block(ws, ctx, r, widths,
                      _totals(submissions, agg, expected, sum(widths), ctx.period, generated_at))
     header_first = r
@@ -436,7 +437,7 @@ def _write_tasks(wb: Any, ctx: _Context, label: str, agg: Aggregate) -> None:
             ws.write_string(r, 0, rec.get("stt", ""), g_center)
             _merged(ws, r, 1, r, last, rec.get("title", ""), g)
             ws.keep_with_next(r)
-            ws.set_row(r, _height(text_lines(rec.get("title", ""), sum(widths[1:]))))
+            ws.set_row(r, _height(text_lines(rec.get("title", ""), sum(widths[1:]), bold=True)))
             r += 1
             k += 1
             continue
@@ -564,7 +565,7 @@ def _write_indicators(wb: Any, ctx: _Context, label: str, agg: Aggregate) -> Non
             ws.write_string(r, 0, rec.get("stt", ""), g_center)
             _merged(ws, r, 1, r, last, rec.get("title", ""), g)
             ws.keep_with_next(r)
-            ws.set_row(r, _height(text_lines(rec.get("title", ""), sum(widths[1:]))))
+            ws.set_row(r, _height(text_lines(rec.get("title", ""), sum(widths[1:]), bold=True)))
             r += 1
             continue
         a = agg.indicators.get(rec["key"]) or IndicatorAgg()
