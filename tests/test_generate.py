@@ -69,8 +69,9 @@ def test_header_blocks_and_appendix_heading(wb):
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in texts
     assert "Độc lập - Tự do - Hạnh phúc" in texts
     assert "Phụ lục I" in texts  # three report appendices → Roman numerals
-    assert any(t.startswith("(Kèm theo Báo cáo số") and t.endswith("Trường Mầm non Sơn Ca)")
-               for t in texts)
+    # the Kèm theo line follows the unit's Số and dated line by formula
+    assert any(t.startswith('="(Kèm theo Báo cáo số "&') and t.endswith('" của Trường Mầm non '
+                                                                      'Sơn Ca)"') for t in texts)
     assert any(t.startswith("Kỳ báo cáo: Quý I năm 2023") for t in texts)
     issuer = next(c for row in ws.iter_rows(max_row=3) for c in row
                   if c.value == "TRƯỜNG MẦM NON SƠN CA")

@@ -224,7 +224,7 @@ def test_libreoffice_pages(books, tmp_path):
         text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True,
                               capture_output=True, text=True).stdout
         pages = [p for p in text.split("\f") if p.strip()]
-        wb = openpyxl.load_workbook(src / f"{name}.xlsx")
+        wb = openpyxl.load_workbook(src / f"{name}.xlsx", data_only=True)
         sheets = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
         # split the PDF into sheets at each first page (the one with the Quốc hiệu)
         by_sheet: list[list[str]] = []

@@ -311,6 +311,10 @@ def _num(value: Any) -> str:
 # --- file-level checks ------------------------------------------------------------------
 
 
+DOC_LABELS = {"number": "số, ký hiệu", "date": "ngày, tháng ban hành",
+              "signer": "họ và tên người ký"}
+
+
 def _issue_adder(res: FileResult, builtins: dict[str, Rule]) -> Callable[..., None]:
     def add(name: str, sheet: str = "", cell: str = "", **params: Any) -> None:
         rule = builtins.get(name)
@@ -339,6 +343,10 @@ def _table_checks(res: FileResult, book: Workbook, catalog: Catalog,
                 add("missing_row", table.sheet, key=key, form=form_id)
         for excel_row in table.extra_rows:
             add("extra_row", table.sheet, f"A{excel_row}", form=form_id)
+    for name, label in DOC_LABELS.items():
+        doc = book.doc_fields.get(name)
+        if doc is not None and not doc.value:
+            add("doc_field_empty", doc.sheet, doc.cell, field=label, value=doc.text)
 
 
 def _identity_checks(res: FileResult, book: Workbook, builtins: dict[str, Rule],

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 from cchc_xlsx import __version__
 from cchc_xlsx.atomic import atomic_path
@@ -28,6 +29,7 @@ from cchc_xlsx.forms.official_layout import (
     TABLE_SIZE,
     Formats,
     HeaderTexts,
+    attached_value,
     roman,
     signer_lines,
 )
@@ -127,7 +129,10 @@ def issuer_unit(plan: Plan) -> Unit:
 
 
 def header_texts(job: SheetJob, plan: Plan, unit: Unit, period: Period | None,
-                 is_issuer: bool) -> HeaderTexts:
+                 is_issuer: bool,
+                 doc_refs: tuple[tuple[str, str], ...] | None = None) -> HeaderTexts:
+    """``doc_refs``: None prints the document fields as text; () makes this sheet hold them
+    as input cells; otherwise the input cells this sheet shows by formula."""
     m = plan.meta
     report = job.spec.kind == "report"
     doc = "Báo cáo" if report else "Kế hoạch"
@@ -145,6 +150,9 @@ def header_texts(job: SheetJob, plan: Plan, unit: Unit, period: Period | None,
         number_line = f"Số:      /{code}-{DOTS}"
         date_line = f"{unit.place or DOTS}, {BLANK_DAY} {year}"
         attached = f"(Kèm theo {doc} số      /{code}-{DOTS} {BLANK_DAY} {year} của {unit.name})"
+        if report and doc_refs is not None:
+            attached = attached_value(number_line, date_line, f"(Kèm theo {doc} số ",
+                                      f" của {unit.name})")
         to = unit.recipient or unit.superior
         recipients = tuple(r for r in (f"- {to};" if to else "", "- Lưu: VT.") if r)
     period_line = ""
@@ -159,7 +167,15 @@ def header_texts(job: SheetJob, plan: Plan, unit: Unit, period: Period | None,
         attached_line=attached, period_line=period_line, notes=notes,
         signer_lines=signer_lines(unit.signer_title), signer_name=unit.signer_name,
         recipients=recipients,
+        **(_doc_texts(doc, unit, doc_refs) if report and doc_refs is not None else {}),
     )
+
+
+def _doc_texts(doc: str, unit: Unit, refs: tuple[tuple[str, str], ...]) -> dict:
+    """A unit's report sheets: the first holds its Số, dated line and signer as inputs,
+    the others show them by formula (typed once, printed on every appendix)."""
+    return {"doc_fields": "ref" if refs else "input", "doc_refs": refs,
+            "attached_head": f"(Kèm theo {doc} số ", "attached_tail": f" của {unit.name})"}
 
 
 def slug(text: str) -> str:
@@ -201,11 +217,17 @@ def write_unit_workbook(path: Path, plan: Plan, unit: Unit, jobs: Sequence[Sheet
         fm = Formats(wb)
         used: set[str] = set()
         sheets = []
+        doc_refs: tuple[tuple[str, str], ...] | None = None if is_issuer else ()
         for job in jobs:
-            head = header_texts(job, plan, unit, period, is_issuer)
+            refs = doc_refs if job.spec.kind == "report" else None
+            head = header_texts(job, plan, unit, period, is_issuer, refs)
             sheet = write_sheet(wb, fm, _sheet_name(job, used), job.table, head, password,
                                 OfficialWorksheet)
             sheets.append(replace(sheet, row_attrs=job.row_attrs))
+            if refs == () and sheet.doc_cells:
+                quoted = sheet.sheet.replace("'", "''")
+                doc_refs = tuple((f, f"'{quoted}'!{xl_rowcol_to_cell(r, c, True, True)}")
+                                 for f, r, c in sheet.doc_cells)
         for i, s in enumerate(sheets, start=1):
             wb.define_name(f"cchc_form_{i}", f"='{s.sheet}'!$A$1")
         has_report = any(j.spec.kind == "report" for j in jobs)

@@ -12,8 +12,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
+from cchc_xlsx.forms.identity import DOC_MARK
 from cchc_xlsx.forms.text_measure import (
     CELL_PAD,
     SAFETY,
@@ -122,6 +124,35 @@ def row_height(lines: int, size: float = TABLE_SIZE) -> float:
     return math.ceil(lines * size * 1.25 + 4)
 
 
+DOC_HELP = {
+    "number": ("Số, ký hiệu", "Ghi số và ký hiệu của báo cáo sau «Số:», ví dụ: Số: 15/BC-MNTT "
+               "(văn thư cấp số khi phát hành)."),
+    "date": ("Ngày, tháng", "Ghi ngày và tháng ban hành báo cáo vào chỗ trống, ví dụ: "
+             "Quận 8, ngày 05 tháng 3 năm 2023 (ngày dưới 10 và tháng 1, 2 ghi thêm số 0)."),
+    "signer": ("Người ký", "Ghi họ và tên người ký báo cáo."),
+}
+
+
+def excel_text(text: str) -> str:
+    """A string literal inside an Excel formula."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def attached_formula(number_ref: str, date_ref: str, head: str, tail: str) -> str:
+    """The "(Kèm theo Báo cáo số … ngày … tháng … năm … của …)" line from the unit's Số
+    and dated-line cells: the text after "Số:", and the dated line from "ngày" on."""
+    number = f'TRIM(MID({number_ref},FIND(":",{number_ref}&":")+1,200))'
+    day = f'IFERROR(MID({date_ref},FIND("ngày",{date_ref}),200),"")'
+    return f"={excel_text(head)}&{number}&\" \"&{day}&{excel_text(tail)}"
+
+
+def attached_value(number_line: str, date_line: str, head: str, tail: str) -> str:
+    """What ``attached_formula`` computes, stored as the formula's cached result."""
+    number = " ".join(number_line.split(":", 1)[-1].split())
+    k = date_line.find("ngày")
+    return f"{head}{number} {date_line[k:] if k >= 0 else ''}{tail}"
+
+
 @dataclass(frozen=True)
 class HeaderTexts:
     """What the page furniture says; differs per unit, so it is kept apart from the table."""
@@ -138,6 +169,13 @@ class HeaderTexts:
     signer_lines: tuple[str, ...]
     signer_name: str
     recipients: tuple[str, ...]
+    # the unit's own document fields (Số/ký hiệu, the dated line, the signer's name):
+    # "" printed as given; "input" this sheet holds them as input cells; "ref" this sheet
+    # shows them by formula from ``doc_refs`` (field -> "'Sheet'!$A$4")
+    doc_fields: str = ""
+    doc_refs: tuple[tuple[str, str], ...] = ()
+    attached_head: str = ""  # "(Kèm theo Báo cáo số " — the line follows the fields
+    attached_tail: str = ""  # " của Trường …)"
 
 
 def signer_lines(title: str) -> tuple[str, ...]:
@@ -275,6 +313,35 @@ def _fits(text: str, widths: list[float] | tuple[float, ...], size: float, bold:
     return text_points(text, size, bold, italic) <= (span_points(widths) - CELL_PAD) * SAFETY
 
 
+def _doc_cell(ws: Worksheet, fm: Formats, h: HeaderTexts, field: str, row: int, c0: int,
+              c1: int, text: str, fmt_name: str, size: float,
+              extra: dict[str, Any] | None = None) -> None:
+    """One of the unit's document fields: printed text, an input cell (unlocked, with its
+    input message and a marker in the hidden key column so the reader finds it wherever
+    rows move), or a formula showing the input sheet's cell."""
+    extra = dict(extra or {})
+    if h.doc_fields == "input":
+        fmt = fm.get(fmt_name, size=size, locked=False, **extra)
+        _merge(ws, row, c0, c1, text, fmt)
+        title, message = DOC_HELP[field]
+        ws.data_validation(row, c0, row, c0, {"validate": "any", "input_title": title,
+                                              "input_message": message})
+        if not hasattr(ws, "cchc_doc"):
+            ws.cchc_doc = {}
+        ws.cchc_doc[field] = (row, c0)
+        on_row = ";".join(f"{f}:{c}" for f, (r, c) in ws.cchc_doc.items() if r == row)
+        ws.write_string(row, len(ws.cchc_layout.widths), DOC_MARK + on_row, fm.get("key"))
+        return
+    refs = dict(h.doc_refs)
+    fmt = fm.get(fmt_name, size=size, **extra)
+    if h.doc_fields == "ref" and field in refs:
+        if c1 > c0:
+            ws.merge_range(row, c0, row, c1, "", fmt)
+        ws.write_formula(row, c0, f'=IF({refs[field]}="","",{refs[field]})', fmt, text)
+        return
+    _merge(ws, row, c0, c1, text, fmt)
+
+
 def write_page_header(ws: Worksheet, fm: Formats, widths: list[float], h: HeaderTexts) -> int:
     """Write everything above the table; return the first free row.
 
@@ -307,10 +374,11 @@ def write_page_header(ws: Worksheet, fm: Formats, widths: list[float], h: Header
     _merge(ws, r, 0, split - 1, rule, fm.get("rule", size=sz(12)))
     ws.set_row(r, math.ceil(9 * sz(12) / 12))
     r += 1
-    _merge(ws, r, 0, split - 1, h.number_line, fm.get("number", size=sz(13)))
+    _doc_cell(ws, fm, h, "number", r, 0, split - 1, h.number_line, "number", sz(13))
     one_line = _fits(h.date_line, right, sz(13), italic=True)
-    _merge(ws, r, split, last, h.date_line,
-           fm.get("dateline", size=sz(13), **({} if one_line else {"text_wrap": True})))
+    _doc_cell(ws, fm, h, "date", r, split, last, h.date_line, "dateline", sz(13),
+              {} if one_line else {"text_wrap": True})
+    number_row = r
     ws.set_row(r, row_height(_lines(h.date_line, right, sz(13), italic=True), sz(13)))
     r += 1
     ws.set_row(r, row_height(1, sz(12)))
@@ -321,11 +389,22 @@ def write_page_header(ws: Worksheet, fm: Formats, widths: list[float], h: Header
     _merge(ws, r, 0, last, h.title, fm.get("title", size=sz(13)))
     ws.set_row(r, row_height(_lines(h.title, w, sz(13), True), sz(13)))
     r += 1
-    for text in (h.attached_line, h.period_line):
-        if text:
-            _merge(ws, r, 0, last, text, fm.get("attached", size=sz(13)))
-            ws.set_row(r, row_height(_lines(text, w, sz(13), italic=True), sz(13)))
-            r += 1
+    for n, text in enumerate((h.attached_line, h.period_line)):
+        if not text:
+            continue
+        fmt = fm.get("attached", size=sz(13))
+        if n == 0 and h.doc_fields:
+            # follows the Số and dated-line cells of this sheet (inputs or formulas)
+            number_ref = xl_rowcol_to_cell(number_row, 0)
+            date_ref = xl_rowcol_to_cell(number_row, split)
+            text = attached_value(h.number_line, h.date_line, h.attached_head, h.attached_tail)
+            ws.merge_range(r, 0, r, last, "", fmt)
+            ws.write_formula(r, 0, attached_formula(number_ref, date_ref, h.attached_head,
+                                                    h.attached_tail), fmt, text)
+        else:
+            _merge(ws, r, 0, last, text, fmt)
+        ws.set_row(r, row_height(_lines(text, w, sz(13), italic=True), sz(13)))
+        r += 1
     for note in h.notes:
         _merge(ws, r, 0, last, note, fm.get("note", size=sz(12)))
         ws.set_row(r, row_height(_lines(note, w, sz(12), italic=True), sz(12)))
@@ -366,7 +445,7 @@ def write_signature(ws: Worksheet, fm: Formats, widths: list[float], row: int,
     for blank in range(sr, sr + 4):  # room for the signature and the seal
         heights[blank] = max(heights.get(blank, 0), math.ceil(18 * sz(12) / 12))
     sr += 4
-    _merge(ws, sr, split, last, h.signer_name, fm.get("sig_name", size=sz(13)))
+    _doc_cell(ws, fm, h, "signer", sr, split, last, h.signer_name, "sig_name", sz(13))
     heights[sr] = max(heights.get(sr, 0), row_height(1, sz(13)))
     for k, height in heights.items():
         ws.set_row(k, height)

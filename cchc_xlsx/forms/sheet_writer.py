@@ -435,8 +435,10 @@ def write_sheet(wb: Any, fm: Formats, name: str, table: TableModel, head: Header
         "format_cells": False, "format_columns": True, "format_rows": True,
         "select_locked_cells": True, "select_unlocked_cells": True,
     })
+    doc = tuple((f, r0, c0) for f, (r0, c0) in getattr(ws, "cchc_doc", {}).items())
     return SheetIdentity(spec.id, spec.version, name, key_col, header_last if not
-                         spec.column_numbers else header_last - 1, first_data, last_data)
+                         spec.column_numbers else header_last - 1, first_data, last_data,
+                         doc_cells=doc)
 
 
 def _runs(rows: list[int]) -> list[tuple[int, int]]:

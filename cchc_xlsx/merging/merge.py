@@ -183,6 +183,8 @@ def merge(inputs: Iterable[str | Path], plan: Plan, units: Sequence[Unit], perio
         received, source = _received(res.file, history) if Path(res.file).exists() else (
             datetime.min, "")
         sub = _submission(res, by_code, received, source, period)
+        number = book.doc_fields.get("number") if book is not None else None
+        sub.report_number = number.value if number is not None else ""
         if not res.usable or book is None:
             code = _unit_from_name(res.file, set(by_code))
             sub.unit_code = code

@@ -353,11 +353,12 @@ def _totals(submissions: Sequence[Submission], agg: Aggregate,
 def _write_submissions(wb: Any, ctx: _Context, label: str, agg: Aggregate,
                        submissions: Sequence[Submission], expected: Collection[str] | None,
                        generated_at: datetime) -> None:
-    headers = ["STT", "Mã đơn vị", "Tên đơn vị", "Tình trạng", "Thời điểm nhận",
-               "Nguồn thời điểm", "Đúng hạn", "Số lỗi", "Số cảnh báo", "Tệp", "Ghi chú"]
-    widths = [5.0, 10.0, 24.0, 14.0, 16.0, 14.0, 9.0, 6.0, 8.0, 18.0, 18.0]
+    headers = ["STT", "Mã đơn vị", "Tên đơn vị", "Số báo cáo", "Tình trạng",
+               "Thời điểm nhận", "Nguồn thời điểm", "Đúng hạn", "Số lỗi", "Số cảnh báo", "Tệp",
+               "Ghi chú"]
+    widths = [5.0, 10.0, 24.0, 13.0, 14.0, 16.0, 14.0, 9.0, 6.0, 8.0, 18.0, 18.0]
     head = _head(ctx, label, "TÌNH HÌNH NỘP BÁO CÁO CỦA CÁC ĐƠN VỊ")
-    ws, r = _sheet(wb, ctx, SHEET_SUBMISSIONS, widths, head, keep=(4,))  # date and time
+    ws, r = _sheet(wb, ctx, SHEET_SUBMISSIONS, widths, head, keep=(5,))  # date and time
     r = _lines_block(ws, ctx, r, widths,
                      _totals(submissions, agg, expected, sum(widths), ctx.period, generated_at))
     header_first = r
@@ -367,33 +368,35 @@ def _write_submissions(wb: Any, ctx: _Context, label: str, agg: Aggregate,
     td, center = fm.get("td"), fm.get("td_center")
     when_fmt = fm.get("td_center", num_format="dd/mm/yyyy hh:mm")
     status_fmt = {k: fm.get("td_center", bg_color=v) for k, v in _STATUS_FILL.items()}
-    wrapped = ((2, widths[2]), (3, widths[3]), (5, widths[5]), (9, widths[9]),
-               (10, widths[10]))
+    wrapped = ((2, widths[2]), (3, widths[3]), (4, widths[4]), (6, widths[6]),
+               (10, widths[10]), (11, widths[11]))
     for n, s in enumerate(submissions, start=1):
         status = STATUS_LABELS.get(s.status, s.status)
         source = SOURCE_LABELS.get(s.received_from, s.received_from)
         timely = {True: "Đúng hạn", False: "Quá hạn"}.get(s.on_time, "")  # type: ignore[arg-type]
         note = _note(s)
-        texts = {2: s.unit_name, 3: status, 5: source, 9: s.file, 10: note}
+        texts = {2: s.unit_name, 3: s.report_number, 4: status, 6: source, 10: s.file,
+                 11: note}
         ws.write_number(r, 0, n, center)
         _text(ws, r, 1, s.unit_code, center)
         _text(ws, r, 2, s.unit_name, td)
-        _text(ws, r, 3, status, status_fmt.get(s.status, center))
+        _text(ws, r, 3, s.report_number, center)
+        _text(ws, r, 4, status, status_fmt.get(s.status, center))
         moment = _parse_time(s.received_at) if s.received_at else None
         if moment is not None:
-            ws.write_datetime(r, 4, moment, when_fmt)
+            ws.write_datetime(r, 5, moment, when_fmt)
         else:
-            _text(ws, r, 4, s.received_at, center)
-        _text(ws, r, 5, source, center)
-        _text(ws, r, 6, timely, center)
+            _text(ws, r, 5, s.received_at, center)
+        _text(ws, r, 6, source, center)
+        _text(ws, r, 7, timely, center)
         if s.status == "missing":
-            ws.write_blank(r, 7, None, center)
             ws.write_blank(r, 8, None, center)
+            ws.write_blank(r, 9, None, center)
         else:
-            ws.write_number(r, 7, s.errors, center)
-            ws.write_number(r, 8, s.warnings, center)
-        _text(ws, r, 9, s.file, td)
-        _text(ws, r, 10, note, td)
+            ws.write_number(r, 8, s.errors, center)
+            ws.write_number(r, 9, s.warnings, center)
+        _text(ws, r, 10, s.file, td)
+        _text(ws, r, 11, note, td)
         ws.set_row(r, _height(max(text_lines(texts[c], w) for c, w in wrapped)))
         r += 1
     _finish(ws, ctx, widths, r, head, header_first, header_last, first)
