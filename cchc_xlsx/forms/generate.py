@@ -22,7 +22,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from cchc_xlsx import __version__
 from cchc_xlsx.atomic import atomic_path
 from cchc_xlsx.errors import UserError
-from cchc_xlsx.forms.form_rows import has_rows, records_for, row_attrs
+from cchc_xlsx.forms.form_rows import for_levels, has_rows, records_for, row_attrs
 from cchc_xlsx.forms.identity import Identity, encode_attrs, write_identity
 from cchc_xlsx.forms.official_layout import (
     FONT,
@@ -37,6 +37,7 @@ from cchc_xlsx.forms.sheet_writer import TableModel, build_table, write_sheet
 from cchc_xlsx.forms.specs import Catalog, FormSpec, load_catalog
 from cchc_xlsx.forms.xlsx_page import OfficialWorksheet
 from cchc_xlsx.model import Period, Plan, Unit
+from cchc_xlsx.plans.levels import unit_levels
 
 DOTS = "……"
 BLANK_DAY = "ngày     tháng     năm"
@@ -88,8 +89,11 @@ def _date_line(place: str, d) -> str:
 
 
 def plan_jobs(plan: Plan, catalog: Catalog, forms: Sequence[str],
-              period: Period | None) -> list[SheetJob]:
-    """Lay out every requested form's table once; numbering follows NĐ 30 (Roman if ≥ 2)."""
+              period: Period | None, levels: tuple[str, ...] = ()) -> list[SheetJob]:
+    """Lay out every requested form's table once; numbering follows NĐ 30 (Roman if ≥ 2).
+
+    ``levels``: the school levels (cấp học) of the units these sheets are for; report rows
+    that name other levels are left out (the identity lists the rows each unit got)."""
     specs = [catalog.form(f) for f in forms]
     for spec in specs:
         if spec.kind == "report" and period is None:
@@ -111,6 +115,8 @@ def plan_jobs(plan: Plan, catalog: Catalog, forms: Sequence[str],
             title = appendix.title if appendix and appendix.title else spec.title.format(**fields)
             rules = catalog.rules_for(spec.id)
             records = records_for(spec, plan)
+            if kind == "report":
+                records = for_levels(records, levels)
             sheet_period = period if kind == "report" else None
             table = build_table(spec, records, rules, sheet_period)
             attrs = tuple((r["key"], encode_attrs(row_attrs(r, sheet_period)))
@@ -238,7 +244,7 @@ def write_unit_workbook(path: Path, plan: Plan, unit: Unit, jobs: Sequence[Sheet
             period_start=period.start.isoformat() if period and has_report else "",
             period_end=period.end.isoformat() if period and has_report else "",
             period_due=period.due.isoformat() if period and has_report else "",
-            sheets=tuple(sheets)))
+            sheets=tuple(sheets), unit_levels=",".join(unit_levels(unit.level))))
         wb.close()
     return path
 
@@ -263,15 +269,16 @@ def check_out_dir(out_dir: Path) -> None:
 _WORKER: dict = {}
 
 
-def _init_worker(plan: Plan, jobs: list[SheetJob], period: Period | None,
-                 password: str | None, out_dir: Path) -> None:
+def _init_worker(plan: Plan, jobs: dict[tuple[str, ...], list[SheetJob]],
+                 period: Period | None, password: str | None, out_dir: Path) -> None:
     _WORKER.update(plan=plan, jobs=jobs, period=period, password=password, out_dir=out_dir)
 
 
 def _work(unit: Unit) -> str:
     w = _WORKER
     path = w["out_dir"] / workbook_name(unit)
-    write_unit_workbook(path, w["plan"], unit, w["jobs"], w["period"], w["password"])
+    write_unit_workbook(path, w["plan"], unit, w["jobs"][unit_levels(unit.level)],
+                        w["period"], w["password"])
     return str(path)
 
 
@@ -291,11 +298,13 @@ def generate(plan: Plan, units: Sequence[Unit] | None, out_dir: str | Path,
     for f in forms:
         catalog.form(f)
     period = choose_period(plan, period_id)
-    jobs = plan_jobs(plan, catalog, forms, period)
+    jobs = {(): plan_jobs(plan, catalog, forms, period)}
+    for levels in {unit_levels(u.level) for u in units or ()} - {()}:
+        jobs[levels] = plan_jobs(plan, catalog, forms, period, levels)
     check_out_dir(out_dir)
     if not units:
         unit = issuer_unit(plan)
-        path = write_unit_workbook(out_dir / workbook_name(unit), plan, unit, jobs, period,
+        path = write_unit_workbook(out_dir / workbook_name(unit), plan, unit, jobs[()], period,
                                    password, is_issuer=True)
         if progress:
             progress(1)

@@ -72,6 +72,7 @@ class Identity:
     period_due: str = ""
     sheets: tuple[SheetIdentity, ...] = field(default_factory=tuple)
     aggregate: str = ""  # a consolidation's exact figures (aggregate.Aggregate JSON)
+    unit_levels: str = ""  # "MN" / "TH,THCS": the school levels whose rows this unit got
 
     def rows(self) -> list[list[object]]:
         head = [
@@ -86,6 +87,8 @@ class Identity:
             ["period_end", self.period_end],
             ["period_due", self.period_due],
         ]
+        if self.unit_levels:
+            head.append(["unit_levels", self.unit_levels])
         for s in self.sheets:
             head.append(["sheet", s.form_id, s.version, s.sheet, s.key_column, s.header_row,
                          s.first_row, s.last_row])
