@@ -191,6 +191,7 @@ class Procedure:
     name: str
     field: str = ""
     assignee: str = ""
+    levels: tuple[str, ...] = ()  # cấp học it applies to ("MN", "TH", …); () = every unit
 
     @property
     def key(self) -> str:

@@ -9,6 +9,7 @@ key and columns by form column key, so a test can plant a mistake at a known cel
 from __future__ import annotations
 
 import random
+import re
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,7 @@ class Filler:
             keys = {}
             for r in range(1, ws.max_row + 1):
                 v = ws.cell(r, key_col).value
-                if isinstance(v, str) and ":" in v and not v.startswith(("cchc:", "grp:")):
+                if isinstance(v, str) and ":" in v and not v.startswith(("cchc:", "grp:", "doc:")):
                     keys[v] = r
             self.tables[form_id] = (ws, keys, key_col)
 
@@ -82,6 +83,31 @@ class Filler:
         return (date.fromisoformat(ident["period_start"]),
                 date.fromisoformat(ident["period_end"]))
 
+    def doc_cells(self) -> dict[str, Any]:
+        """The unit's document fields (Số, dated line, signer) by their key-column marker."""
+        out = {}
+        for ws, _, key_col in self.tables.values():
+            for r in range(1, ws.max_row + 1):
+                mark = ws.cell(r, key_col).value
+                if isinstance(mark, str) and mark.startswith("doc:"):
+                    for part in mark[4:].split(";"):
+                        name, _, col = part.partition(":")
+                        out[name] = ws.cell(r, int(col) + 1)
+        return out
+
+    def fill_doc(self, number: str = "15/BC-MN", day: int = 5, month: int = 3,
+                 signer: str | None = None) -> None:
+        """Type the report's number, day and month, and the signer, as the clerk does."""
+        cells = self.doc_cells()
+        if "number" in cells:
+            cells["number"].value = f"Số: {number}"
+        if "date" in cells:
+            cells["date"].value = re.sub(r"ngày\s*\d*\s*tháng\s*\d*\s*",
+                                         f"ngày {day:02d} tháng {month} ",
+                                         cells["date"].value)
+        if signer is not None and "signer" in cells:
+            cells["signer"].value = signer
+
     def save(self, path: str | Path | None = None) -> Path:
         target = Path(path) if path else self.path
         self.wb.save(target)
@@ -92,6 +118,7 @@ def fill_clean(f: Filler, seed: int = 0) -> Filler:
     """A complete, correct return: every rule satisfied."""
     rnd = random.Random(seed)
     start, end = f.period()
+    f.fill_doc(f"{10 + seed}/BC-CCHC", end.day, end.month)
     if "report_tasks" in f.tables:
         attrs = f.attrs("report_tasks")
         for i, key in enumerate(f.keys("report_tasks")):

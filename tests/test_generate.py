@@ -70,8 +70,9 @@ def test_header_blocks_and_appendix_heading(wb):
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in texts
     assert "Độc lập - Tự do - Hạnh phúc" in texts
     assert "Phụ lục I" in texts  # three report appendices → Roman numerals
-    assert any(t.startswith("(Kèm theo Báo cáo số") and t.endswith("Trường Mầm non Sơn Ca)")
-               for t in texts)
+    # the Kèm theo line follows the unit's Số and dated line by formula
+    assert any(t.startswith('="(Kèm theo Báo cáo số "&') and t.endswith('" của Trường Mầm non '
+                                                                      'Sơn Ca)"') for t in texts)
     assert any(t.startswith("Kỳ báo cáo: Quý I năm 2023") for t in texts)
     issuer = next(c for row in ws.iter_rows(max_row=3) for c in row
                   if c.value == "TRƯỜNG MẦM NON SƠN CA")
@@ -108,7 +109,14 @@ def test_page_setup(wb):
         ws = wb[name]
         ps = ws.page_setup
         assert ps.paperSize == 9 and ps.orientation == "landscape"
-        assert ws.sheet_properties.pageSetUpPr.fitToPage and ps.fitToHeight == 0
+        # fitted to the page width by the columns themselves, printed at 100 % with our
+        # own page breaks (Excel ignores manual breaks under "fit to page")
+        assert not ws.sheet_properties.pageSetUpPr.fitToPage
+        assert (ps.scale or 100) == 100
+        widths = [d.width * 6 for d in ws.column_dimensions.values() if not d.hidden
+                  for _ in range(d.min, d.max + 1)]
+        assert 0.9 * 714 < sum(widths) <= 714
+        assert ws.row_breaks.brk
         m = ws.page_margins
         mm = {k: round(getattr(m, k) * 25.4, 1) for k in ("left", "right", "top", "bottom")}
         assert 30 <= mm["left"] <= 35 and 15 <= mm["right"] <= 20

@@ -59,7 +59,7 @@ def submissions() -> list[Submission]:
     return [
         Submission("MN-TT", "Trường Mầm non Tuổi Thơ", "valid",
                    "MN-TT_truong-mam-non-tuoi-tho.xlsx", "2023-03-04T09:30:00", "db", True,
-                   0, 1, replaced=["MN-TT_ban-cu.xlsx"]),
+                   0, 1, replaced=["MN-TT_ban-cu.xlsx"], report_number="15/BC-MNTT"),
         Submission("MN-HM", "Trường Mầm non Họa Mi", "valid", "MN-HM_truong-mam-non-hoa-mi.xlsx",
                    "2023-03-07T16:05:00+07:00", "mtime", False, 0, 0),
         Submission("TH-BD", "Trường Tiểu học Bình Đông", "invalid", "TH-BD.xlsx",
@@ -180,10 +180,12 @@ def test_totals_name_the_missing_and_the_invalid(wb):
 def test_submission_table(wb):
     ws = wb[SHEET_SUBMISSIONS]
     head = find_row(ws, 1, "STT")
-    assert [c.value for c in ws[head]][:11] == [
-        "STT", "Mã đơn vị", "Tên đơn vị", "Tình trạng", "Thời điểm nhận", "Nguồn thời điểm",
-        "Đúng hạn", "Số lỗi", "Số cảnh báo", "Tệp", "Ghi chú"]
-    rows = [[c.value for c in ws[head + k]][:11] for k in range(1, 8)]
+    assert [c.value for c in ws[head]][:12] == [
+        "STT", "Mã đơn vị", "Tên đơn vị", "Số báo cáo", "Tình trạng", "Thời điểm nhận",
+        "Nguồn thời điểm", "Đúng hạn", "Số lỗi", "Số cảnh báo", "Tệp", "Ghi chú"]
+    rows = [[c.value for c in ws[head + k]][:12] for k in range(1, 8)]
+    assert [r[3] for r in rows[:2]] == ["15/BC-MNTT", None]  # the unit's own number
+    rows = [r[:3] + r[4:] for r in rows]  # the columns as they were before "Số báo cáo"
     assert [r[3] for r in rows] == ["Đã nộp, hợp lệ", "Đã nộp, hợp lệ", "Đã nộp, có lỗi",
                                     "Chưa nộp", "Chưa nộp", "Đã nộp, có lỗi", "Không đọc được"]
     assert rows[0][4] == datetime(2023, 3, 4, 9, 30)

@@ -370,6 +370,10 @@ def _num(value: Any) -> str:
 # --- file-level checks ------------------------------------------------------------------
 
 
+DOC_LABELS = {"number": "số, ký hiệu", "date": "ngày, tháng ban hành",
+              "signer": "họ và tên người ký"}
+
+
 def _issue_adder(res: FileResult, builtins: dict[str, Rule]) -> Callable[..., None]:
     def add(name: str, sheet: str = "", cell: str = "", **params: Any) -> None:
         rule = builtins.get(name)
@@ -402,6 +406,10 @@ def _table_checks(res: FileResult, book: Workbook, catalog: Catalog,
         add("stray_cell", sheet, cell)
     for sheet, cell, length in book.long_texts:
         add("text_too_long", sheet, cell, value=f"{length:,}".replace(",", "."))
+    for name, label in DOC_LABELS.items():
+        doc = book.doc_fields.get(name)
+        if doc is not None and not doc.value:
+            add("doc_field_empty", doc.sheet, doc.cell, field=label, value=doc.text)
 
 
 def _identity_checks(res: FileResult, book: Workbook, builtins: dict[str, Rule],

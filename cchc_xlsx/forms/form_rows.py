@@ -11,6 +11,7 @@ from typing import Any
 
 from cchc_xlsx.forms.specs import FormSpec
 from cchc_xlsx.model import Period, Plan, Target
+from cchc_xlsx.plans.levels import applies
 
 Record = dict[str, Any]
 
@@ -111,9 +112,22 @@ def roadmap_records(plan: Plan) -> list[Record]:
 
 
 def procedure_records(plan: Plan, spec: FormSpec) -> list[Record]:
-    names = [(p.name, p.field) for p in plan.procedures] or [(n, "") for n in spec.default_rows]
+    names = [(p.name, p.field, p.levels) for p in plan.procedures] or [
+        (n, "", spec.default_row_levels[i] if i < len(spec.default_row_levels) else ())
+        for i, n in enumerate(spec.default_rows)]
     return [{"kind": "item", "key": f"tthc:{name}", "stt": str(i + 1), "name": name,
-             "field": fld} for i, (name, fld) in enumerate(names)]
+             "field": fld, "levels": levels} for i, (name, fld, levels) in enumerate(names)]
+
+
+def for_levels(records: list[Record], levels: tuple[str, ...]) -> list[Record]:
+    """The rows a unit of these school levels (cấp học) reports: rows without levels, and
+    rows naming one of its levels; numbered again so the printed STT runs on."""
+    kept = [r for r in records if applies(r.get("levels", ()), levels)]
+    if len(kept) == len(records):
+        return records
+    if all(r["kind"] == "item" and r.get("stt", "").isdigit() for r in kept):
+        kept = [{**r, "stt": str(i + 1)} for i, r in enumerate(kept)]
+    return kept
 
 
 def records_for(spec: FormSpec, plan: Plan) -> list[Record]:

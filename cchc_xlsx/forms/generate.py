@@ -19,17 +19,19 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 from cchc_xlsx import __version__
 from cchc_xlsx.atomic import atomic_path
 from cchc_xlsx.errors import UserError, os_reason
-from cchc_xlsx.forms.form_rows import has_rows, records_for, row_attrs
+from cchc_xlsx.forms.form_rows import for_levels, has_rows, records_for, row_attrs
 from cchc_xlsx.forms.identity import Identity, encode_attrs, write_identity
 from cchc_xlsx.forms.official_layout import (
     FONT,
     TABLE_SIZE,
     Formats,
     HeaderTexts,
+    attached_value,
     roman,
     signer_lines,
 )
@@ -37,6 +39,7 @@ from cchc_xlsx.forms.sheet_writer import TableModel, build_table, write_sheet
 from cchc_xlsx.forms.specs import Catalog, FormSpec, load_catalog
 from cchc_xlsx.forms.xlsx_page import OfficialWorksheet
 from cchc_xlsx.model import Period, Plan, Unit
+from cchc_xlsx.plans.levels import unit_levels
 
 DOTS = "……"
 BLANK_DAY = "ngày     tháng     năm"
@@ -88,8 +91,11 @@ def _date_line(place: str, d) -> str:
 
 
 def plan_jobs(plan: Plan, catalog: Catalog, forms: Sequence[str],
-              period: Period | None) -> list[SheetJob]:
-    """Lay out every requested form's table once; numbering follows NĐ 30 (Roman if ≥ 2)."""
+              period: Period | None, levels: tuple[str, ...] = ()) -> list[SheetJob]:
+    """Lay out every requested form's table once; numbering follows NĐ 30 (Roman if ≥ 2).
+
+    ``levels``: the school levels (cấp học) of the units these sheets are for; report rows
+    that name other levels are left out (the identity lists the rows each unit got)."""
     specs = [catalog.form(f) for f in forms]
     for spec in specs:
         if spec.kind == "report" and period is None:
@@ -111,6 +117,8 @@ def plan_jobs(plan: Plan, catalog: Catalog, forms: Sequence[str],
             title = appendix.title if appendix and appendix.title else spec.title.format(**fields)
             rules = catalog.rules_for(spec.id)
             records = records_for(spec, plan)
+            if kind == "report":
+                records = for_levels(records, levels)
             sheet_period = period if kind == "report" else None
             table = build_table(spec, records, rules, sheet_period)
             attrs = tuple((r["key"], encode_attrs(row_attrs(r, sheet_period)))
@@ -129,7 +137,10 @@ def issuer_unit(plan: Plan) -> Unit:
 
 
 def header_texts(job: SheetJob, plan: Plan, unit: Unit, period: Period | None,
-                 is_issuer: bool) -> HeaderTexts:
+                 is_issuer: bool,
+                 doc_refs: tuple[tuple[str, str], ...] | None = None) -> HeaderTexts:
+    """``doc_refs``: None prints the document fields as text; () makes this sheet hold them
+    as input cells; otherwise the input cells this sheet shows by formula."""
     m = plan.meta
     report = job.spec.kind == "report"
     doc = "Báo cáo" if report else "Kế hoạch"
@@ -147,6 +158,9 @@ def header_texts(job: SheetJob, plan: Plan, unit: Unit, period: Period | None,
         number_line = f"Số:      /{code}-{DOTS}"
         date_line = f"{unit.place or DOTS}, {BLANK_DAY} {year}"
         attached = f"(Kèm theo {doc} số      /{code}-{DOTS} {BLANK_DAY} {year} của {unit.name})"
+        if report and doc_refs is not None:
+            attached = attached_value(number_line, date_line, f"(Kèm theo {doc} số ",
+                                      f" của {unit.name})")
         to = unit.recipient or unit.superior
         recipients = tuple(r for r in (f"- {to};" if to else "", "- Lưu: VT.") if r)
     period_line = ""
@@ -161,7 +175,15 @@ def header_texts(job: SheetJob, plan: Plan, unit: Unit, period: Period | None,
         attached_line=attached, period_line=period_line, notes=notes,
         signer_lines=signer_lines(unit.signer_title), signer_name=unit.signer_name,
         recipients=recipients,
+        **(_doc_texts(doc, unit, doc_refs) if report and doc_refs is not None else {}),
     )
+
+
+def _doc_texts(doc: str, unit: Unit, refs: tuple[tuple[str, str], ...]) -> dict:
+    """A unit's report sheets: the first holds its Số, dated line and signer as inputs,
+    the others show them by formula (typed once, printed on every appendix)."""
+    return {"doc_fields": "ref" if refs else "input", "doc_refs": refs,
+            "attached_head": f"(Kèm theo {doc} số ", "attached_tail": f" của {unit.name})"}
 
 
 def slug(text: str) -> str:
@@ -230,11 +252,17 @@ def write_unit_workbook(path: Path, plan: Plan, unit: Unit, jobs: Sequence[Sheet
         fm = Formats(wb)
         used: set[str] = set()
         sheets = []
+        doc_refs: tuple[tuple[str, str], ...] | None = None if is_issuer else ()
         for job in jobs:
-            head = header_texts(job, plan, unit, period, is_issuer)
+            refs = doc_refs if job.spec.kind == "report" else None
+            head = header_texts(job, plan, unit, period, is_issuer, refs)
             sheet = write_sheet(wb, fm, _sheet_name(job, used), job.table, head, password,
                                 OfficialWorksheet)
             sheets.append(replace(sheet, row_attrs=job.row_attrs))
+            if refs == () and sheet.doc_cells:
+                quoted = sheet.sheet.replace("'", "''")
+                doc_refs = tuple((f, f"'{quoted}'!{xl_rowcol_to_cell(r, c, True, True)}")
+                                 for f, r, c in sheet.doc_cells)
         for i, s in enumerate(sheets, start=1):
             wb.define_name(f"cchc_form_{i}", f"='{s.sheet}'!$A$1")
         has_report = any(j.spec.kind == "report" for j in jobs)
@@ -246,7 +274,7 @@ def write_unit_workbook(path: Path, plan: Plan, unit: Unit, jobs: Sequence[Sheet
             period_end=period.end.isoformat() if period and has_report else "",
             period_due=period.due.isoformat() if period and has_report else "",
             plan_periods=",".join(p.id for p in plan.schedule) if has_report else "",
-            sheets=tuple(sheets)))
+            sheets=tuple(sheets), unit_levels=",".join(unit_levels(unit.level))))
         wb.close()
     return path
 
@@ -271,15 +299,16 @@ def check_out_dir(out_dir: Path) -> None:
 _WORKER: dict = {}
 
 
-def _init_worker(plan: Plan, jobs: list[SheetJob], period: Period | None,
-                 password: str | None, out_dir: Path) -> None:
+def _init_worker(plan: Plan, jobs: dict[tuple[str, ...], list[SheetJob]],
+                 period: Period | None, password: str | None, out_dir: Path) -> None:
     _WORKER.update(plan=plan, jobs=jobs, period=period, password=password, out_dir=out_dir)
 
 
 def _work(unit: Unit) -> str:
     w = _WORKER
-    path = w["out_dir"] / _name(unit, w["plan"], w["jobs"], w["period"])
-    write_unit_workbook(path, w["plan"], unit, w["jobs"], w["period"], w["password"])
+    path = w["out_dir"] / _name(unit, w["plan"], w["jobs"][()], w["period"])
+    write_unit_workbook(path, w["plan"], unit, w["jobs"][unit_levels(unit.level)],
+                        w["period"], w["password"])
     return str(path)
 
 
@@ -306,10 +335,12 @@ def generate(plan: Plan, units: Sequence[Unit] | None, out_dir: str | Path,
     for f in forms:
         catalog.form(f)
     period = choose_period(plan, period_id)
-    jobs = plan_jobs(plan, catalog, forms, period)
+    jobs = {(): plan_jobs(plan, catalog, forms, period)}
+    for levels in {unit_levels(u.level) for u in units or ()} - {()}:
+        jobs[levels] = plan_jobs(plan, catalog, forms, period, levels)
     check_out_dir(out_dir)
-    names = [_name(u, plan, jobs, period) for u in units] if units else [
-        _name(issuer_unit(plan), plan, jobs, period)]
+    names = [_name(u, plan, jobs[()], period) for u in units] if units else [
+        _name(issuer_unit(plan), plan, jobs[()], period)]
     dup = {n for n in names if names.count(n) > 1}
     if dup:
         raise UserError(f"Hai đơn vị cho cùng tên tệp «{sorted(dup)[0]}»; hãy sửa mã đơn vị.")
@@ -338,14 +369,15 @@ def generate(plan: Plan, units: Sequence[Unit] | None, out_dir: str | Path,
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _write_all(plan: Plan, units: Sequence[Unit] | None, jobs: list[SheetJob],
+def _write_all(plan: Plan, units: Sequence[Unit] | None,
+               jobs: dict[tuple[str, ...], list[SheetJob]],
                period: Period | None, password: str | None, out_dir: Path,
                progress: Callable[[int], None] | None,
                workers: int | None) -> list[Path]:
     if not units:
         unit = issuer_unit(plan)
-        path = write_unit_workbook(out_dir / _name(unit, plan, jobs, period), plan, unit,
-                                   jobs, period, password, is_issuer=True)
+        path = write_unit_workbook(out_dir / _name(unit, plan, jobs[()], period), plan, unit,
+                                   jobs[()], period, password, is_issuer=True)
         if progress:
             progress(1)
         return [path]

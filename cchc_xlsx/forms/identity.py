@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 SHEET = "_cchc"
 MAGIC = "cchc-xlsx identity"
 KEY_HEADER_PREFIX = "cchc:"  # + form_id + ":" + version, in the key column's header cell
+DOC_MARK = "doc:"  # + "field:col;field:col", in the key column of a document field's row
 CHUNK = 30000  # characters per identity cell (Excel's limit is 32,767)
 
 
@@ -41,6 +42,9 @@ class SheetIdentity:
     first_row: int  # 0-based first data row
     last_row: int  # 0-based last data row
     row_attrs: tuple[tuple[str, str], ...] = ()  # (row key, "measure=rate;met_mode=…")
+    # the unit's document fields on this sheet: (field, row, col), 0-based, as generated;
+    # the reader finds them by the "doc:field:col" marker in the key column (rows move)
+    doc_cells: tuple[tuple[str, int, int], ...] = ()
 
 
 def decode_rows(text: object) -> list[tuple[str, dict[str, str]]]:
@@ -69,6 +73,7 @@ class Identity:
     plan_periods: str = ""  # every period id of the plan, comma-separated: tells a typo
     sheets: tuple[SheetIdentity, ...] = field(default_factory=tuple)
     aggregate: str = ""  # a consolidation's exact figures (aggregate.Aggregate JSON)
+    unit_levels: str = ""  # "MN" / "TH,THCS": the school levels whose rows this unit got
 
     def rows(self) -> list[list[object]]:
         head = [
@@ -85,11 +90,16 @@ class Identity:
         ]
         if self.plan_periods:
             head.append(["plan_periods", self.plan_periods])
+        if self.unit_levels:
+            head.append(["unit_levels", self.unit_levels])
         for s in self.sheets:
             head.append(["sheet", s.form_id, s.version, s.sheet, s.key_column, s.header_row,
                          s.first_row, s.last_row])
         for i in range(0, len(self.aggregate), CHUNK):
             head.append(["aggregate", i // CHUNK, self.aggregate[i:i + CHUNK]])
+        for s in self.sheets:
+            for name, row, col in s.doc_cells:
+                head.append(["doc", s.form_id, name, row, col])
         for s in self.sheets:
             if s.row_attrs:  # one cell per form: "key|attrs" lines (fewer cells to write)
                 head.append(["rows", s.form_id,

@@ -20,6 +20,9 @@ from cchc_xlsx.forms.identity import SheetIdentity, key_header
 from cchc_xlsx.forms.official_layout import (
     Formats,
     HeaderTexts,
+    SheetLayout,
+    begin_sheet,
+    fit_widths,
     row_height,
     setup_page,
     text_lines,
@@ -86,6 +89,8 @@ class TableModel:
     header_heights: list[float] = field(default_factory=list)
     dv_groups: list[tuple[int, dict, list[tuple[int, int]]]] = field(default_factory=list)
     required_runs: list[tuple[int, int, int]] = field(default_factory=list)  # col, r0, r1
+    layout: SheetLayout | None = None
+    group_rows: tuple[int, ...] = ()  # offsets of group title rows (kept with the next row)
 
 
 def _met_formula(target: Target, result_ref: str, measure: str) -> str:
@@ -148,7 +153,8 @@ def build_table(spec: FormSpec, records: list[Record], rules: list[Rule],
                 period: Period | None) -> TableModel:
     """Lay out the table cells of ``spec`` for these records (unit-independent)."""
     cols = spec.columns
-    widths = [c.width for c in cols]
+    layout = fit_widths([c.width for c in cols], spec.orientation == "landscape")
+    widths = list(layout.widths)
     index = {c.key: i for i, c in enumerate(cols)}
     n = len(cols)
     cells: list[list[Cell]] = []
@@ -234,7 +240,9 @@ def build_table(spec: FormSpec, records: list[Record], rules: list[Rule],
 
     heights = _heights(cells, widths)
     total = _total_row(spec, cols) if spec.total_row else None
-    table = TableModel(spec, widths, cells, keys, heights, total)
+    table = TableModel(spec, widths, cells, keys, heights, total, layout=layout)
+    table.group_rows = tuple(k for k, row in enumerate(cells)
+                             if any(c.fmt[0] == "td_group" and c.kind == "text" for c in row))
     table.header_heights = header_heights(spec, widths)
     _group_inputs(table)
     return table
@@ -280,7 +288,8 @@ def header_heights(spec: FormSpec, widths: list[float]) -> list[float]:
     lines = [1] * len(spec.header)
     for gr, c, rowspan, colspan, text in grid_cells(spec):
         if rowspan == 1:
-            lines[gr] = max(lines[gr], text_lines(text, sum(widths[c:c + colspan])))
+            lines[gr] = max(lines[gr], text_lines(text, sum(widths[c:c + colspan]),
+                                                  bold=True))
     return [row_height(n) for n in lines]
 
 
@@ -306,18 +315,22 @@ def _heights(cells: list[list[Cell]], widths: list[float]) -> list[float]:
             if cell.skip or cell.merge_down or not cell.text:
                 continue
             width = sum(widths[i:i + cell.merge_right + 1])
-            lines = max(lines, text_lines(cell.text, width))
+            lines = max(lines, text_lines(cell.text, width, bold=_bold(cell)))
         heights.append(row_height(lines))
     # vertical merges: make the covered rows together tall enough
     for r, row in enumerate(cells):
         for i, cell in enumerate(row):
             if cell.merge_down and cell.text and not cell.skip:
-                need = row_height(text_lines(cell.text, widths[i]))
+                need = row_height(text_lines(cell.text, widths[i], bold=_bold(cell)))
                 span = range(r, r + cell.merge_down + 1)
                 have = sum(heights[k] for k in span)
                 if need > have:
                     heights[r + cell.merge_down] += need - have
     return heights
+
+
+def _bold(cell: Cell) -> bool:
+    return cell.fmt[0].startswith(("td_group", "total"))
 
 
 def _total_row(spec: FormSpec, cols: tuple[Column, ...]) -> list[Cell]:
@@ -342,8 +355,7 @@ def write_sheet(wb: Any, fm: Formats, name: str, table: TableModel, head: Header
     widths = table.widths
     n = len(widths)
     key_col = n
-    for i, w in enumerate(widths):
-        ws.set_column(i, i, w)
+    begin_sheet(ws, table.layout or fit_widths(widths, spec.orientation == "landscape"))
     ws.set_column(key_col, key_col, 12, fm.get("key"), {"hidden": True})
 
     r = write_page_header(ws, fm, widths, head)
@@ -386,6 +398,8 @@ def write_sheet(wb: Any, fm: Formats, name: str, table: TableModel, head: Header
                 ws.write_blank(rr, i, None, fmt)
         ws.write_string(rr, key_col, key, key_fmt)
     last_data = first_data + len(table.cells) - 1
+    for k in table.group_rows:
+        ws.keep_with_next(first_data + k)
     r = last_data + 1
 
     if table.total is not None:
@@ -415,14 +429,16 @@ def write_sheet(wb: Any, fm: Formats, name: str, table: TableModel, head: Header
             "type": "blanks", "format": fm.get("required"), "multi_range": " ".join(ranges)})
 
     end_row = write_signature(ws, fm, widths, r, head)
-    setup_page(ws, spec.orientation == "landscape", header_first, header_last)
+    setup_page(ws, spec.orientation == "landscape", header_first, header_last, end_row)
     ws.print_area(0, 0, end_row, n - 1)
     ws.protect(password or "", {
         "format_cells": False, "format_columns": True, "format_rows": True,
         "select_locked_cells": True, "select_unlocked_cells": True,
     })
+    doc = tuple((f, r0, c0) for f, (r0, c0) in getattr(ws, "cchc_doc", {}).items())
     return SheetIdentity(spec.id, spec.version, name, key_col, header_last if not
-                         spec.column_numbers else header_last - 1, first_data, last_data)
+                         spec.column_numbers else header_last - 1, first_data, last_data,
+                         doc_cells=doc)
 
 
 def _runs(rows: list[int]) -> list[tuple[int, int]]:

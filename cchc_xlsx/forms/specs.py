@@ -31,7 +31,8 @@ CHECK_KINDS = ("required", "date", "date_in_period", "allowed", "whole", "decima
 # checks that concern a whole file (identity, rows), implemented in validate; messages are data
 BUILTINS = ("no_identity", "unit_unknown", "period_mismatch", "form_version", "missing_row",
             "extra_row", "legacy_text", "ambiguous_date", "plan_mismatch", "stray_cell",
-            "text_too_long", "name_mismatch", "near_miss")
+            "text_too_long", "name_mismatch", "near_miss",
+            "doc_field_empty")
 ROW_ATTRS = ("measure", "met_mode", "deadline_in_period")
 EXPR_FUNCTIONS = ("notna", "isna", "blank")
 _REF = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
@@ -89,6 +90,7 @@ class FormSpec:
     total_row: dict[str, str] | None = None
     notes_before_table: tuple[str, ...] = ()
     default_rows: tuple[str, ...] = ()
+    default_row_levels: tuple[tuple[str, ...], ...] = ()  # cấp học per default row; () = all
     source: str = ""
 
     def column(self, key: str) -> Column:
@@ -201,6 +203,7 @@ def load_form(path: str | Path) -> FormSpec:
         tuple(_header_cell(f, cell) for cell in row) for row in f.listing("header_rows")
     )
     total = f.raw("total_row")
+    defaults = [_default_row(f, i, item) for i, item in enumerate(f.listing("default_rows"))]
     spec = FormSpec(
         id=spec_id,
         version=int(f.raw("version", 1)),
@@ -216,12 +219,27 @@ def load_form(path: str | Path) -> FormSpec:
         column_numbers=bool(f.raw("column_numbers", False)),
         total_row=dict(total) if isinstance(total, dict) else None,
         notes_before_table=tuple(str(n) for n in f.listing("notes_before_table")),
-        default_rows=tuple(str(n) for n in f.listing("default_rows")),
+        default_rows=tuple(name for name, _ in defaults),
+        default_row_levels=tuple(levels for _, levels in defaults),
         source=str(path),
     )
     f.done()
     _check_form(spec, f)
     return spec
+
+
+def _default_row(f: Fields, i: int, item: Any) -> tuple[str, tuple[str, ...]]:
+    """A default row: its name, or ``{name: …, levels: [TH, THCS]}`` for rows that apply
+    only to some school levels (cấp học)."""
+    if not isinstance(item, dict):
+        return str(item), ()
+    from cchc_xlsx.plans.plan_loader import read_levels
+
+    row = f.child("default_rows", item, f"dòng mặc định thứ {i + 1}")
+    name = row.text("name", required=True)
+    levels = read_levels(row)
+    row.done()
+    return name, levels
 
 
 def _header_cell(f: Fields, cell: Any) -> HeaderCell:

@@ -28,11 +28,37 @@ class _Probe:
 class OfficialWorksheet(Worksheet):
     """Also caches formula preparation: ~70 regex passes per formula, the same formulas in
     every unit's workbook (profiled at 20 % of generate); the result depends only on the
-    formula and two flags."""
+    formula and two flags.
+
+    It also records what pagination needs: printed row heights and rows to keep with the
+    next one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cchc_heights: dict[int, float] = {}
+        self.cchc_keep: set[int] = set()  # vertical merges: together unless taller than a page
+        self.cchc_hard: set[int] = set()  # group titles: never the last row of a page
 
     def _prepare_formula(self, formula, expand_future_functions=False):
         return _prepared(Worksheet._prepare_formula, formula, bool(expand_future_functions),
                          bool(self.use_future_functions))
+
+    def set_row_pixels(self, row, height=None, cell_format=None, options=None):
+        """Also remembers each row's printed height, for ``official_layout.paginate``."""
+        if height is not None:
+            self.cchc_heights[row] = height * 0.75
+        return super().set_row_pixels(row, height, cell_format, options)
+
+    def merge_range(self, first_row, first_col, last_row, last_col, data, cell_format=None):
+        """A vertically merged cell keeps its rows on one page."""
+        if last_row > first_row:
+            self.cchc_keep.update(range(first_row, last_row))
+        return super().merge_range(first_row, first_col, last_row, last_col, data, cell_format)
+
+    def keep_with_next(self, row: int) -> None:
+        """Never end a page on ``row`` (a group title)."""
+        self.cchc_hard.add(row)
+
     def _write_header_footer(self) -> None:
         if not self.header_footer_changed:
             super()._write_header_footer()

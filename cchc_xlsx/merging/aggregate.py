@@ -39,6 +39,7 @@ class Submission:
     via: str = ""  # the consolidated file that covered this unit, if any
     note: str = ""  # why it was left out, etc.
     expected: bool = True  # False for a file outside the unit list or the period
+    report_number: str = ""  # the unit's "Số: 15/BC-MNTT" as it filled it ("" if blank)
 
     @property
     def counted(self) -> bool:

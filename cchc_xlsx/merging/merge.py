@@ -214,6 +214,8 @@ def merge(inputs: Iterable[str | Path], plan: Plan, units: Sequence[Unit], perio
         if source:
             sources[source] += 1
         sub = _submission(res, by_code, received, source, period)
+        number = book.doc_fields.get("number") if book is not None else None
+        sub.report_number = number.value if number is not None else ""
         if not res.usable or book is None:
             code = _unit_from_name(res.file, set(by_code))
             sub.unit_code = code

@@ -34,6 +34,8 @@ from cchc_xlsx.forms.official_layout import (
     TABLE_SIZE,
     Formats,
     HeaderTexts,
+    begin_sheet,
+    fit_widths,
     roman,
     row_height,
     setup_page,
@@ -250,10 +252,9 @@ def _head(ctx: _Context, label: str, title: str, notes: tuple[str, ...] = ()) ->
 
 
 def _sheet(wb: Any, ctx: _Context, name: str, widths: list[float],
-           head: HeaderTexts) -> tuple[Worksheet, int]:
+           head: HeaderTexts, keep: tuple[int, ...] = ()) -> tuple[Worksheet, int]:
     ws = wb.add_worksheet(name, worksheet_class=OfficialWorksheet)
-    for i, w in enumerate(widths):
-        ws.set_column(i, i, w)
+    widths[:] = begin_sheet(ws, fit_widths(widths, True, keep))  # the callers size rows by these
     return ws, write_page_header(ws, ctx.fm, widths, head)
 
 
@@ -275,7 +276,8 @@ def _header_row(ws: Worksheet, ctx: _Context, r: int, headers: Sequence[str],
     th = ctx.fm.get("th")
     for i, text in enumerate(headers):
         ws.write_string(r, i, text, th)
-    ws.set_row(r, _height(max(text_lines(t, w) for t, w in zip(headers, widths, strict=True))))
+    ws.set_row(r, _height(max(text_lines(t, w, bold=True)
+                              for t, w in zip(headers, widths, strict=True))))
     if numbers:
         r += 1
         colnum = ctx.fm.get("colnum")
@@ -289,7 +291,7 @@ def _finish(ws: Worksheet, ctx: _Context, widths: list[float], r: int, head: Hea
             freeze_col: int = 0) -> None:
     """Signature, print setup and frozen panes: the same for every appendix."""
     end = write_signature(ws, ctx.fm, widths, r, head)
-    setup_page(ws, True, header_first, header_last)
+    setup_page(ws, True, header_first, header_last, end)
     ws.print_area(0, 0, end, len(widths) - 1)
     ws.freeze_panes(first_data, freeze_col)
 
@@ -358,11 +360,12 @@ def _totals(submissions: Sequence[Submission], agg: Aggregate,
 def _write_submissions(wb: Any, ctx: _Context, label: str, agg: Aggregate,
                        submissions: Sequence[Submission], expected: Collection[str] | None,
                        generated_at: datetime) -> None:
-    headers = ["STT", "Mã đơn vị", "Tên đơn vị", "Tình trạng", "Thời điểm nhận",
-               "Nguồn thời điểm", "Đúng hạn", "Số lỗi", "Số cảnh báo", "Tệp", "Ghi chú"]
-    widths = [5.0, 10.0, 24.0, 14.0, 16.0, 14.0, 9.0, 6.0, 8.0, 18.0, 18.0]
+    headers = ["STT", "Mã đơn vị", "Tên đơn vị", "Số báo cáo", "Tình trạng",
+               "Thời điểm nhận", "Nguồn thời điểm", "Đúng hạn", "Số lỗi", "Số cảnh báo", "Tệp",
+               "Ghi chú"]
+    widths = [5.0, 10.0, 24.0, 13.0, 14.0, 16.0, 14.0, 9.0, 6.0, 8.0, 18.0, 18.0]
     head = _head(ctx, label, "TÌNH HÌNH NỘP BÁO CÁO CỦA CÁC ĐƠN VỊ")
-    ws, r = _sheet(wb, ctx, SHEET_SUBMISSIONS, widths, head)
+    ws, r = _sheet(wb, ctx, SHEET_SUBMISSIONS, widths, head, keep=(5,))  # date and time
     r = _lines_block(ws, ctx, r, widths,
                      _totals(submissions, agg, expected, sum(widths), ctx.period, generated_at))
     header_first = r
@@ -372,33 +375,35 @@ def _write_submissions(wb: Any, ctx: _Context, label: str, agg: Aggregate,
     td, center = fm.get("td"), fm.get("td_center")
     when_fmt = fm.get("td_center", num_format="dd/mm/yyyy hh:mm")
     status_fmt = {k: fm.get("td_center", bg_color=v) for k, v in _STATUS_FILL.items()}
-    wrapped = ((2, widths[2]), (3, widths[3]), (5, widths[5]), (9, widths[9]),
-               (10, widths[10]))
+    wrapped = ((2, widths[2]), (3, widths[3]), (4, widths[4]), (6, widths[6]),
+               (10, widths[10]), (11, widths[11]))
     for n, s in enumerate(submissions, start=1):
         status = STATUS_LABELS.get(s.status, s.status)
         source = SOURCE_LABELS.get(s.received_from, s.received_from)
         timely = {True: "Đúng hạn", False: "Quá hạn"}.get(s.on_time, "")  # type: ignore[arg-type]
         note = _note(s)
-        texts = {2: s.unit_name, 3: status, 5: source, 9: s.file, 10: note}
+        texts = {2: s.unit_name, 3: s.report_number, 4: status, 6: source, 10: s.file,
+                 11: note}
         ws.write_number(r, 0, n, center)
         _text(ws, r, 1, s.unit_code, center)
         _text(ws, r, 2, s.unit_name, td)
-        _text(ws, r, 3, status, status_fmt.get(s.status, center))
+        _text(ws, r, 3, s.report_number, center)
+        _text(ws, r, 4, status, status_fmt.get(s.status, center))
         moment = _parse_time(s.received_at) if s.received_at else None
         if moment is not None:
-            ws.write_datetime(r, 4, moment, when_fmt)
+            ws.write_datetime(r, 5, moment, when_fmt)
         else:
-            _text(ws, r, 4, s.received_at, center)
-        _text(ws, r, 5, source, center)
-        _text(ws, r, 6, timely, center)
+            _text(ws, r, 5, s.received_at, center)
+        _text(ws, r, 6, source, center)
+        _text(ws, r, 7, timely, center)
         if s.status == "missing":
-            ws.write_blank(r, 7, None, center)
             ws.write_blank(r, 8, None, center)
+            ws.write_blank(r, 9, None, center)
         else:
-            ws.write_number(r, 7, s.errors, center)
-            ws.write_number(r, 8, s.warnings, center)
-        _text(ws, r, 9, s.file, td)
-        _text(ws, r, 10, note, td)
+            ws.write_number(r, 8, s.errors, center)
+            ws.write_number(r, 9, s.warnings, center)
+        _text(ws, r, 10, s.file, td)
+        _text(ws, r, 11, note, td)
         ws.set_row(r, _height(max(text_lines(texts[c], w) for c, w in wrapped)))
         r += 1
     _finish(ws, ctx, widths, r, head, header_first, header_last, first)
@@ -441,7 +446,8 @@ def _write_tasks(wb: Any, ctx: _Context, label: str, agg: Aggregate) -> None:
         if rec["kind"] == "group":
             ws.write_string(r, 0, rec.get("stt", ""), g_center)
             _merged(ws, r, 1, r, last, rec.get("title", ""), g)
-            ws.set_row(r, _height(text_lines(rec.get("title", ""), sum(widths[1:]))))
+            ws.keep_with_next(r)
+            ws.set_row(r, _height(text_lines(rec.get("title", ""), sum(widths[1:]), bold=True)))
             r += 1
             k += 1
             continue
@@ -568,7 +574,8 @@ def _write_indicators(wb: Any, ctx: _Context, label: str, agg: Aggregate) -> Non
         if rec["kind"] == "group":
             ws.write_string(r, 0, rec.get("stt", ""), g_center)
             _merged(ws, r, 1, r, last, rec.get("title", ""), g)
-            ws.set_row(r, _height(text_lines(rec.get("title", ""), sum(widths[1:]))))
+            ws.keep_with_next(r)
+            ws.set_row(r, _height(text_lines(rec.get("title", ""), sum(widths[1:]), bold=True)))
             r += 1
             continue
         a = agg.indicators.get(rec["key"]) or IndicatorAgg()

@@ -28,6 +28,7 @@ from cchc_xlsx.model import (
     Target,
     Task,
 )
+from cchc_xlsx.plans.levels import LEVELS, level_codes
 from cchc_xlsx.plans.phrases import find_target, parse_deadline, parse_target, parse_vn_date
 from cchc_xlsx.yamlio import Fields, load_yaml
 
@@ -341,6 +342,16 @@ def due_doubt(period: Period) -> str:
 
 def _procedure(f: Fields) -> Procedure:
     p = Procedure(name=f.text("name", required=True), field=f.text("field"),
-                  assignee=f.text("assignee"))
+                  assignee=f.text("assignee"), levels=read_levels(f))
     f.done()
     return p
+
+
+def read_levels(f: Fields) -> tuple[str, ...]:
+    """The optional ``levels`` (cấp học) of a row: ``[TH, THCS]`` or "Tiểu học, THCS"."""
+    raw = f.raw("levels")
+    codes, unknown = level_codes(raw)
+    if unknown:
+        f.fail(f"cấp học «{unknown[0]}» không rõ; dùng {', '.join(LEVELS)} "
+               "(hoặc tên: Mầm non, Tiểu học, Trung học cơ sở, …)", key="levels")
+    return codes

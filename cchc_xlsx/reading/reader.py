@@ -19,7 +19,7 @@ from typing import Any
 from xlsxwriter.utility import xl_col_to_name
 
 from cchc_xlsx.errors import UserError
-from cchc_xlsx.forms.identity import MAGIC, SHEET, decode_rows, parse_key_header
+from cchc_xlsx.forms.identity import DOC_MARK, MAGIC, SHEET, decode_rows, parse_key_header
 from cchc_xlsx.forms.specs import Catalog, FormSpec
 from cchc_xlsx.reading.bounds import trim
 from cchc_xlsx.reading.file_guard import UnusableFile, inspect_workbook
@@ -55,6 +55,35 @@ class FormTable:
         return f"{self.col_letters.get(column, 'A')}{row.excel_row}"
 
 
+@dataclass(frozen=True)
+class DocField:
+    """One of the unit's document fields (Số/ký hiệu, the dated line, the signer's name):
+    the text as typed, the value read from it ("" when left as the blank template) and
+    where it is."""
+
+    text: str
+    value: str
+    sheet: str
+    cell: str
+
+
+_DAY_MONTH = re.compile(r"ngày\s*(\d{1,2})\s*tháng\s*(\d{1,2})", re.IGNORECASE)
+
+
+def doc_value(field_name: str, text: str) -> str:
+    """"Số: 15/BC-MNTT" → "15/BC-MNTT"; "Quận 8, ngày 05 tháng 3 năm 2023" → "05/3";
+    the blank template ("Số:      /BC-……", "ngày     tháng") reads as ""."""
+    text = " ".join(text.split())
+    if field_name == "number":
+        number = text.split(":", 1)[-1].strip()
+        head = number.split("/", 1)[0]
+        return number if head.strip() and "…" not in number else ""
+    if field_name == "date":
+        m = _DAY_MONTH.search(text)
+        return f"{m.group(1)}/{m.group(2)}" if m else ""
+    return text
+
+
 @dataclass
 class Workbook:
     path: str
@@ -63,6 +92,7 @@ class Workbook:
     tables: dict[str, FormTable]
     stray: list[tuple[str, str]] = field(default_factory=list)  # (sheet, cell) left unread
     long_texts: list[tuple[str, str, int]] = field(default_factory=list)  # (sheet, cell, len)
+    doc_fields: dict[str, DocField] = field(default_factory=dict)
 
     @property
     def has_identity(self) -> bool:
@@ -191,11 +221,14 @@ def _table(spec: FormSpec, rows: list[list[Any]], r0: int, c0: int, header_row: 
     wanted = [(k, mapping[k]) for k in input_cols]
     out: list[Row] = []
     extra: list[int] = []
-    last_keyed = max((r for r in range(first, len(rows))
-                      if key_col < len(rows[r]) and cell_text(rows[r][key_col])), default=first - 1)
+    def key_at(r: int) -> str:
+        key = cell_text(rows[r][key_col]) if key_col < len(rows[r]) else ""
+        return "" if key.startswith(DOC_MARK) else key  # a document field, not a row
+
+    last_keyed = max((r for r in range(first, len(rows)) if key_at(r)), default=first - 1)
     for r in range(first, last_keyed + 1):
         row = rows[r]
-        key = cell_text(row[key_col]) if key_col < len(row) else ""
+        key = key_at(r)
         if key == "total" or key.startswith("grp:"):
             continue
         values = {k: (row[c] if c < len(row) else None) for k, c in wanted}
@@ -205,6 +238,26 @@ def _table(spec: FormSpec, rows: list[list[Any]], r0: int, c0: int, header_row: 
             continue
         out.append(Row(key, r + r0 + 1, values, attrs.get((spec.id, key), {})))
     return FormTable(spec.id, spec.version, sheet, letters, out, identified, extra)
+
+
+def _doc_fields(rows: list[list[Any]], r0: int, c0: int, key_col: int,
+                sheet: str) -> dict[str, DocField]:
+    """The unit's document fields, found by their "doc:field:col" markers in the hidden key
+    column (so inserted or deleted rows above the signature do not lose them)."""
+    out = {}
+    for r, row in enumerate(rows):
+        mark = cell_text(row[key_col]) if key_col < len(row) else ""
+        if not mark.startswith(DOC_MARK):
+            continue
+        for part in mark[len(DOC_MARK):].split(";"):
+            name, _, col = part.partition(":")
+            if not name or not col.isdigit():
+                continue
+            c = int(col)
+            text = cell_text(row[c]) if c < len(row) else ""
+            out[name] = DocField(text, doc_value(name, text), sheet,
+                                 f"{xl_col_to_name(c + c0)}{r + r0 + 1}")
+    return out
 
 
 def _guess_table(spec: FormSpec, rows: list[list[Any]]) -> int | None:
@@ -231,6 +284,7 @@ def read_workbook(path: str | Path, catalog: Catalog) -> Workbook:
         identity = read_identity(book)
         attrs = identity.get("rows", {}) if identity else {}
         tables: dict[str, FormTable] = {}
+        docs: dict[str, DocField] = {}
         visible = [m.name for m in book.sheets_metadata if m.name != SHEET]
         grids = {}
         for name in visible:
@@ -246,9 +300,10 @@ def read_workbook(path: str | Path, catalog: Catalog) -> Workbook:
             table = _table(spec, rows, r0, c0, hr, kc, attrs, name, True)
             table.version = version
             tables[form_id] = table
+            docs.update(_doc_fields(rows, r0, c0, kc, name))
         if not tables:
             tables = _read_without_identity(catalog, grids)
-        return Workbook(str(path), fmt, identity, tables, stray, _cut_long_texts(tables))
+        return Workbook(str(path), fmt, identity, tables, stray, _cut_long_texts(tables), docs)
     except UserError:
         raise
     except Exception:  # noqa: BLE001 - a malformed sheet is the file's problem, not a crash
