@@ -31,7 +31,7 @@ def _cell(value: object, doc: Document, where: str) -> Cell:
 def read_sheets(path: Path, shown_as: str | None = None) -> Document:
     from cchc_xlsx.reading.reader import open_book, read_identity
 
-    _, book = open_book(path)  # refuses hostile or broken files with one sentence
+    _, book, _stray = open_book(path)  # refuses hostile or broken files; far stray cells left out
     doc = Document(shown_as or str(path))
     # a workbook this tool generated says which sheets are report forms: not the plan
     reports = {sheet for form, _, sheet in read_identity(book).get("sheets", [])
