@@ -1,0 +1,146 @@
+"""Rank the units from their leaf scores: totals, per-lĩnh vực figures, ties, bands, and
+per-criterion statistics.
+
+Everything is recomputed from the leaves, never from a workbook's subtotals. An item marked
+"Không áp dụng" (or not applying to a unit's level) leaves that unit's maximum, and the
+total is rescaled to the criteria's scale when the criteria say so. The appraised score of a
+leaf is the office's where it gave one, else the unit's own (a blank appraisal cell means
+the office agreed). Units with equal rescaled totals (to 2 decimals) share a rank
+("đồng hạng"), and the next rank is skipped, as in a competition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from cchc_xlsx.scoring.check import UnitScores
+from cchc_xlsx.scoring.criteria import CriteriaSet, Item
+
+TOP_LOSERS = 3
+
+
+@dataclass
+class AreaResult:
+    code: str
+    name: str
+    self_points: float
+    points: float  # appraised
+    max: float  # applicable maximum for this unit
+
+    @property
+    def percent(self) -> float | None:
+        return round(self.points / self.max * 100, 2) if self.max > 0 else None
+
+
+@dataclass
+class UnitResult:
+    code: str
+    name: str
+    self_points: float
+    points: float  # appraised, raw
+    max: float  # applicable maximum
+    self_total: float  # on the scale
+    total: float  # appraised, on the scale
+    klass: str
+    appraised_leaves: int
+    areas: list[AreaResult] = field(default_factory=list)
+    rank: int = 0
+    tied: bool = False
+
+
+@dataclass
+class ItemStat:
+    code: str
+    name: str
+    level: int
+    max: float
+    units: int  # units it counted for
+    mean: float | None  # mean appraised points
+    mean_percent: float | None
+    losers: list[tuple[str, float]]  # (unit name, points lost), most first
+
+
+@dataclass
+class Ranking:
+    units: list[UnitResult]
+    stats: list[ItemStat]
+
+
+def _scale(crit: CriteriaSet, points: float, maximum: float) -> float:
+    if not crit.rescale:
+        return round(points, 2)
+    return round(points / maximum * crit.scale, 2) if maximum > 0 else 0.0
+
+
+def _figures(item: Item, s: UnitScores) -> tuple[float, float, float] | None:
+    """(self, appraised, applicable max) of an item for a unit; None when none of its
+    leaves counts for the unit."""
+    if item.is_leaf:
+        leaf = s.leaves.get(item.code)
+        if leaf is None or leaf.na:
+            return None
+        own = leaf.self or 0.0
+        return own, own if leaf.appraised is None else leaf.appraised, item.max
+    parts = [f for f in (_figures(c, s) for c in item.children) if f is not None]
+    if not parts:
+        return None
+    return (sum(p[0] for p in parts), sum(p[1] for p in parts), sum(p[2] for p in parts))
+
+
+def unit_result(crit: CriteriaSet, s: UnitScores) -> UnitResult:
+    areas = []
+    for area in crit.areas:
+        f = _figures(area, s)
+        if f is not None:
+            areas.append(AreaResult(area.code, area.name, f[0], f[1], f[2]))
+    own = sum(a.self_points for a in areas)
+    points = sum(a.points for a in areas)
+    maximum = sum(a.max for a in areas)
+    total = _scale(crit, points, maximum)
+    return UnitResult(
+        s.code, s.name, own, points, maximum, _scale(crit, own, maximum), total,
+        crit.classify(total), sum(1 for v in s.leaves.values() if v.appraised is not None),
+        areas)
+
+
+def rank(results: list[UnitResult]) -> list[UnitResult]:
+    """Competition ranking on the rescaled appraised total: 1, 1, 3."""
+    ordered = sorted(results, key=lambda u: (-u.total, u.name, u.code))
+    counts: dict[float, int] = {}
+    for u in ordered:
+        counts[u.total] = counts.get(u.total, 0) + 1
+    position = 0
+    previous = None
+    for i, u in enumerate(ordered, start=1):
+        if u.total != previous:
+            position = i
+            previous = u.total
+        u.rank = position
+        u.tied = counts[u.total] > 1
+    return ordered
+
+
+def item_stats(crit: CriteriaSet, scores: Sequence[UnitScores]) -> list[ItemStat]:
+    out = []
+    for item in crit.walk():
+        got = []
+        for s in scores:
+            f = _figures(item, s)
+            if f is not None:
+                got.append((s.name, f[1], f[2]))
+        if got:
+            mean = round(sum(g[1] for g in got) / len(got), 2)
+            mean_pct = round(sum(g[1] / g[2] * 100 for g in got if g[2] > 0) / len(got), 2)
+            lost = sorted(((name, round(m - p, 2)) for name, p, m in got if m - p > 1e-9),
+                          key=lambda x: (-x[1], x[0]))[:TOP_LOSERS]
+        else:
+            mean = mean_pct = None
+            lost = []
+        out.append(ItemStat(item.code, item.name, item.level, item.max, len(got), mean,
+                            mean_pct, lost))
+    return out
+
+
+def compute_ranking(crit: CriteriaSet, scores: Sequence[UnitScores]) -> Ranking:
+    return Ranking(rank([unit_result(crit, s) for s in scores]), item_stats(crit, scores))
