@@ -5,6 +5,7 @@ imports happen inside commands so ``--help`` stays fast.
 """
 
 from cchc_xlsx.cli import check_cmds, inbox_cmds, merge_cmds, plan_cmds  # noqa: F401  (register)
+from cchc_xlsx.cli import scoring_cmds  # noqa: F401  (register)
 from cchc_xlsx.cli.app import friendly, main
 
 __all__ = ["friendly", "main"]

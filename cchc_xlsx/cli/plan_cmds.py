@@ -38,7 +38,9 @@ def plan_show(plan_path: str) -> None:
     click.echo(plan_summary(load_plan(plan_path)))
 
 @main.command("generate")
-@click.option("--plan", "plan_path", required=True, metavar="PLAN", help="Tệp kế hoạch (YAML).")
+@click.option("--plan", "plan_path", metavar="PLAN", help="Tệp kế hoạch (YAML).")
+@click.option("--criteria", "criteria_path", metavar="CRITERIA",
+              help="Bộ tiêu chí chấm điểm CCHC: tạo bảng tự đánh giá thay cho mẫu kế hoạch.")
 @click.option("--units", "units_path", metavar="UNITS",
               help="Danh sách đơn vị (CSV hoặc XLSX). Bỏ trống: sổ của chính đơn vị ban hành.")
 @click.option("--out", "out_dir", required=True, metavar="DIR", help="Thư mục ghi kết quả.")
@@ -48,9 +50,19 @@ def plan_show(plan_path: str) -> None:
               help="Kỳ báo cáo (mã trong «cchc-xlsx plan show»). Mặc định: kỳ đầu tiên.")
 @click.option("--password", default=None, help="Mật khẩu khóa trang (mặc định: không đặt).")
 @friendly
-def generate_cmd(plan_path: str, units_path: str | None, out_dir: str, forms: tuple[str, ...],
-                 period_id: str | None, password: str | None) -> None:
+def generate_cmd(plan_path: str | None, criteria_path: str | None, units_path: str | None,
+                 out_dir: str, forms: tuple[str, ...], period_id: str | None,
+                 password: str | None) -> None:
     """Tạo mỗi đơn vị một sổ Excel theo thể thức Nghị định 30/2020."""
+    if criteria_path:
+        from cchc_xlsx.cli.scoring_cmds import run_generate
+
+        if plan_path or not units_path:
+            raise click.UsageError("Với --criteria hãy cho --units và bỏ --plan.")
+        run_generate(criteria_path, units_path, out_dir, password)
+        return
+    if not plan_path:
+        raise click.UsageError("Thiếu --plan (hoặc --criteria để tạo bảng chấm điểm CCHC).")
     from cchc_xlsx.forms.generate import generate
     from cchc_xlsx.plans.plan_loader import load_plan
     from cchc_xlsx.plans.units import load_units

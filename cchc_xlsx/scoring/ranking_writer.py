@@ -31,7 +31,7 @@ from cchc_xlsx.forms.official_layout import (
     write_signature,
 )
 from cchc_xlsx.forms.xlsx_page import OfficialWorksheet
-from cchc_xlsx.merging.merge_writer import Office
+from cchc_xlsx.merging.merge_writer import Office, normal_case
 from cchc_xlsx.scoring.check import UnitScores
 from cchc_xlsx.scoring.criteria import CriteriaSet
 from cchc_xlsx.scoring.ranking import Ranking
@@ -69,7 +69,7 @@ def _header(crit: CriteriaSet, office: Office, label: str, title: str) -> Header
         date_line=f"{office.place or '……'}, ngày     tháng     năm {crit.year}",
         appendix_label=label, title=title,
         attached_line=f"(Kèm theo Báo cáo số      /BC- ngày     tháng     năm {crit.year} "
-                      f"của {office.name.title() if office.name.isupper() else office.name})",
+                      f"của {normal_case(office.name)})",
         period_line="", notes=tuple(notes),
         signer_lines=signer_lines(office.signer_title or "THỦ TRƯỞNG CƠ QUAN"),
         signer_name=office.signer_name, recipients=("- Như trên;", "- Lưu: VT."))
