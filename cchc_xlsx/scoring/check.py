@@ -259,6 +259,7 @@ def check_appraised(add: Callable[..., None], cell: str, item: Item, raw: Any,
         return None
     if abs(value - (self_score or 0.0)) > 1e-6 and not comment:
         add("appraisal_needs_reason", cell, item.code, value, expected=self_score or 0.0)
+        return None  # a changed score stands only with its reason
     return value
 
 
@@ -318,7 +319,9 @@ def check_files(paths: Iterable[str | Path], crit: CriteriaSet,
                 progress: Callable[[int], object] | None = None
                 ) -> tuple[Report, list[UnitScores]]:
     """Read and check every file; reading is spread over the cores for big batches."""
-    jobs = [str(p) for p in paths]
+    from cchc_xlsx.checking.validate import expand_paths
+
+    jobs = [str(p) for p in expand_paths(paths)]
     rules = load_scoring_rules()
     codes = {u.code for u in units} if units is not None else None
     workers = workers or min(os.cpu_count() or 1, 8)

@@ -77,7 +77,18 @@ class Item:
         return not self.children
 
     def applies(self, unit_level: str) -> bool:
-        return not self.applies_to or fold(unit_level) in {fold(a) for a in self.applies_to}
+        return not self.applies_to or level_key(unit_level) in {
+            level_key(a) for a in self.applies_to}
+
+
+LEVEL_ALIASES = {"thcs": "trung học cơ sở", "thpt": "trung học phổ thông", "mn": "mầm non",
+                 "th": "tiểu học", "mg": "mẫu giáo", "gdtx": "giáo dục thường xuyên"}
+
+
+def level_key(text: str) -> str:
+    """A school level as typed ("THCS", "Trung học cơ sở", "trung hoc co so") → one key."""
+    key = fold(text)
+    return LEVEL_ALIASES.get(key.replace(" ", ""), key)
 
 
 @dataclass(frozen=True)
