@@ -190,6 +190,14 @@ def test_a_clean_return_resaved_by_libreoffice_has_no_issue(tmp_path, blank_book
     report, scores = check_files([resaved], par)
     assert report.flat() == []  # LibreOffice's computed subtotals agree with ours
     assert scores[0].leaves["3.2.1"].na
+    # the workbook's own live total, as LibreOffice computed it, is the ranking's figure
+    from cchc_xlsx.scoring.ranking import unit_result
+    from cchc_xlsx.scoring.read import read_book
+
+    book = read_book(resaved)
+    live = book.totals["converted"].values["score"]
+    assert live == pytest.approx(unit_result(par, scores[0]).self_total)
+    assert book.totals["applicable"].values["max"] == 100 - par.by_code["3.2.1"].max
 
 
 def test_file_level_refusals(tmp_path, blank_books, par, school, units):
@@ -268,8 +276,8 @@ def test_ranking_recomputed_from_cells_with_ties_and_rescaling(tmp_path, blank_b
         own = _typed_totals_self(f, par, leaves)
         points, maximum, areas = _typed_totals(f, par, leaves)
         code = path.name.split("_")[0]
-        expected[code] = (round(own[0] / own[1] * 100, 2), round(points / maximum * 100, 2),
-                          areas)
+        expected[code] = (_excel_round(own[0] / own[1] * 100),
+                          _excel_round(points / maximum * 100), areas)
     assert expected["MN-TT"][1] == expected["MN-HM"][1]
     ws = load_workbook(out)[RANK_SHEET]
     rows = [r for r in ws.iter_rows(values_only=True) if r[1] in expected]
@@ -294,7 +302,7 @@ def test_ranking_recomputed_from_cells_with_ties_and_rescaling(tmp_path, blank_b
         for k, area in enumerate(par.areas):
             pts, mx = areas[area.code]
             assert r[2 + 2 * k] == pytest.approx(pts)
-            assert r[3 + 2 * k] == pytest.approx(round(pts / mx * 100, 2))
+            assert r[3 + 2 * k] == pytest.approx(_excel_round(pts / mx * 100))
     # per-criterion statistics: the mean and the units losing most on 1.3
     stats = {r[0]: r for r in load_workbook(out)[STATS_SHEET].iter_rows(values_only=True)
              if r[0] in par.by_code}
@@ -302,8 +310,16 @@ def test_ranking_recomputed_from_cells_with_ties_and_rescaling(tmp_path, blank_b
     vals = [(f.ws[f.address("1.3", "appraised")].value
              if f.ws[f.address("1.3", "appraised")].value is not None
              else f.ws[f.address("1.3", "score")].value) for f in got]
-    assert stats["1.3"][4] == pytest.approx(round(sum(vals) / len(vals), 2))
+    assert stats["1.3"][4] == pytest.approx(_excel_round(sum(vals) / len(vals)))
     assert "Trường Tiểu học Hưng Phú (-2)" in stats["1.3"][6]
+
+
+def _excel_round(x: float) -> float:
+    """ROUND(x, 2) as Excel computes it: half away from zero (test's own arithmetic)."""
+    import math
+
+    scaled = abs(x) * 100
+    return math.copysign(math.floor(scaled + 0.5 + 1e-9) / 100, x)
 
 
 def _typed_totals_self(f: ScoreFiller, crit, codes) -> tuple[float, float]:
@@ -401,3 +417,21 @@ def test_rankings_compose_upward(tmp_path, blank_books, par, units):
         return [(u.code, u.rank, u.total, u.self_total, u.klass) for u in r.ranking.units]
 
     assert view(both) == view(direct) and len(view(both)) == 4
+
+
+@pytest.mark.skipif(not shutil.which("soffice") or not shutil.which("pdftotext"),
+                    reason="LibreOffice/pdftotext not installed")
+def test_libreoffice_renders_the_ranking_with_its_chart(tmp_path, blank_books, par, units):
+    from .libreoffice import pdf_text, soffice_convert
+
+    returns = tmp_path / "returns"
+    for i, code in enumerate(("MN-TT", "TH-HV", "THCS-LL")):
+        fill_correct(_copy(_book_of(blank_books, code), returns), par, seed=50 + i)
+    result = score_round([returns], par, units, tmp_path / "xep-hang.xlsx", workers=1)
+    pdf = soffice_convert(result.out, tmp_path / "pdf", "pdf", tmp_path / "profile")
+    text = " ".join(pdf_text(pdf).split())
+    assert "Tổng điểm CCHC năm 2025 (thang 100)" in text  # the chart's title
+    for u in result.ranking.units:
+        assert u.name in text and f"{u.total:.2f}" in text  # bars' labels and the table
+    assert "Phụ lục I" in text and "KẾT QUẢ CHẤM ĐIỂM, XẾP HẠNG" in text
+    assert "THỐNG KÊ ĐIỂM THEO TIÊU CHÍ" in text and "TÌNH HÌNH NỘP" in text

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +72,9 @@ def _rows_docx(path: Path) -> list[list[str]]:
     except Exception:  # noqa: BLE001 - any unreadable document is the user's to fix
         raise UserError(f"Không mở được tệp {WHAT} «{path}» như một văn bản Word (.docx).") \
             from None
-    out: list[list[str]] = []
+    # the title paragraphs first (they name the year), then the tables' rows
+    out: list[list[str]] = [[p.text.strip()] for p in document.paragraphs[:30] if p.text.strip()]
+    out.append([])
     for table in document.tables:
         for row in table.rows:
             cells, seen = [], set()
@@ -159,9 +162,7 @@ def import_criteria(source: str | Path, out: str | Path, crit_id: str | None = N
             if areas:
                 break  # the table ended
             continue
-        get = lambda key: row[cols[key]].strip() if key in cols and cols[key] < len(row) \
-            else ""  # noqa: E731
-        raw_code, name = get("code"), get("name")
+        raw_code, name = _get(row, cols, "code"), _get(row, cols, "name")
         if not name or re.fullmatch(r"\(?\d+\)?", name) or fold(name).startswith("tổng"):
             continue
         code_text = raw_code.rstrip(".")
@@ -191,8 +192,8 @@ def import_criteria(source: str | Path, out: str | Path, crit_id: str | None = N
             item["_roman"] = roman = True
         if _DOTTED.match(raw_code) and code_text != code and not roman:
             review.append(f"dòng {r + 1}: số thứ tự «{raw_code}» được đánh lại là «{code}».")
-        item["_max"] = _number(get("max"))
-        item["_guide"] = " ".join(get("guide").split())
+        item["_max"] = _number(_get(row, cols, "max"))
+        item["_guide"] = " ".join(_get(row, cols, "guide").split())
         if stack:
             stack[-1]["items"].append(item)
         else:
@@ -232,7 +233,7 @@ def import_criteria(source: str | Path, out: str | Path, crit_id: str | None = N
 
     tree = [finish(a) for a in areas]
     total = sum(_sum(a) for a in tree)
-    the_year = year or _year_from(rows) or 2025
+    the_year = year or _year_from(rows) or date.today().year
     meta = {
         "id": crit_id or slug(src.stem) or "tieu-chi", "name": f"Bộ tiêu chí nhập từ {src.name}",
         "year": the_year, "decision": decision or "…/QĐ-… (hãy ghi văn bản ban hành)",
@@ -257,6 +258,10 @@ def import_criteria(source: str | Path, out: str | Path, crit_id: str | None = N
         tmp.write_text(text, encoding="utf-8")
     load_criteria(out_path)  # what was written must load; errors name the line
     return ImportResult(out_path, len(tree), count - len(tree), total, review)
+
+
+def _get(row: list[str], cols: dict[str, int], key: str) -> str:
+    return row[cols[key]].strip() if key in cols and cols[key] < len(row) else ""
 
 
 def _sum(item: dict[str, Any]) -> float:

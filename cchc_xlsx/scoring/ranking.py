@@ -13,11 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from cchc_xlsx.scoring.check import UnitScores
 from cchc_xlsx.scoring.criteria import CriteriaSet, Item
 
 TOP_LOSERS = 3
+
+
+def round2(x: float) -> float:
+    """Round half away from zero to 2 decimals, as Excel's ROUND does in the unit's own
+    workbook (Python's round() gives 78.12 for 78.125 where Excel shows 78.13)."""
+    return float(Decimal(repr(x)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 @dataclass
@@ -30,7 +37,7 @@ class AreaResult:
 
     @property
     def percent(self) -> float | None:
-        return round(self.points / self.max * 100, 2) if self.max > 0 else None
+        return round2(self.points / self.max * 100) if self.max > 0 else None
 
 
 @dataclass
@@ -69,8 +76,8 @@ class Ranking:
 
 def _scale(crit: CriteriaSet, points: float, maximum: float) -> float:
     if not crit.rescale:
-        return round(points, 2)
-    return round(points / maximum * crit.scale, 2) if maximum > 0 else 0.0
+        return round2(points)
+    return round2(points / maximum * crit.scale) if maximum > 0 else 0.0
 
 
 def _figures(item: Item, s: UnitScores) -> tuple[float, float, float] | None:
@@ -130,9 +137,9 @@ def item_stats(crit: CriteriaSet, scores: Sequence[UnitScores]) -> list[ItemStat
             if f is not None:
                 got.append((s.name, f[1], f[2]))
         if got:
-            mean = round(sum(g[1] for g in got) / len(got), 2)
-            mean_pct = round(sum(g[1] / g[2] * 100 for g in got if g[2] > 0) / len(got), 2)
-            lost = sorted(((name, round(m - p, 2)) for name, p, m in got if m - p > 1e-9),
+            mean = round2(sum(g[1] for g in got) / len(got))
+            mean_pct = round2(sum(g[1] / g[2] * 100 for g in got if g[2] > 0) / len(got))
+            lost = sorted(((name, round2(m - p)) for name, p, m in got if m - p > 1e-9),
                           key=lambda x: (-x[1], x[0]))[:TOP_LOSERS]
         else:
             mean = mean_pct = None

@@ -79,7 +79,8 @@ def _table(wb, fm: Formats, name: str, h: HeaderTexts, columns: Sequence[Column]
            rows: Sequence[Sequence[Any]], groups: Sequence[tuple[str, int]] = (),
            bold_rows: set[int] | None = None) -> int:
     """One appendix sheet: header, a (two-level when ``groups``) table head, the rows, the
-    signature; return the first data row. ``groups`` spans later columns: [(title, n columns), …] after the plain ones."""
+    signature; return the first data row. ``groups`` spans the last columns:
+    [(title, n columns), …] after the plain ones."""
     ws = wb.add_worksheet(name)
     widths = [c.width for c in columns]
     r = write_page_header(ws, fm, widths, h)
@@ -91,7 +92,10 @@ def _table(wb, fm: Formats, name: str, h: HeaderTexts, columns: Sequence[Column]
             ws.merge_range(r, c, r + 1, c, columns[c].title, th)
         c = plain
         for title, n in groups:
-            ws.merge_range(r, c, r, c + n - 1, title, th) if n > 1 else ws.write(r, c, title, th)
+            if n > 1:
+                ws.merge_range(r, c, r, c + n - 1, title, th)
+            else:
+                ws.write_string(r, c, title, th)
             for k in range(n):
                 ws.write_string(r + 1, c + k, columns[c + k].title, th)
             c += n
@@ -112,7 +116,7 @@ def _table(wb, fm: Formats, name: str, h: HeaderTexts, columns: Sequence[Column]
     bold_rows = bold_rows or set()
     for i, row in enumerate(rows):
         lines = 1
-        for c, (col, value) in enumerate(zip(columns, row)):
+        for c, (col, value) in enumerate(zip(columns, row, strict=False)):
             group = i in bold_rows
             if col.kind == "number":
                 fmt = fm.get("td_group_center" if group else "td_center", num_format="0.00")

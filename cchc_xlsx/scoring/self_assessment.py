@@ -182,10 +182,9 @@ def _write_sheet(wb, ws, crit: CriteriaSet, unit: Unit, password: str | None
             _leaf_cells(ws, fm, it, rr, unlocked, grey)
         else:
             kids = [rows[c.code] for c in it.children if c.code in rows]
-            for col in ("score", "appraised"):
-                refs = ",".join(f"{letter(col)}{k + 1}" for k in kids)
-                ws.write_formula(rr, COL[col], f'=IF(COUNT({refs})=0,"",SUM({refs}))',
-                                 fm.get(center, num_format="0.##", **grey), "")
+            sub = fm.get(center, num_format="0.##", **grey)
+            ws.write_formula(rr, COL["score"], self_sum(kids), sub, "")
+            ws.write_formula(rr, COL["appraised"], appraised_sum(kids), sub, "")
             for col in ("result", "na", "evidence", "explain", "comment"):
                 ws.write_blank(rr, COL[col], None, fm.get("td", **grey))
         lines = max(text_lines(it.name, widths[COL["name"]]),
@@ -194,7 +193,7 @@ def _write_sheet(wb, ws, crit: CriteriaSet, unit: Unit, password: str | None
     last = first + len(items) - 1
     r = last + 1
     _totals(ws, fm, crit, items, rows, r, first, last)
-    _highlights(ws, fm, first, last)
+    _highlights(ws, fm, first, last, [rows[it.code] for it in items if it.is_leaf])
     end = write_signature(ws, fm, widths, r + len(TOTAL_KEYS) + 1, h)
     setup_page(ws, landscape=True, header_first=header_row, header_last=header_row + 1)
     ws.freeze_panes(header_row + 2, 2)
@@ -257,7 +256,7 @@ def _totals(ws, fm: Formats, crit: CriteriaSet, items: Sequence[Item], rows: dic
     rng = f"{first + 1}:{{c}}{last + 1}"
     labels = ("TỔNG ĐIỂM", "Điểm tối đa của các tiêu chí áp dụng (trừ «Không áp dụng»)",
               f"TỔNG ĐIỂM QUY ĐỔI (thang {_n(crit.scale)})", "XẾP LOẠI")
-    for i, (key, label) in enumerate(zip(TOTAL_KEYS, labels)):
+    for i, (key, label) in enumerate(zip(TOTAL_KEYS, labels, strict=True)):
         rr = r + i
         ws.merge_range(rr, COL["stt"], rr, COL["name"], label, label_fmt)
         ws.write_string(rr, KEY_COL, key, fm.get("key"))
@@ -269,10 +268,10 @@ def _totals(ws, fm: Formats, crit: CriteriaSet, items: Sequence[Item], rows: dic
                     total_fmt)
     ws.write_formula(r + 1, COL["max"], f'={mx}{t}-SUMIF({na}{rng.format(c=na)},"{NA_TEXT}",'
                      f'{mx}{rng.format(c=mx)})', total_fmt, "")
+    ws.write_formula(r, COL["score"], self_sum(areas), total_fmt, "")
+    ws.write_formula(r, COL["appraised"], appraised_sum(areas), total_fmt, "")
     for col in ("score", "appraised"):
         c = letter(col)
-        refs = ",".join(f"{c}{k + 1}" for k in areas)
-        ws.write_formula(r, COL[col], f'=IF(COUNT({refs})=0,"",SUM({refs}))', total_fmt, "")
         if crit.rescale:
             conv = f'=IF(OR({c}{t}="",{mx}{a}<=0),"",ROUND({c}{t}/{mx}{a}*{crit.scale:g},2))'
         else:
@@ -284,7 +283,22 @@ def _totals(ws, fm: Formats, crit: CriteriaSet, items: Sequence[Item], rows: dic
         ws.write_formula(r + 3, COL[col], f'=IF({c}{v}="","",{klass})', total_fmt, "")
 
 
-def _highlights(ws, fm: Formats, first: int, last: int) -> None:
+def self_sum(rows: Sequence[int]) -> str:
+    """A parent's self score: the sum of its children, blank while none is scored."""
+    refs = ",".join(f"{letter('score')}{k + 1}" for k in rows)
+    return f'=IF(COUNT({refs})=0,"",SUM({refs}))'
+
+
+def appraised_sum(rows: Sequence[int]) -> str:
+    """A parent's appraised score: each child's appraised score, or its self score where
+    the office left it blank (agreed); blank while nothing is appraised."""
+    a, s = letter("appraised"), letter("score")
+    refs = ",".join(f"{a}{k + 1}" for k in rows)
+    parts = "+".join(f"IF(ISNUMBER({a}{k + 1}),{a}{k + 1},N({s}{k + 1}))" for k in rows)
+    return f'=IF(COUNT({refs})=0,"",{parts})'
+
+
+def _highlights(ws, fm: Formats, first: int, last: int, leaf_rows: Sequence[int]) -> None:
     """Colour what needs a look: an appraised score that differs from the self score, and a
     positive score with neither evidence nor explanation."""
     s, a, e, x = (letter(k) for k in ("score", "appraised", "evidence", "explain"))
@@ -294,9 +308,13 @@ def _highlights(ws, fm: Formats, first: int, last: int) -> None:
     ws.conditional_format(first, COL["appraised"], last, COL["appraised"], {
         "type": "formula", "format": diff,
         "criteria": f'=AND(ISNUMBER({a}{top}),ISNUMBER({s}{top}),{a}{top}<>{s}{top})'})
-    ws.conditional_format(first, COL["evidence"], last, COL["explain"], {
-        "type": "formula", "format": need,
-        "criteria": f'=AND(ISNUMBER(${s}{top}),${s}{top}>0,${e}{top}="",${x}{top}="")'})
+    if not leaf_rows:
+        return
+    ranges = " ".join(f"{e}{k + 1}:{x}{k + 1}" for k in leaf_rows)
+    t = leaf_rows[0] + 1  # the formula is relative to the first range's top-left cell
+    ws.conditional_format(leaf_rows[0], COL["evidence"], leaf_rows[0], COL["explain"], {
+        "type": "formula", "format": need, "multi_range": ranges,
+        "criteria": f'=AND(ISNUMBER(${s}{t}),${s}{t}>0,${e}{t}="",${x}{t}="")'})
 
 
 def generate_self_assessments(crit: CriteriaSet, units: Sequence[Unit], out_dir: str | Path,
