@@ -22,6 +22,7 @@ from cchc_xlsx.merging.merge import merge, office_from_units
 from cchc_xlsx.plans.plan_loader import load_plan
 from cchc_xlsx.plans.summary import plan_summary
 from cchc_xlsx.plans.units import load_units
+from cchc_xlsx.scoring.demo_step import scoring_round
 
 
 def run(samples: Path, out: Path) -> None:
@@ -63,6 +64,8 @@ def run(samples: Path, out: Path) -> None:
     for message in result.messages:
         print(f"   - {message}")
     print(f"   sổ tổng hợp: {result.out}")
+    print()
+    scoring_round(samples, out, 5)
     print()
     print(f"Xong. Mở các tệp trong «{out}» bằng Excel, LibreOffice hoặc WPS.")
 

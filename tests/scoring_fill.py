@@ -53,7 +53,7 @@ def plausible(item: Item, rng: random.Random) -> tuple[Any, float]:
     """A correct (result, score) pair for a leaf under its scoring mode."""
     s = item.scoring
     if s and s.mode == "ratio":
-        band = rng.choice(s.bands)
+        band = s.bands[0] if rng.random() < 0.6 else rng.choice(s.bands)  # most do well
         ratio = band.min if band.min > 0 else rng.choice([0, 10, 40])
         return ratio, s.band_points(ratio)
     if s and s.mode == "yesno":
