@@ -128,7 +128,9 @@ def main() -> int:
     returns, manifest = ensure_returns(args.files, args.cache, args.rebuild)
     crit = load_criteria(CRITERIA)
     units = make_units(args.files)
-    print(f"cores: {os.cpu_count()}; python {platform.python_version()}; files: {args.files} "
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"cores: {os.cpu_count()} (load average before: {load}); python "
+          f"{platform.python_version()}; files: {args.files} "
           f"({'cached' if manifest['cached'] else 'made now'}: generate "
           f"{manifest['generate_s']} s, fill {manifest['fill_s']} s); planted mistakes: "
           f"{len(manifest['planted'])}")
@@ -163,6 +165,7 @@ def main() -> int:
     verdict = "MET" if scaled <= TARGET_SECONDS else "MISSED"
     print(f"target: {TARGET_FILES} self-assessments validated and ranked ≤ {TARGET_SECONDS} s "
           f"→ {median:.2f} s for {args.files} files: {verdict}")
+    print(f"load average after: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     shutil.rmtree(out_dir, ignore_errors=True)
     return 0
 

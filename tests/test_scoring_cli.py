@@ -113,7 +113,8 @@ def test_generate_validate_merge_from_the_command_line(tmp_path):
     r = CliRunner().invoke(main, ["criteria", "merge", "--criteria", "truong-hoc-mau", "--units",
                                   str(UNITS_CSV), "--out", str(tmp_path / "x.xlsx"),
                                   str(books[1])])
-    assert r.exit_code == 2 and "scoring_criteria_version" in r.output
+    assert r.exit_code == 1 and "scoring_criteria_version" in r.output
+    assert "Đã xếp hạng 0/12" in r.output
     r = CliRunner().invoke(main, ["generate", "--criteria", "khong-co", "--units",
                                   str(UNITS_CSV), "--out", str(out)])
     assert r.exit_code == 2 and "par-mau-2025" in r.output

@@ -115,8 +115,9 @@ def criteria_merge(inputs: tuple[str, ...], criteria_path: str, units_path: str,
                    office_name: str | None, office_code: str | None) -> None:
     """Kiểm tra các bảng tự đánh giá, áp điểm thẩm định, xếp hạng và vẽ biểu đồ.
 
-    Mã thoát: 0 mọi đơn vị đã nộp tệp hợp lệ; 1 còn đơn vị chưa nộp hoặc tệp có lỗi (sổ
-    kết quả vẫn được ghi); 2 có tệp không dùng được hoặc sai cách dùng lệnh.
+    Mã thoát: 0 mọi đơn vị đã nộp tệp hợp lệ; 1 còn đơn vị chưa nộp, tệp có lỗi hoặc không
+    dùng được, hoặc bảng thẩm định có lỗi (sổ kết quả vẫn được ghi); 2 sai cách dùng lệnh
+    hoặc dữ liệu không dùng được (bộ tiêu chí, danh sách đơn vị, bảng thẩm định).
     """
     from cchc_xlsx.checking.report import to_text
     from cchc_xlsx.checking.validate import expand_paths

@@ -80,27 +80,36 @@ def _scale(crit: CriteriaSet, points: float, maximum: float) -> float:
     return round2(points / maximum * crit.scale) if maximum > 0 else 0.0
 
 
-def _figures(item: Item, s: UnitScores) -> tuple[float, float, float] | None:
-    """(self, appraised, applicable max) of an item for a unit; None when none of its
-    leaves counts for the unit."""
-    if item.is_leaf:
-        leaf = s.leaves.get(item.code)
-        if leaf is None or leaf.na:
-            return None
-        own = leaf.self or 0.0
-        return own, own if leaf.appraised is None else leaf.appraised, item.max
-    parts = [f for f in (_figures(c, s) for c in item.children) if f is not None]
-    if not parts:
-        return None
-    return (sum(p[0] for p in parts), sum(p[1] for p in parts), sum(p[2] for p in parts))
+def figures(crit: CriteriaSet, s: UnitScores) -> dict[str, tuple[float, float, float]]:
+    """Every item's (self, appraised, applicable max) for a unit, in one pass from the
+    leaves up; an item none of whose leaves counts for the unit is absent."""
+    out: dict[str, tuple[float, float, float]] = {}
 
+    def visit(item: Item) -> tuple[float, float, float] | None:
+        if item.is_leaf:
+            leaf = s.leaves.get(item.code)
+            if leaf is None or leaf.na:
+                return None
+            own = leaf.self or 0.0
+            f = (own, own if leaf.appraised is None else leaf.appraised, item.max)
+        else:
+            parts = [p for p in (visit(c) for c in item.children) if p is not None]
+            if not parts:
+                return None
+            f = (sum(p[0] for p in parts), sum(p[1] for p in parts),
+                 sum(p[2] for p in parts))
+        out[item.code] = f
+        return f
 
-def unit_result(crit: CriteriaSet, s: UnitScores) -> UnitResult:
-    areas = []
     for area in crit.areas:
-        f = _figures(area, s)
-        if f is not None:
-            areas.append(AreaResult(area.code, area.name, f[0], f[1], f[2]))
+        visit(area)
+    return out
+
+
+def unit_result(crit: CriteriaSet, s: UnitScores,
+                figs: dict[str, tuple[float, float, float]] | None = None) -> UnitResult:
+    figs = figures(crit, s) if figs is None else figs
+    areas = [AreaResult(a.code, a.name, *figs[a.code]) for a in crit.areas if a.code in figs]
     own = sum(a.self_points for a in areas)
     points = sum(a.points for a in areas)
     maximum = sum(a.max for a in areas)
@@ -128,14 +137,12 @@ def rank(results: list[UnitResult]) -> list[UnitResult]:
     return ordered
 
 
-def item_stats(crit: CriteriaSet, scores: Sequence[UnitScores]) -> list[ItemStat]:
+def item_stats(crit: CriteriaSet, scores: Sequence[UnitScores],
+               figs: Sequence[dict[str, tuple[float, float, float]]]) -> list[ItemStat]:
     out = []
     for item in crit.walk():
-        got = []
-        for s in scores:
-            f = _figures(item, s)
-            if f is not None:
-                got.append((s.name, f[1], f[2]))
+        got = [(s.name, f[item.code][1], f[item.code][2])
+               for s, f in zip(scores, figs, strict=True) if item.code in f]
         if got:
             mean = round2(sum(g[1] for g in got) / len(got))
             mean_pct = round2(sum(g[1] / g[2] * 100 for g in got if g[2] > 0) / len(got))
@@ -150,4 +157,6 @@ def item_stats(crit: CriteriaSet, scores: Sequence[UnitScores]) -> list[ItemStat
 
 
 def compute_ranking(crit: CriteriaSet, scores: Sequence[UnitScores]) -> Ranking:
-    return Ranking(rank([unit_result(crit, s) for s in scores]), item_stats(crit, scores))
+    figs = [figures(crit, s) for s in scores]
+    return Ranking(rank([unit_result(crit, s, f) for s, f in zip(scores, figs, strict=True)]),
+                   item_stats(crit, scores, figs))

@@ -39,10 +39,11 @@ class RoundResult:
 
     @property
     def exit_code(self) -> int:
-        """0 all units in and valid; 1 someone missing or a file with errors; 2 unusable."""
-        if any(not f.usable for f in self.report.files):
-            return 2
-        if self.missing or any(f.errors for f in self.report.files):
+        """0 every unit in and valid; 1 a unit missing, a file with errors or unusable (the
+        ranking is still written), as ``merge`` does."""
+        if self.missing or any(not f.valid for f in self.report.files):
+            return 1
+        if self.appraisal is not None and not self.appraisal.valid:
             return 1
         return 0
 
