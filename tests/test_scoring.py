@@ -417,6 +417,11 @@ def test_rankings_compose_upward(tmp_path, blank_books, par, units):
         return [(u.code, u.rank, u.total, u.self_total, u.klass) for u in r.ranking.units]
 
     assert view(both) == view(direct) and len(view(both)) == 4
+    assert both.messages == []
+    # a unit that comes both in a district's ranking and on its own: the newer file counts
+    again = score_round([ra.out, a], par, units, tmp_path / "again.xlsx", workers=1)
+    assert len(again.messages) == 2 and "có trong hai tệp hợp lệ" in again.messages[0]
+    assert view(again) == view(ra)
 
 
 @pytest.mark.skipif(not shutil.which("soffice") or not shutil.which("pdftotext"),

@@ -130,3 +130,13 @@ def test_criteria_show_lists_the_shipped_sets():
 @pytest.mark.parametrize("name", ["par-mau-2025.yaml", "truong-hoc-mau-2025.yaml"])
 def test_shipped_sets_load(name):
     assert load_criteria(ROOT / "criteria" / name).sample
+
+
+def test_plan_validate_and_criteria_validate_refuse_each_others_files(tmp_path):
+    scoring = sorted((ROOT / "samples" / "scoring-returns").glob("MN-TT_*.xlsx"))[0]
+    r = CliRunner().invoke(main, ["validate", str(scoring)])
+    assert r.exit_code == 2 and "criteria validate" in r.output
+    plan_return = sorted((ROOT / "samples" / "returns").glob("MN-TT_*.xlsx"))[0]
+    r = CliRunner().invoke(main, ["criteria", "validate", "--criteria", "par-mau",
+                                  str(plan_return)])
+    assert r.exit_code == 2 and "scoring_no_identity" in r.output

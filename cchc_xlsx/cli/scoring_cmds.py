@@ -147,6 +147,8 @@ def criteria_merge(inputs: tuple[str, ...], criteria_path: str, units_path: str,
                f"tệp có lỗi hoặc không dùng được: {len(bad)}.")
     if result.missing:
         click.echo("Chưa nộp: " + ", ".join(u.name for u in result.missing) + ".")
+    for message in result.messages:
+        click.echo(f"- {message}")
     click.echo(f"Đã ghi sổ kết quả «{result.out}».")
     if result.appraisal_out:
         click.echo(f"Đã ghi bảng thẩm định «{result.appraisal_out}».")

@@ -20,7 +20,13 @@ import xlsxwriter
 from cchc_xlsx import __version__
 from cchc_xlsx.atomic import atomic_path
 from cchc_xlsx.checking.report import FileResult
-from cchc_xlsx.forms.identity import Identity, SheetIdentity, key_header, parse_key_header
+from cchc_xlsx.forms.identity import (
+    Identity,
+    SheetIdentity,
+    key_header,
+    parse_key_header,
+    write_identity,
+)
 from cchc_xlsx.forms.official_layout import FONT
 from cchc_xlsx.reading.reader import cell_text, open_book, read_identity
 from cchc_xlsx.scoring.check import IssueAdder, UnitScores, check_appraised
@@ -111,8 +117,6 @@ def write_appraisal(crit: CriteriaSet, scores: Sequence[UnitScores], path: str |
         ws.freeze_panes(5, 3)
         ws.protect("", {"autofilter": True, "sort": False, "format_columns": True,
                         "format_rows": True})
-        from cchc_xlsx.forms.identity import write_identity
-
         write_identity(wb, Identity(
             generator_version=__version__, plan_id=crit.tag, unit_code="", unit_name="",
             kind="appraisal", period_id=str(crit.year),

@@ -9,6 +9,7 @@ scores, so district rankings roll up into a province's.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,7 @@ class RoundResult:
     appraisal_out: Path | None = None
     appraisal: FileResult | None = None
     missing: list[Unit] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -56,8 +58,6 @@ def office_for(units: Sequence[Unit], name: str | None = None, code: str | None 
         return max(set(values), key=values.count) if values else ""
 
     office_name = name or common([u.recipient for u in units]) or "Cơ quan chấm điểm"
-    import re
-
     return Office(superior=common([u.superior for u in units]), name=office_name.upper(),
                   place=common([u.place for u in units]),
                   code=code or re.sub(r"[^a-z0-9]+", "-", ascii_fold(office_name)).strip("-"))
@@ -85,12 +85,19 @@ def score_round(inputs: Iterable[str | Path], crit: CriteriaSet, units: Sequence
     by_file = {f.file: f for f in report.files}
     # latest valid file per unit; a ranking workbook brings many units
     chosen: dict[str, tuple[float, UnitScores]] = {}
+    messages: list[str] = []
     for s in scored:
         res = by_file.get(s.source)
         if res is None or not res.valid:
             continue
         when = Path(s.source).stat().st_mtime if Path(s.source).exists() else 0.0
-        if s.code not in chosen or when >= chosen[s.code][0]:
+        if s.code in chosen:
+            older, newer = sorted([chosen[s.code], (when, s)], key=lambda x: x[0])
+            messages.append(f"{s.name} ({s.code}) có trong hai tệp hợp lệ; dùng tệp mới hơn "
+                            f"«{Path(newer[1].source).name}», bỏ «"
+                            f"{Path(older[1].source).name}».")
+            chosen[s.code] = newer
+        else:
             chosen[s.code] = (when, s)
     known = {u.code: u for u in units}
     ranked = [chosen[u.code][1] for u in units if u.code in chosen]
@@ -129,4 +136,5 @@ def score_round(inputs: Iterable[str | Path], crit: CriteriaSet, units: Sequence
     office = office or office_for(units)
     write_ranking(crit, ranking, ranked, submissions, office, out)
     written = write_appraisal(crit, ranked, appraisal_out) if appraisal_out else None
-    return RoundResult(report, ranking, submissions, out, written, appraisal_res, missing)
+    return RoundResult(report, ranking, submissions, out, written, appraisal_res, missing,
+                       messages)
