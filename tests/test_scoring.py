@@ -426,15 +426,37 @@ def test_rankings_compose_upward(tmp_path, blank_books, par, units):
 
 @pytest.mark.skipif(not shutil.which("soffice") or not shutil.which("pdftotext"),
                     reason="LibreOffice/pdftotext not installed")
-def test_libreoffice_renders_the_ranking_with_its_chart(tmp_path, blank_books, par, units):
-    from .libreoffice import pdf_text, soffice_convert
+def test_libreoffice_renders_self_assessment_and_ranking_with_chart(tmp_path, blank_books,
+                                                                     par, units):
+    import subprocess
+    import unicodedata
+
+    from .libreoffice import soffice_convert
+
+    def page(pdf: Path, n: int | None = None) -> str:
+        pages = ["-f", str(n), "-l", str(n)] if n else []
+        return unicodedata.normalize("NFC", subprocess.run(
+            ["pdftotext", *pages, str(pdf), "-"], check=True, capture_output=True,
+            text=True).stdout)
 
     returns = tmp_path / "returns"
     for i, code in enumerate(("MN-TT", "TH-HV", "THCS-LL")):
-        fill_correct(_copy(_book_of(blank_books, code), returns), par, seed=50 + i)
+        fill_correct(_copy(_book_of(blank_books, code), returns), par, seed=50 + i,
+                     na=("3.2.1",) if code == "TH-HV" else ())
+    own = soffice_convert(_book_of(list(returns.iterdir()), "TH-HV"), tmp_path / "pdf",
+                          "pdf", tmp_path / "profile")
+    first = " ".join(page(own, 1).split())
+    assert first.startswith("ỦY BAN NHÂN DÂN QUẬN 8")  # NĐ 30: no page number on page 1
+    assert "BẢNG TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CẢI CÁCH HÀNH CHÍNH NĂM 2025" in first
+    assert "MẪU MINH HỌA" in first and "Điểm tự" in first and "Điểm thẩm" in first
+    assert page(own, 2).split()[0] == "2"
+    text = " ".join(page(own).split())
+    assert "TỔNG ĐIỂM QUY ĐỔI (thang 100)" in text and "Không áp dụng" in text
     result = score_round([returns], par, units, tmp_path / "xep-hang.xlsx", workers=1)
     pdf = soffice_convert(result.out, tmp_path / "pdf", "pdf", tmp_path / "profile")
-    text = " ".join(pdf_text(pdf).split())
+    th = next(u for u in result.ranking.units if u.code == "TH-HV")
+    assert f"{th.self_total:.2f}" in text  # LibreOffice's live total = the ranking's
+    text = " ".join(page(pdf).split())
     assert "Tổng điểm CCHC năm 2025 (thang 100)" in text  # the chart's title
     for u in result.ranking.units:
         assert u.name in text and f"{u.total:.2f}" in text  # bars' labels and the table

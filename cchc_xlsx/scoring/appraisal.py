@@ -27,7 +27,7 @@ from cchc_xlsx.forms.identity import (
     parse_key_header,
     write_identity,
 )
-from cchc_xlsx.forms.official_layout import FONT
+from cchc_xlsx.forms.official_layout import FONT, MARGINS, row_height, text_lines
 from cchc_xlsx.reading.reader import cell_text, open_book, read_identity
 from cchc_xlsx.scoring.check import IssueAdder, UnitScores, check_appraised
 from cchc_xlsx.scoring.criteria import NA_TEXT, CriteriaSet, parse_tag
@@ -108,6 +108,10 @@ def write_appraisal(crit: CriteriaSet, scores: Sequence[UnitScores], path: str |
                         ws.write_number(r, APPRAISED, leaf.appraised, open_num)
                     ws.write_string(r, COMMENT, leaf.comment, open_td)
                 ws.write_string(r, KEY, f"{s.code}|{code}", key_fmt)
+                lines = max(text_lines(item.name, HEADERS[3][1]), text_lines(s.name,
+                                                                              HEADERS[1][1]))
+                if lines > 1:
+                    ws.set_row(r, row_height(lines))
                 r += 1
         last = max(r - 1, 5)
         ws.conditional_format(5, APPRAISED, last, APPRAISED, {
@@ -115,6 +119,12 @@ def write_appraisal(crit: CriteriaSet, scores: Sequence[UnitScores], path: str |
             "format": wb.add_format({"bg_color": "#F8CBAD", "bold": True})})
         ws.autofilter(4, 0, last, COMMENT)
         ws.freeze_panes(5, 3)
+        ws.set_paper(9)  # A4 landscape, one page wide, the header repeated: it gets printed
+        ws.set_landscape()
+        ws.set_margins(**MARGINS)
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(3, 4)
+        ws.print_area(0, 0, last, COMMENT)
         ws.protect("", {"autofilter": True, "sort": False, "format_columns": True,
                         "format_rows": True})
         write_identity(wb, Identity(

@@ -81,7 +81,7 @@ def _table(wb, fm: Formats, name: str, h: HeaderTexts, columns: Sequence[Column]
     """One appendix sheet: header, a (two-level when ``groups``) table head, the rows, the
     signature; return the first data row. ``groups`` spans the last columns:
     [(title, n columns), …] after the plain ones."""
-    ws = wb.add_worksheet(name)
+    ws = wb.add_worksheet(name, worksheet_class=OfficialWorksheet)
     widths = [c.width for c in columns]
     r = write_page_header(ws, fm, widths, h)
     head_first = r
@@ -146,11 +146,11 @@ def write_ranking(crit: CriteriaSet, ranking: Ranking, scores: Sequence[UnitScor
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"worksheet_class": OfficialWorksheet})
+        wb = xlsxwriter.Workbook(str(tmp))
         wb.set_properties({"title": f"Kết quả chấm điểm CCHC {crit.year}",
                            "author": "cchc-xlsx"})
         fm = Formats(wb)
-        chart_ws = wb.add_worksheet(CHART_SHEET)
+        chart_ws = wb.add_worksheet(CHART_SHEET, worksheet_class=OfficialWorksheet)
         n = 0
 
         def label() -> str:

@@ -131,11 +131,11 @@ def write_self_assessment(crit: CriteriaSet, unit: Unit, path: str | Path,
     out, so its maximum is already its own."""
     path = Path(path)
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"worksheet_class": OfficialWorksheet})
+        wb = xlsxwriter.Workbook(str(tmp), {"in_memory": True})  # small: no temp files
         wb.set_properties({"title": f"Tự đánh giá CCHC {crit.year} - {unit.name}",
                            "author": "cchc-xlsx"})
         wb.set_calc_mode("auto")
-        ws = wb.add_worksheet(SHEET_NAME)
+        ws = wb.add_worksheet(SHEET_NAME, worksheet_class=OfficialWorksheet)
         ident = _write_sheet(wb, ws, crit, unit, password)
         write_identity(wb, Identity(
             generator_version=__version__, plan_id=crit.tag, unit_code=unit.code,
