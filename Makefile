@@ -24,6 +24,7 @@ bench: $(STAMP)
 	$(PY) bench/bench_generate.py
 	$(PY) bench/bench_validate.py
 	$(PY) bench/bench_merge.py
+	$(PY) bench/bench_scoring.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUT) build dist *.egg-info
