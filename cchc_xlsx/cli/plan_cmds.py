@@ -57,8 +57,9 @@ def generate_cmd(plan_path: str | None, criteria_path: str | None, units_path: s
     if criteria_path:
         from cchc_xlsx.cli.scoring_cmds import run_generate
 
-        if plan_path or not units_path:
-            raise click.UsageError("Với --criteria hãy cho --units và bỏ --plan.")
+        if plan_path or forms or period_id or not units_path:
+            raise click.UsageError("Với --criteria hãy cho --units và bỏ --plan, --form, "
+                                   "--period.")
         run_generate(criteria_path, units_path, out_dir, password)
         return
     if not plan_path:

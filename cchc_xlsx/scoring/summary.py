@@ -18,11 +18,13 @@ def criteria_summary(crit: CriteriaSet) -> str:
         extra = []
         if item.is_leaf and item.scoring:
             s = item.scoring
-            extra.append(MODE_VI[s.mode] + (f" {s.step:g}" if s.mode == "step" else ""))
+            step = f" {s.step:g}".replace(".", ",") if s.mode == "step" else ""
+            extra.append(MODE_VI[s.mode] + step)
         if item.not_applicable:
             extra.append("được chọn «Không áp dụng»")
         if item.applies_to:
             extra.append("chỉ cho " + ", ".join(item.applies_to))
         tail = f" [{'; '.join(extra)}]" if extra else ""
-        lines.append(f"{pad}{item.code} {item.name} — {item.max:g} điểm{tail}")
+        points = f"{item.max:g}".replace(".", ",")
+        lines.append(f"{pad}{item.code} {item.name} — {points} điểm{tail}")
     return "\n".join(lines)
