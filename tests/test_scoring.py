@@ -379,6 +379,11 @@ def test_second_criteria_set_changes_workbook_rules_and_ranking(tmp_path, school
     areas = [c for c in th.rows if "." not in c and c in school.by_code]
     assert areas == ["1", "2", "3", "4", "5", "6"]
     assert "6.1" in th.rows and "6.2" not in th.rows and "6.2" in mn.rows
+    # the maxima are the unit's own: lĩnh vực 6 is 6.2 + 6.3 for a kindergarten
+    assert mn.ws[mn.address("6", "max")].value == 10 == school.unit_max(
+        school.by_code["6"], "Mầm non")
+    assert mn.ws[mn.address("total", "max")].value == 54
+    assert th.ws[th.address("total", "max")].value == 54
     returns = tmp_path / "returns"
     for i, code in enumerate(("MN-TT", "TH-BD", "THCS-CB")):
         fill_correct(_copy(_book_of(books, code), returns), school, seed=30 + i)
@@ -442,8 +447,9 @@ def test_libreoffice_renders_self_assessment_and_ranking_with_chart(tmp_path, bl
     returns = tmp_path / "returns"
     for i, code in enumerate(("MN-TT", "TH-HV", "THCS-LL")):
         fill_correct(_copy(_book_of(blank_books, code), returns), par, seed=50 + i,
-                     na=("3.2.1",) if code == "TH-HV" else ())
-    own = soffice_convert(_book_of(list(returns.iterdir()), "TH-HV"), tmp_path / "pdf",
+                     na=("3.2.1",) if code == "MN-TT" else ())
+    # a kindergarten: 4.2.2 is not for its level and it marks 3.2.1 "Không áp dụng"
+    own = soffice_convert(_book_of(list(returns.iterdir()), "MN-TT"), tmp_path / "pdf",
                           "pdf", tmp_path / "profile")
     first = " ".join(page(own, 1).split())
     assert first.startswith("ỦY BAN NHÂN DÂN QUẬN 8")  # NĐ 30: no page number on page 1
@@ -454,8 +460,9 @@ def test_libreoffice_renders_self_assessment_and_ranking_with_chart(tmp_path, bl
     assert "TỔNG ĐIỂM QUY ĐỔI (thang 100)" in text and "Không áp dụng" in text
     result = score_round([returns], par, units, tmp_path / "xep-hang.xlsx", workers=1)
     pdf = soffice_convert(result.out, tmp_path / "pdf", "pdf", tmp_path / "profile")
-    th = next(u for u in result.ranking.units if u.code == "TH-HV")
-    assert f"{th.self_total:.2f}" in text  # LibreOffice's live total = the ranking's
+    mn = next(u for u in result.ranking.units if u.code == "MN-TT")
+    assert mn.max == 100 - 3 - 4
+    assert f"{mn.self_total:.2f}" in text  # LibreOffice's live total = the ranking's
     text = " ".join(page(pdf).split())
     assert "Tổng điểm CCHC năm 2025 (thang 100)" in text  # the chart's title
     for u in result.ranking.units:

@@ -129,14 +129,22 @@ class CriteriaSet:
         """Every item in sheet order; only those applying to ``unit_level`` when given."""
 
         def visit(item: Item) -> Iterator[Item]:
-            if unit_level is not None and not item.applies(unit_level):
-                return
+            if unit_level is not None and not self.unit_max(item, unit_level):
+                return  # not for this level, or nothing under it is
             yield item
             for child in item.children:
                 yield from visit(child)
 
         for area in self.areas:
             yield from visit(area)
+
+    def unit_max(self, item: Item, unit_level: str) -> float:
+        """An item's maximum for a unit of ``unit_level``: its applying leaves only."""
+        if not item.applies(unit_level):
+            return 0.0
+        if item.is_leaf:
+            return item.max
+        return sum(self.unit_max(c, unit_level) for c in item.children)
 
     def leaves(self) -> list[Item]:
         return [i for i in self.walk() if i.is_leaf]

@@ -175,7 +175,8 @@ def _write_sheet(wb, ws, crit: CriteriaSet, unit: Unit, password: str | None
         center = "td_group_center" if not leaf else "td_center"
         ws.write_string(rr, COL["stt"], it.code, fm.get(center))
         ws.write_string(rr, COL["name"], it.name, fm.get(bold))
-        ws.write_number(rr, COL["max"], it.max, fm.get(center, num_format="0.##"))
+        ws.write_number(rr, COL["max"], crit.unit_max(it, unit.level),
+                        fm.get(center, num_format="0.##"))
         ws.write_string(rr, COL["guide"], guide_text(it), fm.get("td"))
         ws.write_string(rr, KEY_COL, it.code, fm.get("key"))
         if leaf:
@@ -192,7 +193,7 @@ def _write_sheet(wb, ws, crit: CriteriaSet, unit: Unit, password: str | None
         ws.set_row(rr, row_height(lines))
     last = first + len(items) - 1
     r = last + 1
-    _totals(ws, fm, crit, items, rows, r, first, last)
+    _totals(ws, fm, crit, unit, items, rows, r, first, last)
     _highlights(ws, fm, first, last, [rows[it.code] for it in items if it.is_leaf])
     end = write_signature(ws, fm, widths, r + len(TOTAL_KEYS) + 1, h)
     setup_page(ws, landscape=True, header_first=header_row, header_last=header_row + 1)
@@ -246,8 +247,8 @@ def _leaf_cells(ws, fm: Formats, it: Item, rr: int, unlocked: dict, grey: dict) 
     ws.write_blank(rr, COL["comment"], None, fm.get("td"))
 
 
-def _totals(ws, fm: Formats, crit: CriteriaSet, items: Sequence[Item], rows: dict[str, int],
-            r: int, first: int, last: int) -> None:
+def _totals(ws, fm: Formats, crit: CriteriaSet, unit: Unit, items: Sequence[Item],
+            rows: dict[str, int], r: int, first: int, last: int) -> None:
     """Total, the maximum left after "Không áp dụng", the total on the scale, the class."""
     areas = [rows[it.code] for it in items if it.level == 1]
     total_fmt = fm.get("total", num_format="0.##")
@@ -264,8 +265,8 @@ def _totals(ws, fm: Formats, crit: CriteriaSet, items: Sequence[Item], rows: dic
             ws.write_blank(rr, c, None, total_fmt)
         ws.set_row(rr, row_height(text_lines(label, 44)))
     t, a, v = r + 1, r + 2, r + 3  # 1-based rows of total, applicable, converted
-    ws.write_number(r, COL["max"], sum(items[i - first].max for i in areas) if areas else 0,
-                    total_fmt)
+    ws.write_number(r, COL["max"], sum(crit.unit_max(it, unit.level) for it in items
+                                       if it.level == 1), total_fmt)
     ws.write_formula(r + 1, COL["max"], f'={mx}{t}-SUMIF({na}{rng.format(c=na)},"{NA_TEXT}",'
                      f'{mx}{rng.format(c=mx)})', total_fmt, "")
     ws.write_formula(r, COL["score"], self_sum(areas), total_fmt, "")
