@@ -55,7 +55,7 @@ def test_import_xlsx_table(tmp_path):
     wb.save(src)
     out = tmp_path / "tc.yaml"
     r = run("criteria", "import", str(src), "--out", str(out), "--decision", "QĐ 5/QĐ-PGDĐT")
-    assert r.exit_code == 1, r.output  # guesses to review
+    assert r.exit_code == 0, r.output
     assert "đoán là chấm theo tỷ lệ đạt" in r.output and "Đã ghi" in r.output
     _check_imported(out)
     assert run("criteria", "show", str(out)).exit_code == 0
@@ -74,7 +74,7 @@ def test_import_docx_table(tmp_path):
     doc.save(src)
     out = tmp_path / "tc.yaml"
     r = run("criteria", "import", str(src), "--out", str(out))
-    assert r.exit_code == 1 and "văn bản ban hành" in r.output
+    assert r.exit_code == 0 and "văn bản ban hành" in r.output
     _check_imported(out)
 
 

@@ -168,7 +168,7 @@ def criteria_import(source: str, out_path: str, crit_id: str | None, year: int |
     """Đọc bảng tiêu chí đã ban hành (.xlsx hoặc .docx) thành tệp bộ tiêu chí YAML.
 
     In ra những chỗ cần rà soát (cách tính điểm được đoán từ «cách chấm», điểm cộng không
-    khớp…). Mã thoát: 0 không có gì cần rà soát; 1 có mục cần rà soát; 2 không đọc được.
+    khớp, xếp loại mặc định…). Mã thoát: 0 đã ghi tệp; 2 không đọc được bảng tiêu chí.
     """
     from cchc_xlsx.scoring.criteria_import import import_criteria
 
@@ -180,4 +180,3 @@ def criteria_import(source: str, out_path: str, crit_id: str | None, year: int |
         for line in result.review:
             click.echo(f"- {line}")
     click.echo(f"Xem lại bằng: cchc-xlsx criteria show {result.out}")
-    sys.exit(1 if result.review else 0)
