@@ -469,3 +469,51 @@ def test_libreoffice_renders_self_assessment_and_ranking_with_chart(tmp_path, bl
         assert u.name in text and f"{u.total:.2f}" in text  # bars' labels and the table
     assert "Phụ lục I" in text and "KẾT QUẢ CHẤM ĐIỂM, XẾP HẠNG" in text
     assert "THỐNG KÊ ĐIỂM THEO TIÊU CHÍ" in text and "TÌNH HÌNH NỘP" in text
+
+
+def test_rows_inserted_by_the_unit_still_map_by_code(tmp_path, blank_books, par):
+    path = _copy(_book_of(blank_books, "TH-PD"), tmp_path)
+    fill_correct(path, par, seed=9)
+    f = ScoreFiller(path)
+    f.ws.insert_rows(f.rows["2.1"], 3)  # three rows typed in above 2.1
+    f.save()
+    f = ScoreFiller(path)
+    cell = f.set("2.1", "score", 0.5)  # off its step of 1, now three rows lower
+    f.save()
+    report, scores = check_files([path], par)
+    assert report.flat() == [(SHEET_NAME, cell, "score_off_step")]
+    assert len(scores[0].leaves) == len([i for i in par.walk("Tiểu học") if i.is_leaf])
+
+
+def test_ranking_ranks_are_competition_ranks_on_random_totals(par):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from cchc_xlsx.scoring.check import LeafScore, UnitScores
+    from cchc_xlsx.scoring.ranking import compute_ranking
+
+    leaves = [i for i in par.leaves() if not i.applies_to]
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.lists(st.lists(st.integers(0, 4), min_size=len(leaves), max_size=len(leaves)),
+                    min_size=1, max_size=12))
+    def check(grid):
+        scores = []
+        for n, row in enumerate(grid):
+            got = {}
+            for item, k in zip(leaves, row, strict=True):
+                na = item.not_applicable and k == 4
+                got[item.code] = LeafScore(None if na else item.max * min(k, 4) / 4, na)
+            scores.append(UnitScores(f"U{n}", f"Đơn vị {n:02d}", got))
+        ranking = compute_ranking(par, scores)
+        totals = [u.total for u in ranking.units]
+        assert totals == sorted(totals, reverse=True)
+        for u in ranking.units:
+            assert u.rank == 1 + sum(1 for t in totals if t > u.total)
+            assert u.tied == (totals.count(u.total) > 1)
+            expected_max = sum(i.max for i in leaves if not (i.not_applicable and grid[int(
+                u.code[1:])][leaves.index(i)] == 4))
+            assert u.max == pytest.approx(expected_max)
+            assert 0 <= u.total <= 100
+
+    check()

@@ -77,9 +77,9 @@ def _header(crit: CriteriaSet, office: Office, label: str, title: str) -> Header
 
 def _table(wb, fm: Formats, name: str, h: HeaderTexts, columns: Sequence[Column],
            rows: Sequence[Sequence[Any]], groups: Sequence[tuple[str, int]] = (),
-           bold_rows: set[int] | None = None) -> int:
+           bold_rows: set[int] | None = None) -> tuple[Any, int]:
     """One appendix sheet: header, a (two-level when ``groups``) table head, the rows, the
-    signature; return the first data row. ``groups`` spans the last columns:
+    signature; return the sheet and its first data row. ``groups`` spans the last columns:
     [(title, n columns), …] after the plain ones."""
     ws = wb.add_worksheet(name, worksheet_class=OfficialWorksheet)
     widths = [c.width for c in columns]
@@ -137,7 +137,7 @@ def _table(wb, fm: Formats, name: str, h: HeaderTexts, columns: Sequence[Column]
     setup_page(ws, landscape=sum(widths) > 110, header_first=head_first, header_last=head_last)
     ws.freeze_panes(head_last + 1, 0)
     ws.print_area(0, 0, end, len(columns) - 1)
-    return first_data
+    return ws, first_data
 
 
 def write_ranking(crit: CriteriaSet, ranking: Ranking, scores: Sequence[UnitScores],
@@ -165,7 +165,7 @@ def write_ranking(crit: CriteriaSet, ranking: Ranking, scores: Sequence[UnitScor
                  "Chưa thẩm định" if u.appraised_leaves == 0 else "") if x)]
             for u in ranking.units]
         scale = f"{crit.scale:g}".replace(".", ",")
-        rank_first = _table(wb, fm, RANK_SHEET, _header(
+        rank_ws, rank_first = _table(wb, fm, RANK_SHEET, _header(
             crit, office, label(), f"KẾT QUẢ CHẤM ĐIỂM, XẾP HẠNG CẢI CÁCH HÀNH CHÍNH NĂM "
                                    f"{crit.year} CỦA CÁC ĐƠN VỊ"),
             [Column("Xếp hạng", 7, "center"), Column("Mã đơn vị", 10, "center"),
@@ -173,6 +173,10 @@ def write_ranking(crit: CriteriaSet, ranking: Ranking, scores: Sequence[UnitScor
              Column(f"Điểm thẩm định (thang {scale})", 11, "number"),
              Column("Chênh lệch", 9, "number"), Column("Xếp loại", 11, "center"),
              Column("Ghi chú", 16)], rank_rows)
+        if rank_rows:  # where the office's appraisal moved a unit's total
+            rank_ws.conditional_format(rank_first, 5, rank_first + len(rank_rows) - 1, 5, {
+                "type": "cell", "criteria": "!=", "value": 0,
+                "format": wb.add_format({"bg_color": "#F8CBAD", "bold": True})})
         area_cols = [Column("Xếp hạng", 7, "center"), Column("Đơn vị", 28)]
         groups = []
         for area in crit.areas:
