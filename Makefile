@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(PY) bench/bench_validate.py
 	$(PY) bench/bench_merge.py
 	$(PY) bench/bench_plan_import.py
+	$(PY) bench/bench_scoring.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUT) $(WRAPPER) build dist *.egg-info

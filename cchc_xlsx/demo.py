@@ -22,6 +22,7 @@ from cchc_xlsx.merging.merge import merge, office_from_units
 from cchc_xlsx.plans.plan_loader import load_plan
 from cchc_xlsx.plans.summary import plan_summary
 from cchc_xlsx.plans.units import load_units
+from cchc_xlsx.scoring.demo_step import scoring_round
 
 
 def run(samples: Path, out: Path) -> None:
@@ -65,6 +66,7 @@ def run(samples: Path, out: Path) -> None:
     print(f"   sổ tổng hợp: {result.out}")
     print()
     _import_step(samples, out)
+    scoring_round(samples, out, 5)
     print()
     print(f"Xong. Mở các tệp trong «{out}» bằng Excel, LibreOffice hoặc WPS.")
 

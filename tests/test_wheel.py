@@ -31,6 +31,9 @@ def test_wheel_contains_forms_and_rules(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert "cchc_xlsx/workbook_templates/report_tthc.yaml" in names
     assert "cchc_xlsx/rules/report.yaml" in names
+    assert "cchc_xlsx/rules/scoring/checks.yaml" in names
+    assert "cchc_xlsx/criteria/par-mau-2025.yaml" in names
+    assert "cchc_xlsx/scoring/criteria.py" in names
 
 
 def test_installed_wheel_generates_outside_the_repo(wheel, tmp_path):
@@ -50,6 +53,17 @@ def test_installed_wheel_generates_outside_the_repo(wheel, tmp_path):
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert len(list((work / "out").glob("*.xlsx"))) == 12
+    # the shipped criteria set and the scoring rules travel in the wheel too
+    r = subprocess.run([sys.executable, "-c", code, "generate", "--criteria", "par-mau",
+                        "--units", "units.csv", "--out", "scoring"], cwd=work, env=env,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    books = sorted((work / "scoring").glob("*.xlsx"))
+    assert len(books) == 12
+    r = subprocess.run([sys.executable, "-c", code, "criteria", "validate", "--criteria",
+                        "par-mau", str(books[0])], cwd=work, env=env, capture_output=True,
+                       text=True)
+    assert r.returncode == 1 and "score_missing" in r.stdout, r.stderr  # blank: not scored
 
 
 def test_wheel_declares_the_command(wheel):

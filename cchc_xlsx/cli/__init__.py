@@ -10,6 +10,7 @@ from cchc_xlsx.cli import (  # noqa: F401  (register)
     merge_cmds,
     plan_cmds,
     plan_file_cmds,
+    scoring_cmds,
 )
 from cchc_xlsx.cli.app import friendly, main
 

@@ -65,9 +65,12 @@ def plan_show(plan_path: str, fmt: str) -> None:
 
     click.echo(plan_summary(open_plan_reviewed(plan_path)))
 
+
 @main.command("generate")
-@click.option("--plan", "plan_path", required=True, metavar="PLAN",
+@click.option("--plan", "plan_path", metavar="PLAN",
               help="Tệp kế hoạch: YAML, Word (.docx/.doc) hoặc Excel (.xlsx).")
+@click.option("--criteria", "criteria_path", metavar="CRITERIA",
+              help="Bộ tiêu chí chấm điểm CCHC: tạo bảng tự đánh giá thay cho mẫu kế hoạch.")
 @click.option("--units", "units_path", metavar="UNITS",
               help="Danh sách đơn vị (CSV hoặc XLSX). Bỏ trống: sổ của chính đơn vị ban hành.")
 @click.option("--out", "out_dir", required=True, metavar="DIR", help="Thư mục ghi kết quả.")
@@ -80,8 +83,9 @@ def plan_show(plan_path: str, fmt: str) -> None:
               help="Ghi đè các tệp trùng tên đã có trong thư mục kết quả (mặc định: dừng lại "
                    "nếu tệp cũ khác sổ sắp tạo, vì có thể đã được điền).")
 @friendly
-def generate_cmd(plan_path: str, units_path: str | None, out_dir: str, forms: tuple[str, ...],
-                 period_id: str | None, password: str | None, overwrite: bool) -> None:
+def generate_cmd(plan_path: str | None, criteria_path: str | None, units_path: str | None,
+                 out_dir: str, forms: tuple[str, ...], period_id: str | None,
+                 password: str | None, overwrite: bool) -> None:
     """Tạo mỗi đơn vị một sổ Excel theo thể thức Nghị định 30/2020.
 
     Tên tệp: MÃ-ĐƠN-VỊ_ten-don-vi_ky-bao-cao_ma-ke-hoach.xlsx, ví dụ:
@@ -92,6 +96,16 @@ def generate_cmd(plan_path: str, units_path: str | None, out_dir: str, forms: tu
     Mã thoát: 0 đã tạo xong; 2 sai cách dùng lệnh, dữ liệu không dùng được, hoặc thư mục
     kết quả đã có tệp cùng tên khác nội dung (thêm --overwrite để ghi đè).
     """
+    if criteria_path:
+        from cchc_xlsx.cli.scoring_cmds import run_generate
+
+        if plan_path or forms or period_id or not units_path:
+            raise click.UsageError("Với --criteria hãy cho --units và bỏ --plan, --form, "
+                                   "--period.")
+        run_generate(criteria_path, units_path, out_dir, password)
+        return
+    if not plan_path:
+        raise click.UsageError("Thiếu --plan (hoặc --criteria để tạo bảng chấm điểm CCHC).")
     from cchc_xlsx.forms.generate import generate
     from cchc_xlsx.plans.units import load_units
 

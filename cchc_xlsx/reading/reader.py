@@ -282,6 +282,11 @@ def read_workbook(path: str | Path, catalog: Catalog) -> Workbook:
     fmt, book, stray = open_book(path)
     try:
         identity = read_identity(book)
+        if str(identity.get("plan_id", "")).startswith("scoring|"):  # issue 10's workbooks
+            raise UnusableFile(
+                f"Tệp «{path}» là bảng chấm điểm CCHC, không phải báo cáo theo kế hoạch; hãy "
+                "kiểm tra bằng «cchc-xlsx criteria validate --criteria …» và tổng hợp bằng "
+                "«cchc-xlsx criteria merge».", "scoring_workbook")
         attrs = identity.get("rows", {}) if identity else {}
         tables: dict[str, FormTable] = {}
         docs: dict[str, DocField] = {}

@@ -1,0 +1,1 @@
+"""CCHC scoring: criteria sets, self-assessment workbooks, checks, appraisal, ranking."""

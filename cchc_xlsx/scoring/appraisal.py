@@ -1,0 +1,192 @@
+"""The office's appraisal workbook (bảng thẩm định): one row per unit and criterion.
+
+Appraising 30–700 units means typing scores next to the units' own, filtering by unit or
+by criterion. So the round writes one long table: the self score, then "Điểm thẩm định"
+and "Ý kiến thẩm định" to fill (pre-filled with what was already appraised, so writing it
+again loses nothing). A difference from the self score is coloured, and reading it back
+requires a reason for every difference. The office may instead type in the units' own
+workbooks (unprotect the sheet); this table wins where both hold a score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from cchc_xlsx import __version__
+from cchc_xlsx.atomic import atomic_path
+from cchc_xlsx.checking.report import FileResult
+from cchc_xlsx.forms.identity import (
+    Identity,
+    SheetIdentity,
+    key_header,
+    parse_key_header,
+    write_identity,
+)
+from cchc_xlsx.forms.official_layout import FONT, MARGINS, row_height, text_lines
+from cchc_xlsx.reading.reader import cell_text, open_book, read_identity
+from cchc_xlsx.scoring.check import IssueAdder, UnitScores, check_appraised
+from cchc_xlsx.scoring.criteria import NA_TEXT, CriteriaSet, parse_tag
+from cchc_xlsx.scoring.rules import load_scoring_rules
+
+FORM_ID = "cchc_appraisal"
+SHEET = "Thẩm định"
+HEADERS = (("Mã đơn vị", 10), ("Đơn vị", 28), ("Mã tiêu chí", 8),
+           ("Tiêu chí thành phần", 46), ("Điểm tối đa", 8), ("Điểm tự đánh giá", 10),
+           ("Điểm thẩm định", 10), ("Ý kiến thẩm định (bắt buộc khi khác điểm tự đánh giá)",
+                                     40))
+SELF, APPRAISED, COMMENT = 5, 6, 7
+KEY = len(HEADERS)
+
+
+@dataclass
+class Appraisal:
+    result: FileResult
+    entries: dict[tuple[str, str], tuple[Any, str, int]] = field(default_factory=dict)
+    # (unit code, criterion code) -> (raw appraised value, comment, 1-based row)
+
+
+def write_appraisal(crit: CriteriaSet, scores: Sequence[UnitScores], path: str | Path
+                    ) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp))
+        ws = wb.add_worksheet(SHEET)
+        base = {"font_name": FONT, "font_size": 12, "border": 1, "valign": "top",
+                "text_wrap": True}
+        th = wb.add_format({**base, "bold": True, "align": "center", "valign": "vcenter"})
+        td = wb.add_format(base)
+        num = wb.add_format({**base, "align": "center", "num_format": "0.##"})
+        open_num = wb.add_format({**base, "align": "center", "num_format": "0.##",
+                                  "locked": False, "bg_color": "#FFF2CC"})
+        open_td = wb.add_format({**base, "locked": False, "bg_color": "#FFF2CC"})
+        grey = wb.add_format({**base, "bg_color": "#F2F2F2", "align": "center"})
+        key_fmt = wb.add_format({"font_size": 8, "font_color": "#808080"})
+        ws.merge_range(0, 0, 0, KEY - 1, f"BẢNG THẨM ĐỊNH KẾT QUẢ TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CCHC "
+                       f"NĂM {crit.year}", wb.add_format({"font_name": FONT, "bold": True,
+                                                          "font_size": 13, "align": "center"}))
+        ws.merge_range(1, 0, 1, KEY - 1, f"Bộ tiêu chí: {crit.name}, {crit.decision}. Ghi "
+                       "điểm thẩm định ở cột (7); để trống nghĩa là đồng ý với điểm tự đánh "
+                       "giá; điểm khác phải ghi lý do ở cột (8).",
+                       wb.add_format({"font_name": FONT, "italic": True, "text_wrap": True}))
+        ws.set_row(1, 34)
+        for c, (title, width) in enumerate(HEADERS):
+            ws.write_string(3, c, title, th)
+            ws.write_string(4, c, f"({c + 1})", th)
+            ws.set_column(c, c, width)
+        ws.set_row(3, 48)
+        ws.write_string(3, KEY, key_header(FORM_ID, 1), key_fmt)
+        ws.set_column(KEY, KEY, 12, None, {"hidden": True})
+        r = 5
+        for s in scores:
+            for code, leaf in s.leaves.items():
+                item = crit.by_code.get(code)
+                if item is None:
+                    continue
+                ws.write_string(r, 0, s.code, td)
+                ws.write_string(r, 1, s.name, td)
+                ws.write_string(r, 2, code, td)
+                ws.write_string(r, 3, item.name, td)
+                ws.write_number(r, 4, item.max, num)
+                if leaf.na:
+                    ws.write_string(r, SELF, NA_TEXT, grey)
+                    ws.write_blank(r, APPRAISED, None, grey)
+                    ws.write_blank(r, COMMENT, None, grey)
+                else:
+                    if leaf.self is None:
+                        ws.write_blank(r, SELF, None, num)
+                    else:
+                        ws.write_number(r, SELF, leaf.self, num)
+                    if leaf.appraised is None:
+                        ws.write_blank(r, APPRAISED, None, open_num)
+                    else:
+                        ws.write_number(r, APPRAISED, leaf.appraised, open_num)
+                    ws.write_string(r, COMMENT, leaf.comment, open_td)
+                ws.write_string(r, KEY, f"{s.code}|{code}", key_fmt)
+                lines = max(text_lines(item.name, HEADERS[3][1]), text_lines(s.name,
+                                                                              HEADERS[1][1]))
+                if lines > 1:
+                    ws.set_row(r, row_height(lines))
+                r += 1
+        last = max(r - 1, 5)
+        ws.conditional_format(5, APPRAISED, last, APPRAISED, {
+            "type": "formula", "criteria": "=AND(ISNUMBER(G6),G6<>F6)",
+            "format": wb.add_format({"bg_color": "#F8CBAD", "bold": True})})
+        ws.autofilter(4, 0, last, COMMENT)
+        ws.freeze_panes(5, 3)
+        ws.set_paper(9)  # A4 landscape, one page wide, the header repeated: it gets printed
+        ws.set_landscape()
+        ws.set_margins(**MARGINS)
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(3, 4)
+        ws.print_area(0, 0, last, COMMENT)
+        ws.protect("", {"autofilter": True, "sort": False, "format_columns": True,
+                        "format_rows": True})
+        write_identity(wb, Identity(
+            generator_version=__version__, plan_id=crit.tag, unit_code="", unit_name="",
+            kind="appraisal", period_id=str(crit.year),
+            sheets=(SheetIdentity(FORM_ID, 1, SHEET, KEY, 3, 5, last),)))
+        wb.close()
+    return path
+
+
+def read_appraisal(path: str | Path, crit: CriteriaSet) -> Appraisal:
+    """Raises ``UnusableFile`` for an unreadable file; a wrong criteria set is an issue."""
+    _, book = open_book(path)
+    ident = read_identity(book)
+    res = FileResult(str(path), kind="appraisal", plan_id=str(ident.get("plan_id", "")))
+    out = Appraisal(res)
+    add = IssueAdder(res, load_scoring_rules(), SHEET)
+    tag = parse_tag(ident.get("plan_id", ""))
+    if tag is None or ident.get("kind") != "appraisal":
+        add("scoring_no_identity")
+        res.usable = False
+        return out
+    if tag != (crit.id, str(crit.year), crit.fingerprint):
+        add("scoring_criteria_version", value=f"«{tag[0]}» năm {tag[1]}", expected=crit.label)
+        res.usable = False
+        return out
+    for name in book.sheet_names:
+        if name.startswith("_"):
+            continue
+        sheet = book.get_sheet_by_name(name)
+        r0 = (sheet.start or (0, 0))[0]
+        grid = sheet.to_python(skip_empty_area=False)
+        key_col = next((c for row in grid[:20] for c, v in enumerate(row)
+                        if parse_key_header(v) and parse_key_header(v)[0] == FORM_ID), None)
+        if key_col is None:
+            continue
+        add.sheet = name
+        for r, row in enumerate(grid):
+            key = cell_text(row[key_col]) if key_col < len(row) else ""
+            if "|" not in key:
+                continue
+            unit, code = key.split("|", 1)
+            value = row[APPRAISED] if APPRAISED < len(row) else None
+            comment = cell_text(row[COMMENT]) if COMMENT < len(row) else ""
+            out.entries[(unit, code)] = (value, comment, r + r0 + 1)
+        break
+    return out
+
+
+def apply_appraisal(appraisal: Appraisal, crit: CriteriaSet, scores: Sequence[UnitScores]
+                    ) -> None:
+    """Put the office's scores on the units' leaves, checking each; an invalid one is
+    reported at its cell and not used."""
+    add = IssueAdder(appraisal.result, load_scoring_rules(), SHEET)
+    col = "G"
+    for s in scores:
+        for code, leaf in s.leaves.items():
+            entry = appraisal.entries.get((s.code, code))
+            if entry is None or leaf.na or cell_text(entry[0]) == "":
+                continue
+            value = check_appraised(add, f"{col}{entry[2]}", crit.by_code[code], entry[0],
+                                    leaf.self, entry[1])
+            if value is not None:
+                leaf.appraised = value
+                leaf.comment = entry[1]

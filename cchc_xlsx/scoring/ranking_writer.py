@@ -1,0 +1,265 @@
+"""Write the ranking workbook: the chart first, then the ranking, the per-lĩnh vực table,
+the per-criterion statistics and who has sent what, each an appendix in the NĐ 30 layout.
+
+The figures are written as numbers computed by ``ranking`` from the leaves; the hidden
+identity carries every unit's exact leaf scores, so a province can merge district rankings
+(merge(merge(A, B), C) = merge(A, B, C)).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from cchc_xlsx import __version__
+from cchc_xlsx.atomic import atomic_path
+from cchc_xlsx.forms.identity import Identity, write_identity
+from cchc_xlsx.forms.official_layout import (
+    Formats,
+    HeaderTexts,
+    roman,
+    row_height,
+    setup_page,
+    signer_lines,
+    text_lines,
+    write_page_header,
+    write_signature,
+)
+from cchc_xlsx.forms.xlsx_page import OfficialWorksheet
+from cchc_xlsx.merging.merge_writer import Office, normal_case
+from cchc_xlsx.scoring.check import UnitScores
+from cchc_xlsx.scoring.criteria import CriteriaSet
+from cchc_xlsx.scoring.ranking import Ranking
+
+CHART_SHEET = "Biểu đồ"
+RANK_SHEET = "Xếp hạng"
+AREA_SHEET = "Theo lĩnh vực"
+STATS_SHEET = "Thống kê tiêu chí"
+STATUS_SHEET = "Tình hình nộp"
+
+
+@dataclass(frozen=True)
+class Submission:
+    code: str
+    name: str
+    status: str  # Vietnamese: Hợp lệ / Có lỗi / Không đọc được / Chưa nộp / Ngoài danh sách
+    errors: int
+    warnings: int
+    file: str
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    width: float
+    kind: str = "text"  # text | center | number
+
+
+def _header(crit: CriteriaSet, office: Office, label: str, title: str) -> HeaderTexts:
+    notes = [f"Bộ tiêu chí: {crit.name}, {crit.decision}."]
+    if crit.sample:
+        notes.append("MẪU MINH HỌA: kết quả trên bộ tiêu chí mẫu, không phải kết quả chính thức.")
+    return HeaderTexts(
+        superior=office.superior, issuer=office.name, number_line="Số:        /BC-",
+        date_line=f"{office.place or '……'}, ngày     tháng     năm {crit.year}",
+        appendix_label=label, title=title,
+        attached_line=f"(Kèm theo Báo cáo số      /BC- ngày     tháng     năm {crit.year} "
+                      f"của {normal_case(office.name)})",
+        period_line="", notes=tuple(notes),
+        signer_lines=signer_lines(office.signer_title or "THỦ TRƯỞNG CƠ QUAN"),
+        signer_name=office.signer_name, recipients=("- Như trên;", "- Lưu: VT."))
+
+
+def _table(wb, fm: Formats, name: str, h: HeaderTexts, columns: Sequence[Column],
+           rows: Sequence[Sequence[Any]], groups: Sequence[tuple[str, int]] = (),
+           bold_rows: set[int] | None = None) -> tuple[Any, int]:
+    """One appendix sheet: header, a (two-level when ``groups``) table head, the rows, the
+    signature; return the sheet and its first data row. ``groups`` spans the last columns:
+    [(title, n columns), …] after the plain ones."""
+    ws = wb.add_worksheet(name, worksheet_class=OfficialWorksheet)
+    widths = [c.width for c in columns]
+    r = write_page_header(ws, fm, widths, h)
+    head_first = r
+    th = fm.get("th")
+    plain = len(columns) - sum(n for _, n in groups)
+    if groups:
+        for c in range(plain):
+            ws.merge_range(r, c, r + 1, c, columns[c].title, th)
+        c = plain
+        for title, n in groups:
+            if n > 1:
+                ws.merge_range(r, c, r, c + n - 1, title, th)
+            else:
+                ws.write_string(r, c, title, th)
+            for k in range(n):
+                ws.write_string(r + 1, c + k, columns[c + k].title, th)
+            c += n
+        ws.set_row(r, row_height(max(text_lines(t, widths[plain] * 2) for t, _ in groups)))
+        r += 1
+    else:
+        for c, col in enumerate(columns):
+            ws.write_string(r, c, col.title, th)
+    ws.set_row(r, row_height(max(text_lines(c.title, c.width) for c in columns)))
+    for c, col in enumerate(columns):
+        ws.set_column(c, c, col.width)
+    r += 1
+    for c in range(len(columns)):
+        ws.write_string(r, c, f"({c + 1})", fm.get("colnum"))
+    head_last = r
+    r += 1
+    first_data = r
+    bold_rows = bold_rows or set()
+    for i, row in enumerate(rows):
+        lines = 1
+        for c, (col, value) in enumerate(zip(columns, row, strict=False)):
+            group = i in bold_rows
+            if col.kind == "number":
+                fmt = fm.get("td_group_center" if group else "td_center", num_format="0.00")
+            elif col.kind == "center":
+                fmt = fm.get("td_group_center" if group else "td_center")
+            else:
+                fmt = fm.get("td_group" if group else "td")
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                ws.write_number(r, c, value, fmt)
+            elif value is None or value == "":
+                ws.write_blank(r, c, None, fmt)
+            else:
+                ws.write_string(r, c, str(value), fmt)
+                lines = max(lines, text_lines(str(value), col.width))
+        ws.set_row(r, row_height(lines))
+        r += 1
+    end = write_signature(ws, fm, widths, r, h)
+    setup_page(ws, landscape=sum(widths) > 110, header_first=head_first, header_last=head_last)
+    ws.freeze_panes(head_last + 1, 0)
+    ws.print_area(0, 0, end, len(columns) - 1)
+    return ws, first_data
+
+
+def write_ranking(crit: CriteriaSet, ranking: Ranking, scores: Sequence[UnitScores],
+                  submissions: Sequence[Submission], office: Office,
+                  path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp))
+        wb.set_properties({"title": f"Kết quả chấm điểm CCHC {crit.year}",
+                           "author": "cchc-xlsx"})
+        fm = Formats(wb)
+        chart_ws = wb.add_worksheet(CHART_SHEET, worksheet_class=OfficialWorksheet)
+        n = 0
+
+        def label() -> str:
+            nonlocal n
+            n += 1
+            return f"Phụ lục {roman(n)}"
+
+        rank_rows = [
+            [u.rank, u.code, u.name, u.self_total, u.total, round(u.total - u.self_total, 2),
+             u.klass, "; ".join(x for x in (
+                 "Đồng hạng" if u.tied else "",
+                 "Chưa thẩm định" if u.appraised_leaves == 0 else "") if x)]
+            for u in ranking.units]
+        scale = f"{crit.scale:g}".replace(".", ",")
+        rank_ws, rank_first = _table(wb, fm, RANK_SHEET, _header(
+            crit, office, label(), f"KẾT QUẢ CHẤM ĐIỂM, XẾP HẠNG CẢI CÁCH HÀNH CHÍNH NĂM "
+                                   f"{crit.year} CỦA CÁC ĐƠN VỊ"),
+            [Column("Xếp hạng", 7, "center"), Column("Mã đơn vị", 10, "center"),
+             Column("Đơn vị", 34), Column(f"Điểm tự đánh giá (thang {scale})", 11, "number"),
+             Column(f"Điểm thẩm định (thang {scale})", 11, "number"),
+             Column("Chênh lệch", 9, "number"), Column("Xếp loại", 11, "center"),
+             Column("Ghi chú", 16)], rank_rows)
+        if rank_rows:  # where the office's appraisal moved a unit's total
+            rank_ws.conditional_format(rank_first, 5, rank_first + len(rank_rows) - 1, 5, {
+                "type": "cell", "criteria": "!=", "value": 0,
+                "format": wb.add_format({"bg_color": "#F8CBAD", "bold": True})})
+        area_cols = [Column("Xếp hạng", 7, "center"), Column("Đơn vị", 28)]
+        groups = []
+        for area in crit.areas:
+            area_cols += [Column("Điểm", 7, "number"), Column("Tỷ lệ %", 7, "number")]
+            groups.append((f"{area.code}. {area.name} (tối đa {area.max:g})", 2))
+        area_rows = []
+        for u in ranking.units:
+            by = {a.code: a for a in u.areas}
+            row: list[Any] = [u.rank, u.name]
+            for area in crit.areas:
+                a = by.get(area.code)
+                row += [a.points, a.percent] if a else ["", ""]
+            area_rows.append(row)
+        _table(wb, fm, AREA_SHEET, _header(
+            crit, office, label(), f"ĐIỂM THẨM ĐỊNH THEO LĨNH VỰC NĂM {crit.year}"),
+            area_cols, area_rows, groups)
+        stat_rows, bold = [], set()
+        for i, s in enumerate(ranking.stats):
+            if s.level < 3 and not crit.by_code[s.code].is_leaf:
+                bold.add(i)
+            stat_rows.append([s.code, s.name, s.max, s.units, s.mean if s.mean is not None
+                              else "", s.mean_percent if s.mean_percent is not None else "",
+                              "; ".join(f"{name} (-{lost:g})".replace(".", ",")
+                                        for name, lost in s.losers)])
+        _table(wb, fm, STATS_SHEET, _header(
+            crit, office, label(), f"THỐNG KÊ ĐIỂM THEO TIÊU CHÍ NĂM {crit.year}"),
+            [Column("Mã", 7, "center"), Column("Lĩnh vực / Tiêu chí / Tiêu chí thành phần", 40),
+             Column("Điểm tối đa", 8, "number"), Column("Số đơn vị tính điểm", 9, "center"),
+             Column("Điểm bình quân", 9, "number"), Column("Tỷ lệ đạt bình quân (%)", 9,
+                                                           "number"),
+             Column("Đơn vị mất nhiều điểm nhất (số điểm bị mất)", 40)], stat_rows, (), bold)
+        sub_rows = [[i, s.code, s.name, s.status, s.errors or "", s.warnings or "", s.file]
+                    for i, s in enumerate(submissions, start=1)]
+        _table(wb, fm, STATUS_SHEET, _header(
+            crit, office, label(), f"TÌNH HÌNH NỘP BẢNG TỰ ĐÁNH GIÁ CCHC NĂM {crit.year}"),
+            [Column("STT", 6, "center"), Column("Mã đơn vị", 10, "center"),
+             Column("Đơn vị", 30), Column("Tình trạng", 14, "center"),
+             Column("Số lỗi", 7, "center"), Column("Số cảnh báo", 8, "center"),
+             Column("Tệp", 40)], sub_rows)
+        _chart(wb, fm, chart_ws, crit, ranking, office, rank_first)
+        aggregate = json.dumps({"units": [s.to_json() for s in scores]}, ensure_ascii=False,
+                               separators=(",", ":"))
+        write_identity(wb, Identity(
+            generator_version=__version__, plan_id=crit.tag, unit_code=office.code,
+            unit_name=office.name, kind="consolidation", period_id=str(crit.year),
+            aggregate=aggregate))
+        wb.close()
+    return path
+
+
+def _chart(wb, fm: Formats, ws, crit: CriteriaSet, ranking: Ranking, office: Office,
+           first: int) -> None:
+    """The page people look at first: a horizontal bar per unit, best at the top."""
+    ws.set_column(0, 0, 110)
+    ws.write_string(0, 0, office.name.upper(), fm.get("issuer"))
+    ws.write_string(1, 0, f"KẾT QUẢ CHẤM ĐIỂM CẢI CÁCH HÀNH CHÍNH NĂM {crit.year}",
+                    fm.get("title"))
+    ws.write_string(2, 0, f"Điểm thẩm định quy đổi thang {crit.scale:g}, {len(ranking.units)} "
+                          f"đơn vị; chi tiết ở trang «{RANK_SHEET}».", fm.get("attached"))
+    ws.set_row(1, 22)
+    n = len(ranking.units)
+    if n:
+        chart = wb.add_chart({"type": "bar"})
+        chart.add_series({
+            "name": "Điểm thẩm định",
+            "categories": [RANK_SHEET, first, 2, first + n - 1, 2],
+            "values": [RANK_SHEET, first, 4, first + n - 1, 4],
+            "data_labels": {"value": True, "num_format": "0.00",
+                            "font": {"name": "Times New Roman", "size": 9}},
+            "fill": {"color": "#2F5597"}, "gap": 40,
+        })
+        chart.set_title({"name": f"Tổng điểm CCHC năm {crit.year} (thang {crit.scale:g})",
+                         "name_font": {"name": "Times New Roman", "size": 13}})
+        chart.set_x_axis({"min": 0, "max": crit.scale if crit.rescale else None,
+                          "num_font": {"name": "Times New Roman", "size": 10},
+                          "major_gridlines": {"visible": True,
+                                              "line": {"color": "#D9D9D9"}}})
+        chart.set_y_axis({"reverse": True,
+                          "num_font": {"name": "Times New Roman", "size": 10}})
+        chart.set_legend({"none": True})
+        chart.set_size({"width": 860, "height": min(15000, 120 + 22 * n)})
+        ws.insert_chart(4, 0, chart, {"x_offset": 10, "y_offset": 5})
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.activate()
