@@ -110,3 +110,16 @@ def test_fields_survive_a_libreoffice_resave_and_merge_lists_the_number(tmp_path
                if ws.cell(r, 2).value}
     assert numbers["MN-SM"] == "27/BC-MNSC"
     assert numbers["MN-TT"] in (None, "")  # not sent
+
+
+def test_fields_are_found_after_rows_are_inserted_above_the_signature(tmp_path, one_book):
+    f = Filler(one_book)
+    f.fill_doc("31/BC-MNSC", 12, 3, "Trần Văn Bình")
+    ws = f.doc_cells()["signer"].parent
+    before = f.doc_cells()["signer"].row
+    ws.insert_rows(20, 2)  # two rows typed into the table
+    path = f.save(tmp_path / "inserted.xlsx")
+    book = read_workbook(path, load_catalog())
+    signer = book.doc_fields["signer"]
+    assert signer.value == "Trần Văn Bình" and signer.cell.endswith(str(before + 2))
+    assert book.doc_fields["number"].value == "31/BC-MNSC"
