@@ -52,7 +52,7 @@ class ReadBook:
 
 def read_book(path: str | Path) -> ReadBook:
     """Raises ``UnusableFile`` for what is not a readable spreadsheet."""
-    _, book = open_book(path)
+    _, book, _stray = open_book(path)  # stray far cells are left out by the bounded reader
     ident = read_identity(book)
     out = ReadBook(str(path), ident)
     if ident.get("aggregate"):
