@@ -137,7 +137,7 @@ def write_appraisal(crit: CriteriaSet, scores: Sequence[UnitScores], path: str |
 
 def read_appraisal(path: str | Path, crit: CriteriaSet) -> Appraisal:
     """Raises ``UnusableFile`` for an unreadable file; a wrong criteria set is an issue."""
-    _, book = open_book(path)
+    _, book, _stray = open_book(path)  # stray far cells are left out by the bounded reader
     ident = read_identity(book)
     res = FileResult(str(path), kind="appraisal", plan_id=str(ident.get("plan_id", "")))
     out = Appraisal(res)

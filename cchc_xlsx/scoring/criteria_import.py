@@ -53,7 +53,7 @@ class ImportResult:
 def _rows_xlsx(path: Path) -> list[list[str]]:
     from cchc_xlsx.reading.reader import open_book
 
-    _, book = open_book(path)
+    _, book, _stray = open_book(path)  # stray far cells are left out by the bounded reader
     out: list[list[str]] = []
     for name in book.sheet_names:
         if name.startswith("_"):
