@@ -1,0 +1,161 @@
+"""The portal's heavy work, run in worker processes so the event loop never waits on it.
+
+A school's upload is guarded, validated, and (on demand) annotated; the office's merge
+reads every current return. Each function here takes and returns plain data (paths,
+strings, dicts) so it crosses the process boundary cheaply, and calls only the library API
+(``file_guard``, ``check_files``, ``write_annotated``, ``merge``): the web layer adds no
+rules of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from concurrent.futures import ProcessPoolExecutor
+from datetime import date
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from cchc_xlsx.checking.report import SEVERITY_VI, FileResult
+
+_STATE: dict[str, Any] = {}
+
+
+def _init_worker() -> None:
+    """Leave signals to the server (it drains requests first), and import the checker
+    once so the first upload is as fast as the rest."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    from cchc_xlsx.checking import validate  # noqa: F401
+    from cchc_xlsx.forms.specs import load_catalog
+
+    _STATE["catalog"] = load_catalog()
+    import pandas  # noqa: F401
+    import pandera.pandas  # noqa: F401
+
+
+def make_pool(workers: int | None = None) -> ProcessPoolExecutor:
+    """A forkserver pool (forking a threaded server process is unsafe)."""
+    workers = workers or max(1, min(os.cpu_count() or 1, 4))
+    return ProcessPoolExecutor(workers, mp_context=get_context("forkserver"),
+                               initializer=_init_worker)
+
+
+def warm() -> int:
+    return os.getpid()
+
+
+def _catalog() -> Any:
+    if "catalog" not in _STATE:
+        from cchc_xlsx.forms.specs import load_catalog
+
+        _STATE["catalog"] = load_catalog()
+    return _STATE["catalog"]
+
+
+def findings(res: FileResult, shown_name: str, hide: str) -> dict[str, Any]:
+    """A file's result as the pages show it; the stored path never reaches a page."""
+
+    def clean(text: str) -> str:
+        return text.replace(hide, shown_name) if hide else text
+
+    return {
+        "usable": res.usable, "valid": res.valid, "errors": res.errors,
+        "warnings": res.warnings, "unit_code": res.unit_code, "unit_name": res.unit_name,
+        "plan_id": res.plan_id, "period_id": res.period_id,
+        "issues": [{"sheet": i.sheet, "cell": i.cell, "value": i.value,
+                    "message": clean(i.message), "rule_id": i.rule_id,
+                    "severity": i.severity, "severity_vi": SEVERITY_VI[i.severity]}
+                   for i in res.issues],
+    }
+
+
+def check_upload(tmp: str, files_dir: str, sha256: str, shown_name: str,
+                 plan_id: str, period_id: str, units: list[Any], expect_unit: str | None,
+                 today: date | None = None) -> dict[str, Any]:
+    """Guard, store under the content hash, and validate one uploaded file.
+
+    ``tmp`` is the spooled upload; with ``files_dir`` it is moved to
+    ``files_dir/<sha256>.<kind>`` (``kind`` from the guard, never from the user's name);
+    without it (``/kiem-tra``) it is checked where it is and removed. Returns the findings,
+    plus ``refusal`` (one sentence) when the file is unusable or belongs elsewhere.
+    """
+    from cchc_xlsx.checking.validate import check_files
+    from cchc_xlsx.reading.file_guard import UnusableFile, inspect_file
+
+    try:
+        kind = inspect_file(tmp)  # before any parser sees the bytes
+    except UnusableFile as exc:
+        os.unlink(tmp)
+        return {"refusal": exc.message.replace(tmp, shown_name)}
+    path = tmp
+    if files_dir:
+        path = os.path.join(files_dir, f"{sha256}.{kind}")
+        os.replace(tmp, path)
+    else:  # the reader picks its parser from the guard; keep a matching suffix anyway
+        path = f"{tmp}.{kind}"
+        os.replace(tmp, path)
+    try:
+        checked = check_files([path], units=units, period_id=period_id, plan_id=plan_id,
+                              catalog=_catalog(), today=today, workers=1)
+    finally:
+        if not files_dir:
+            os.unlink(path)
+    res = checked.report.files[0]
+    out = findings(res, shown_name, path)
+    out["stored_name"] = os.path.basename(path) if files_dir else ""
+    if not res.usable:
+        out["refusal"] = out["issues"][0]["message"] if out["issues"] else (
+            f"Không đọc được tệp «{shown_name}».")
+    elif expect_unit is not None:
+        out["refusal"] = _belongs_elsewhere(res, shown_name, plan_id, period_id, expect_unit)
+    if out.get("refusal") and files_dir:
+        os.unlink(path)  # not recorded, so not kept
+    return out
+
+
+def _belongs_elsewhere(res: FileResult, shown: str, plan_id: str, period_id: str,
+                       unit: str) -> str:
+    """Why a readable file cannot count for this unit's link ("" when it can)."""
+    if not res.unit_code or not res.plan_id:
+        return (f"Tệp «{shown}» không phải mẫu báo cáo do hệ thống phát (không có thông tin "
+                "nhận dạng); hãy tải mẫu ở trang này, điền vào đó rồi gửi lại.")
+    if res.unit_code != unit:
+        return (f"Tệp «{shown}» là báo cáo của đơn vị khác (mã «{res.unit_code}»); hãy gửi "
+                "đúng tệp của đơn vị mình, điền trên mẫu tải ở trang này.")
+    if res.plan_id != plan_id or res.period_id != period_id:
+        return (f"Tệp «{shown}» là báo cáo của kỳ hoặc kế hoạch khác (kỳ «{res.period_id}»);"
+                " hãy tải mẫu của kỳ này ở trang này, điền vào đó rồi gửi lại.")
+    return ""
+
+
+def annotate(stored: str, out_dir: str, plan_id: str, period_id: str,
+             units: list[Any]) -> str | None:
+    """Write the annotated copy of a stored return (validated again: same bytes, same
+    findings), once; returns its path, or None when the format cannot carry comments."""
+    from cchc_xlsx.checking.annotate import annotated_name, write_annotated
+    from cchc_xlsx.checking.validate import check_files
+
+    target = Path(out_dir) / annotated_name(stored)
+    if target.exists():
+        return str(target)
+    checked = check_files([stored], units=units, period_id=period_id, plan_id=plan_id,
+                          catalog=_catalog(), workers=1)
+    written = write_annotated(checked.report.files[0], out_dir)
+    return str(written) if written else None
+
+
+def merge_round(files: list[str], plan_file: str, units: list[Any], period_id: str,
+                due: date, out: str, db: str, include_invalid: bool) -> dict[str, Any]:
+    """The consolidated workbook of a round, by the library's ``merge``."""
+    from cchc_xlsx.inbox.history import History
+    from cchc_xlsx.merging.merge import merge, office_from_units
+    from cchc_xlsx.web.service import load_round_plan, with_due
+
+    plan = with_due(load_round_plan(plan_file), period_id, due)
+    office = office_from_units(units, plan)
+    with History(db) as history:
+        result = merge(files, plan, units, period_id, out, office, history=history,
+                       include_invalid=include_invalid, catalog=_catalog(), workers=1)
+    return {"out": str(result.out), "messages": result.messages}
