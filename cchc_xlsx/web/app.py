@@ -92,10 +92,11 @@ def create_app(data_dir: str | Path, workers: int | None = None, smtp: Any = Non
     app.state.portal = portal
     app.mount("/tinh", StaticFiles(directory=HERE / "static"), name="static")
 
-    def page(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+    def page(request: Request, template: str, status: int = 200, **ctx: Any) -> HTMLResponse:
         ctx.setdefault("user", getattr(request.state, "user", None))
         ctx.setdefault("now", f"{datetime.now():%H:%M:%S}")
-        html = env.get_template(name).render(request=request, csrf=csrf_token(request), **ctx)
+        html = env.get_template(template).render(request=request, csrf=csrf_token(request),
+                                                 **ctx)
         response = HTMLResponse(html, status_code=status)
         set_csrf(request, response)
         return response
@@ -124,7 +125,7 @@ def create_app(data_dir: str | Path, workers: int | None = None, smtp: Any = Non
                                 "liên hệ phòng giáo dục để nhận đường dẫn mới.", 404)
 
     async def form_of(request: Request) -> Any:
-        form = await request.form(max_files=1, max_fields=20)
+        form = await request.form(max_files=2, max_fields=20)
         if not csrf_ok(request, form.get("csrf")):
             raise _Forbidden()
         return form
