@@ -76,8 +76,9 @@ def test_link_page_shows_unit_period_due_and_template(site):
     assert "Trường Mầm non Tuổi Thơ" not in text
     tpl = client.get(f"/u/{tokens['MN-SM']}/mau")
     assert tpl.status_code == 200 and tpl.content[:2] == b"PK"
-    from openpyxl import load_workbook
     import io
+
+    from openpyxl import load_workbook
 
     ident = {r[0]: r[1] for r in load_workbook(io.BytesIO(tpl.content))["_cchc"]
              .iter_rows(values_only=True)}
@@ -483,8 +484,9 @@ def test_office_downloads_zip_of_returns_and_templates(site):
 
 
 def test_consolidated_valid_only_or_with_invalid(site):
-    from openpyxl import load_workbook
     import io
+
+    from openpyxl import load_workbook
 
     client, portal, rnd, tokens, tmp = site
     bad, _ = planted_return(portal, rnd, "MN-TT", tmp / "r1")
