@@ -136,7 +136,9 @@ def test_school_and_office_in_a_real_browser(served, browser):
     assert dl.value.suggested_filename == "bao-cao-loi.kiem-tra.xlsx"
     wb = load_workbook(annotated)
     assert wb.sheetnames[0] == "Kết quả kiểm tra"
+    listed = {(r[1], r[2]): r[5] for r in wb["Kết quả kiểm tra"].iter_rows(values_only=True)}
     for (sheet, cell), rule in planted.items():
+        assert listed[(sheet, cell)] == rule
         assert wb[sheet][cell].comment is not None, (sheet, cell)
         assert wb[sheet][cell].fill.fgColor.rgb.endswith("FFC7CE"), (sheet, cell)
 
