@@ -78,6 +78,7 @@ def create_app(data_dir: str | Path, workers: int | None = None, smtp: Any = Non
         own = portal.pool is None
         if own:
             portal.pool = checker.make_pool(workers)
+            portal.workers = checker.pool_size(workers)
             loop = asyncio.get_running_loop()
             await asyncio.gather(*(loop.run_in_executor(portal.pool, checker.warm)
                                    for _ in range(2)))

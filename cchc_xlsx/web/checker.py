@@ -35,10 +35,13 @@ def _init_worker() -> None:
     import pandera.pandas  # noqa: F401
 
 
+def pool_size(workers: int | None = None) -> int:
+    return workers or max(1, min(os.cpu_count() or 1, 4))
+
+
 def make_pool(workers: int | None = None) -> ProcessPoolExecutor:
     """A forkserver pool (forking a threaded server process is unsafe)."""
-    workers = workers or max(1, min(os.cpu_count() or 1, 4))
-    return ProcessPoolExecutor(workers, mp_context=get_context("forkserver"),
+    return ProcessPoolExecutor(pool_size(workers), mp_context=get_context("forkserver"),
                                initializer=_init_worker)
 
 
@@ -71,48 +74,76 @@ def findings(res: FileResult, shown_name: str, hide: str) -> dict[str, Any]:
     }
 
 
-def check_upload(tmp: str, files_dir: str, sha256: str, shown_name: str,
-                 plan_id: str, period_id: str, units: list[Any], expect_unit: str | None,
-                 today: date | None = None) -> dict[str, Any]:
-    """Guard, store under the content hash, and validate one uploaded file.
+def check_uploads(jobs: list[dict[str, Any]], units: dict[tuple[str, str], list[Any]],
+                  today: date | None = None) -> list[dict[str, Any]]:
+    """Guard, store under the content hash, and validate uploaded files, as one batch.
 
-    ``tmp`` is the spooled upload; with ``files_dir`` it is moved to
+    Each job: ``tmp`` (the spooled upload), ``files_dir``, ``sha256``, ``shown`` (the
+    user's file name, for messages only), ``plan_id``, ``period_id`` and ``unit`` (the
+    link's unit, or None for ``/kiem-tra``). With ``files_dir`` the file is moved to
     ``files_dir/<sha256>.<kind>`` (``kind`` from the guard, never from the user's name);
-    without it (``/kiem-tra``) it is checked where it is and removed. Returns the findings,
-    plus ``refusal`` (one sentence) when the file is unusable or belongs elsewhere.
+    without it the file is checked and removed. ``units`` maps (plan, period) to the
+    round's units. Files of one round are checked in one ``check_files`` pass: its cost is
+    mostly per pass, so a busy hour batches and stays fast. Returns, per job, the
+    findings, plus ``refusal`` (one sentence) when the file is unusable or not this unit's.
     """
-    from cchc_xlsx.checking.validate import check_files
     from cchc_xlsx.reading.file_guard import UnusableFile, inspect_file
 
-    try:
-        kind = inspect_file(tmp)  # before any parser sees the bytes
-    except UnusableFile as exc:
-        os.unlink(tmp)
-        return {"refusal": exc.message.replace(tmp, shown_name)}
-    path = tmp
-    if files_dir:
-        path = os.path.join(files_dir, f"{sha256}.{kind}")
+    out: list[dict[str, Any] | None] = [None] * len(jobs)
+    groups: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for n, job in enumerate(jobs):
+        tmp = job["tmp"]
+        try:
+            kind = inspect_file(tmp)  # before any parser sees the bytes
+        except UnusableFile as exc:
+            os.unlink(tmp)
+            out[n] = {"refusal": exc.message.replace(tmp, job["shown"])}
+            continue
+        if job["files_dir"]:
+            path = os.path.join(job["files_dir"], f"{job['sha256']}.{kind}")
+        else:  # the reader picks its parser from the guard; keep a matching suffix anyway
+            path = f"{tmp}.{kind}"
         os.replace(tmp, path)
-    else:  # the reader picks its parser from the guard; keep a matching suffix anyway
-        path = f"{tmp}.{kind}"
-        os.replace(tmp, path)
+        groups.setdefault((job["plan_id"], job["period_id"]), []).append((n, path))
+    for (plan_id, period_id), members in groups.items():
+        _check_group(jobs, out, members, plan_id, period_id, units[(plan_id, period_id)],
+                     today)
+    return out  # type: ignore[return-value]
+
+
+def _check_group(jobs: list[dict[str, Any]], out: list[Any], members: list[tuple[int, str]],
+                 plan_id: str, period_id: str, units: list[Any], today: date | None) -> None:
+    from cchc_xlsx.checking.validate import check_files
+
+    paths = list(dict.fromkeys(path for _, path in members))  # the same bytes sent twice
     try:
-        checked = check_files([path], units=units, period_id=period_id, plan_id=plan_id,
+        checked = check_files(paths, units=units, period_id=period_id, plan_id=plan_id,
                               catalog=_catalog(), today=today, workers=1)
     finally:
-        if not files_dir:
+        for n, path in members:
+            if not jobs[n]["files_dir"] and os.path.exists(path):
+                os.unlink(path)
+    by_path = dict(zip(paths, checked.report.files, strict=True))
+    refused: set[str] = set()
+    kept: set[str] = set()
+    for n, path in members:
+        job, res = jobs[n], by_path[path]
+        found = findings(res, job["shown"], path)
+        found["stored_name"] = os.path.basename(path) if job["files_dir"] else ""
+        if not res.usable:
+            found["refusal"] = found["issues"][0]["message"] if found["issues"] else (
+                f"Không đọc được tệp «{job['shown']}».")
+        elif job["unit"] is not None:
+            found["refusal"] = _belongs_elsewhere(res, job["shown"], plan_id, period_id,
+                                                  job["unit"])
+        if found.get("refusal") and job["files_dir"]:
+            refused.add(path)
+        else:
+            kept.add(path)
+        out[n] = found
+    for path in refused - kept:  # not recorded, so not kept
+        if os.path.exists(path):
             os.unlink(path)
-    res = checked.report.files[0]
-    out = findings(res, shown_name, path)
-    out["stored_name"] = os.path.basename(path) if files_dir else ""
-    if not res.usable:
-        out["refusal"] = out["issues"][0]["message"] if out["issues"] else (
-            f"Không đọc được tệp «{shown_name}».")
-    elif expect_unit is not None:
-        out["refusal"] = _belongs_elsewhere(res, shown_name, plan_id, period_id, expect_unit)
-    if out.get("refusal") and files_dir:
-        os.unlink(path)  # not recorded, so not kept
-    return out
 
 
 def _belongs_elsewhere(res: FileResult, shown: str, plan_id: str, period_id: str,

@@ -136,6 +136,8 @@ class Portal:
         self.store = Store(self.dir)
         self.pool = pool
         self.clock = clock
+        self.workers = getattr(pool, "_max_workers", 0) or 2
+        self._batcher: _Batcher | None = None
 
     # --- rounds -------------------------------------------------------------------------
 
@@ -280,7 +282,6 @@ class Portal:
         """Record a school's upload once per content: guard, store, check, record."""
         from starlette.concurrency import run_in_threadpool
 
-        from cchc_xlsx.web import checker
 
         shown = display_name(filename)
         tmp, sha = await run_in_threadpool(self.spool, src)
@@ -292,9 +293,8 @@ class Portal:
                                        "hoặc kỳ khác; hãy gửi đúng tệp của đơn vị mình.")
             return Outcome(known, new=False)
         received = datetime.now().replace(microsecond=0)
-        units = [u.unit for u in self.units(rnd)]
-        found = await self._run(checker.check_upload, str(tmp), str(self.dir / "tep"), sha,
-                                shown, rnd.plan_id, rnd.period_id, units, unit.code)
+        found = await self._check(rnd, {"tmp": str(tmp), "files_dir": str(self.dir / "tep"),
+                                        "sha256": sha, "shown": shown, "unit": unit.code})
         if found.get("refusal"):
             return Outcome(refusal=found["refusal"])
         receipt = Receipt(sha, rnd.id, unit.code, shown, found["stored_name"], found, received)
@@ -315,7 +315,7 @@ class Portal:
                          unit_code=receipt.unit_code, unit_name=f["unit_name"],
                          plan_id=f["plan_id"], period_id=f["period_id"], kind="unit")
         res_errors, res_warnings = f["errors"], f["warnings"]
-        with self.store.history() as h:
+        with self.store.write_lock, self.store.history() as h:
             rec = h.record(res.file, _Counted(res, res_errors, res_warnings),
                            received_at=receipt.received_at, sha256=receipt.sha256)
         stored = self.store.receipt(receipt.sha256)
@@ -325,13 +325,17 @@ class Portal:
         """``/kiem-tra``: the findings for a file, which is then deleted, never recorded."""
         from starlette.concurrency import run_in_threadpool
 
-        from cchc_xlsx.web import checker
 
         tmp, sha = await run_in_threadpool(self.spool, src)
-        units = [u.unit for u in self.units(rnd)]
-        return await self._run(checker.check_upload, str(tmp), "", sha,
-                               display_name(filename), rnd.plan_id, rnd.period_id, units,
-                               None)
+        return await self._check(rnd, {"tmp": str(tmp), "files_dir": "", "sha256": sha,
+                                       "shown": display_name(filename), "unit": None})
+
+    async def _check(self, rnd: Round, job: dict[str, Any]) -> dict[str, Any]:
+        """One file's findings, checked in a batch with whatever else is waiting."""
+        if self._batcher is None:
+            self._batcher = _Batcher(self)
+        job |= {"plan_id": rnd.plan_id, "period_id": rnd.period_id}
+        return await self._batcher.check(job, [u.unit for u in self.units(rnd)])
 
     def receipt_for(self, rnd: Round, code: str, sha: str) -> Receipt | None:
         """A receipt, only when it belongs to this round and unit (never another's)."""
@@ -473,6 +477,52 @@ class Portal:
     def logout(self, token: str | None) -> None:
         if token:
             self.store.drop_session(hash_secret(token))
+
+
+class _Batcher:
+    """Uploads waiting for a check go to the workers together: one ``check_files`` pass
+    costs about the same for one file as for twenty, so under load the batches grow and
+    every school still sees its findings within seconds. At most one batch per worker is
+    in flight; the rest wait in arrival order."""
+
+    MAX_BATCH = 24
+
+    def __init__(self, portal: Portal) -> None:
+        self.portal = portal
+        self.waiting: list[tuple[dict[str, Any], asyncio.Future]] = []
+        self.units: dict[tuple[str, str], list[Unit]] = {}
+        self.running = 0
+
+    async def check(self, job: dict[str, Any], units: list[Unit]) -> dict[str, Any]:
+        future = asyncio.get_running_loop().create_future()
+        self.units[(job["plan_id"], job["period_id"])] = units
+        self.waiting.append((job, future))
+        self._start()
+        return await future
+
+    def _start(self) -> None:
+        while self.waiting and self.running < max(self.portal.workers, 1):
+            batch, self.waiting = self.waiting[:self.MAX_BATCH], self.waiting[self.MAX_BATCH:]
+            self.running += 1
+            asyncio.ensure_future(self._run(batch))
+
+    async def _run(self, batch: list[tuple[dict[str, Any], asyncio.Future]]) -> None:
+        from cchc_xlsx.web import checker
+
+        keys = {(j["plan_id"], j["period_id"]) for j, _ in batch}
+        try:
+            results = await self.portal._run(checker.check_uploads, [j for j, _ in batch],
+                                             {k: self.units[k] for k in keys})
+            for (_, future), result in zip(batch, results, strict=True):
+                if not future.done():
+                    future.set_result(result)
+        except BaseException as exc:  # a broken pool: every waiting upload is told
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(exc)
+        finally:
+            self.running -= 1
+            self._start()
 
 
 class _Counted:

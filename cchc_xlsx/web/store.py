@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -101,6 +102,10 @@ class Store:
     def __init__(self, data_dir: str | Path) -> None:
         self.dir = Path(data_dir)
         self.path = self.dir / DB_NAME
+        self._local = threading.local()
+        #: One writer at a time inside this process: threads queue here instead of meeting
+        #: SQLITE_BUSY, whose retry sleeps would add seconds to a busy hour.
+        self.write_lock = threading.RLock()
         with History(self.path):  # creates or checks the shared history schema
             pass
         with self.tx() as c:
@@ -109,19 +114,22 @@ class Store:
 
     @contextmanager
     def conn(self) -> Iterator[sqlite3.Connection]:
-        c = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        c.row_factory = sqlite3.Row
-        try:
+        """This thread's connection, kept open: closing the last connection of a WAL
+        database checkpoints and removes the log, which would cost every request a few
+        fsyncs."""
+        c = getattr(self._local, "conn", None)
+        if c is None:
+            c = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            c.row_factory = sqlite3.Row
             c.execute("PRAGMA busy_timeout = 30000")
             c.execute("PRAGMA synchronous = FULL")
             c.execute("PRAGMA foreign_keys = ON")
-            yield c
-        finally:
-            c.close()
+            self._local.conn = c
+        yield c
 
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
-        with self.conn() as c:
+        with self.write_lock, self.conn() as c:
             c.execute("BEGIN IMMEDIATE")
             try:
                 yield c
