@@ -4,8 +4,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_OUT ?= demo-output
+SERVE_DEMO_DATA ?= serve-demo-data
+PORT ?= 8000
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean serve-demo
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +18,9 @@ $(STAMP): setup.cfg pyproject.toml
 demo: $(STAMP)
 	$(PY) -m cchc_xlsx.demo --out $(DEMO_OUT)
 
+serve-demo: $(STAMP)  # the portal on the samples: prints the office login and school links
+	$(PY) -m cchc_xlsx.web.demo --data $(SERVE_DEMO_DATA) --port $(PORT)
+
 test: $(STAMP)
 	$(PY) -m ruff check cchc_xlsx tests bench
 	$(PY) -m pytest -q
@@ -24,6 +29,7 @@ bench: $(STAMP)
 	$(PY) bench/bench_generate.py
 	$(PY) bench/bench_validate.py
 	$(PY) bench/bench_merge.py
+	$(PY) bench/bench_portal_load.py
 
 clean:
-	rm -rf $(VENV) $(DEMO_OUT) build dist *.egg-info
+	rm -rf $(VENV) $(DEMO_OUT) $(SERVE_DEMO_DATA) build dist *.egg-info

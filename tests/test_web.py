@@ -33,12 +33,36 @@ from .portal_kit import (
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
+@pytest.fixture(scope="module")
+def base_data(tmp_path_factory):
+    """One opened round (templates, links, account), copied for each test: generating
+    twelve templates and hashing a password per test would dominate the run."""
+    import gc
+
+    data = tmp_path_factory.mktemp("base") / "data"
+    portal, _, _ = open_portal(data)
+    portal.pool.shutdown()
+    del portal
+    gc.collect()  # closes its SQLite connections, so the copy is a settled database
+    return data
+
+
 @pytest.fixture
-def site(tmp_path, monkeypatch):
+def site(tmp_path, monkeypatch, base_data):
+    import shutil
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cchc_xlsx.web.service import Portal
+
     monkeypatch.setattr(web_app, "FAILED_LOGIN_PAUSE", 0.0)
-    portal, rnd, tokens = open_portal(tmp_path / "data")
+    shutil.copytree(base_data, tmp_path / "data")
+    portal = Portal(tmp_path / "data", pool=ThreadPoolExecutor(2))
+    [rnd] = portal.rounds()
+    tokens = {code: url.rsplit("/", 1)[1]
+              for code, _, _, url in portal.link_rows(rnd, "http://t")}
     with TestClient(create_app(tmp_path / "data", portal=portal)) as client:
         yield client, portal, rnd, tokens, tmp_path
+    portal.pool.shutdown()
 
 
 def rows(portal) -> list[sqlite3.Row]:

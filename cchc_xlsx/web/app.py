@@ -75,6 +75,7 @@ def create_app(data_dir: str | Path, workers: int | None = None, smtp: Any = Non
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        portal.clear_spool()  # uploads cut off by the last stop were never acknowledged
         own = portal.pool is None
         if own:
             portal.pool = checker.make_pool(workers)

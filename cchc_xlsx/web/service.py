@@ -139,6 +139,13 @@ class Portal:
         self.workers = getattr(pool, "_max_workers", 0) or 2
         self._batcher: _Batcher | None = None
 
+    def clear_spool(self) -> None:
+        for leftover in (self.dir / "tam").iterdir():
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
+
     # --- rounds -------------------------------------------------------------------------
 
     def open_round(self, plan_path: str | Path, units: list[Unit], period_id: str,
