@@ -550,3 +550,47 @@ def test_open_round_in_the_page_and_reissue(site):
                     data={"csrf": csrf_of(dash.text)}, follow_redirects=False)
     assert r.status_code == 303
     assert client.get(f"/u/{tokens['MN-TT']}").status_code == 404
+
+
+# --- the commands ---------------------------------------------------------------------
+
+
+def test_web_commands_open_links_reissue_and_user(tmp_path):
+    from click.testing import CliRunner
+
+    from cchc_xlsx.cli import main
+
+    from .conftest import PLAN_001, UNITS_CSV
+
+    data = str(tmp_path / "d")
+    run = CliRunner().invoke
+    r = run(main, ["web", "open", "--data", data, "--plan", str(PLAN_001), "--units",
+                   str(UNITS_CSV), "--period", "q1-2023", "--due", "05/04/2023"])
+    assert r.exit_code == 0 and "hạn nộp 05/04/2023" in r.output and "12 đường dẫn" in r.output
+    again = run(main, ["web", "open", "--data", data, "--plan", str(PLAN_001), "--units",
+                       str(UNITS_CSV), "--period", "q1-2023"])
+    assert again.exit_code == 0 and "cấp mới 0 đường dẫn" in again.output  # links kept
+    links = run(main, ["web", "links", "--data", data, "--period", "q1-2023", "--base-url",
+                       "https://cchc.example/"])
+    lines = links.output.splitlines()
+    assert lines[0] == "mã,tên,email,đường dẫn" and len(lines) == 13
+    old = next(ln for ln in lines if ln.startswith("MN-TT,")).rsplit(",", 1)[1]
+    assert old.startswith("https://cchc.example/u/")
+    r = run(main, ["web", "reissue", "--data", data, "--period", "q1-2023", "--unit", "MN-TT"])
+    assert r.exit_code == 0 and "đường dẫn cũ đã bị thu hồi" in r.output
+    after = run(main, ["web", "links", "--data", data, "--period", "q1-2023", "--base-url",
+                       "https://cchc.example"]).output
+    assert old not in after and "MN-TT," in after
+    bad = run(main, ["web", "links", "--data", data, "--period", "q9-2030"])
+    assert bad.exit_code == 2 and "Chưa có đợt báo cáo" in bad.output
+    nopass = run(main, ["web", "user", "add", "a", "--data", data], input="")
+    assert nopass.exit_code == 2 and "CCHC_PASSWORD" in nopass.output
+    short = run(main, ["web", "user", "add", "a", "--data", data],
+                env={"CCHC_PASSWORD": "ngan"})
+    assert short.exit_code == 2 and "ít nhất 8" in short.output
+    ok = run(main, ["web", "user", "add", "a", "--data", data],
+             env={"CCHC_PASSWORD": "mat-khau-dai"})
+    assert ok.exit_code == 0
+    from cchc_xlsx.web.store import Store
+
+    assert Store(data).user_hash("a").startswith("$argon2id$")
