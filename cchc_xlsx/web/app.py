@@ -32,6 +32,7 @@ from cchc_xlsx.web import checker
 from cchc_xlsx.web.security import (
     SESSION_COOKIE,
     LimitBody,
+    SecureHeaders,
     content_disposition,
     csrf_ok,
     csrf_token,
@@ -113,9 +114,7 @@ def create_app(data_dir: str | Path, workers: int | None = None, smtp: Any = Non
 
     app.add_middleware(LimitBody, limit=MAX_UPLOAD + 64 * 1024, page=too_large)
 
-    @app.middleware("http")
-    async def headers(request: Request, call_next: Any) -> Response:
-        return secure_headers(await call_next(request))
+    app.add_middleware(SecureHeaders)
 
     @app.exception_handler(NeedLogin)
     async def need_login(request: Request, exc: NeedLogin) -> Response:
