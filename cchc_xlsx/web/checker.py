@@ -99,10 +99,7 @@ def check_uploads(jobs: list[dict[str, Any]], units: dict[tuple[str, str], list[
             os.unlink(tmp)
             out[n] = {"refusal": exc.message.replace(tmp, job["shown"])}
             continue
-        if job["files_dir"]:
-            path = os.path.join(job["files_dir"], f"{job['sha256']}.{kind}")
-        else:  # the reader picks its parser from the guard; keep a matching suffix anyway
-            path = f"{tmp}.{kind}"
+        path = f"{tmp}.{kind}"  # the reader picks its parser from the guard; match it
         os.replace(tmp, path)
         groups.setdefault((job["plan_id"], job["period_id"]), []).append((n, path))
     for (plan_id, period_id), members in groups.items():
@@ -113,37 +110,36 @@ def check_uploads(jobs: list[dict[str, Any]], units: dict[tuple[str, str], list[
 
 def _check_group(jobs: list[dict[str, Any]], out: list[Any], members: list[tuple[int, str]],
                  plan_id: str, period_id: str, units: list[Any], today: date | None) -> None:
+    """Check one round's files in one pass; keep the accepted ones under their hash.
+
+    Every file is checked under its own temp name, and only an accepted one is moved to
+    ``<sha256>.<kind>``: a refused upload never touches a stored file, even one with the
+    same bytes that another upload is storing at the same moment.
+    """
     from cchc_xlsx.checking.validate import check_files
 
-    paths = list(dict.fromkeys(path for _, path in members))  # the same bytes sent twice
+    paths = [path for _, path in members]
     try:
         checked = check_files(paths, units=units, period_id=period_id, plan_id=plan_id,
                               catalog=_catalog(), today=today, workers=1)
+        for (n, path), res in zip(members, checked.report.files, strict=True):
+            job = jobs[n]
+            found = findings(res, job["shown"], path)
+            found["stored_name"] = ""
+            if not res.usable:
+                found["refusal"] = found["issues"][0]["message"] if found["issues"] else (
+                    f"Không đọc được tệp «{job['shown']}».")
+            elif job["unit"] is not None:
+                found["refusal"] = _belongs_elsewhere(res, job["shown"], plan_id, period_id,
+                                                      job["unit"])
+            if job["files_dir"] and not found.get("refusal"):
+                found["stored_name"] = f"{job['sha256']}{Path(path).suffix}"
+                os.replace(path, os.path.join(job["files_dir"], found["stored_name"]))
+            out[n] = found
     finally:
-        for n, path in members:
-            if not jobs[n]["files_dir"] and os.path.exists(path):
+        for _, path in members:  # checked only, refused, or a failed batch: not kept
+            if os.path.exists(path):
                 os.unlink(path)
-    by_path = dict(zip(paths, checked.report.files, strict=True))
-    refused: set[str] = set()
-    kept: set[str] = set()
-    for n, path in members:
-        job, res = jobs[n], by_path[path]
-        found = findings(res, job["shown"], path)
-        found["stored_name"] = os.path.basename(path) if job["files_dir"] else ""
-        if not res.usable:
-            found["refusal"] = found["issues"][0]["message"] if found["issues"] else (
-                f"Không đọc được tệp «{job['shown']}».")
-        elif job["unit"] is not None:
-            found["refusal"] = _belongs_elsewhere(res, job["shown"], plan_id, period_id,
-                                                  job["unit"])
-        if found.get("refusal") and job["files_dir"]:
-            refused.add(path)
-        else:
-            kept.add(path)
-        out[n] = found
-    for path in refused - kept:  # not recorded, so not kept
-        if os.path.exists(path):
-            os.unlink(path)
 
 
 def _belongs_elsewhere(res: FileResult, shown: str, plan_id: str, period_id: str,
