@@ -594,3 +594,29 @@ def test_web_commands_open_links_reissue_and_user(tmp_path):
     from cchc_xlsx.web.store import Store
 
     assert Store(data).user_hash("a").startswith("$argon2id$")
+
+
+def test_same_bytes_for_two_links_at_once_keeps_the_accepted_copy(site):
+    """Two schools send the same bytes in one batch: the owner's copy is stored, the
+    other is refused, and the refusal never removes the stored file."""
+    import shutil
+
+    from cchc_xlsx.inbox.history import file_sha256
+    from cchc_xlsx.web import checker
+
+    client, portal, rnd, tokens, tmp = site
+    good = clean_return(portal, rnd, "MN-TT", tmp / "r")
+    sha = file_sha256(good)
+    jobs = []
+    for unit in ("MN-HM", "MN-TT", "MN-HM"):
+        spooled = portal.dir / "tam" / f"{unit}-{len(jobs)}.tmp"
+        shutil.copy(good, spooled)
+        jobs.append({"tmp": str(spooled), "files_dir": str(portal.dir / "tep"), "sha256": sha,
+                     "shown": good.name, "unit": unit, "plan_id": rnd.plan_id,
+                     "period_id": rnd.period_id})
+    units = {(rnd.plan_id, rnd.period_id): [u.unit for u in portal.units(rnd)]}
+    refused_first, accepted, refused_last = checker.check_uploads(jobs, units)
+    assert refused_first["refusal"] and refused_last["refusal"]
+    assert not accepted.get("refusal") and accepted["stored_name"] == f"{sha}.xlsx"
+    assert [p.name for p in (portal.dir / "tep").iterdir()] == [f"{sha}.xlsx"]
+    assert list((portal.dir / "tam").iterdir()) == []
