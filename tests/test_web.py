@@ -459,6 +459,11 @@ def test_pages_send_protective_headers(site):
     assert r.headers["x-frame-options"] == "DENY"
     assert "script-src" not in r.headers["content-security-policy"]  # default-src 'self'
     assert "'unsafe-inline'" not in r.headers["content-security-policy"]
+    # scripts and styles come from the package itself: an office LAN may have no internet
+    assert re.findall(r'<script[^>]*src="([^"]+)"', r.text) == ["/tinh/portal.js"]
+    assert re.findall(r'<link[^>]*href="([^"]+)"', r.text) == ["/tinh/portal.css"]
+    js = client.get("/tinh/portal.js")
+    assert js.status_code == 200 and "data-poll" in js.text and "http" not in js.text
 
 
 # --- the office -----------------------------------------------------------------------
