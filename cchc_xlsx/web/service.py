@@ -493,6 +493,9 @@ class _Batcher:
     in flight; the rest wait in arrival order."""
 
     MAX_BATCH = 24
+    #: Another worker starts a batch only for this many waiting files: a pass costs about
+    #: the same for one file as for twenty, so small batches in parallel waste the CPU.
+    SPREAD = 6
 
     def __init__(self, portal: Portal) -> None:
         self.portal = portal
@@ -509,6 +512,8 @@ class _Batcher:
 
     def _start(self) -> None:
         while self.waiting and self.running < max(self.portal.workers, 1):
+            if self.running and len(self.waiting) < self.SPREAD:
+                return  # a few files: let them gather behind the batch in flight
             batch, self.waiting = self.waiting[:self.MAX_BATCH], self.waiting[self.MAX_BATCH:]
             self.running += 1
             asyncio.ensure_future(self._run(batch))
