@@ -83,7 +83,7 @@ def create_app(data_dir: str | Path, workers: int | None = None, smtp: Any = Non
             portal.workers = checker.pool_size(workers)
             loop = asyncio.get_running_loop()
             await asyncio.gather(*(loop.run_in_executor(portal.pool, checker.warm)
-                                   for _ in range(2)))
+                                   for _ in range(portal.workers)))
         try:
             yield
         finally:
