@@ -510,6 +510,7 @@ def test_office_downloads_zip_of_returns_and_templates(site):
     assert sum(n.startswith("ban-truoc/") for n in names) == 1
     t = zipfile.ZipFile(io.BytesIO(client.get(f"/van-phong/dot/{rnd.id}/mau.zip").content))
     assert len(t.namelist()) == 12
+    assert list((portal.dir / "xuat").iterdir()) == []  # per-request exports, removed
 
 
 def test_consolidated_valid_only_or_with_invalid(site):

@@ -24,6 +24,7 @@ from fastapi.responses import (
     Response,
 )
 from fastapi.staticfiles import StaticFiles
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -159,9 +160,12 @@ def create_app(data_dir: str | Path, workers: int | None = None, smtp: Any = Non
     async def nothing(request: Request, exc: Exception) -> Response:
         return await not_found(request, exc)
 
-    def download(path: Path, name: str, media: str = XLSX) -> FileResponse:
+    def download(path: Path, name: str, media: str = XLSX, once: bool = False) -> FileResponse:
+        """``once``: a per-request export, removed after it is sent."""
         return FileResponse(path, media_type=media,
-                            headers={"Content-Disposition": content_disposition(name)})
+                            headers={"Content-Disposition": content_disposition(name)},
+                            background=BackgroundTask(path.unlink, missing_ok=True)
+                            if once else None)
 
     def school_of(token: str) -> Any:
         found = portal.school(token) if len(token) <= 64 else None
@@ -373,21 +377,22 @@ def create_app(data_dir: str | Path, workers: int | None = None, smtp: Any = Non
             path = await portal.consolidated(rnd, include_invalid=bool(kem_loi))
         except UserError as exc:
             return problem(request, exc.message, 409)
-        return download(path, f"Tổng hợp {rnd.period_name}.xlsx")
+        return download(path, f"Tổng hợp {rnd.period_name}.xlsx", once=True)
 
     @app.get("/van-phong/dot/{rid}/bai-nop.zip")
     async def returns_zip(request: Request, rid: int) -> Response:
         office(request)
         rnd = round_of(rid)
         path = await run_in_threadpool(portal.returns_zip, rnd)
-        return download(path, f"Bài nộp {rnd.period_name}.zip", "application/zip")
+        return download(path, f"Bài nộp {rnd.period_name}.zip", "application/zip", once=True)
 
     @app.get("/van-phong/dot/{rid}/mau.zip")
     async def templates_zip(request: Request, rid: int) -> Response:
         office(request)
         rnd = round_of(rid)
         path = await run_in_threadpool(portal.templates_zip, rnd)
-        return download(path, f"Mẫu báo cáo {rnd.period_name}.zip", "application/zip")
+        return download(path, f"Mẫu báo cáo {rnd.period_name}.zip", "application/zip",
+                        once=True)
 
     @app.get("/van-phong/dot/{rid}/duong-dan.csv")
     def links_csv(request: Request, rid: int) -> Response:

@@ -133,6 +133,8 @@ class Portal:
                                 f"{exc.strerror}.") from None
         for sub in ("tep", "mau", "danh-dau", "ke-hoach", "tam", "xuat"):
             (self.dir / sub).mkdir(exist_ok=True)
+        # exports are per request (two officers downloading at once never share a file)
+        # and removed once sent; "xuat" is their scratch folder
         self.store = Store(self.dir)
         self.pool = pool
         self.clock = clock
@@ -140,7 +142,8 @@ class Portal:
         self._batcher: _Batcher | None = None
 
     def clear_spool(self) -> None:
-        for leftover in (self.dir / "tam").iterdir():
+        """Uploads and exports a stopped server left half-done (none was acknowledged)."""
+        for leftover in [*(self.dir / "tam").iterdir(), *(self.dir / "xuat").iterdir()]:
             if leftover.is_dir():
                 shutil.rmtree(leftover, ignore_errors=True)
             else:
@@ -398,7 +401,7 @@ class Portal:
         if not files:
             raise UserError("Chưa đơn vị nào nộp báo cáo trong đợt này nên chưa có gì để "
                             "tổng hợp.")
-        out = self.dir / "xuat" / f"tong-hop-{rnd.id}.xlsx"
+        out = self.dir / "xuat" / f"tong-hop-{rnd.id}-{secrets.token_hex(6)}.xlsx"
         units = [u.unit for u in self.units(rnd)]
         await self._run(checker.merge_round, files, str(self.dir / "ke-hoach" / rnd.plan_file),
                         units, rnd.period_id, rnd.due, str(out), str(self.store.path),
@@ -429,7 +432,7 @@ class Portal:
         return self._zip(f"bai-nop-{rnd.id}.zip", entries)
 
     def _zip(self, name: str, entries: list[tuple[str, Path]]) -> Path:
-        out = self.dir / "xuat" / name
+        out = self.dir / "xuat" / f"{Path(name).stem}-{secrets.token_hex(6)}.zip"
         with atomic_path(out) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
             for arcname, path in entries:
                 z.write(path, arcname)
