@@ -4,8 +4,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_OUT ?= demo-output
+SERVE_DEMO_DATA ?= serve-demo-data
+PORT ?= 8000
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean serve-demo
 
 # ./cchc-xlsx: the installed command, runnable from the checkout without activating .venv
 WRAPPER := cchc-xlsx
@@ -27,6 +29,9 @@ $(WRAPPER): $(STAMP)
 	chmod +x $@.tmp
 	mv $@.tmp $@
 
+serve-demo: $(STAMP)  # the portal on the samples: prints the office login and school links
+	$(PY) -m cchc_xlsx.web.demo --data $(SERVE_DEMO_DATA) --port $(PORT)
+
 test: $(STAMP)
 	$(PY) -m ruff check cchc_xlsx tests bench
 	$(PY) -m pytest -q
@@ -37,6 +42,7 @@ bench: $(STAMP)
 	$(PY) bench/bench_merge.py
 	$(PY) bench/bench_plan_import.py
 	$(PY) bench/bench_scoring.py
+	$(PY) bench/bench_portal_load.py
 
 clean:
-	rm -rf $(VENV) $(DEMO_OUT) $(WRAPPER) build dist *.egg-info
+	rm -rf $(VENV) $(DEMO_OUT) $(SERVE_DEMO_DATA) $(WRAPPER) build dist *.egg-info

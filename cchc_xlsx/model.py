@@ -247,3 +247,4 @@ class Unit:
     signer_title: str = ""  # chức danh người ký, e.g. "HIỆU TRƯỞNG" or "KT. HIỆU TRƯỞNG"
     signer_name: str = ""
     recipient: str = ""  # nơi nhận báo cáo (the office the unit reports to), optional
+    email: str = ""  # where the portal mails the unit's link and reminders, optional

@@ -34,6 +34,11 @@ def test_wheel_contains_forms_and_rules(wheel):
     assert "cchc_xlsx/rules/scoring/checks.yaml" in names
     assert "cchc_xlsx/criteria/par-mau-2025.yaml" in names
     assert "cchc_xlsx/scoring/criteria.py" in names
+    # the portal's pages and its script are package data too (no CDN, no checkout)
+    assert "cchc_xlsx/web/templates/school.html" in names
+    assert "cchc_xlsx/web/templates/_findings.html" in names
+    assert "cchc_xlsx/web/static/portal.js" in names
+    assert "cchc_xlsx/web/static/portal.css" in names
 
 
 def test_installed_wheel_generates_outside_the_repo(wheel, tmp_path):

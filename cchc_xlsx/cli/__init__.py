@@ -11,6 +11,7 @@ from cchc_xlsx.cli import (  # noqa: F401  (register)
     plan_cmds,
     plan_file_cmds,
     scoring_cmds,
+    web_cmds,
 )
 from cchc_xlsx.cli.app import friendly, main
 

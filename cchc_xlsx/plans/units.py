@@ -31,6 +31,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "signer_title": ("chức danh", "chức danh người ký", "chuc danh", "signer_title"),
     "signer_name": ("tên người ký", "người ký", "ten nguoi ky", "signer_name"),
     "recipient": ("nơi nhận", "noi nhan", "recipient"),
+    "email": ("email", "e-mail", "thư điện tử", "thu dien tu"),
 }
 REQUIRED = ("code", "name", "superior", "place", "signer_title", "signer_name")
 OPTIONAL = tuple(f for f in COLUMNS if f not in REQUIRED)
