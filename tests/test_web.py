@@ -626,3 +626,27 @@ def test_same_bytes_for_two_links_at_once_keeps_the_accepted_copy(site):
     assert not accepted.get("refusal") and accepted["stored_name"] == f"{sha}.xlsx"
     assert [p.name for p in (portal.dir / "tep").iterdir()] == [f"{sha}.xlsx"]
     assert list((portal.dir / "tam").iterdir()) == []
+
+
+def test_a_round_opens_from_a_word_plan_kept_as_its_yaml(tmp_path):
+    """An office with only the plan document opens a round from it; the portal keeps the plan
+    it read (YAML), so later pages never re-read the document."""
+    from click.testing import CliRunner
+
+    from cchc_xlsx.cli import main
+    from cchc_xlsx.plans.plan_docx import write_plan_docx
+    from cchc_xlsx.plans.plan_loader import load_plan
+
+    from .conftest import PLAN_001, UNITS_CSV
+
+    doc = write_plan_docx(load_plan(PLAN_001), tmp_path / "ke-hoach.docx")
+    data = tmp_path / "d"
+    r = CliRunner().invoke(main, ["web", "open", "--data", str(data), "--plan", str(doc),
+                                  "--units", str(UNITS_CSV), "--period", "q1-2023"])
+    assert r.exit_code == 0, r.output
+    [kept] = (data / "ke-hoach").iterdir()
+    assert kept.suffix == ".yaml"
+    plan = load_plan(kept)
+    original = load_plan(PLAN_001)
+    assert [(t.stt, t.content) for t in plan.tasks] == [(t.stt, t.content) for t in original.tasks]
+    assert len(list((data / "mau").rglob("*.xlsx"))) == 12

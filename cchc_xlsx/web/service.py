@@ -39,10 +39,11 @@ MAX_WAIT = 300.0
 
 
 def load_round_plan(path: str | Path) -> Plan:
-    """Load a round's plan: the one place the portal reads plan files."""
-    from cchc_xlsx.plans.plan_loader import load_plan
+    """Load a round's plan, YAML or a plan document (Word, Excel, the plan workbook): the one
+    place the portal reads plan files."""
+    from cchc_xlsx.plan_import.opener import open_plan
 
-    return load_plan(path)
+    return open_plan(path)[0]
 
 
 def with_due(plan: Plan, period_id: str, due: date | None) -> Plan:
@@ -165,9 +166,15 @@ class Portal:
         if not units:
             raise UserError("Danh sách đơn vị không có đơn vị nào.")
         src = Path(plan_path)
-        kept = self.dir / "ke-hoach" / f"{plan.id}{src.suffix.lower() or '.yaml'}"
+        kept = self.dir / "ke-hoach" / f"{plan.id}.yaml"
         with atomic_path(kept) as tmp:
-            shutil.copyfile(src, tmp)
+            if src.suffix.lower() in (".yaml", ".yml"):
+                shutil.copyfile(src, tmp)
+            else:  # a plan document is kept as the plan it was read into, not re-read each time
+                from cchc_xlsx.plans.plan_writer import plan_yaml
+
+                tmp.write_text(plan_yaml(plan, [f"Nhập từ «{src.name}» khi mở đợt báo cáo."],
+                                         {}), encoding="utf-8")
         rnd, issued = self.store.upsert_round(
             plan.id, period.id, kept.name, plan.meta.title or plan.id, period.name,
             due or period.due, units, new_token)
