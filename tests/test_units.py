@@ -36,7 +36,7 @@ def test_semicolon_csv_with_bom_and_nfd_headers(tmp_path):
     (HEADER + "A1,Trường A,,UBND,X,HT,B\nA1,Trường B,,UBND,X,HT,C\n",
      "dòng 3: mã đơn vị «A1» trùng với dòng 2"),
     ("mã,tên\nA1,Trường A\n", "thiếu cột: cơ quan chủ quản, địa danh, chức danh, tên người ký"),
-    ("mã,tên\nA1,Trường A\n", "(không bắt buộc: cấp học, nơi nhận)"),
+    ("mã,tên\nA1,Trường A\n", "(không bắt buộc: cấp học, nơi nhận, email)"),
     (HEADER + ",Trường A,,UBND,X,HT,B\n", "dòng 2: thiếu mã đơn vị"),
     (HEADER, "không có đơn vị nào"),
     ("", "rỗng"),

@@ -229,7 +229,7 @@ class Portal:
         from cchc_xlsx.forms.generate import workbook_name
 
         unit = next(u.unit for u in self.units(rnd) if u.code == code)
-        path = self._template_dir(rnd) / workbook_name(unit)
+        path = self._template_dir(rnd) / workbook_name(unit, rnd.plan_id, rnd.period_id)
         if not path.exists():
             self._write_templates(rnd, [u.unit for u in self.units(rnd)])
         return path
