@@ -47,9 +47,13 @@ def plan_show(plan_path: str) -> None:
 @click.option("--period", "period_id", metavar="PERIOD",
               help="Kỳ báo cáo (mã trong «cchc-xlsx plan show»). Mặc định: kỳ đầu tiên.")
 @click.option("--password", default=None, help="Mật khẩu khóa trang (mặc định: không đặt).")
+@click.option("--office-profile", "profile_path", metavar="YAML",
+              help="Hồ sơ cơ quan (YAML): không có --units thì tạo sổ của chính cơ quan này; "
+                   "có --units thì là nơi nhận báo cáo của các đơn vị.")
 @friendly
 def generate_cmd(plan_path: str, units_path: str | None, out_dir: str, forms: tuple[str, ...],
-                 period_id: str | None, password: str | None) -> None:
+                 period_id: str | None, password: str | None,
+                 profile_path: str | None) -> None:
     """Tạo mỗi đơn vị một sổ Excel theo thể thức Nghị định 30/2020."""
     from cchc_xlsx.forms.generate import generate
     from cchc_xlsx.plans.plan_loader import load_plan
@@ -57,9 +61,14 @@ def generate_cmd(plan_path: str, units_path: str | None, out_dir: str, forms: tu
 
     plan = load_plan(plan_path)
     units = load_units(units_path) if units_path else None
+    office = None
+    if profile_path:
+        from cchc_xlsx.plans.office_profile import load_office_profile
+
+        office = load_office_profile(profile_path)
     total = len(units) if units else 1
     with click.progressbar(length=total, label="Đang tạo sổ Excel", file=sys.stderr,
                            show_pos=True) as bar:
         paths = generate(plan, units, out_dir, forms or None, period_id, password,
-                         progress=bar.update)
+                         progress=bar.update, office=office)
     click.echo(f"Đã tạo {len(paths)} sổ Excel trong «{out_dir}».")

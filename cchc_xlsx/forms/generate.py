@@ -35,6 +35,8 @@ from cchc_xlsx.forms.sheet_writer import TableModel, build_table, write_sheet
 from cchc_xlsx.forms.specs import Catalog, FormSpec, load_catalog
 from cchc_xlsx.forms.xlsx_page import OfficialWorksheet
 from cchc_xlsx.model import Period, Plan, Unit
+from cchc_xlsx.plans.names import normal_case
+from cchc_xlsx.plans.office_profile import OfficeProfile
 
 DOTS = "……"
 BLANK_DAY = "ngày     tháng     năm"
@@ -124,6 +126,14 @@ def issuer_unit(plan: Plan) -> Unit:
     m = plan.meta
     return Unit(code=plan.id, name=m.issuing_body, superior=m.superior_body, place=m.place,
                 signer_title="|".join(m.signer.title_lines), signer_name=m.signer.name)
+
+
+def office_unit(office: OfficeProfile) -> Unit:
+    """The office of a profile as the unit its own copy is written for."""
+    return Unit(code=office.code, name=normal_case(office.name), superior=office.superior,
+                place=office.place, signer_title=office.signer_title,
+                signer_name=office.signer.name,
+                recipient=office.recipients[0].rstrip(";.") if office.recipients else "")
 
 
 def header_texts(job: SheetJob, plan: Plan, unit: Unit, period: Period | None,
@@ -257,8 +267,11 @@ def generate(plan: Plan, units: Sequence[Unit] | None, out_dir: str | Path,
              forms: Iterable[str] | None = None, period_id: str | None = None,
              password: str | None = None, catalog: Catalog | None = None,
              progress: Callable[[int], None] | None = None,
-             workers: int | None = None) -> list[Path]:
+             workers: int | None = None, office: OfficeProfile | None = None) -> list[Path]:
     """Write one workbook per unit (or, with no units, the issuer's own) into ``out_dir``.
+
+    ``office`` (an office profile) makes the copy without units the office's own, under
+    its header and signer, and is the recipient of units whose list names none.
 
     Returns the written paths, in unit order. ``progress`` is called with the number of
     workbooks just finished.
@@ -272,12 +285,16 @@ def generate(plan: Plan, units: Sequence[Unit] | None, out_dir: str | Path,
     jobs = plan_jobs(plan, catalog, forms, period)
     check_out_dir(out_dir)
     if not units:
-        unit = issuer_unit(plan)
+        # the office's own copy: the plan's issuer, or the office of the profile
+        unit = issuer_unit(plan) if office is None else office_unit(office)
         path = write_unit_workbook(out_dir / workbook_name(unit), plan, unit, jobs, period,
-                                   password, is_issuer=True)
+                                   password, is_issuer=office is None)
         if progress:
             progress(1)
         return [path]
+    if office is not None:  # units that name no recipient report to the office
+        to = normal_case(office.name)
+        units = [u if u.recipient else replace(u, recipient=to) for u in units]
     names = [workbook_name(u) for u in units]
     dup = {n for n in names if names.count(n) > 1}
     if dup:

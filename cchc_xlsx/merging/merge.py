@@ -280,11 +280,22 @@ def _file_problem(res: FileResult, book: Any, by_code: dict[str, Unit], plan: Pl
 
 
 def office_from_units(units: Sequence[Unit], plan: Plan, name: str | None = None,
-                      code: str | None = None, superior: str | None = None) -> Any:
-    """The consolidating office: given, or the office the units report to (their common
-    "nơi nhận"), or the plan's issuer."""
+                      code: str | None = None, superior: str | None = None,
+                      profile: Any | None = None) -> Any:
+    """The consolidating office: its profile (``OfficeProfile``) when given, else the
+    office the units report to (their common "nơi nhận"), or the plan's issuer. A name or
+    code given as an option wins over both."""
+    from dataclasses import replace
+
     from cchc_xlsx.merging.merge_writer import Office
 
+    if profile is not None:
+        office = Office.from_profile(profile)
+        if name:
+            office = replace(office, name=name.upper())
+        if superior:
+            office = replace(office, superior=superior.upper())
+        return replace(office, code=code) if code else office
     recipients = {u.recipient for u in units if u.recipient}
     superiors = {u.superior for u in units if u.superior}
     office_name = name or (recipients.pop() if len(recipients) == 1 else plan.meta.issuing_body)

@@ -13,10 +13,10 @@ typing "=HYPERLINK(…)" or "+84 912" must see its text printed, not executed.
 
 from __future__ import annotations
 
-import unicodedata
+import json
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import asdict, dataclass, fields
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,8 @@ from cchc_xlsx.forms.specs import FormSpec, load_catalog
 from cchc_xlsx.forms.xlsx_page import OfficialWorksheet
 from cchc_xlsx.merging.aggregate import STATUS_CODES, Aggregate, IndicatorAgg, Submission
 from cchc_xlsx.model import Period, Plan
+from cchc_xlsx.plans.names import normal_case
+from cchc_xlsx.plans.office_profile import OfficeProfile, date_line
 
 SHEET_SUBMISSIONS = "Tình hình nộp"
 SHEET_TASKS = "TH Nhiệm vụ"
@@ -87,81 +89,54 @@ class Office:
     signer_title: str = ""  # "TRƯỞNG PHÒNG" or "KT. TRƯỞNG PHÒNG|PHÓ TRƯỞNG PHÒNG"
     signer_name: str = ""
     code: str = ""  # the office's own unit code (identity unit_code of the output)
+    symbol: str = ""  # the office's part of ký hiệu: "GDĐT" → "Số: 45/BC-GDĐT"
+    number: str = ""  # the report's number, once the văn thư has given it
+    date: date | None = None  # the report's date
+    recipients: tuple[str, ...] = ()  # Nơi nhận lines, without the leading "- "
+    title: str = ""  # the report's trích yếu; "{period}" becomes the period's name
 
+    @classmethod
+    def from_profile(cls, profile: OfficeProfile) -> Office:
+        return cls(superior=profile.superior, name=profile.name, place=profile.place,
+                   signer_title=profile.signer_title, signer_name=profile.signer.name,
+                   code=profile.code, symbol=profile.symbol, number=profile.number,
+                   date=profile.date, recipients=profile.recipients, title=profile.title)
 
-# --- names in normal case ---------------------------------------------------------------
+    def number_symbol(self) -> str:
+        """"45/BC-GDĐT", or "     /BC-GDĐT" with the number left for the văn thư."""
+        symbol = f"BC-{self.symbol}" if self.symbol else f"BC-{DOTS}"
+        return f"{self.number}/{symbol}" if self.number else f"     /{symbol}"
 
-# Organisation types as NĐ 30/2020 Phụ lục VI capitalises them; longest match wins.
-_ORG_PHRASES = (
-    "Ủy ban nhân dân", "Hội đồng nhân dân", "Phòng Giáo dục và Đào tạo",
-    "Sở Giáo dục và Đào tạo", "Bộ Giáo dục và Đào tạo", "Phòng Nội vụ", "Sở Nội vụ",
-    "Phòng Tài chính - Kế hoạch", "Văn phòng", "Trường Mầm non", "Trường Mẫu giáo",
-    "Trường Tiểu học", "Trường Trung học cơ sở", "Trường Trung học phổ thông",
-    "Trường Phổ thông", "Trường Tiểu học, Trung học cơ sở và Trung học phổ thông",
-    "Trường Trung học cơ sở và Trung học phổ thông", "Trung tâm Giáo dục thường xuyên",
-    "Trung tâm Giáo dục nghề nghiệp - Giáo dục thường xuyên", "Trường", "Phòng", "Sở",
-    "Trung tâm", "UBND", "HĐND",
-)
-_ABBREVIATIONS = {"UBND", "HĐND", "TP.HCM", "TPHCM", "GD&ĐT", "GD-ĐT", "VP", "TP"}
-_PLACE_WORDS = (("thành", "phố"), ("thị", "xã"), ("thị", "trấn"), ("quận",), ("huyện",),
-                ("tỉnh",), ("phường",), ("xã",))
+    def number_line(self) -> str:
+        return f"Số: {self.number_symbol()}"
 
+    def report_title(self, period: Period) -> str:
+        """The Word report's trích yếu, "Kết quả thực hiện công tác cải cách hành chính …"."""
+        if self.title:
+            return self.title.replace("{period}", period.name[:1].lower() + period.name[1:])
+        return ("Kết quả thực hiện công tác cải cách hành chính "
+                f"{period.name[:1].lower() + period.name[1:]}")
 
-def _fold(word: str) -> str:
-    return word.casefold().replace("uỷ", "ủy")
+    def recipient_lines(self) -> tuple[str, ...]:
+        """"- …;" lines as NĐ 30 prints them, ending with "- Lưu: VT." when not given."""
+        lines = [f"- {r}" for r in self.recipients if r]
+        if not any(r.lstrip("- ").startswith("Lưu") for r in lines):
+            lines.append("- Lưu: VT.")
+        return tuple(lines)
 
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["date"] = self.date.isoformat() if self.date else ""
+        data["recipients"] = list(self.recipients)
+        return data
 
-_ORG_WORDS = sorted(((tuple(_fold(w) for w in p.split()), p.split()) for p in _ORG_PHRASES),
-                    key=lambda x: -len(x[0]))
-
-
-def _cap(word: str) -> str:
-    return word[:1].upper() + word[1:].lower()
-
-
-def _is_abbreviation(word: str) -> bool:
-    """"GDĐT", "THCS", "UBND", "TP.HCM", "19/5": every Vietnamese syllable has a vowel, so
-    a word without one (or with a digit, or a known acronym) is kept as written."""
-    if any(ch.isdigit() for ch in word) or word.strip(".,;()") in _ABBREVIATIONS:
-        return True
-    base = unicodedata.normalize("NFD", word.casefold().replace("đ", "d"))
-    return not any(ch in "aeiouy" for ch in base)
-
-
-def normal_case(name: str) -> str:
-    """"PHÒNG GIÁO DỤC VÀ ĐÀO TẠO QUẬN 8" → "Phòng Giáo dục và Đào tạo Quận 8".
-
-    The italic "(Kèm theo Báo cáo số … của …)" line names the office in normal case, while
-    the header prints it IN HOA. Only names whose organisation type is known are recased
-    (the rest of the name is a proper name or a place); anything else, or a name already
-    in mixed case, is kept as given rather than guessed wrong.
-    """
-    words = name.split()
-    if not words or name != name.upper():
-        return name
-    folded = [_fold(w) for w in words]
-    for key, phrase in _ORG_WORDS:
-        if tuple(folded[:len(key)]) == key:
-            out = list(phrase)
-            rest = list(range(len(key), len(words)))
-            break
-    else:
-        return name
-    i = rest[0] if rest else len(words)
-    while i < len(words):
-        place = next((p for p in _PLACE_WORDS if tuple(folded[i:i + len(p)]) == p), None)
-        if place:
-            # "Quận 8", "Phường 15" (a number: capitalised) but "tỉnh Sóc Trăng"
-            after = words[i + len(place)] if i + len(place) < len(words) else ""
-            numbered = after[:1].isdigit()
-            out += [_cap(w) if numbered and k == 0 else w.lower()
-                    for k, w in enumerate(words[i:i + len(place)])]
-            i += len(place)
-            continue
-        word = words[i]
-        out.append(word if _is_abbreviation(word) else _cap(word))
-        i += 1
-    return " ".join(out)
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Office:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["date"] = date.fromisoformat(values["date"]) if values.get("date") else None
+        values["recipients"] = tuple(values.get("recipients") or ())
+        return cls(**values)
 
 
 # --- small writing helpers ---------------------------------------------------------------
@@ -232,20 +207,21 @@ class _Context:
 
 
 def _head(ctx: _Context, label: str, title: str, notes: tuple[str, ...] = ()) -> HeaderTexts:
-    """The office's page furniture; number and date stay blank, as the report they are
-    attached to is numbered and dated by the office's clerk (văn thư) when it is issued."""
+    """The office's page furniture. Number and date stay blank unless given (profile or
+    options): the report they are attached to is numbered and dated by the office's clerk
+    (văn thư) when it is issued, and the blanks are left for the pen."""
     year = ctx.period.due.year
     o = ctx.office
+    dated = date_line(o.place or DOTS, o.date, year)
+    when = dated.split(", ", 1)[-1] if o.date else f"{BLANK_DAY} {year}"
     return HeaderTexts(
-        superior=o.superior, issuer=o.name, number_line=f"Số:      /BC-{DOTS}",
-        date_line=f"{o.place or DOTS}, {BLANK_DAY} {year}", appendix_label=label,
-        title=title,
-        attached_line=f"(Kèm theo Báo cáo số      /BC-{DOTS} {BLANK_DAY} {year} "
-                      f"của {ctx.office_name})",
+        superior=o.superior, issuer=o.name, number_line=o.number_line(),
+        date_line=dated, appendix_label=label, title=title,
+        attached_line=f"(Kèm theo Báo cáo số {o.number_symbol()} {when} của {ctx.office_name})",
         period_line=(f"Kỳ báo cáo: {ctx.period.name} (số liệu từ ngày "
                      f"{ctx.period.start:%d/%m/%Y} đến ngày {ctx.period.end:%d/%m/%Y})"),
         notes=notes, signer_lines=signer_lines(o.signer_title), signer_name=o.signer_name,
-        recipients=("- Lưu: VT.",),
+        recipients=o.recipient_lines(),
     )
 
 
@@ -703,6 +679,40 @@ def _write_difficulties(wb: Any, ctx: _Context, label: str, agg: Aggregate) -> N
     _finish(ws, ctx, widths, r, head, header_first, header_last, first)
 
 
+# --- what the Word report needs of the plan ---------------------------------------------
+
+
+def plan_outline(plan: Plan, period: Period, tthc_spec: FormSpec) -> dict[str, Any]:
+    """The plan's texts the figures hang on (groups, tasks, indicators, procedures), so the
+    Word report is drafted from the consolidated workbook alone, by row key."""
+    m = plan.meta
+    areas = []
+    for rec in task_records(plan):
+        if rec["kind"] == "group":
+            areas.append({"stt": rec["stt"], "title": rec["title"], "items": []})
+        else:
+            if not areas:
+                areas.append({"stt": "", "title": "", "items": []})
+            areas[-1]["items"].append({
+                "key": rec["key"], "stt": rec["stt"], "content": rec["content"],
+                "product": rec["product"] if rec["key"] != rec["task_key"] else ""})
+    indicators = [{"key": r["key"], "stt": r.get("stt", ""),
+                   "text": r.get("title", "") if r["kind"] == "group" else r["text"],
+                   "group": r["kind"] == "group", "target": r.get("target_text", ""),
+                   "measure": r.get("measure", "")}
+                  for r in indicator_records(plan)]
+    return {
+        "plan": {"id": plan.id, "title": m.title, "number": m.number_symbol,
+                 "date": m.date.isoformat() if m.date else "", "issuer": m.issuing_body},
+        "period": {"id": period.id, "name": period.name, "start": period.start.isoformat(),
+                   "end": period.end.isoformat(), "due": period.due.isoformat()},
+        "areas": areas, "indicators": indicators,
+        "procedures": [{"key": r["key"], "stt": r["stt"], "name": r["name"]}
+                       for r in procedure_records(plan, tthc_spec)],
+        "titles": _row_titles(plan),
+    }
+
+
 # --- the workbook ------------------------------------------------------------------------
 
 
@@ -757,7 +767,10 @@ def write_consolidated(path: str | Path, plan: Plan, period: Period, agg: Aggreg
             generator_version=__version__, plan_id=plan.id, unit_code=office.code,
             unit_name=office.name, kind="consolidation", period_id=period.id,
             period_start=period.start.isoformat(), period_end=period.end.isoformat(),
-            period_due=period.due.isoformat(), aggregate=agg.to_json()))
+            period_due=period.due.isoformat(), aggregate=agg.to_json(),
+            office=json.dumps(office.to_dict(), ensure_ascii=False),
+            outline=json.dumps(plan_outline(plan, period, tthc_spec), ensure_ascii=False,
+                               separators=(",", ":"))))
         wb.close()
     return path
 
