@@ -4,7 +4,13 @@ Each stage's commands live in their own module and register themselves on ``main
 imports happen inside commands so ``--help`` stays fast.
 """
 
-from cchc_xlsx.cli import check_cmds, inbox_cmds, merge_cmds, plan_cmds  # noqa: F401  (register)
+from cchc_xlsx.cli import (  # noqa: F401  (register)
+    check_cmds,
+    inbox_cmds,
+    merge_cmds,
+    plan_cmds,
+    report_cmds,
+)
 from cchc_xlsx.cli.app import friendly, main
 
 __all__ = ["friendly", "main"]

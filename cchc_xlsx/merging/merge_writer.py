@@ -282,10 +282,37 @@ def _note(s: Submission) -> str:
     return "; ".join(parts)
 
 
-def _totals(submissions: Sequence[Submission], agg: Aggregate,
-            expected: Collection[str] | None, width: float, period: Period,
-            generated_at: datetime) -> list[str]:
-    """The lines a head of office reads first: who sent, who is late, who is missing."""
+@dataclass
+class Standing:
+    """Who sent what, one entry per expected unit (its best file), and the files from
+    outside the list or the period: what the totals lines and the Word report say."""
+
+    units: list[Submission]
+    others: list[Submission]
+
+    @property
+    def sent(self) -> list[Submission]:
+        return [u for u in self.units if u.status != "missing"]
+
+    @property
+    def missing(self) -> list[Submission]:
+        return [u for u in self.units if u.status == "missing"]
+
+    @property
+    def bad(self) -> list[Submission]:
+        return [u for u in self.units if u.status in ("invalid", "unusable")]
+
+    @property
+    def on_time(self) -> list[Submission]:
+        return [u for u in self.sent if u.on_time is True]
+
+    @property
+    def late(self) -> list[Submission]:
+        return [u for u in self.sent if u.on_time is False]
+
+
+def standing(submissions: Sequence[Submission],
+             expected: Collection[str] | None) -> Standing:
     if expected is None:
         codes = list(dict.fromkeys(s.unit_code for s in submissions if s.unit_code))
     else:
@@ -299,25 +326,30 @@ def _totals(submissions: Sequence[Submission], agg: Aggregate,
                 best[s.unit_code] = s
     names = {s.unit_code: s.unit_name for s in submissions}
     units = [best[c] if c in best else Submission(c, names.get(c, c)) for c in codes]
-    sent = [u for u in units if u.status != "missing"]
-    missing = [u.unit_name or u.unit_code for u in units if u.status == "missing"]
-    bad = [u.unit_name or u.unit_code for u in units if u.status in ("invalid", "unusable")]
-    on_time = sum(1 for u in sent if u.on_time is True)
-    late = sum(1 for u in sent if u.on_time is False)
+    others = [s for s in submissions
+              if (not s.expected or s.unit_code not in wanted) and s.status != "missing"]
+    return Standing(units, others)
+
+
+def _totals(submissions: Sequence[Submission], agg: Aggregate,
+            expected: Collection[str] | None, width: float, period: Period,
+            generated_at: datetime) -> list[str]:
+    """The lines a head of office reads first: who sent, who is late, who is missing."""
+    st = standing(submissions, expected)
+    missing = [u.unit_name or u.unit_code for u in st.missing]
+    bad = [u.unit_name or u.unit_code for u in st.bad]
     more = " (xem bảng dưới)"
     lines = [
-        f"Đã nộp: {len(sent)}/{len(units)} đơn vị; đúng hạn: {on_time}; quá hạn: {late} "
-        f"(hạn nộp: ngày {period.due:%d/%m/%Y}).",
+        f"Đã nộp: {len(st.sent)}/{len(st.units)} đơn vị; đúng hạn: {len(st.on_time)}; "
+        f"quá hạn: {len(st.late)} (hạn nộp: ngày {period.due:%d/%m/%Y}).",
         f"Chưa nộp: {len(missing)}" + (
             f" ({_names(missing, width, LIST_LINES, more)})." if missing else "."),
         f"Không hợp lệ (có lỗi hoặc không đọc được, chưa được tổng hợp): {len(bad)}" + (
             f" ({_names(bad, width, LIST_LINES, more)})." if bad else "."),
     ]
-    others = [s for s in submissions
-              if (not s.expected or s.unit_code not in wanted) and s.status != "missing"]
-    if others:
-        files = [s.file or s.unit_name or s.unit_code for s in others]
-        lines.append(f"Tệp không thuộc danh sách đơn vị hoặc không đúng kỳ: {len(others)} "
+    if st.others:
+        files = [s.file or s.unit_name or s.unit_code for s in st.others]
+        lines.append(f"Tệp không thuộc danh sách đơn vị hoặc không đúng kỳ: {len(st.others)} "
                      f"({_names(files, width, LIST_LINES, more)}).")
     lines.append(f"Số đơn vị có số liệu được tổng hợp: {len(agg.units)}. Tổng hợp lúc "
                  f"{generated_at:%H:%M} ngày {generated_at:%d/%m/%Y}.")
@@ -682,9 +714,13 @@ def _write_difficulties(wb: Any, ctx: _Context, label: str, agg: Aggregate) -> N
 # --- what the Word report needs of the plan ---------------------------------------------
 
 
-def plan_outline(plan: Plan, period: Period, tthc_spec: FormSpec) -> dict[str, Any]:
-    """The plan's texts the figures hang on (groups, tasks, indicators, procedures), so the
-    Word report is drafted from the consolidated workbook alone, by row key."""
+def plan_outline(plan: Plan, period: Period, tthc_spec: FormSpec,
+                 submissions: Sequence[Submission] = (),
+                 expected: Collection[str] | None = None,
+                 generated_at: datetime | None = None) -> dict[str, Any]:
+    """The plan's texts the figures hang on (groups, tasks, indicators, procedures) and
+    who sent what, so the Word report is drafted from the consolidated workbook alone."""
+    st = standing(submissions, expected)
     m = plan.meta
     areas = []
     for rec in task_records(plan):
@@ -710,6 +746,9 @@ def plan_outline(plan: Plan, period: Period, tthc_spec: FormSpec) -> dict[str, A
         "procedures": [{"key": r["key"], "stt": r["stt"], "name": r["name"]}
                        for r in procedure_records(plan, tthc_spec)],
         "titles": _row_titles(plan),
+        "standing": {"units": [asdict(u) for u in st.units],
+                     "others": [asdict(u) for u in st.others]},
+        "generated_at": generated_at.isoformat(timespec="minutes") if generated_at else "",
     }
 
 
@@ -769,8 +808,9 @@ def write_consolidated(path: str | Path, plan: Plan, period: Period, agg: Aggreg
             period_start=period.start.isoformat(), period_end=period.end.isoformat(),
             period_due=period.due.isoformat(), aggregate=agg.to_json(),
             office=json.dumps(office.to_dict(), ensure_ascii=False),
-            outline=json.dumps(plan_outline(plan, period, tthc_spec), ensure_ascii=False,
-                               separators=(",", ":"))))
+            outline=json.dumps(plan_outline(plan, period, tthc_spec, submissions, expected,
+                                            generated_at),
+                               ensure_ascii=False, separators=(",", ":"))))
         wb.close()
     return path
 
