@@ -30,6 +30,7 @@ def test_wheel_contains_forms_and_rules(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert "cchc_xlsx/workbook_templates/report_tthc.yaml" in names
     assert "cchc_xlsx/rules/report.yaml" in names
+    assert "cchc_xlsx/reporting/templates/bao-cao-cchc.docx" in names
 
 
 def test_installed_wheel_generates_outside_the_repo(wheel, tmp_path):

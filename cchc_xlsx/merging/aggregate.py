@@ -39,6 +39,7 @@ class Submission:
     via: str = ""  # the consolidated file that covered this unit, if any
     note: str = ""  # why it was left out, etc.
     expected: bool = True  # False for a file outside the unit list or the period
+    level: str = ""  # cấp học from the unit list ("Mầm non", "TH", …), for the breakdown
 
     @property
     def counted(self) -> bool:
@@ -75,6 +76,9 @@ class Aggregate:
     tthc: dict[str, list[float]] = field(default_factory=dict)  # row key → c3..c13 sums
     tthc_by_unit: dict[str, list[float]] = field(default_factory=dict)  # unit code → totals
     difficulties: list[tuple[str, str, str]] = field(default_factory=list)  # unit, key, text
+    # unit code → row key → [numerator, denominator, total, verdict (1 met, 0 not, -1 ?)]:
+    # what the per-cấp-học breakdown sums, so it composes like everything else
+    indicator_by_unit: dict[str, dict[str, list[float]]] = field(default_factory=dict)
 
     # --- composition ---------------------------------------------------------------------
 
@@ -108,6 +112,7 @@ class Aggregate:
             self.tthc[key] = [a + b for a, b in zip(mine, values, strict=True)]
         self.tthc_by_unit.update(other.tthc_by_unit)
         self.difficulties += other.difficulties
+        self.indicator_by_unit.update(other.indicator_by_unit)
 
     @classmethod
     def combine(cls, plan_id: str, period_id: str, parts: list[Aggregate]) -> Aggregate:
@@ -130,6 +135,9 @@ class Aggregate:
             "tthc": {k: [round(x, 9) for x in v] for k, v in sorted(self.tthc.items())},
             "tthc_by_unit": dict(sorted(self.tthc_by_unit.items())),
             "difficulties": sorted(self.difficulties),
+            "indicator_by_unit": {u: {k: [round(x, 9) for x in v] for k, v in sorted(d.items())}
+                                  for u, d in sorted(self.indicator_by_unit.items())},
+            "levels": {c: s.level for c, s in sorted(self.units.items())},
         }
 
     # --- storage -------------------------------------------------------------------------
@@ -150,4 +158,6 @@ class Aggregate:
             tthc={k: list(v) for k, v in d["tthc"].items()},
             tthc_by_unit={k: list(v) for k, v in d["tthc_by_unit"].items()},
             difficulties=[tuple(x) for x in d["difficulties"]],  # type: ignore[misc]
+            indicator_by_unit={u: {k: list(v) for k, v in m.items()}
+                               for u, m in d.get("indicator_by_unit", {}).items()},
         )

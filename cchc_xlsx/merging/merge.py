@@ -92,6 +92,7 @@ def unit_aggregate(plan: Plan, period: Period, unit_code: str, unit_name: str,
         measure = r.get("measure") or (ind.measure if ind else "text")
         a = agg.indicators.setdefault(r["_key"], IndicatorAgg())
         value: float | None = None
+        num = den = None
         if measure == "rate":
             num, den = _num(r.get("numerator")), _num(r.get("denominator"))
             if num is None or den is None:
@@ -113,6 +114,10 @@ def unit_aggregate(plan: Plan, period: Period, unit_code: str, unit_name: str,
             a.meeting += 1
         elif verdict is False:
             a.not_meeting.append(unit_name)
+        rate = (num or 0.0, den or 0.0) if measure == "rate" else (0.0, 0.0)
+        agg.indicator_by_unit.setdefault(unit_code, {})[r["_key"]] = [
+            *rate, (value or 0.0) if measure == "count" else 0.0,
+            1.0 if verdict else 0.0 if verdict is False else -1.0]
     totals = [0.0] * len(TTHC_COLUMNS)
     any_tthc = False
     for r in rows.get("report_tthc", []):
@@ -219,6 +224,7 @@ def merge(inputs: Iterable[str | Path], plan: Plan, units: Sequence[Unit], perio
             messages.append(f"{winner.unit_name}: tệp «{winner.file}» thay thế "
                             + ", ".join(f"«{f}»" for f in winner.replaced) + ".")
         expected[code] = winner
+        winner.level = by_code[code].level if code in by_code else winner.level
         if winner.status == "unusable":
             continue
         counted = winner.status == "valid" or (include_invalid and winner.status == "invalid")

@@ -260,6 +260,27 @@ def _body(d: _Doc) -> None:
         _cell(cell, text, bold=True)
     d.para("", after=0)
 
+    d.tag("{%p if cap_hoc %}")
+    d.para("Kết quả theo cấp học (số lượt nhiệm vụ của các đơn vị; hồ sơ TTHC):",
+           italic=True, indent=True)
+    widths = [2.0, 1.6, 2.2, 2.2, 2.2, 2.0, 2.0, 2.3]
+    t = d.grid(4, 8, widths, borders=True)
+    for cell, text in zip(t.rows[0].cells, ("Cấp học", "Số đơn vị", "Đã hoàn thành",
+                                            "Đang thực hiện", "Chưa thực hiện",
+                                            "Tỷ lệ hoàn thành", "Hồ sơ TTHC đã giải quyết",
+                                            "Tỷ lệ đúng và trước hạn"), strict=True):
+        _cell(cell, text, bold=True, size=11)
+    _cell(t.rows[1].cells[0], "{%tr for h in cap_hoc %}", align="left")
+    for cell, text in zip(t.rows[2].cells, ("{{ h.ten }}", "{{ h.so_don_vi }}",
+                                            "{{ h.hoan_thanh }}", "{{ h.dang_thuc_hien }}",
+                                            "{{ h.chua_thuc_hien }}", "{{ h.ty_le }}",
+                                            "{{ h.tthc_da_giai_quyet }}",
+                                            "{{ h.tthc_ty_le_dung_han }}"), strict=True):
+        _cell(cell, text)
+    _cell(t.rows[3].cells[0], "{%tr endfor %}", align="left")
+    d.tag("{%p endif %}")
+    d.para("", after=0)
+
     d.para("V. KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT CỦA CÁC ĐƠN VỊ", bold=True)
     d.tag("{%p if not kho_khan %}")
     d.para("Các đơn vị không nêu khó khăn, vướng mắc hoặc đề xuất.", indent=True)

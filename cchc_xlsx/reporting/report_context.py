@@ -16,6 +16,7 @@ from typing import Any
 
 from cchc_xlsx.errors import UserError
 from cchc_xlsx.merging.aggregate import TTHC_COLUMNS, Aggregate, IndicatorAgg
+from cchc_xlsx.merging.by_level import by_level
 from cchc_xlsx.merging.merge_writer import Office
 from cchc_xlsx.plans.names import normal_case
 from cchc_xlsx.plans.office_profile import date_line
@@ -220,6 +221,23 @@ def _difficulties(outline: dict[str, Any], agg: Aggregate) -> list[dict[str, Any
     return out
 
 
+def _levels(agg: Aggregate) -> list[dict[str, Any]]:
+    """Task completion and Biểu 06 totals per cấp học (empty when no unit has a level)."""
+    if not any(s.level for s in agg.units.values()):
+        return []
+    rows = []
+    for fig in by_level(agg):
+        t = dict(zip(TTHC_COLUMNS, fig.tthc, strict=True))
+        rows.append({
+            "ten": fig.level, "so_don_vi": fig.units,
+            "hoan_thanh": fig.statuses.get(DONE, 0), "dang_thuc_hien": fig.statuses.get(DOING, 0),
+            "chua_thuc_hien": fig.statuses.get(NOT_STARTED, 0),
+            "ty_le": vn_percent(fig.done, fig.applicable, 1) or "—",
+            "tthc_nhan": vn_number(t["c3"]), "tthc_da_giai_quyet": vn_number(t["c7"]),
+            "tthc_ty_le_dung_han": vn_percent(t["c8"] + t["c9"], t["c7"]) or "—"})
+    return rows
+
+
 def _standing(outline: dict[str, Any]) -> dict[str, Any]:
     st = outline.get("standing", {})
     units = st.get("units", [])
@@ -280,6 +298,7 @@ def build_context(agg: Aggregate, office: Office, outline: dict[str, Any]) -> di
         "tthc": tthc_rows,
         "tthc_tong": tthc_total,
         "kho_khan": _difficulties(outline, agg),
+        "cap_hoc": _levels(agg),
         "ky_ten": {"chuc_danh": [p.strip().upper() for p in office.signer_title.split("|")
                                  if p.strip()],
                    "ten": office.signer_name},
