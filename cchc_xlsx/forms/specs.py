@@ -30,7 +30,8 @@ CHECK_KINDS = ("required", "date", "date_in_period", "allowed", "whole", "decima
                "builtin")
 # checks that concern a whole file (identity, rows), implemented in validate; messages are data
 BUILTINS = ("no_identity", "unit_unknown", "period_mismatch", "form_version", "missing_row",
-            "extra_row", "legacy_text", "ambiguous_date", "plan_mismatch")
+            "extra_row", "legacy_text", "ambiguous_date", "plan_mismatch", "carried_over",
+            "task_undone")
 ROW_ATTRS = ("measure", "met_mode", "deadline_in_period")
 EXPR_FUNCTIONS = ("notna", "isna", "blank")
 _REF = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
