@@ -79,6 +79,8 @@ class Aggregate:
     # unit code → row key → [numerator, denominator, total, verdict (1 met, 0 not, -1 ?)]:
     # what the per-cấp-học breakdown sums, so it composes like everything else
     indicator_by_unit: dict[str, dict[str, list[float]]] = field(default_factory=dict)
+    # unit code → row key → c3..c13: Biểu 06 per unit and row, so periods can nest exactly
+    tthc_unit_rows: dict[str, dict[str, list[float]]] = field(default_factory=dict)
 
     # --- composition ---------------------------------------------------------------------
 
@@ -113,6 +115,7 @@ class Aggregate:
         self.tthc_by_unit.update(other.tthc_by_unit)
         self.difficulties += other.difficulties
         self.indicator_by_unit.update(other.indicator_by_unit)
+        self.tthc_unit_rows.update(other.tthc_unit_rows)
 
     @classmethod
     def combine(cls, plan_id: str, period_id: str, parts: list[Aggregate]) -> Aggregate:
@@ -138,6 +141,8 @@ class Aggregate:
             "indicator_by_unit": {u: {k: [round(x, 9) for x in v] for k, v in sorted(d.items())}
                                   for u, d in sorted(self.indicator_by_unit.items())},
             "levels": {c: s.level for c, s in sorted(self.units.items())},
+            "tthc_unit_rows": {u: {k: [round(x, 9) for x in v] for k, v in sorted(d.items())}
+                               for u, d in sorted(self.tthc_unit_rows.items())},
         }
 
     # --- storage -------------------------------------------------------------------------
@@ -160,4 +165,6 @@ class Aggregate:
             difficulties=[tuple(x) for x in d["difficulties"]],  # type: ignore[misc]
             indicator_by_unit={u: {k: list(v) for k, v in m.items()}
                                for u, m in d.get("indicator_by_unit", {}).items()},
+            tthc_unit_rows={u: {k: list(v) for k, v in m.items()}
+                            for u, m in d.get("tthc_unit_rows", {}).items()},
         )

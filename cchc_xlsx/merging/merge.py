@@ -128,6 +128,7 @@ def unit_aggregate(plan: Plan, period: Period, unit_code: str, unit_name: str,
         cells["c11"] = cells["c12"] + cells["c13"]
         values = [cells[c] for c in TTHC_COLUMNS]
         agg.tthc[r["_key"]] = values
+        agg.tthc_unit_rows.setdefault(unit_code, {})[r["_key"]] = list(values)
         totals = [a + b for a, b in zip(totals, values, strict=True)]
         any_tthc = True
     if any_tthc:
@@ -176,6 +177,9 @@ def merge(inputs: Iterable[str | Path], plan: Plan, units: Sequence[Unit], perio
     checked = check_files(inputs, units=units, period_id=period.id, plan_id=plan.id,
                           catalog=catalog, today=(now or datetime.now()).date(),
                           workers=workers, progress=progress)
+    if period.parts:
+        return _merge_nested(checked, plan, units, period, Path(out), office, history,
+                             include_invalid, now or datetime.now())
     by_code = {u.code: u for u in units}
     expected = {u.code: Submission(u.code, u.name) for u in units}
     extras: list[Submission] = []
@@ -310,3 +314,101 @@ def office_from_units(units: Sequence[Unit], plan: Plan, name: str | None = None
     return Office(superior=sup, name=office_name.upper(),
                   place=places.pop() if len(places) == 1 else plan.meta.place,
                   code=code or re.sub(r"[^a-z0-9]+", "-", ascii_fold(office_name)).strip("-"))
+
+
+def _merge_nested(checked: Any, plan: Plan, units: Sequence[Unit], period: Period, out: Path,
+                  office: Any, history: Any | None, include_invalid: bool,
+                  now: datetime) -> MergeResult:
+    """``merge`` for a period the plan builds from its parts: each unit's figures are read
+    for the period itself or for its parts, then composed (see ``nesting``)."""
+    from cchc_xlsx.forms.form_rows import task_records
+    from cchc_xlsx.merging.merge_writer import write_consolidated
+    from cchc_xlsx.merging.nesting import compose, descendants, unit_slices
+
+    accepted = {period.id, *descendants(plan, period)}
+    by_code = {u.code: u for u in units}
+    messages: list[str] = []
+    extras: list[Submission] = []
+    returns: dict[tuple[str, str], list[tuple[datetime, int, Submission]]] = {}
+    consolidations: dict[str, list[tuple[datetime, int, Submission]]] = {}
+    for fi, (res, book) in enumerate(zip(checked.report.files, checked.books, strict=True)):
+        if history is not None:
+            history.record(res.file, res)
+        received, source = _received(res.file, history) if Path(res.file).exists() else (
+            datetime.min, "")
+        pid = book.identity.get("period_id", "") if book is not None else ""
+        consolidation = book is not None and book.identity.get("kind") == "consolidation"
+        if pid in accepted and pid != period.id:  # a part's file: its own period is right
+            drop = {"file_period_mismatch"} | ({"file_unit_unknown"} if consolidation
+                                               else set())
+            res.issues = [i for i in res.issues if i.rule_id not in drop]
+        sub = _submission(res, by_code, received, source, plan.period(pid)
+                          if pid in accepted else period)
+        problem = ""
+        if not res.usable or book is None:
+            problem = res.issues[0].message if res.issues else "tệp không dùng được"
+        elif not book.identity:
+            problem = "tệp không có thông tin nhận dạng nên không biết của đơn vị nào"
+        elif book.identity.get("plan_id") != plan.id:
+            problem = f"tệp thuộc kế hoạch «{book.identity.get('plan_id')}», không phải «{plan.id}»"
+        elif pid not in accepted:
+            problem = (f"tệp là báo cáo kỳ «{pid}», không thuộc kỳ «{period.id}» hoặc các kỳ "
+                       "ghép thành kỳ này")
+        elif not consolidation and res.unit_code not in by_code:
+            problem = f"mã đơn vị «{res.unit_code}» không có trong danh sách đơn vị"
+        elif not (sub.status == "valid" or include_invalid):
+            problem = f"tệp có {res.errors} lỗi, chưa được tổng hợp"
+        if problem:
+            messages.append(f"«{res.file}»: {problem}")
+            continue
+        if consolidation and res.unit_code not in by_code:
+            consolidations.setdefault(pid, []).append((received, fi, sub))
+        else:
+            returns.setdefault((pid, res.unit_code), []).append((received, fi, sub))
+
+    by_file: dict[int, dict[str, list[int]]] = {}
+    for form, stacked in checked.rows.items():
+        for i, f in enumerate(stacked.columns.get("_f", [])):
+            by_file.setdefault(f, {}).setdefault(form, []).append(i)
+    by_period: dict[str, dict[str, Any]] = {}
+    for pid, files in consolidations.items():
+        for _, fi, sub in sorted(files, key=lambda t: (t[0], t[1])):
+            book = checked.books[fi]
+            agg = Aggregate.from_json(book.identity.get("aggregate", ""))
+            for code, data in unit_slices(agg, sub.file).items():
+                data.sub.via = sub.file
+                by_period.setdefault(pid, {})[code] = data
+    for (pid, code), subs in returns.items():
+        subs.sort(key=lambda t: (t[0], t[1]))
+        _, fi, winner = subs[-1]
+        if len(subs) > 1:
+            winner.replaced = [s.file for _, _, s in subs[:-1]]
+            messages.append(f"{winner.unit_name}: tệp «{winner.file}» thay thế "
+                            + ", ".join(f"«{f}»" for f in winner.replaced) + ".")
+        book = checked.books[fi]
+        if book.identity.get("kind") == "consolidation":
+            agg = Aggregate.from_json(book.identity.get("aggregate", ""))
+        else:
+            rows = {form: [checked.rows[form].row(i) for i in idxs]
+                    for form, idxs in by_file.get(fi, {}).items()}
+            agg = unit_aggregate(plan, plan.period(pid), code, winner.unit_name, rows, winner)
+        for unit, data in unit_slices(agg, winner.file).items():
+            by_period.setdefault(pid, {})[unit] = data
+    for slices in by_period.values():
+        for code, data in slices.items():
+            if code in by_code:
+                data.sub.level = by_code[code].level or data.sub.level
+                data.sub.unit_name = by_code[code].name
+    task_order = [r["key"] for r in task_records(plan) if r["kind"] == "item"]
+    indicator_keys = [i.key for i in plan.indicators if not i.group]
+    names = {u.code: u.name for u in units}
+    total, standing = compose(plan, period, by_period, list(by_code), names, task_order,
+                              indicator_keys)
+    submissions = [standing.get(c) or Submission(c, names[c]) for c in by_code]
+    submissions += [s for c, s in standing.items() if c not in by_code]
+    write_consolidated(out, plan, period, total, submissions + extras, office, now,
+                       expected=list(by_code))
+    complete = all(s.status == "valid" for s in submissions[:len(by_code)])
+    code = EXIT_OK if complete else (EXIT_INCOMPLETE if total.units or by_code
+                                     else EXIT_UNUSABLE)
+    return MergeResult(out, total, submissions, code, messages)
