@@ -685,8 +685,8 @@ def _write_levels(wb: Any, ctx: _Context, label: str, agg: Aggregate,
     count = fm.get("td_center", num_format="#,##0")
     rate_fmt = fm.get("td_center", num_format="0.00%")
 
-    def block_title(row: int, text: str) -> int:
-        _merged(ws, row, 0, row, last, text, g)
+    def block_title(row: int, text: str, to: int = 7) -> int:
+        _merged(ws, row, 0, row, to, text, g)
         ws.set_row(row, _height(1))
         return row + 1
 
@@ -696,8 +696,7 @@ def _write_levels(wb: Any, ctx: _Context, label: str, agg: Aggregate,
     r = block_title(r, "1. Thực hiện nhiệm vụ (số lượt nhiệm vụ của các đơn vị)")
     headers = ["STT", "Cấp học", "Số đơn vị", "Đã hoàn thành", "Đang thực hiện",
                "Chưa thực hiện", "Không phát sinh", "Tỷ lệ hoàn thành"]
-    r = _header_row(ws, ctx, r, headers + [""] * (len(widths) - len(headers)), widths,
-                    numbers=False) + 1
+    r = _header_row(ws, ctx, r, headers, widths[:len(headers)], numbers=False) + 1
     header_first = header_last = r - 1
     for n, fig in enumerate(levels, start=1):
         ws.write_number(r, 0, n, center)
@@ -709,13 +708,11 @@ def _write_levels(wb: Any, ctx: _Context, label: str, agg: Aggregate,
             ws.write_number(r, 7, fig.done / fig.applicable, rate_fmt)
         else:
             ws.write_blank(r, 7, None, center)
-        for c in range(8, len(widths)):
-            ws.write_blank(r, c, None, center)
         ws.set_row(r, _height(text_lines(fig.level, widths[1])))
         r += 1
     if _uses(ctx.plan, "report_tthc") or agg.tthc:
         r = block_title(r + 1, "2. Tình hình giải quyết TTHC theo cấp học (Biểu số 06, "
-                               "tổng các lĩnh vực)")
+                               "tổng các lĩnh vực)", last)
         headers = ["STT", "Cấp học"] + [f"({i})" for i in range(3, 14)]
         r = _header_row(ws, ctx, r, headers, widths, numbers=False)
         ws.write_blank(r + 1, 0, None, fm.get("colnum"))
@@ -738,8 +735,7 @@ def _write_levels(wb: Any, ctx: _Context, label: str, agg: Aggregate,
                "Số đơn vị báo cáo", "Số đơn vị đạt"]
     # the longest block comes last: its header is the one repeated on later pages
     header_first = r
-    header_last = _header_row(ws, ctx, r, headers + [""] * (len(widths) - len(headers)),
-                              widths, numbers=False)
+    header_last = _header_row(ws, ctx, r, headers, widths[:len(headers)], numbers=False)
     r = header_last + 1
     for rec in indicator_records(ctx.plan):
         if rec["kind"] != "item":
@@ -769,8 +765,6 @@ def _write_levels(wb: Any, ctx: _Context, label: str, agg: Aggregate,
                     ws.write_blank(at, 5, None, center)
             ws.write_number(at, 6, a.reporting, count)
             ws.write_number(at, 7, a.meeting, count)
-            for c in range(8, len(widths)):
-                ws.write_blank(at, c, None, center)
             ws.set_row(at, _height(1))
         need = _height(text_lines(rec["text"], widths[1]))
         if need > _height(1) * len(rows):
