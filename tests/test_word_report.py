@@ -106,8 +106,9 @@ def workbook_figures(path: Path) -> dict:
     tthc_rows = _table(_sheet(wb, "TH TTHC"))
     total = next(r for r in tthc_rows if r[1] == "Tổng cộng")
     status = [r[3] for r in _table(_sheet(wb, "Tình hình nộp")) if isinstance(r[0], int)]
+    levels = [r for r in _table(_sheet(wb, "TH Cấp học")) if isinstance(r[0], int)]
     return {"tasks": tasks, "indicators": indicators, "tthc_total": total[2:13],
-            "status": status}
+            "status": status, "levels": [(r[1], *r[2:8]) for r in levels]}
 
 
 def vn(value: float) -> str:
@@ -160,6 +161,10 @@ def check_figures(text: str, figures: dict) -> None:
     assert squash(sentence) in flat
     assert squash(f"Đang giải quyết {vn(c['c11'])} hồ sơ (trong hạn {vn(c['c12'])}, "
                   f"quá hạn {vn(c['c13'])})") in flat
+    # by cấp học: one table row per level, as the TH Cấp học appendix shows it
+    assert figures["levels"]
+    for level, n_units, done, doing, todo, _na, rate in figures["levels"]:
+        assert f"{level}{n_units}{done}{doing}{todo}{percent(rate)}" in flat, level
 
 
 # --- tests -------------------------------------------------------------------------------

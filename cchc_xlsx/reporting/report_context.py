@@ -232,7 +232,7 @@ def _levels(agg: Aggregate) -> list[dict[str, Any]]:
             "ten": fig.level, "so_don_vi": fig.units,
             "hoan_thanh": fig.statuses.get(DONE, 0), "dang_thuc_hien": fig.statuses.get(DOING, 0),
             "chua_thuc_hien": fig.statuses.get(NOT_STARTED, 0),
-            "ty_le": vn_percent(fig.done, fig.applicable, 1) or "—",
+            "ty_le": vn_percent(fig.done, fig.applicable) or "—",
             "tthc_nhan": vn_number(t["c3"]), "tthc_da_giai_quyet": vn_number(t["c7"]),
             "tthc_ty_le_dung_han": vn_percent(t["c8"] + t["c9"], t["c7"]) or "—"})
     return rows
