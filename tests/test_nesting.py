@@ -40,6 +40,7 @@ SCHEDULE = """schedule:
 CODES = ("MN-TT", "MN-SM", "TH-HV", "THCS-LL", "TH-PD")
 GAP = "TH-PD"  # sends quý I only
 NOW = datetime(2023, 6, 25, 9)
+LATER = datetime(2023, 9, 25, 9)  # after quý III: its completion dates are in the past
 INPUT_TTHC = ("c4", "c5", "c6", "c8", "c9", "c10", "c12", "c13")
 
 
@@ -175,3 +176,43 @@ def test_plan_refuses_parts_that_do_not_tile(tmp_path):
     with pytest.raises(UserError, match="q9-2023"):
         nested_plan(tmp_path, bad)
     assert date(2023, 6, 14) == nested_plan(tmp_path).period("6t-2023").end
+
+
+NINE = SCHEDULE + """  - id: q3-2023
+    name: Quý III năm 2023
+    from: 2023-06-15
+    to: 2023-09-14
+    due: 2023-09-20
+  - id: 9t-2023
+    name: 9 tháng năm 2023
+    from: 2022-12-15
+    to: 2023-09-14
+    due: 2023-09-20
+    parts: [6t-2023, q3-2023]
+"""
+
+
+def test_two_levels_of_nesting_compose(tmp_path, units):
+    """9 tháng = (quý I + quý II) + quý III: from the half-year consolidation and the quý
+    III one, or from the three quarters, or from the raw returns: the same figures."""
+    plan = nested_plan(tmp_path, NINE)
+    mine = [u for u in units if u.code in CODES[:3]]
+    office = office_from_units(mine, plan)
+    for pid in ("q1-2023", "q2-2023", "q3-2023"):
+        for n, path in enumerate(generate(plan, mine, tmp_path / pid, period_id=pid,
+                                          workers=1)):
+            fill_clean(Filler(path), seed=n + len(pid)).save()
+    th = {pid: merge([tmp_path / pid], plan, mine, pid, tmp_path / f"th-{pid}.xlsx", office,
+                     now=LATER, workers=1).out for pid in ("q1-2023", "q2-2023", "q3-2023")}
+    half = merge([th["q1-2023"], th["q2-2023"]], plan, mine, "6t-2023", tmp_path / "6t.xlsx",
+                 office, now=LATER, workers=1).out
+    a = merge([half, th["q3-2023"]], plan, mine, "9t-2023", tmp_path / "a.xlsx", office,
+              now=LATER, workers=1)
+    b = merge(list(th.values()), plan, mine, "9t-2023", tmp_path / "b.xlsx", office,
+              now=LATER, workers=1)
+    c = merge([tmp_path / p for p in th], plan, mine, "9t-2023", tmp_path / "c.xlsx", office,
+              now=LATER, workers=1)
+    figures = [identity(r.out).figures() for r in (a, b, c)]
+    assert figures[0]["units"] == sorted(u.code for u in mine)
+    assert figures[0] == figures[1] == figures[2]
+    assert a.exit_code == 0
