@@ -10,6 +10,7 @@ reads exact figures rather than rounded printed ones.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -78,9 +79,9 @@ class Aggregate:
     difficulties: list[tuple[str, str, str]] = field(default_factory=list)  # unit, key, text
     # unit code → row key → [numerator, denominator, total, verdict (1 met, 0 not, -1 ?)]:
     # what the per-cấp-học breakdown sums, so it composes like everything else
-    indicator_by_unit: dict[str, dict[str, list[float]]] = field(default_factory=dict)
+    indicator_by_unit: dict[str, dict[str, Sequence[float]]] = field(default_factory=dict)
     # unit code → row key → c3..c13: Biểu 06 per unit and row, so periods can nest exactly
-    tthc_unit_rows: dict[str, dict[str, list[float]]] = field(default_factory=dict)
+    tthc_unit_rows: dict[str, dict[str, Sequence[float]]] = field(default_factory=dict)
 
     # --- composition ---------------------------------------------------------------------
 

@@ -67,6 +67,12 @@ def _num(value: Any) -> float | None:
     return float(value) if isinstance(value, (int, float)) and value == value else None
 
 
+def _small(x: float) -> float:
+    """Whole numbers as ints: small ones are shared objects, which keeps the per-unit
+    parts of 10,000 units (kept for the per-level breakdown and nesting) small in memory."""
+    return int(x) if float(x).is_integer() else x
+
+
 def unit_aggregate(plan: Plan, period: Period, unit_code: str, unit_name: str,
                    rows: dict[str, list[dict[str, Any]]], submission: Submission) -> Aggregate:
     """One unit's contribution, from its validated, normalised rows."""
@@ -114,10 +120,10 @@ def unit_aggregate(plan: Plan, period: Period, unit_code: str, unit_name: str,
             a.meeting += 1
         elif verdict is False:
             a.not_meeting.append(unit_name)
-        rate = (num or 0.0, den or 0.0) if measure == "rate" else (0.0, 0.0)
-        agg.indicator_by_unit.setdefault(unit_code, {})[r["_key"]] = [
-            *rate, (value or 0.0) if measure == "count" else 0.0,
-            1.0 if verdict else 0.0 if verdict is False else -1.0]
+        rate = (num or 0, den or 0) if measure == "rate" else (0, 0)
+        agg.indicator_by_unit.setdefault(unit_code, {})[r["_key"]] = tuple(map(_small, (
+            *rate, (value or 0) if measure == "count" else 0,
+            1 if verdict else 0 if verdict is False else -1)))
     totals = [0.0] * len(TTHC_COLUMNS)
     any_tthc = False
     for r in rows.get("report_tthc", []):
@@ -128,7 +134,7 @@ def unit_aggregate(plan: Plan, period: Period, unit_code: str, unit_name: str,
         cells["c11"] = cells["c12"] + cells["c13"]
         values = [cells[c] for c in TTHC_COLUMNS]
         agg.tthc[r["_key"]] = values
-        agg.tthc_unit_rows.setdefault(unit_code, {})[r["_key"]] = list(values)
+        agg.tthc_unit_rows.setdefault(unit_code, {})[r["_key"]] = tuple(map(_small, values))
         totals = [a + b for a, b in zip(totals, values, strict=True)]
         any_tthc = True
     if any_tthc:
