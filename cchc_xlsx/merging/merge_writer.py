@@ -825,6 +825,16 @@ def _write_difficulties(wb: Any, ctx: _Context, label: str, agg: Aggregate) -> N
 # --- what the Word report needs of the plan ---------------------------------------------
 
 
+def _standing_summary(st: Standing) -> dict[str, Any]:
+    """Who sent what, as the report words it: counts, and the names it lists."""
+    def names(items: list[Submission]) -> list[str]:
+        return [u.unit_name or u.unit_code for u in items]
+
+    return {"units": len(st.units), "sent": len(st.sent), "on_time": len(st.on_time),
+            "late": names(st.late), "missing": names(st.missing), "bad": names(st.bad),
+            "others": len(st.others)}
+
+
 def plan_outline(plan: Plan, period: Period, tthc_spec: FormSpec,
                  submissions: Sequence[Submission] = (),
                  expected: Collection[str] | None = None,
@@ -857,8 +867,7 @@ def plan_outline(plan: Plan, period: Period, tthc_spec: FormSpec,
         "procedures": [{"key": r["key"], "stt": r["stt"], "name": r["name"]}
                        for r in procedure_records(plan, tthc_spec)],
         "titles": _row_titles(plan),
-        "standing": {"units": [asdict(u) for u in st.units],
-                     "others": [asdict(u) for u in st.others]},
+        "standing": _standing_summary(st),
         "generated_at": generated_at.isoformat(timespec="minutes") if generated_at else "",
     }
 

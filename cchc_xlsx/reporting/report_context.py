@@ -240,20 +240,12 @@ def _levels(agg: Aggregate) -> list[dict[str, Any]]:
 
 def _standing(outline: dict[str, Any]) -> dict[str, Any]:
     st = outline.get("standing", {})
-    units = st.get("units", [])
-    sent = [u for u in units if u["status"] != "missing"]
-    late = [u for u in sent if u.get("on_time") is False]
-    on_time = [u for u in sent if u.get("on_time") is True]
-    missing = [u for u in units if u["status"] == "missing"]
-    bad = [u for u in units if u["status"] in ("invalid", "unusable")]
-
-    def names(items: list[dict]) -> str:
-        return ", ".join(u["unit_name"] or u["unit_code"] for u in items)
-
-    return {"tong": len(units), "da_nop": len(sent), "dung_han": len(on_time),
-            "qua_han": len(late), "chua_nop": len(missing), "khong_hop_le": len(bad),
-            "ds_qua_han": names(late), "ds_chua_nop": names(missing),
-            "ds_khong_hop_le": names(bad), "ngoai_danh_sach": len(st.get("others", []))}
+    late, missing, bad = st.get("late", []), st.get("missing", []), st.get("bad", [])
+    return {"tong": st.get("units", 0), "da_nop": st.get("sent", 0),
+            "dung_han": st.get("on_time", 0), "qua_han": len(late),
+            "chua_nop": len(missing), "khong_hop_le": len(bad),
+            "ds_qua_han": ", ".join(late), "ds_chua_nop": ", ".join(missing),
+            "ds_khong_hop_le": ", ".join(bad), "ngoai_danh_sach": st.get("others", 0)}
 
 
 def build_context(agg: Aggregate, office: Office, outline: dict[str, Any]) -> dict[str, Any]:
