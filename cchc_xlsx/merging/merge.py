@@ -10,6 +10,7 @@ an earlier one (and names it); invalid files are left out of the figures unless 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time
@@ -121,9 +122,11 @@ def unit_aggregate(plan: Plan, period: Period, unit_code: str, unit_name: str,
         elif verdict is False:
             a.not_meeting.append(unit_name)
         rate = (num or 0, den or 0) if measure == "rate" else (0, 0)
-        agg.indicator_by_unit.setdefault(unit_code, {})[r["_key"]] = tuple(map(_small, (
-            *rate, (value or 0) if measure == "count" else 0,
-            1 if verdict else 0 if verdict is False else -1)))
+        parts = (*rate, (value or 0) if measure == "count" else 0,
+                 1 if verdict else 0 if verdict is False else -1)
+        # interned keys and small ints: 10,000 units share them instead of holding copies
+        agg.indicator_by_unit.setdefault(unit_code, {})[sys.intern(r["_key"])] = tuple(
+            map(_small, parts))
     totals = [0.0] * len(TTHC_COLUMNS)
     any_tthc = False
     for r in rows.get("report_tthc", []):
@@ -134,7 +137,8 @@ def unit_aggregate(plan: Plan, period: Period, unit_code: str, unit_name: str,
         cells["c11"] = cells["c12"] + cells["c13"]
         values = [cells[c] for c in TTHC_COLUMNS]
         agg.tthc[r["_key"]] = values
-        agg.tthc_unit_rows.setdefault(unit_code, {})[r["_key"]] = tuple(map(_small, values))
+        agg.tthc_unit_rows.setdefault(unit_code, {})[sys.intern(r["_key"])] = tuple(
+            map(_small, values))
         totals = [a + b for a, b in zip(totals, values, strict=True)]
         any_tthc = True
     if any_tthc:
