@@ -154,20 +154,13 @@ class Aggregate:
     # --- storage -------------------------------------------------------------------------
 
     def to_json(self) -> str:
-        """The aggregate as compact JSON, built field by field and unit by unit: ``asdict``
-        would deep-copy the per-unit dicts, and one ``json.dumps`` of the whole holds every
-        token of 10,000 units at once (both were the merge's memory peak)."""
-        out = []
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, dict):
-                plain = f.name in ("units", "indicators")  # dataclasses, one at a time
-                body = ",".join(f"{_dump(k)}:{_dump(asdict(v) if plain else v)}"
-                                for k, v in value.items())
-                out.append(f'"{f.name}":{{{body}}}')
-            else:
-                out.append(f'"{f.name}":{_dump(value)}')
-        return "{" + ",".join(out) + "}"
+        # shallow: only the small dataclasses are converted; the big per-unit dicts are
+        # already plain JSON data and are serialised in place (``asdict`` would deep-copy
+        # them: 10,000 units made that copy the merge's memory peak)
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["units"] = {k: asdict(v) for k, v in self.units.items()}
+        data["indicators"] = {k: asdict(v) for k, v in self.indicators.items()}
+        return _dump(data)
 
     @classmethod
     def from_json(cls, text: str) -> Aggregate:

@@ -229,7 +229,9 @@ def merge(inputs: Iterable[str | Path], plan: Plan, units: Sequence[Unit], perio
     for form, stacked in checked.rows.items():
         for i, f in enumerate(stacked.columns.get("_f", [])):
             by_file.setdefault(f, {}).setdefault(form, []).append(i)
-    parts: list[tuple[Submission, Aggregate]] = []
+    # each unit's part is folded into the total as soon as it is built, so the per-unit
+    # aggregates are freed one by one instead of all living until the workbook is written
+    total = Aggregate(plan.id, period.id)
     for code, subs in candidates.items():
         subs.sort(key=lambda t: (t[0], t[1]))
         received, fi, winner = subs[-1]
@@ -252,16 +254,14 @@ def merge(inputs: Iterable[str | Path], plan: Plan, units: Sequence[Unit], perio
             rows = {form: [checked.rows[form].row(i) for i in idxs]
                     for form, idxs in by_file.get(fi, {}).items()}
             part = unit_aggregate(plan, period, code, winner.unit_name, rows, winner)
-        parts.append((winner, part))
-
-    total = Aggregate(plan.id, period.id)
-    for winner, part in parts:
         try:
             total.add(part)
         except UserError as exc:
             winner.status = "invalid"
             winner.note = exc.message
             messages.append(f"«{winner.file}»: {exc.message}")
+    checked.rows.clear()  # the stacked cells are not needed to write: free them first
+    del by_file
     submissions = list(expected.values()) + extras
     out = Path(out)
     write_consolidated(out, plan, period, total, submissions, office, now or datetime.now(),
