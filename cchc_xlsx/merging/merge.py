@@ -409,6 +409,7 @@ def _merge_nested(checked: Any, plan: Plan, units: Sequence[Unit], period: Perio
             if code in by_code:
                 data.sub.level = by_code[code].level or data.sub.level
                 data.sub.unit_name = by_code[code].name
+    checked.rows.clear()  # the stacked cells are not needed to compose and write
     task_order = [r["key"] for r in task_records(plan) if r["kind"] == "item"]
     indicator_keys = [i.key for i in plan.indicators if not i.group]
     names = {u.code: u.name for u in units}
