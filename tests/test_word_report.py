@@ -185,7 +185,7 @@ def test_header_signer_and_recipients_from_the_profile(report):
                  "Kết quả thực hiện công tác cải cách hành chính quý I năm 2023",
                  "KT. TRƯỞNG PHÒNG", "PHÓ TRƯỞNG PHÒNG", "Nguyễn Văn An", "Nơi nhận:",
                  "- Phòng Nội vụ Quận 8;", "- Lưu: VT.",
-                 "Thực hiện Kế hoạch số 71/KH-MNTT ngày 17 tháng 03 năm 2023"):
+                 "Thực hiện Kế hoạch số 71/KH-MNTT ngày 17 tháng 3 năm 2023"):
         assert squash(text) in flat, text
 
 

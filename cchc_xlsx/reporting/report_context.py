@@ -273,8 +273,7 @@ def build_context(agg: Aggregate, office: Office, outline: dict[str, Any]) -> di
                "den_ngay": f"{end:%d/%m/%Y}" if end else "",
                "han_nop": f"{due:%d/%m/%Y}" if due else ""},
         "ke_hoach": {"so_ky_hieu": plan.get("number", ""),
-                     "ngay": (f"ngày {plan_day.day:02d} tháng {plan_day.month:02d} năm "
-                              f"{plan_day.year}") if plan_day else "",
+                     "ngay": date_line("", plan_day).removeprefix(", ") if plan_day else "",
                      "co_quan": normal_case(plan.get("issuer", "")),
                      "trich_yeu": _lower_first(plan.get("title", ""))},
         "nop": _standing(outline),
