@@ -14,6 +14,7 @@ from cchc_xlsx.errors import UserError
 from cchc_xlsx.forms.generate import generate
 from cchc_xlsx.merging.aggregate import Aggregate
 from cchc_xlsx.merging.merge import merge, office_from_units
+from cchc_xlsx.model import Unit
 from cchc_xlsx.plans.plan_loader import load_plan
 
 from .conftest import PLAN_001
@@ -216,3 +217,29 @@ def test_two_levels_of_nesting_compose(tmp_path, units):
     assert figures[0]["units"] == sorted(u.code for u in mine)
     assert figures[0] == figures[1] == figures[2]
     assert a.exit_code == 0
+
+
+def test_province_composes_its_districts_quarterly_consolidations(runs, units, tmp_path):
+    """Two 'districts' consolidate their schools' quarters; the province builds the
+    half-year from the four consolidations: the same figures as the direct merge, each
+    district counted, the school missing a quarter named."""
+    plan, tmp = runs["plan"], runs["tmp"]
+    clusters = {"CUM-A": ("MN-TT", "MN-SM"), "CUM-B": ("TH-HV", "THCS-LL", GAP)}
+    parts = []
+    for code, members in clusters.items():
+        mine = [u for u in units if u.code in members]
+        office = office_from_units(mine, plan, f"CỤM {code}", code)
+        for pid in ("q1-2023", "q2-2023"):
+            files = [p for p in (tmp / pid).glob("*.xlsx") if p.name.split("_")[0] in members]
+            parts.append(merge(files, plan, mine, pid, tmp_path / f"{code}-{pid}.xlsx",
+                               office, now=NOW, workers=1).out)
+    districts = [Unit(code, f"Cụm {code}", superior="ỦY BAN NHÂN DÂN QUẬN 8", place="Quận 8",
+                      signer_title="TRƯỞNG PHÒNG", signer_name="A") for code in clusters]
+    top = merge(parts, plan, districts, "6t-2023", tmp_path / "top.xlsx",
+                office_from_units(districts, plan, "SỞ", "SO"), now=NOW, workers=1)
+    assert identity(top.out).figures() == identity(runs["direct"].out).figures()
+    by = {s.unit_code: s for s in top.submissions}
+    assert set(by) == set(clusters)
+    assert by["CUM-A"].status == "valid" and by["CUM-A"].note.startswith("2/2")
+    assert by["CUM-B"].status == "valid" and by["CUM-B"].note.startswith("2/3")
+    assert "Quý II năm 2023" in by["CUM-B"].note

@@ -388,6 +388,7 @@ def _merge_nested(checked: Any, plan: Plan, units: Sequence[Unit], period: Perio
             for code, data in unit_slices(agg, sub.file).items():
                 data.sub.via = sub.file
                 by_period.setdefault(pid, {})[code] = data
+    via_of: dict[str, str] = {}  # unit code → the listed unit whose consolidation has it
     for (pid, code), subs in returns.items():
         subs.sort(key=lambda t: (t[0], t[1]))
         _, fi, winner = subs[-1]
@@ -404,6 +405,9 @@ def _merge_nested(checked: Any, plan: Plan, units: Sequence[Unit], period: Perio
             agg = unit_aggregate(plan, plan.period(pid), code, winner.unit_name, rows, winner)
         for unit, data in unit_slices(agg, winner.file).items():
             by_period.setdefault(pid, {})[unit] = data
+            if unit != code:  # a listed unit's consolidation: its units come through it
+                via_of[unit] = code
+                data.sub.via = winner.file
     for slices in by_period.values():
         for code, data in slices.items():
             if code in by_code:
@@ -415,11 +419,30 @@ def _merge_nested(checked: Any, plan: Plan, units: Sequence[Unit], period: Perio
     names = {u.code: u.name for u in units}
     total, standing = compose(plan, period, by_period, list(by_code), names, task_order,
                               indicator_keys)
-    submissions = [standing.get(c) or Submission(c, names[c]) for c in by_code]
-    submissions += [s for c, s in standing.items() if c not in by_code]
+    submissions = [standing.get(c) or _via_standing(c, names[c], via_of, standing)
+                   for c in by_code]
+    submissions += [s for c, s in standing.items() if c not in by_code and c not in via_of]
     write_consolidated(out, plan, period, total, submissions + extras, office, now,
                        expected=list(by_code))
     complete = all(s.status == "valid" for s in submissions[:len(by_code)])
     code = EXIT_OK if complete else (EXIT_INCOMPLETE if total.units or by_code
                                      else EXIT_UNUSABLE)
     return MergeResult(out, total, submissions, code, messages)
+
+
+def _via_standing(code: str, name: str, via_of: dict[str, str],
+                  standing: dict[str, Submission]) -> Submission:
+    """A listed unit that sent consolidations (a district, for a province): counted when
+    some unit they cover has all its parts; the units left out are named."""
+    covered = [c for c, listed in via_of.items() if listed == code]
+    if not covered:
+        return Submission(code, name)
+    lacking = [standing[c] for c in covered if c in standing and standing[c].status != "valid"]
+    whole = len(covered) - len(lacking)
+    note = f"{whole}/{len(covered)} đơn vị qua các tệp tổng hợp" + (
+        "; chưa tính: " + "; ".join(f"{s.unit_name} ({s.note})" for s in lacking)
+        if lacking else "")
+    files = "; ".join(dict.fromkeys(standing[c].via for c in covered
+                                    if c in standing and standing[c].via))
+    return Submission(code, name, status="valid" if whole else "missing", note=note,
+                      file=files)

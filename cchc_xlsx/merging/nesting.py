@@ -133,7 +133,8 @@ def compose_unit(plan: Plan, parts: list[UnitData], period: Period,
         received_at=received, on_time=(False if False in timely else
                                        True if all(t is True for t in timely) else None),
         errors=sum(p.sub.errors for p in parts), warnings=sum(p.sub.warnings for p in parts),
-        replaced=[], via="", expected=True,
+        replaced=[], via="; ".join(dict.fromkeys(p.sub.via for p in parts if p.sub.via)),
+        expected=True,
         note="ghép từ các kỳ: " + ", ".join(names))
     return UnitData(sub, letters, indicators, tthc,
                     [(k, "\n".join(t)) for k, t in texts.items()])
