@@ -1,5 +1,6 @@
 """``make demo``: the main jobs on the embedded samples, printing where each output is:
-generate every sample plan's workbooks, validate the sample returns, merge them.
+generate every sample plan's workbooks, validate the sample returns, merge them under the
+sample office profile, and draft the Word report from the consolidation.
 
 Runs from a source checkout (the samples are not part of the installed package).
 """
@@ -19,9 +20,11 @@ from cchc_xlsx.checking.validate import validate
 from cchc_xlsx.errors import UserError
 from cchc_xlsx.forms.generate import generate
 from cchc_xlsx.merging.merge import merge, office_from_units
+from cchc_xlsx.plans.office_profile import load_office_profile
 from cchc_xlsx.plans.plan_loader import load_plan
 from cchc_xlsx.plans.summary import plan_summary
 from cchc_xlsx.plans.units import load_units
+from cchc_xlsx.reporting.word_report import write_report
 from cchc_xlsx.scoring.demo_step import scoring_round
 
 
@@ -55,7 +58,8 @@ def run(samples: Path, out: Path) -> None:
     print()
     inbox = _inbox(returns, out / "hop-thu", plan.schedule[0].due)
     print(f"== 4. Tổng hợp các báo cáo nhận được trong «{inbox}» (giả lập giờ nhận thư)")
-    office = office_from_units(units, plan)
+    profile = load_office_profile(samples / "office" / "phong-gddt-quan8.yaml")
+    office = office_from_units(units, plan, profile=profile)
     result = merge([inbox], plan, units, plan.schedule[0].id, out / "tong-hop-q1-2023.xlsx",
                    office)
     sent = [s for s in result.submissions if s.status != "missing"]
@@ -63,7 +67,10 @@ def run(samples: Path, out: Path) -> None:
           + (", ".join(s.unit_name for s in result.missing) or "không có") + ".")
     for message in result.messages:
         print(f"   - {message}")
-    print(f"   sổ tổng hợp: {result.out}")
+    print(f"   sổ tổng hợp (tiêu đề, người ký, nơi nhận theo hồ sơ cơ quan): {result.out}")
+    print()
+    print("== 5. Soạn sẵn báo cáo Word từ sổ tổng hợp (mẫu theo Nghị định 30/2020)")
+    print(f"   báo cáo: {write_report(result.out, out / 'bao-cao-q1-2023.docx')}")
     print()
     _import_step(samples, out)
     scoring_round(samples, out, 5)

@@ -182,6 +182,9 @@ class Period:
     end: date
     due: date
     note: str = ""
+    # the shorter periods this one is made of, when the plan says they nest ("6 tháng" =
+    # quý I + quý II): merge can then build it from their consolidations, exactly
+    parts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

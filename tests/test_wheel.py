@@ -39,6 +39,7 @@ def test_wheel_contains_forms_and_rules(wheel):
     assert "cchc_xlsx/web/templates/_findings.html" in names
     assert "cchc_xlsx/web/static/portal.js" in names
     assert "cchc_xlsx/web/static/portal.css" in names
+    assert "cchc_xlsx/reporting/templates/bao-cao-cchc.docx" in names
 
 
 def test_installed_wheel_generates_outside_the_repo(wheel, tmp_path):

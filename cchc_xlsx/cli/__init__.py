@@ -10,6 +10,7 @@ from cchc_xlsx.cli import (  # noqa: F401  (register)
     merge_cmds,
     plan_cmds,
     plan_file_cmds,
+    report_cmds,
     scoring_cmds,
     web_cmds,
 )

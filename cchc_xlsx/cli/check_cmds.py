@@ -26,12 +26,15 @@ from cchc_xlsx.errors import UserError
 @click.option("--period", "period_id", metavar="PERIOD",
               help="Kỳ báo cáo cần nộp. Mặc định: kỳ của đa số tệp.")
 @click.option("--plan", "plan_path", metavar="PLAN",
-              help="Tệp kế hoạch (YAML): tệp của kế hoạch khác bị báo lỗi, và --period phải "
-                   "là một kỳ của kế hoạch này.")
+              help="Tệp kế hoạch (YAML, Word hoặc Excel): tệp của kế hoạch khác bị báo lỗi, "
+                   "và --period phải là một kỳ của kế hoạch này.")
+@click.option("--db", "db_path", metavar="DB",
+              help="Lịch sử nộp (SQLite, do «collect» ghi): so với báo cáo kỳ trước của "
+                   "cùng đơn vị (số hồ sơ chuyển kỳ, nhiệm vụ đã hoàn thành).")
 @friendly
 def validate_cmd(paths: tuple[str, ...], fmt: str, annotate_dir: str | None,
                  annotate_all: bool, units_path: str | None, period_id: str | None,
-                 plan_path: str | None) -> None:
+                 plan_path: str | None, db_path: str | None) -> None:
     """Kiểm tra các sổ Excel đã điền (tệp hoặc thư mục); không bao giờ sửa tệp gốc.
 
     Mã thoát: 0 hợp lệ (chỉ có cảnh báo), 1 có lỗi, 2 có tệp không dùng được hoặc sai
@@ -48,15 +51,22 @@ def validate_cmd(paths: tuple[str, ...], fmt: str, annotate_dir: str | None,
     units = load_units(units_path) if units_path else None
     plan = None
     if plan_path:
-        from cchc_xlsx.plans.plan_loader import load_plan
+        from cchc_xlsx.cli.plan_cmds import open_plan_reviewed
 
-        plan = load_plan(plan_path)
+        plan = open_plan_reviewed(plan_path)
     files = expand_paths(paths)  # once: the progress bar's length and the work itself
     with click.progressbar(length=len(files), label="Đang kiểm tra", file=sys.stderr,
                            show_pos=True) as bar:
         report = validate(files, units=units, period_id=period_id,
                           plan_id=plan.id if plan else None, progress=bar.update,
                           known_periods=[p.id for p in plan.schedule] if plan else None)
+    if db_path:
+        from cchc_xlsx.checking.continuity import check_continuity
+        from cchc_xlsx.forms.specs import load_catalog
+        from cchc_xlsx.inbox.history import History
+
+        with History(db_path, create=False) as history:
+            check_continuity(report.files, history.earlier_files, load_catalog())
     written = failed = None
     if annotate_dir:
         from cchc_xlsx.checking.annotate import write_all

@@ -11,6 +11,25 @@ from cchc_xlsx.cli.app import friendly, main
 from cchc_xlsx.errors import UserError
 
 
+def run_profile(path: str | None, number: str | None, day: str | None):
+    """The office profile with this run's number and date; options alone make a blank
+    profile only when a profile is given (without one, merge guesses the office)."""
+    if path is None:
+        if number or day:
+            raise UserError("--number và --date cần đi cùng --office-profile (hồ sơ cơ quan "
+                            "cho biết ký hiệu và địa danh của báo cáo).")
+        return None
+    from cchc_xlsx.plans.office_profile import load_office_profile
+    from cchc_xlsx.plans.phrases import parse_vn_date
+
+    parsed = None
+    if day:
+        parsed = parse_vn_date(day)
+        if parsed is None:
+            raise UserError(f"Ngày «{day}» ở --date không hợp lệ; hãy viết như 10/3/2023.")
+    return load_office_profile(path).with_run(number, parsed)
+
+
 @main.command("merge")
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT…")
 @click.option("--plan", "plan_path", required=True, metavar="PLAN",
@@ -29,10 +48,18 @@ from cchc_xlsx.errors import UserError
                    "đơn vị).")
 @click.option("--office-code", metavar="CODE",
               help="Mã của cơ quan tổng hợp (dùng khi cấp trên gộp tiếp).")
+@click.option("--office-profile", "profile_path", metavar="YAML",
+              help="Hồ sơ cơ quan (YAML): tiêu đề, ký hiệu, địa danh, người ký, nơi nhận; "
+                   "xem samples/office/phong-gddt-quan8.yaml.")
+@click.option("--number", "number", metavar="SỐ",
+              help="Số của báo cáo (để trống thì văn thư điền tay).")
+@click.option("--date", "day", metavar="NGÀY",
+              help="Ngày của báo cáo, ví dụ 10/3/2023 (để trống thì điền tay).")
 @friendly
 def merge_cmd(inputs: tuple[str, ...], plan_path: str, units_path: str, period_id: str,
               out_path: str, db_path: str | None, include_invalid: bool,
-              office_name: str | None, office_code: str | None) -> None:
+              office_name: str | None, office_code: str | None, profile_path: str | None,
+              number: str | None, day: str | None) -> None:
     """Tổng hợp báo cáo các đơn vị thành sổ Excel theo thể thức Nghị định 30/2020.
 
     Mã thoát: 0 mọi đơn vị đã nộp tệp hợp lệ; 1 còn đơn vị chưa nộp, tệp có lỗi hoặc không
@@ -48,7 +75,8 @@ def merge_cmd(inputs: tuple[str, ...], plan_path: str, units_path: str, period_i
         raise UserError(f"Không ghi được tệp «{out_path}»: không tìm thấy thư mục «{folder}».")
     plan = open_plan_reviewed(plan_path)
     units = load_units(units_path)
-    office = office_from_units(units, plan, office_name, office_code)
+    profile = run_profile(profile_path, number, day)
+    office = office_from_units(units, plan, office_name, office_code, profile=profile)
     history = None
     if db_path:
         from cchc_xlsx.inbox.history import History

@@ -82,10 +82,14 @@ def plan_show(plan_path: str, fmt: str) -> None:
 @click.option("--overwrite", is_flag=True,
               help="Ghi đè các tệp trùng tên đã có trong thư mục kết quả (mặc định: dừng lại "
                    "nếu tệp cũ khác sổ sắp tạo, vì có thể đã được điền).")
+@click.option("--office-profile", "profile_path", metavar="YAML",
+              help="Hồ sơ cơ quan (YAML): không có --units thì tạo sổ của chính cơ quan này; "
+                   "có --units thì là nơi nhận báo cáo của các đơn vị.")
 @friendly
 def generate_cmd(plan_path: str | None, criteria_path: str | None, units_path: str | None,
                  out_dir: str, forms: tuple[str, ...], period_id: str | None,
-                 password: str | None, overwrite: bool) -> None:
+                 password: str | None, overwrite: bool,
+                 profile_path: str | None) -> None:
     """Tạo mỗi đơn vị một sổ Excel theo thể thức Nghị định 30/2020.
 
     Tên tệp: MÃ-ĐƠN-VỊ_ten-don-vi_ky-bao-cao_ma-ke-hoach.xlsx, ví dụ:
@@ -114,9 +118,14 @@ def generate_cmd(plan_path: str | None, criteria_path: str | None, units_path: s
     units = load_units(units_path, unit_warnings) if units_path else None
     for warning in unit_warnings:
         click.echo(f"Cảnh báo: {warning}", err=True)
+    office = None
+    if profile_path:
+        from cchc_xlsx.plans.office_profile import load_office_profile
+
+        office = load_office_profile(profile_path)
     total = len(units) if units else 1
     with click.progressbar(length=total, label="Đang tạo sổ Excel", file=sys.stderr,
                            show_pos=True) as bar:
         paths = generate(plan, units, out_dir, forms or None, period_id, password,
-                         progress=bar.update, overwrite=overwrite)
+                         progress=bar.update, overwrite=overwrite, office=office)
     click.echo(f"Đã tạo {len(paths)} sổ Excel trong «{out_dir}».")

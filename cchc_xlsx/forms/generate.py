@@ -40,6 +40,8 @@ from cchc_xlsx.forms.specs import Catalog, FormSpec, load_catalog
 from cchc_xlsx.forms.xlsx_page import OfficialWorksheet
 from cchc_xlsx.model import Period, Plan, Unit
 from cchc_xlsx.plans.levels import unit_levels
+from cchc_xlsx.plans.names import normal_case
+from cchc_xlsx.plans.office_profile import OfficeProfile
 
 DOTS = "……"
 BLANK_DAY = "ngày     tháng     năm"
@@ -134,6 +136,14 @@ def issuer_unit(plan: Plan) -> Unit:
     m = plan.meta
     return Unit(code=plan.id, name=m.issuing_body, superior=m.superior_body, place=m.place,
                 signer_title="|".join(m.signer.title_lines), signer_name=m.signer.name)
+
+
+def office_unit(office: OfficeProfile) -> Unit:
+    """The office of a profile as the unit its own copy is written for."""
+    return Unit(code=office.code, name=normal_case(office.name), superior=office.superior,
+                place=office.place, signer_title=office.signer_title,
+                signer_name=office.signer.name,
+                recipient=office.recipients[0].rstrip(";.") if office.recipients else "")
 
 
 def header_texts(job: SheetJob, plan: Plan, unit: Unit, period: Period | None,
@@ -321,8 +331,12 @@ def generate(plan: Plan, units: Sequence[Unit] | None, out_dir: str | Path,
              forms: Iterable[str] | None = None, period_id: str | None = None,
              password: str | None = None, catalog: Catalog | None = None,
              progress: Callable[[int], None] | None = None,
-             workers: int | None = None, overwrite: bool = False) -> list[Path]:
+             workers: int | None = None, overwrite: bool = False,
+             office: OfficeProfile | None = None) -> list[Path]:
     """Write one workbook per unit (or, with no units, the issuer's own) into ``out_dir``.
+
+    ``office`` (an office profile) makes the copy without units the office's own, under
+    its header and signer, and is the recipient of units whose list names none.
 
     Returns the written paths, in unit order. ``progress`` is called with the number of
     workbooks just finished. A file already in ``out_dir`` under one of the names is only
@@ -339,17 +353,24 @@ def generate(plan: Plan, units: Sequence[Unit] | None, out_dir: str | Path,
     for levels in {unit_levels(u.level) for u in units or ()} - {()}:
         jobs[levels] = plan_jobs(plan, catalog, forms, period, levels)
     check_out_dir(out_dir)
+    if office is not None and units:  # units that name no recipient report to the office
+        to = normal_case(office.name)
+        units = [u if u.recipient else replace(u, recipient=to) for u in units]
+    # without units, the office's own copy: the plan's issuer, or the office of the profile
+    own = issuer_unit(plan) if office is None else office_unit(office)
     names = [_name(u, plan, jobs[()], period) for u in units] if units else [
-        _name(issuer_unit(plan), plan, jobs[()], period)]
+        _name(own, plan, jobs[()], period)]
     dup = {n for n in names if names.count(n) > 1}
     if dup:
         raise UserError(f"Hai đơn vị cho cùng tên tệp «{sorted(dup)[0]}»; hãy sửa mã đơn vị.")
     if not any((out_dir / n).exists() for n in names):
-        return _write_all(plan, units, jobs, period, password, out_dir, progress, workers)
+        return _write_all(plan, units, jobs, period, password, out_dir, progress, workers,
+                          office)
     # some names are taken: write aside, compare, and only then put everything in place
     staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=".~cchc-"))
     try:
-        written = _write_all(plan, units, jobs, period, password, staging, progress, workers)
+        written = _write_all(plan, units, jobs, period, password, staging, progress, workers,
+                             office)
         if not overwrite:
             differ = [new.name for new in written if (out_dir / new.name).exists()
                       and not same_workbook(out_dir / new.name, new)]
@@ -373,11 +394,11 @@ def _write_all(plan: Plan, units: Sequence[Unit] | None,
                jobs: dict[tuple[str, ...], list[SheetJob]],
                period: Period | None, password: str | None, out_dir: Path,
                progress: Callable[[int], None] | None,
-               workers: int | None) -> list[Path]:
+               workers: int | None, office: OfficeProfile | None = None) -> list[Path]:
     if not units:
-        unit = issuer_unit(plan)
+        unit = issuer_unit(plan) if office is None else office_unit(office)
         path = write_unit_workbook(out_dir / _name(unit, plan, jobs[()], period), plan, unit,
-                                   jobs[()], period, password, is_issuer=True)
+                                   jobs[()], period, password, is_issuer=office is None)
         if progress:
             progress(1)
         return [path]

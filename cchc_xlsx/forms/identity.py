@@ -15,6 +15,7 @@ MAGIC = "cchc-xlsx identity"
 KEY_HEADER_PREFIX = "cchc:"  # + form_id + ":" + version, in the key column's header cell
 DOC_MARK = "doc:"  # + "field:col;field:col", in the key column of a document field's row
 CHUNK = 30000  # characters per identity cell (Excel's limit is 32,767)
+CHUNKED = ("aggregate", "office", "outline")  # long JSON values, split over several cells
 
 
 def key_header(form_id: str, version: int) -> str:
@@ -74,6 +75,8 @@ class Identity:
     sheets: tuple[SheetIdentity, ...] = field(default_factory=tuple)
     aggregate: str = ""  # a consolidation's exact figures (aggregate.Aggregate JSON)
     unit_levels: str = ""  # "MN" / "TH,THCS": the school levels whose rows this unit got
+    office: str = ""  # a consolidation's issuing office (merge_writer.Office JSON)
+    outline: str = ""  # a consolidation's plan outline (group, task, indicator texts) JSON
 
     def rows(self) -> list[list[object]]:
         head = [
@@ -95,8 +98,10 @@ class Identity:
         for s in self.sheets:
             head.append(["sheet", s.form_id, s.version, s.sheet, s.key_column, s.header_row,
                          s.first_row, s.last_row])
-        for i in range(0, len(self.aggregate), CHUNK):
-            head.append(["aggregate", i // CHUNK, self.aggregate[i:i + CHUNK]])
+        for tag in CHUNKED:
+            text = getattr(self, tag)
+            for i in range(0, len(text), CHUNK):
+                head.append([tag, i // CHUNK, text[i:i + CHUNK]])
         for s in self.sheets:
             for name, row, col in s.doc_cells:
                 head.append(["doc", s.form_id, name, row, col])

@@ -32,7 +32,7 @@ CHECK_KINDS = ("required", "date", "date_in_period", "allowed", "whole", "decima
 BUILTINS = ("no_identity", "unit_unknown", "period_mismatch", "form_version", "missing_row",
             "extra_row", "legacy_text", "ambiguous_date", "plan_mismatch", "stray_cell",
             "text_too_long", "name_mismatch", "near_miss",
-            "doc_field_empty")
+            "doc_field_empty", "carried_over", "task_undone")
 ROW_ATTRS = ("measure", "met_mode", "deadline_in_period")
 EXPR_FUNCTIONS = ("notna", "isna", "blank")
 _REF = re.compile(r"\{([a-z_][a-z0-9_]*)\}")

@@ -346,6 +346,15 @@ class History:
             "(SELECT 1 FROM submissions r WHERE r.replaces = submissions.id)",
             (plan_id, period_id))
 
+    def earlier_files(self, plan_id: str, unit_code: str, period_id: str) -> list[str]:
+        """The unit's current (not replaced) usable files of the plan's other periods:
+        where ``validate --db`` looks for the previous period's return."""
+        rows = self._select(
+            "plan_id = ? AND unit_code = ? AND period_id <> ? AND usable = 1 AND NOT EXISTS "
+            "(SELECT 1 FROM submissions r WHERE r.replaces = submissions.id)",
+            (plan_id, unit_code, period_id))
+        return [s.file for s in rows]
+
     def unidentified(self, period_id: str | None = None) -> list[Submission]:
         """Recorded files that name no unit (unusable or not ours): no period can count
         them, so status lists them apart for staff to chase."""

@@ -10,10 +10,16 @@ reads exact figures rather than rounded printed ones.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from cchc_xlsx.errors import UserError
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
 
 # one letter per task status in the compact per-unit detail ("" = not filled)
 STATUS_CODES = {"Đã hoàn thành": "H", "Đang thực hiện": "D", "Chưa thực hiện": "C",
@@ -40,6 +46,7 @@ class Submission:
     note: str = ""  # why it was left out, etc.
     expected: bool = True  # False for a file outside the unit list or the period
     report_number: str = ""  # the unit's "Số: 15/BC-MNTT" as it filled it ("" if blank)
+    level: str = ""  # cấp học from the unit list ("Mầm non", "TH", …), for the breakdown
 
     @property
     def counted(self) -> bool:
@@ -76,6 +83,11 @@ class Aggregate:
     tthc: dict[str, list[float]] = field(default_factory=dict)  # row key → c3..c13 sums
     tthc_by_unit: dict[str, list[float]] = field(default_factory=dict)  # unit code → totals
     difficulties: list[tuple[str, str, str]] = field(default_factory=list)  # unit, key, text
+    # unit code → row key → [numerator, denominator, total, verdict (1 met, 0 not, -1 ?)]:
+    # what the per-cấp-học breakdown sums, so it composes like everything else
+    indicator_by_unit: dict[str, dict[str, Sequence[float]]] = field(default_factory=dict)
+    # unit code → row key → c3..c13: Biểu 06 per unit and row, so periods can nest exactly
+    tthc_unit_rows: dict[str, dict[str, Sequence[float]]] = field(default_factory=dict)
 
     # --- composition ---------------------------------------------------------------------
 
@@ -109,6 +121,8 @@ class Aggregate:
             self.tthc[key] = [a + b for a, b in zip(mine, values, strict=True)]
         self.tthc_by_unit.update(other.tthc_by_unit)
         self.difficulties += other.difficulties
+        self.indicator_by_unit.update(other.indicator_by_unit)
+        self.tthc_unit_rows.update(other.tthc_unit_rows)
 
     @classmethod
     def combine(cls, plan_id: str, period_id: str, parts: list[Aggregate]) -> Aggregate:
@@ -131,13 +145,23 @@ class Aggregate:
             "tthc": {k: [round(x, 9) for x in v] for k, v in sorted(self.tthc.items())},
             "tthc_by_unit": dict(sorted(self.tthc_by_unit.items())),
             "difficulties": sorted(self.difficulties),
+            "indicator_by_unit": {u: {k: [round(x, 9) for x in v] for k, v in sorted(d.items())}
+                                  for u, d in sorted(self.indicator_by_unit.items())},
+            "levels": {c: s.level for c, s in sorted(self.units.items())},
+            "tthc_unit_rows": {u: {k: [round(x, 9) for x in v] for k, v in sorted(d.items())}
+                               for u, d in sorted(self.tthc_unit_rows.items())},
         }
 
     # --- storage -------------------------------------------------------------------------
 
     def to_json(self) -> str:
-        data = asdict(self)
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        # shallow: only the small dataclasses are converted; the big per-unit dicts are
+        # already plain JSON data and are serialised in place (``asdict`` would deep-copy
+        # them: 10,000 units made that copy the merge's memory peak)
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["units"] = {k: asdict(v) for k, v in self.units.items()}
+        data["indicators"] = {k: asdict(v) for k, v in self.indicators.items()}
+        return _dump(data)
 
     @classmethod
     def from_json(cls, text: str) -> Aggregate:
@@ -151,4 +175,8 @@ class Aggregate:
             tthc={k: list(v) for k, v in d["tthc"].items()},
             tthc_by_unit={k: list(v) for k, v in d["tthc_by_unit"].items()},
             difficulties=[tuple(x) for x in d["difficulties"]],  # type: ignore[misc]
+            indicator_by_unit={u: {k: list(v) for k, v in m.items()}
+                               for u, m in d.get("indicator_by_unit", {}).items()},
+            tthc_unit_rows={u: {k: list(v) for k, v in m.items()}
+                            for u, m in d.get("tthc_unit_rows", {}).items()},
         )

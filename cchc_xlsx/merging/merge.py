@@ -10,6 +10,7 @@ an earlier one (and names it); invalid files are left out of the figures unless 
 from __future__ import annotations
 
 import re
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -68,6 +69,12 @@ def _num(value: Any) -> float | None:
     return float(value) if isinstance(value, (int, float)) and value == value else None
 
 
+def _small(x: float) -> float:
+    """Whole numbers as ints: small ones are shared objects, which keeps the per-unit
+    parts of 10,000 units (kept for the per-level breakdown and nesting) small in memory."""
+    return int(x) if float(x).is_integer() else x
+
+
 def unit_aggregate(plan: Plan, period: Period, unit_code: str, unit_name: str,
                    rows: dict[str, list[dict[str, Any]]], submission: Submission) -> Aggregate:
     """One unit's contribution, from its validated, normalised rows."""
@@ -93,6 +100,7 @@ def unit_aggregate(plan: Plan, period: Period, unit_code: str, unit_name: str,
         measure = r.get("measure") or (ind.measure if ind else "text")
         a = agg.indicators.setdefault(r["_key"], IndicatorAgg())
         value: float | None = None
+        num = den = None
         if measure == "rate":
             num, den = _num(r.get("numerator")), _num(r.get("denominator"))
             if num is None or den is None:
@@ -114,6 +122,12 @@ def unit_aggregate(plan: Plan, period: Period, unit_code: str, unit_name: str,
             a.meeting += 1
         elif verdict is False:
             a.not_meeting.append(unit_name)
+        rate = (num or 0, den or 0) if measure == "rate" else (0, 0)
+        parts = (*rate, (value or 0) if measure == "count" else 0,
+                 1 if verdict else 0 if verdict is False else -1)
+        # interned keys and small ints: 10,000 units share them instead of holding copies
+        agg.indicator_by_unit.setdefault(unit_code, {})[sys.intern(r["_key"])] = tuple(
+            map(_small, parts))
     totals = [0.0] * len(TTHC_COLUMNS)
     any_tthc = False
     for r in rows.get("report_tthc", []):
@@ -124,6 +138,8 @@ def unit_aggregate(plan: Plan, period: Period, unit_code: str, unit_name: str,
         cells["c11"] = cells["c12"] + cells["c13"]
         values = [cells[c] for c in TTHC_COLUMNS]
         agg.tthc[r["_key"]] = values
+        agg.tthc_unit_rows.setdefault(unit_code, {})[sys.intern(r["_key"])] = tuple(
+            map(_small, values))
         totals = [a + b for a, b in zip(totals, values, strict=True)]
         any_tthc = True
     if any_tthc:
@@ -178,6 +194,9 @@ def merge(inputs: Iterable[str | Path], plan: Plan, units: Sequence[Unit], perio
                           catalog=catalog, today=(now or datetime.now()).date(),
                           workers=workers, progress=progress,
                           known_periods=[p.id for p in plan.schedule])
+    if period.parts:
+        return _merge_nested(checked, plan, units, period, Path(out), office, history,
+                             include_invalid, now or datetime.now())
     by_code = {u.code: u for u in units}
     expected = {u.code: Submission(u.code, u.name) for u in units}
     extras: list[Submission] = []
@@ -243,7 +262,9 @@ def merge(inputs: Iterable[str | Path], plan: Plan, units: Sequence[Unit], perio
     for form, stacked in checked.rows.items():
         for i, f in enumerate(stacked.columns.get("_f", [])):
             by_file.setdefault(f, {}).setdefault(form, []).append(i)
-    parts: list[tuple[Submission, Aggregate]] = []
+    # each unit's part is folded into the total as soon as it is built, so the per-unit
+    # aggregates are freed one by one instead of all living until the workbook is written
+    total = Aggregate(plan.id, period.id)
     for code, subs in candidates.items():
         subs.sort(key=lambda t: (t[0], t[1]))
         # a file whose name names another unit counts only when its unit sent nothing else
@@ -262,6 +283,7 @@ def merge(inputs: Iterable[str | Path], plan: Plan, units: Sequence[Unit], perio
             messages.append(f"{winner.unit_name}: tệp «{winner.file}» thay thế "
                             + ", ".join(f"«{f}»" for f in winner.replaced) + ".")
         expected[code] = winner
+        winner.level = by_code[code].level if code in by_code else winner.level
         if winner.status == "unusable":
             continue
         counted = winner.status == "valid" or (include_invalid and winner.status == "invalid")
@@ -275,10 +297,6 @@ def merge(inputs: Iterable[str | Path], plan: Plan, units: Sequence[Unit], perio
             rows = {form: [checked.rows[form].row(i) for i in idxs]
                     for form, idxs in by_file.get(fi, {}).items()}
             part = unit_aggregate(plan, period, code, winner.unit_name, rows, winner)
-        parts.append((winner, part))
-
-    total = Aggregate(plan.id, period.id)
-    for winner, part in parts:
         try:
             total.add(part)
         except UserError as exc:
@@ -289,6 +307,8 @@ def merge(inputs: Iterable[str | Path], plan: Plan, units: Sequence[Unit], perio
         labels = {"mtime": "thời gian sửa tệp", "db": "lần «collect» ghi nhận đầu tiên"}
         messages.append("Thời điểm nhận lấy mốc sớm nhất có được: " + ", ".join(
             f"theo {labels.get(k, k)} cho {n} tệp" for k, n in sorted(sources.items())) + ".")
+    checked.rows.clear()  # the stacked cells are not needed to write: free them first
+    del by_file
     submissions = list(expected.values()) + extras
     out = Path(out)
     write_consolidated(out, plan, period, total, submissions, office, now or datetime.now(),
@@ -327,11 +347,22 @@ def _file_problem(res: FileResult, book: Any, by_code: dict[str, Unit], plan: Pl
 
 
 def office_from_units(units: Sequence[Unit], plan: Plan, name: str | None = None,
-                      code: str | None = None, superior: str | None = None) -> Any:
-    """The consolidating office: given, or the office the units report to (their common
-    "nơi nhận"), or the plan's issuer."""
+                      code: str | None = None, superior: str | None = None,
+                      profile: Any | None = None) -> Any:
+    """The consolidating office: its profile (``OfficeProfile``) when given, else the
+    office the units report to (their common "nơi nhận"), or the plan's issuer. A name or
+    code given as an option wins over both."""
+    from dataclasses import replace
+
     from cchc_xlsx.merging.merge_writer import Office
 
+    if profile is not None:
+        office = Office.from_profile(profile)
+        if name:
+            office = replace(office, name=name.upper())
+        if superior:
+            office = replace(office, superior=superior.upper())
+        return replace(office, code=code) if code else office
     recipients = {u.recipient for u in units if u.recipient}
     superiors = {u.superior for u in units if u.superior}
     office_name = name or (recipients.pop() if len(recipients) == 1 else plan.meta.issuing_body)
@@ -340,3 +371,125 @@ def office_from_units(units: Sequence[Unit], plan: Plan, name: str | None = None
     return Office(superior=sup, name=office_name.upper(),
                   place=places.pop() if len(places) == 1 else plan.meta.place,
                   code=code or re.sub(r"[^a-z0-9]+", "-", ascii_fold(office_name)).strip("-"))
+
+
+def _merge_nested(checked: Any, plan: Plan, units: Sequence[Unit], period: Period, out: Path,
+                  office: Any, history: Any | None, include_invalid: bool,
+                  now: datetime) -> MergeResult:
+    """``merge`` for a period the plan builds from its parts: each unit's figures are read
+    for the period itself or for its parts, then composed (see ``nesting``)."""
+    from cchc_xlsx.forms.form_rows import task_records
+    from cchc_xlsx.merging.merge_writer import write_consolidated
+    from cchc_xlsx.merging.nesting import compose, descendants, unit_slices
+
+    accepted = {period.id, *descendants(plan, period)}
+    by_code = {u.code: u for u in units}
+    messages: list[str] = []
+    extras: list[Submission] = []
+    returns: dict[tuple[str, str], list[tuple[datetime, int, Submission]]] = {}
+    consolidations: dict[str, list[tuple[datetime, int, Submission]]] = {}
+    for fi, (res, book) in enumerate(zip(checked.report.files, checked.books, strict=True)):
+        if history is not None:
+            history.record(res.file, res)
+        received, source = _received(res.file, history) if Path(res.file).exists() else (
+            datetime.min, "")
+        pid = book.identity.get("period_id", "") if book is not None else ""
+        consolidation = book is not None and book.identity.get("kind") == "consolidation"
+        if pid in accepted and pid != period.id:  # a part's file: its own period is right
+            drop = {"file_period_mismatch"} | ({"file_unit_unknown"} if consolidation
+                                               else set())
+            res.issues = [i for i in res.issues if i.rule_id not in drop]
+        sub = _submission(res, by_code, received, source, plan.period(pid)
+                          if pid in accepted else period)
+        problem = ""
+        if not res.usable or book is None:
+            problem = res.issues[0].message if res.issues else "tệp không dùng được"
+        elif not book.identity:
+            problem = "tệp không có thông tin nhận dạng nên không biết của đơn vị nào"
+        elif book.identity.get("plan_id") != plan.id:
+            problem = f"tệp thuộc kế hoạch «{book.identity.get('plan_id')}», không phải «{plan.id}»"
+        elif pid not in accepted:
+            problem = (f"tệp là báo cáo kỳ «{pid}», không thuộc kỳ «{period.id}» hoặc các kỳ "
+                       "ghép thành kỳ này")
+        elif not consolidation and res.unit_code not in by_code:
+            problem = f"mã đơn vị «{res.unit_code}» không có trong danh sách đơn vị"
+        elif not (sub.status == "valid" or include_invalid):
+            problem = f"tệp có {res.errors} lỗi, chưa được tổng hợp"
+        if problem:
+            messages.append(f"«{res.file}»: {problem}")
+            continue
+        if consolidation and res.unit_code not in by_code:
+            consolidations.setdefault(pid, []).append((received, fi, sub))
+        else:
+            returns.setdefault((pid, res.unit_code), []).append((received, fi, sub))
+
+    by_file: dict[int, dict[str, list[int]]] = {}
+    for form, stacked in checked.rows.items():
+        for i, f in enumerate(stacked.columns.get("_f", [])):
+            by_file.setdefault(f, {}).setdefault(form, []).append(i)
+    by_period: dict[str, dict[str, Any]] = {}
+    for pid, files in consolidations.items():
+        for _, fi, sub in sorted(files, key=lambda t: (t[0], t[1])):
+            book = checked.books[fi]
+            agg = Aggregate.from_json(book.identity.get("aggregate", ""))
+            for code, data in unit_slices(agg, sub.file).items():
+                data.sub.via = sub.file
+                by_period.setdefault(pid, {})[code] = data
+    via_of: dict[str, str] = {}  # unit code → the listed unit whose consolidation has it
+    for (pid, code), subs in returns.items():
+        subs.sort(key=lambda t: (t[0], t[1]))
+        _, fi, winner = subs[-1]
+        if len(subs) > 1:
+            winner.replaced = [s.file for _, _, s in subs[:-1]]
+            messages.append(f"{winner.unit_name}: tệp «{winner.file}» thay thế "
+                            + ", ".join(f"«{f}»" for f in winner.replaced) + ".")
+        book = checked.books[fi]
+        if book.identity.get("kind") == "consolidation":
+            agg = Aggregate.from_json(book.identity.get("aggregate", ""))
+        else:
+            rows = {form: [checked.rows[form].row(i) for i in idxs]
+                    for form, idxs in by_file.get(fi, {}).items()}
+            agg = unit_aggregate(plan, plan.period(pid), code, winner.unit_name, rows, winner)
+        for unit, data in unit_slices(agg, winner.file).items():
+            by_period.setdefault(pid, {})[unit] = data
+            if unit != code:  # a listed unit's consolidation: its units come through it
+                via_of[unit] = code
+                data.sub.via = winner.file
+    for slices in by_period.values():
+        for code, data in slices.items():
+            if code in by_code:
+                data.sub.level = by_code[code].level or data.sub.level
+                data.sub.unit_name = by_code[code].name
+    checked.rows.clear()  # the stacked cells are not needed to compose and write
+    task_order = [r["key"] for r in task_records(plan) if r["kind"] == "item"]
+    indicator_keys = [i.key for i in plan.indicators if not i.group]
+    names = {u.code: u.name for u in units}
+    total, standing = compose(plan, period, by_period, list(by_code), names, task_order,
+                              indicator_keys)
+    submissions = [standing.get(c) or _via_standing(c, names[c], via_of, standing)
+                   for c in by_code]
+    submissions += [s for c, s in standing.items() if c not in by_code and c not in via_of]
+    write_consolidated(out, plan, period, total, submissions + extras, office, now,
+                       expected=list(by_code))
+    complete = all(s.status == "valid" for s in submissions[:len(by_code)])
+    code = EXIT_OK if complete else (EXIT_INCOMPLETE if total.units or by_code
+                                     else EXIT_UNUSABLE)
+    return MergeResult(out, total, submissions, code, messages)
+
+
+def _via_standing(code: str, name: str, via_of: dict[str, str],
+                  standing: dict[str, Submission]) -> Submission:
+    """A listed unit that sent consolidations (a district, for a province): counted when
+    some unit they cover has all its parts; the units left out are named."""
+    covered = [c for c, listed in via_of.items() if listed == code]
+    if not covered:
+        return Submission(code, name)
+    lacking = [standing[c] for c in covered if c in standing and standing[c].status != "valid"]
+    whole = len(covered) - len(lacking)
+    note = f"{whole}/{len(covered)} đơn vị qua các tệp tổng hợp" + (
+        "; chưa tính: " + "; ".join(f"{s.unit_name} ({s.note})" for s in lacking)
+        if lacking else "")
+    files = "; ".join(dict.fromkeys(standing[c].via for c in covered
+                                    if c in standing and standing[c].via))
+    return Submission(code, name, status="valid" if whole else "missing", note=note,
+                      file=files)

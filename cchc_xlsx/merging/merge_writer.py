@@ -13,10 +13,10 @@ typing "=HYPERLINK(…)" or "+84 912" must see its text printed, not executed.
 
 from __future__ import annotations
 
-import unicodedata
+import json
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import asdict, dataclass, fields
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +48,10 @@ from cchc_xlsx.forms.sheet_writer import header_heights, write_header_grid
 from cchc_xlsx.forms.specs import FormSpec, load_catalog
 from cchc_xlsx.forms.xlsx_page import OfficialWorksheet
 from cchc_xlsx.merging.aggregate import STATUS_CODES, Aggregate, IndicatorAgg, Submission
+from cchc_xlsx.merging.by_level import by_level
 from cchc_xlsx.model import Period, Plan
+from cchc_xlsx.plans.names import normal_case
+from cchc_xlsx.plans.office_profile import OfficeProfile, date_line
 
 SHEET_SUBMISSIONS = "Tình hình nộp"
 SHEET_TASKS = "TH Nhiệm vụ"
@@ -56,6 +59,7 @@ SHEET_TASK_DETAIL = "TH Nhiệm vụ chi tiết"
 SHEET_INDICATORS = "TH Chỉ tiêu"
 SHEET_TTHC = "TH TTHC"
 SHEET_DIFFICULTIES = "Khó khăn, đề xuất"
+SHEET_LEVELS = "TH Cấp học"
 
 STATUS_LABELS = {
     "valid": "Đã nộp, hợp lệ",
@@ -89,81 +93,54 @@ class Office:
     signer_title: str = ""  # "TRƯỞNG PHÒNG" or "KT. TRƯỞNG PHÒNG|PHÓ TRƯỞNG PHÒNG"
     signer_name: str = ""
     code: str = ""  # the office's own unit code (identity unit_code of the output)
+    symbol: str = ""  # the office's part of ký hiệu: "GDĐT" → "Số: 45/BC-GDĐT"
+    number: str = ""  # the report's number, once the văn thư has given it
+    date: date | None = None  # the report's date
+    recipients: tuple[str, ...] = ()  # Nơi nhận lines, without the leading "- "
+    title: str = ""  # the report's trích yếu; "{period}" becomes the period's name
 
+    @classmethod
+    def from_profile(cls, profile: OfficeProfile) -> Office:
+        return cls(superior=profile.superior, name=profile.name, place=profile.place,
+                   signer_title=profile.signer_title, signer_name=profile.signer.name,
+                   code=profile.code, symbol=profile.symbol, number=profile.number,
+                   date=profile.date, recipients=profile.recipients, title=profile.title)
 
-# --- names in normal case ---------------------------------------------------------------
+    def number_symbol(self) -> str:
+        """"45/BC-GDĐT", or "     /BC-GDĐT" with the number left for the văn thư."""
+        symbol = f"BC-{self.symbol}" if self.symbol else f"BC-{DOTS}"
+        return f"{self.number}/{symbol}" if self.number else f"     /{symbol}"
 
-# Organisation types as NĐ 30/2020 Phụ lục VI capitalises them; longest match wins.
-_ORG_PHRASES = (
-    "Ủy ban nhân dân", "Hội đồng nhân dân", "Phòng Giáo dục và Đào tạo",
-    "Sở Giáo dục và Đào tạo", "Bộ Giáo dục và Đào tạo", "Phòng Nội vụ", "Sở Nội vụ",
-    "Phòng Tài chính - Kế hoạch", "Văn phòng", "Trường Mầm non", "Trường Mẫu giáo",
-    "Trường Tiểu học", "Trường Trung học cơ sở", "Trường Trung học phổ thông",
-    "Trường Phổ thông", "Trường Tiểu học, Trung học cơ sở và Trung học phổ thông",
-    "Trường Trung học cơ sở và Trung học phổ thông", "Trung tâm Giáo dục thường xuyên",
-    "Trung tâm Giáo dục nghề nghiệp - Giáo dục thường xuyên", "Trường", "Phòng", "Sở",
-    "Trung tâm", "UBND", "HĐND",
-)
-_ABBREVIATIONS = {"UBND", "HĐND", "TP.HCM", "TPHCM", "GD&ĐT", "GD-ĐT", "VP", "TP"}
-_PLACE_WORDS = (("thành", "phố"), ("thị", "xã"), ("thị", "trấn"), ("quận",), ("huyện",),
-                ("tỉnh",), ("phường",), ("xã",))
+    def number_line(self) -> str:
+        return f"Số: {self.number_symbol()}"
 
+    def report_title(self, period: Period) -> str:
+        """The Word report's trích yếu, "Kết quả thực hiện công tác cải cách hành chính …"."""
+        if self.title:
+            return self.title.replace("{period}", period.name[:1].lower() + period.name[1:])
+        return ("Kết quả thực hiện công tác cải cách hành chính "
+                f"{period.name[:1].lower() + period.name[1:]}")
 
-def _fold(word: str) -> str:
-    return word.casefold().replace("uỷ", "ủy")
+    def recipient_lines(self) -> tuple[str, ...]:
+        """"- …;" lines as NĐ 30 prints them, ending with "- Lưu: VT." when not given."""
+        lines = [f"- {r}" for r in self.recipients if r]
+        if not any(r.lstrip("- ").startswith("Lưu") for r in lines):
+            lines.append("- Lưu: VT.")
+        return tuple(lines)
 
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["date"] = self.date.isoformat() if self.date else ""
+        data["recipients"] = list(self.recipients)
+        return data
 
-_ORG_WORDS = sorted(((tuple(_fold(w) for w in p.split()), p.split()) for p in _ORG_PHRASES),
-                    key=lambda x: -len(x[0]))
-
-
-def _cap(word: str) -> str:
-    return word[:1].upper() + word[1:].lower()
-
-
-def _is_abbreviation(word: str) -> bool:
-    """"GDĐT", "THCS", "UBND", "TP.HCM", "19/5": every Vietnamese syllable has a vowel, so
-    a word without one (or with a digit, or a known acronym) is kept as written."""
-    if any(ch.isdigit() for ch in word) or word.strip(".,;()") in _ABBREVIATIONS:
-        return True
-    base = unicodedata.normalize("NFD", word.casefold().replace("đ", "d"))
-    return not any(ch in "aeiouy" for ch in base)
-
-
-def normal_case(name: str) -> str:
-    """"PHÒNG GIÁO DỤC VÀ ĐÀO TẠO QUẬN 8" → "Phòng Giáo dục và Đào tạo Quận 8".
-
-    The italic "(Kèm theo Báo cáo số … của …)" line names the office in normal case, while
-    the header prints it IN HOA. Only names whose organisation type is known are recased
-    (the rest of the name is a proper name or a place); anything else, or a name already
-    in mixed case, is kept as given rather than guessed wrong.
-    """
-    words = name.split()
-    if not words or name != name.upper():
-        return name
-    folded = [_fold(w) for w in words]
-    for key, phrase in _ORG_WORDS:
-        if tuple(folded[:len(key)]) == key:
-            out = list(phrase)
-            rest = list(range(len(key), len(words)))
-            break
-    else:
-        return name
-    i = rest[0] if rest else len(words)
-    while i < len(words):
-        place = next((p for p in _PLACE_WORDS if tuple(folded[i:i + len(p)]) == p), None)
-        if place:
-            # "Quận 8", "Phường 15" (a number: capitalised) but "tỉnh Sóc Trăng"
-            after = words[i + len(place)] if i + len(place) < len(words) else ""
-            numbered = after[:1].isdigit()
-            out += [_cap(w) if numbered and k == 0 else w.lower()
-                    for k, w in enumerate(words[i:i + len(place)])]
-            i += len(place)
-            continue
-        word = words[i]
-        out.append(word if _is_abbreviation(word) else _cap(word))
-        i += 1
-    return " ".join(out)
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Office:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["date"] = date.fromisoformat(values["date"]) if values.get("date") else None
+        values["recipients"] = tuple(values.get("recipients") or ())
+        return cls(**values)
 
 
 # --- small writing helpers ---------------------------------------------------------------
@@ -234,20 +211,21 @@ class _Context:
 
 
 def _head(ctx: _Context, label: str, title: str, notes: tuple[str, ...] = ()) -> HeaderTexts:
-    """The office's page furniture; number and date stay blank, as the report they are
-    attached to is numbered and dated by the office's clerk (văn thư) when it is issued."""
+    """The office's page furniture. Number and date stay blank unless given (profile or
+    options): the report they are attached to is numbered and dated by the office's clerk
+    (văn thư) when it is issued, and the blanks are left for the pen."""
     year = ctx.period.due.year
     o = ctx.office
+    dated = date_line(o.place or DOTS, o.date, year)
+    when = dated.split(", ", 1)[-1] if o.date else f"{BLANK_DAY} {year}"
     return HeaderTexts(
-        superior=o.superior, issuer=o.name, number_line=f"Số:      /BC-{DOTS}",
-        date_line=f"{o.place or DOTS}, {BLANK_DAY} {year}", appendix_label=label,
-        title=title,
-        attached_line=f"(Kèm theo Báo cáo số      /BC-{DOTS} {BLANK_DAY} {year} "
-                      f"của {ctx.office_name})",
+        superior=o.superior, issuer=o.name, number_line=o.number_line(),
+        date_line=dated, appendix_label=label, title=title,
+        attached_line=f"(Kèm theo Báo cáo số {o.number_symbol()} {when} của {ctx.office_name})",
         period_line=(f"Kỳ báo cáo: {ctx.period.name} (số liệu từ ngày "
                      f"{ctx.period.start:%d/%m/%Y} đến ngày {ctx.period.end:%d/%m/%Y})"),
         notes=notes, signer_lines=signer_lines(o.signer_title), signer_name=o.signer_name,
-        recipients=("- Lưu: VT.",),
+        recipients=o.recipient_lines(),
     )
 
 
@@ -308,10 +286,37 @@ def _note(s: Submission) -> str:
     return "; ".join(parts)
 
 
-def _totals(submissions: Sequence[Submission], agg: Aggregate,
-            expected: Collection[str] | None, width: float, period: Period,
-            generated_at: datetime) -> list[str]:
-    """The lines a head of office reads first: who sent, who is late, who is missing."""
+@dataclass
+class Standing:
+    """Who sent what, one entry per expected unit (its best file), and the files from
+    outside the list or the period: what the totals lines and the Word report say."""
+
+    units: list[Submission]
+    others: list[Submission]
+
+    @property
+    def sent(self) -> list[Submission]:
+        return [u for u in self.units if u.status != "missing"]
+
+    @property
+    def missing(self) -> list[Submission]:
+        return [u for u in self.units if u.status == "missing"]
+
+    @property
+    def bad(self) -> list[Submission]:
+        return [u for u in self.units if u.status in ("invalid", "unusable")]
+
+    @property
+    def on_time(self) -> list[Submission]:
+        return [u for u in self.sent if u.on_time is True]
+
+    @property
+    def late(self) -> list[Submission]:
+        return [u for u in self.sent if u.on_time is False]
+
+
+def standing(submissions: Sequence[Submission],
+             expected: Collection[str] | None) -> Standing:
     if expected is None:
         codes = list(dict.fromkeys(s.unit_code for s in submissions if s.unit_code))
     else:
@@ -325,19 +330,25 @@ def _totals(submissions: Sequence[Submission], agg: Aggregate,
                 best[s.unit_code] = s
     names = {s.unit_code: s.unit_name for s in submissions}
     units = [best[c] if c in best else Submission(c, names.get(c, c)) for c in codes]
-    sent = [u for u in units if u.status != "missing"]
-    missing = [u.unit_name or u.unit_code for u in units if u.status == "missing"]
+    others = [s for s in submissions
+              if (not s.expected or s.unit_code not in wanted) and s.status != "missing"]
+    return Standing(units, others)
+
+
+def _totals(submissions: Sequence[Submission], agg: Aggregate,
+            expected: Collection[str] | None, width: float, period: Period,
+            generated_at: datetime) -> list[str]:
+    """The lines a head of office reads first: who sent, who is late, who is missing."""
+    st = standing(submissions, expected)
+    missing = [u.unit_name or u.unit_code for u in st.missing]
     # with --include-invalid a file with errors is counted: say so, never "not counted"
-    bad = [u.unit_name or u.unit_code for u in units
-           if u.status in ("invalid", "unusable") and u.unit_code not in agg.units]
-    counted_bad = [u.unit_name or u.unit_code for u in units
+    bad = [u.unit_name or u.unit_code for u in st.bad if u.unit_code not in agg.units]
+    counted_bad = [u.unit_name or u.unit_code for u in st.bad
                    if u.status == "invalid" and u.unit_code in agg.units]
-    on_time = sum(1 for u in sent if u.on_time is True)
-    late = sum(1 for u in sent if u.on_time is False)
     more = " (xem bảng dưới)"
     lines = [
-        f"Đã nộp: {len(sent)}/{len(units)} đơn vị; đúng hạn: {on_time}; quá hạn: {late} "
-        f"(hạn nộp: ngày {period.due:%d/%m/%Y}).",
+        f"Đã nộp: {len(st.sent)}/{len(st.units)} đơn vị; đúng hạn: {len(st.on_time)}; "
+        f"quá hạn: {len(st.late)} (hạn nộp: ngày {period.due:%d/%m/%Y}).",
         f"Chưa nộp: {len(missing)}" + (
             f" ({_names(missing, width, LIST_LINES, more)})." if missing else "."),
         f"Không hợp lệ (có lỗi hoặc không đọc được, chưa được tổng hợp): {len(bad)}" + (
@@ -346,11 +357,9 @@ def _totals(submissions: Sequence[Submission], agg: Aggregate,
     if counted_bad:
         lines.append(f"Có lỗi nhưng vẫn được tổng hợp (theo yêu cầu tính cả tệp có lỗi): "
                      f"{len(counted_bad)} ({_names(counted_bad, width, LIST_LINES, more)}).")
-    others = [s for s in submissions
-              if (not s.expected or s.unit_code not in wanted) and s.status != "missing"]
-    if others:
-        files = [s.file or s.unit_name or s.unit_code for s in others]
-        lines.append(f"Tệp không thuộc danh sách đơn vị hoặc không đúng kỳ: {len(others)} "
+    if st.others:
+        files = [s.file or s.unit_name or s.unit_code for s in st.others]
+        lines.append(f"Tệp không thuộc danh sách đơn vị hoặc không đúng kỳ: {len(st.others)} "
                      f"({_names(files, width, LIST_LINES, more)}).")
     lines.append(f"Số đơn vị có số liệu được tổng hợp: {len(agg.units)}. Tổng hợp lúc "
                  f"{generated_at:%H:%M} ngày {generated_at:%d/%m/%Y}.")
@@ -668,6 +677,115 @@ def _write_tthc(wb: Any, ctx: _Context, label: str, agg: Aggregate, spec: FormSp
     _finish(ws, ctx, widths, r, head, header_first, header_last, first)
 
 
+# --- 5b. by cấp học ----------------------------------------------------------------------
+
+
+def _write_levels(wb: Any, ctx: _Context, label: str, agg: Aggregate,
+                  tthc_spec: FormSpec) -> None:
+    """Task completion, indicator Σ/Σ and Biểu 06 totals per cấp học, one block each."""
+    levels = by_level(agg)
+    widths = [5.0, 30.0] + [9.0] * 11
+    last = len(widths) - 1
+    title = (f"KẾT QUẢ THỰC HIỆN CẢI CÁCH HÀNH CHÍNH {_period_upper(ctx.period)} "
+             "THEO CẤP HỌC")
+    notes = ("Cấp học theo cột «cấp học» của danh sách đơn vị. Tỷ lệ hoàn thành = số lượt "
+             "nhiệm vụ đã hoàn thành / số lượt nhiệm vụ phải thực hiện (không tính không phát "
+             "sinh); chỉ tiêu tỷ lệ = tổng tử số / tổng mẫu số của các đơn vị cùng cấp học.",)
+    head = _head(ctx, label, title, notes)
+    ws, r = _sheet(wb, ctx, SHEET_LEVELS, widths, head)
+    fm = ctx.fm
+    td, center, g = fm.get("td"), fm.get("td_center"), fm.get("td_group")
+    count = fm.get("td_center", num_format="#,##0")
+    rate_fmt = fm.get("td_center", num_format="0.00%")
+
+    def block_title(row: int, text: str, to: int = 7) -> int:
+        _merged(ws, row, 0, row, to, text, g)
+        ws.set_row(row, _height(1))
+        return row + 1
+
+    def numbers(row: int, col: int, value: float) -> None:
+        ws.write_number(row, col, value, fm.get("td_center", num_format=_num_format(value)))
+
+    r = block_title(r, "1. Thực hiện nhiệm vụ (số lượt nhiệm vụ của các đơn vị)")
+    headers = ["STT", "Cấp học", "Số đơn vị", "Đã hoàn thành", "Đang thực hiện",
+               "Chưa thực hiện", "Không phát sinh", "Tỷ lệ hoàn thành"]
+    r = _header_row(ws, ctx, r, headers, widths[:len(headers)], numbers=False) + 1
+    header_first = header_last = r - 1
+    for n, fig in enumerate(levels, start=1):
+        ws.write_number(r, 0, n, center)
+        _text(ws, r, 1, fig.level, td)
+        ws.write_number(r, 2, fig.units, count)
+        for j, status in enumerate(STATUS_CODES):
+            ws.write_number(r, 3 + j, fig.statuses.get(status, 0), count)
+        if fig.applicable:
+            ws.write_number(r, 7, fig.done / fig.applicable, rate_fmt)
+        else:
+            ws.write_blank(r, 7, None, center)
+        ws.set_row(r, _height(text_lines(fig.level, widths[1])))
+        r += 1
+    if _uses(ctx.plan, "report_tthc") or agg.tthc:
+        r = block_title(r + 1, "2. Tình hình giải quyết TTHC theo cấp học (Biểu số 06, "
+                               "tổng các lĩnh vực)", last)
+        headers = ["STT", "Cấp học"] + [f"({i})" for i in range(3, 14)]
+        r = _header_row(ws, ctx, r, headers, widths, numbers=False)
+        ws.write_blank(r + 1, 0, None, fm.get("colnum"))
+        ws.write_string(r + 1, 1, "", fm.get("colnum"))
+        for j, col in enumerate(tthc_spec.columns[2:]):
+            ws.write_string(r + 1, 2 + j, col.header.split(") ", 1)[-1], fm.get("colnum",
+                                                                            text_wrap=True))
+        ws.set_row(r + 1, _height(3, 11))
+        r += 2
+        for n, fig in enumerate(levels, start=1):
+            ws.write_number(r, 0, n, center)
+            _text(ws, r, 1, fig.level, td)
+            for j, v in enumerate(fig.tthc):
+                ws.write_number(r, 2 + j, v, count if float(v).is_integer() else
+                                fm.get("td_center", num_format=_num_format(v)))
+            ws.set_row(r, _height(1))
+            r += 1
+    r = block_title(r + 1, "3. Kết quả các chỉ tiêu theo cấp học")
+    headers = ["STT", "Chỉ tiêu", "Cấp học", "Tử số (Σ)", "Mẫu số (Σ)", "Kết quả",
+               "Số đơn vị báo cáo", "Số đơn vị đạt"]
+    # the longest block comes last: its header is the one repeated on later pages
+    header_first = r
+    header_last = _header_row(ws, ctx, r, headers, widths[:len(headers)], numbers=False)
+    r = header_last + 1
+    for rec in indicator_records(ctx.plan):
+        if rec["kind"] != "item":
+            continue
+        rows = [(fig.level, fig.indicators[rec["key"]]) for fig in levels
+                if rec["key"] in fig.indicators]
+        if not rows:
+            continue
+        _merged(ws, r, 0, r + len(rows) - 1, 0, rec["stt"], center)
+        _merged(ws, r, 1, r + len(rows) - 1, 1, rec["text"], td)
+        for i, (level, a) in enumerate(rows):
+            at = r + i
+            _text(ws, at, 2, level, center)
+            if rec.get("measure") == "rate":
+                numbers(at, 3, a.numerator)
+                numbers(at, 4, a.denominator)
+                if a.denominator > 0:
+                    ws.write_number(at, 5, a.numerator / a.denominator, rate_fmt)
+                else:
+                    ws.write_blank(at, 5, None, center)
+            else:
+                ws.write_blank(at, 3, None, center)
+                ws.write_blank(at, 4, None, center)
+                if rec.get("measure") == "count":
+                    numbers(at, 5, a.total)
+                else:
+                    ws.write_blank(at, 5, None, center)
+            ws.write_number(at, 6, a.reporting, count)
+            ws.write_number(at, 7, a.meeting, count)
+            ws.set_row(at, _height(1))
+        need = _height(text_lines(rec["text"], widths[1]))
+        if need > _height(1) * len(rows):
+            ws.set_row(r + len(rows) - 1, min(MAX_ROW, need - _height(1) * (len(rows) - 1)))
+        r += len(rows)
+    _finish(ws, ctx, widths, r, head, header_first, header_last, 0)
+
+
 # --- 6. difficulties ---------------------------------------------------------------------
 
 
@@ -717,6 +835,56 @@ def _write_difficulties(wb: Any, ctx: _Context, label: str, agg: Aggregate) -> N
     _finish(ws, ctx, widths, r, head, header_first, header_last, first)
 
 
+# --- what the Word report needs of the plan ---------------------------------------------
+
+
+def _standing_summary(st: Standing) -> dict[str, Any]:
+    """Who sent what, as the report words it: counts, and the names it lists."""
+    def names(items: list[Submission]) -> list[str]:
+        return [u.unit_name or u.unit_code for u in items]
+
+    return {"units": len(st.units), "sent": len(st.sent), "on_time": len(st.on_time),
+            "late": names(st.late), "missing": names(st.missing), "bad": names(st.bad),
+            "others": len(st.others)}
+
+
+def plan_outline(plan: Plan, period: Period, tthc_spec: FormSpec,
+                 submissions: Sequence[Submission] = (),
+                 expected: Collection[str] | None = None,
+                 generated_at: datetime | None = None) -> dict[str, Any]:
+    """The plan's texts the figures hang on (groups, tasks, indicators, procedures) and
+    who sent what, so the Word report is drafted from the consolidated workbook alone."""
+    st = standing(submissions, expected)
+    m = plan.meta
+    areas = []
+    for rec in task_records(plan):
+        if rec["kind"] == "group":
+            areas.append({"stt": rec["stt"], "title": rec["title"], "items": []})
+        else:
+            if not areas:
+                areas.append({"stt": "", "title": "", "items": []})
+            areas[-1]["items"].append({
+                "key": rec["key"], "stt": rec["stt"], "content": rec["content"],
+                "product": rec["product"] if rec["key"] != rec["task_key"] else ""})
+    indicators = [{"key": r["key"], "stt": r.get("stt", ""),
+                   "text": r.get("title", "") if r["kind"] == "group" else r["text"],
+                   "group": r["kind"] == "group", "target": r.get("target_text", ""),
+                   "measure": r.get("measure", "")}
+                  for r in indicator_records(plan)]
+    return {
+        "plan": {"id": plan.id, "title": m.title, "number": m.number_symbol,
+                 "date": m.date.isoformat() if m.date else "", "issuer": m.issuing_body},
+        "period": {"id": period.id, "name": period.name, "start": period.start.isoformat(),
+                   "end": period.end.isoformat(), "due": period.due.isoformat()},
+        "areas": areas, "indicators": indicators,
+        "procedures": [{"key": r["key"], "stt": r["stt"], "name": r["name"]}
+                       for r in procedure_records(plan, tthc_spec)],
+        "titles": _row_titles(plan),
+        "standing": _standing_summary(st),
+        "generated_at": generated_at.isoformat(timespec="minutes") if generated_at else "",
+    }
+
+
 # --- the workbook ------------------------------------------------------------------------
 
 
@@ -764,6 +932,8 @@ def write_consolidated(path: str | Path, plan: Plan, period: Period, agg: Aggreg
             writers.append(lambda label: _write_indicators(wb, ctx, label, agg))
         if _uses(plan, "report_tthc") or agg.tthc:
             writers.append(lambda label: _write_tthc(wb, ctx, label, agg, tthc_spec))
+        if any(s.level for s in agg.units.values()):
+            writers.append(lambda label: _write_levels(wb, ctx, label, agg, tthc_spec))
         writers.append(lambda label: _write_difficulties(wb, ctx, label, agg))
         for n, write in enumerate(writers, start=1):
             write(f"Phụ lục {roman(n)}")
@@ -771,7 +941,11 @@ def write_consolidated(path: str | Path, plan: Plan, period: Period, agg: Aggreg
             generator_version=__version__, plan_id=plan.id, unit_code=office.code,
             unit_name=office.name, kind="consolidation", period_id=period.id,
             period_start=period.start.isoformat(), period_end=period.end.isoformat(),
-            period_due=period.due.isoformat(), aggregate=agg.to_json()))
+            period_due=period.due.isoformat(), aggregate=agg.to_json(),
+            office=json.dumps(office.to_dict(), ensure_ascii=False),
+            outline=json.dumps(plan_outline(plan, period, tthc_spec, submissions, expected,
+                                            generated_at),
+                               ensure_ascii=False, separators=(",", ":"))))
         wb.close()
     return path
 

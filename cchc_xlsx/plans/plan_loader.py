@@ -87,6 +87,7 @@ def plan_from_data(data: Any, path: str | Path, warnings: list[str] | None = Non
     _unique(top, "areas", [t.stt for a in areas for t in a.tasks], "số thứ tự nhiệm vụ")
     _unique(top, "indicators", [i.key for i in indicators], "số thứ tự chỉ tiêu")
     _unique(top, "schedule", [p.id for p in schedule], "mã kỳ báo cáo")
+    _check_nesting(top, schedule)
     _unique(top, "procedures", [p.name for p in procedures], "tên thủ tục")
     return Plan(
         id=plan_id,
@@ -312,8 +313,9 @@ def _period(f: Fields, warnings: list[str] | None = None) -> Period:
     if end < start:
         f.fail(f"kỳ báo cáo «{pid}» có ngày kết thúc {end:%d/%m/%Y} trước ngày bắt đầu "
                f"{start:%d/%m/%Y}", key="to")
+    parts = tuple(str(x).strip() for x in f.listing("parts"))
     period = Period(id=pid, name=f.text("name") or pid, start=start, end=end, due=due,
-                    note=f.text("note"))
+                    note=f.text("note"), parts=parts)
     f.done()
     if warnings is not None:
         doubt = due_doubt(period)
@@ -338,6 +340,35 @@ def due_doubt(period: Period) -> str:
             hint = f"; có phải ngày {swapped:%d/%m/%Y} (ngày và tháng bị đảo)?"
     return (f"hạn gửi {due:%d/%m/%Y} của kỳ «{period.id}» nằm xa kỳ báo cáo "
             f"({start:%d/%m/%Y} – {end:%d/%m/%Y}){hint}")
+
+
+def _check_nesting(top: Fields, schedule: tuple[Period, ...]) -> None:
+    """A period made of parts must be tiled by them exactly: the first starts with it, each
+    next starts the day after the previous ends, the last ends with it. Then every figure
+    built from the parts covers the same days a direct report would."""
+    by_id = {p.id: p for p in schedule}
+    for period in schedule:
+        if not period.parts:
+            continue
+        unknown = [x for x in period.parts if x not in by_id]
+        if unknown:
+            top.fail(f"kỳ «{period.id}» gồm kỳ «{unknown[0]}» không có trong lịch báo cáo",
+                     key="schedule")
+        if len(period.parts) < 2 or len(set(period.parts)) != len(period.parts):
+            top.fail(f"kỳ «{period.id}» phải gồm ít nhất hai kỳ khác nhau (parts)",
+                     key="schedule")
+        parts = sorted((by_id[x] for x in period.parts), key=lambda p: p.start)
+        day = period.start
+        for part in parts:
+            if part.start != day:
+                top.fail(f"các kỳ của «{period.id}» không nối liền nhau: kỳ «{part.id}» bắt "
+                         f"đầu ngày {part.start:%d/%m/%Y}, cần ngày {day:%d/%m/%Y}",
+                         key="schedule")
+            day = part.end + timedelta(days=1)
+        if parts[-1].end != period.end:
+            top.fail(f"các kỳ của «{period.id}» kết thúc ngày {parts[-1].end:%d/%m/%Y}, "
+                     f"nhưng kỳ «{period.id}» kết thúc ngày {period.end:%d/%m/%Y}",
+                     key="schedule")
 
 
 def _procedure(f: Fields) -> Procedure:

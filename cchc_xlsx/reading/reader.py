@@ -19,7 +19,14 @@ from typing import Any
 from xlsxwriter.utility import xl_col_to_name
 
 from cchc_xlsx.errors import UserError
-from cchc_xlsx.forms.identity import DOC_MARK, MAGIC, SHEET, decode_rows, parse_key_header
+from cchc_xlsx.forms.identity import (
+    CHUNKED,
+    DOC_MARK,
+    MAGIC,
+    SHEET,
+    decode_rows,
+    parse_key_header,
+)
 from cchc_xlsx.forms.specs import Catalog, FormSpec
 from cchc_xlsx.reading.bounds import trim
 from cchc_xlsx.reading.file_guard import UnusableFile, inspect_workbook
@@ -148,13 +155,13 @@ def read_identity(book) -> dict[str, Any]:
     if not rows or cell_text(rows[0][0]) != MAGIC:
         return {}
     ident: dict[str, Any] = {"sheets": [], "rows": {}}
-    chunks: dict[int, str] = {}
+    chunks: dict[str, dict[int, str]] = {}
     for row in rows[1:]:
         if not row:
             continue
         tag = cell_text(row[0])
-        if tag == "aggregate" and len(row) >= 3:
-            chunks[int(float(row[1]))] = str(row[2])
+        if tag in CHUNKED and len(row) >= 3:
+            chunks.setdefault(tag, {})[int(float(row[1]))] = str(row[2])
         elif tag == "sheet":
             ident["sheets"].append([cell_text(v) for v in row[1:4]])
         elif tag == "rows" and len(row) >= 3:
@@ -163,8 +170,8 @@ def read_identity(book) -> dict[str, Any]:
                 ident["rows"][(form_id, key)] = attrs
         elif tag:
             ident[tag] = cell_text(row[1]) if len(row) > 1 else ""
-    if chunks:
-        ident["aggregate"] = "".join(chunks[i] for i in sorted(chunks))
+    for tag, parts in chunks.items():
+        ident[tag] = "".join(parts[i] for i in sorted(parts))
     return ident
 
 

@@ -1,0 +1,44 @@
+"""The ``report`` and ``report-template`` commands: the drafted Word report."""
+
+from __future__ import annotations
+
+import click
+
+from cchc_xlsx.cli.app import friendly, main
+
+
+@main.command("report")
+@click.option("--merged", "merged", required=True, metavar="XLSX",
+              help="Sổ tổng hợp do «cchc-xlsx merge» tạo ra.")
+@click.option("--out", "out", required=True, metavar="DOCX", help="Báo cáo Word sẽ ghi ra.")
+@click.option("--template", "template", metavar="DOCX",
+              help="Mẫu báo cáo Word có chỗ giữ chỗ {{ … }} (mặc định: mẫu báo cáo theo "
+                   "Nghị định 30/2020; lấy bản để sửa bằng «cchc-xlsx report-template»).")
+@friendly
+def report_cmd(merged: str, out: str, template: str | None) -> None:
+    """Soạn sẵn báo cáo Word từ sổ tổng hợp: số liệu lấy từ sổ, không gõ lại."""
+    from cchc_xlsx.reporting.word_report import write_report
+
+    path = write_report(merged, out, template)
+    click.echo(f"Đã soạn báo cáo «{path}»; hãy mở bằng Word để viết phần nhận xét rồi trình ký.")
+
+
+@main.command("report-template")
+@click.argument("out", metavar="DOCX")
+@friendly
+def report_template_cmd(out: str) -> None:
+    """Ghi ra mẫu báo cáo Word mặc định để cơ quan sửa lời văn (giữ nguyên các {{ … }})."""
+    import shutil
+    from pathlib import Path
+
+    from cchc_xlsx.atomic import atomic_path
+    from cchc_xlsx.errors import UserError
+    from cchc_xlsx.reporting.word_report import default_template
+
+    target = Path(out)
+    if not target.parent.is_dir():
+        raise UserError(f"Không có thư mục «{target.parent}» để ghi mẫu báo cáo.")
+    with atomic_path(target) as tmp:
+        shutil.copyfile(default_template(), tmp)
+    click.echo(f"Đã ghi mẫu báo cáo «{target}»; các chỗ giữ chỗ được giải thích trong "
+               "docs/word-report.md.")

@@ -1,0 +1,85 @@
+"""Organisation names in normal case, as running text prints them.
+
+Headers print a name IN HOA ("PHÒNG GIÁO DỤC VÀ ĐÀO TẠO QUẬN 8"); the italic "Kèm theo …
+của …" line and the report's prose print it in normal case ("Phòng Giáo dục và Đào tạo
+Quận 8"). Unit lists and office profiles give names in capitals, so they are recased here,
+once, for every stage that prints them.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+# --- names in normal case ---------------------------------------------------------------
+
+# Organisation types as NĐ 30/2020 Phụ lục VI capitalises them; longest match wins.
+_ORG_PHRASES = (
+    "Ủy ban nhân dân", "Hội đồng nhân dân", "Phòng Giáo dục và Đào tạo",
+    "Sở Giáo dục và Đào tạo", "Bộ Giáo dục và Đào tạo", "Phòng Nội vụ", "Sở Nội vụ",
+    "Phòng Tài chính - Kế hoạch", "Văn phòng", "Trường Mầm non", "Trường Mẫu giáo",
+    "Trường Tiểu học", "Trường Trung học cơ sở", "Trường Trung học phổ thông",
+    "Trường Phổ thông", "Trường Tiểu học, Trung học cơ sở và Trung học phổ thông",
+    "Trường Trung học cơ sở và Trung học phổ thông", "Trung tâm Giáo dục thường xuyên",
+    "Trung tâm Giáo dục nghề nghiệp - Giáo dục thường xuyên", "Trường", "Phòng", "Sở",
+    "Trung tâm", "UBND", "HĐND",
+)
+_ABBREVIATIONS = {"UBND", "HĐND", "TP.HCM", "TPHCM", "GD&ĐT", "GD-ĐT", "VP", "TP"}
+_PLACE_WORDS = (("thành", "phố"), ("thị", "xã"), ("thị", "trấn"), ("quận",), ("huyện",),
+                ("tỉnh",), ("phường",), ("xã",))
+
+
+def _fold(word: str) -> str:
+    return word.casefold().replace("uỷ", "ủy")
+
+
+_ORG_WORDS = sorted(((tuple(_fold(w) for w in p.split()), p.split()) for p in _ORG_PHRASES),
+                    key=lambda x: -len(x[0]))
+
+
+def _cap(word: str) -> str:
+    return word[:1].upper() + word[1:].lower()
+
+
+def _is_abbreviation(word: str) -> bool:
+    """"GDĐT", "THCS", "UBND", "TP.HCM", "19/5": every Vietnamese syllable has a vowel, so
+    a word without one (or with a digit, or a known acronym) is kept as written."""
+    if any(ch.isdigit() for ch in word) or word.strip(".,;()") in _ABBREVIATIONS:
+        return True
+    base = unicodedata.normalize("NFD", word.casefold().replace("đ", "d"))
+    return not any(ch in "aeiouy" for ch in base)
+
+
+def normal_case(name: str) -> str:
+    """"PHÒNG GIÁO DỤC VÀ ĐÀO TẠO QUẬN 8" → "Phòng Giáo dục và Đào tạo Quận 8".
+
+    The italic "(Kèm theo Báo cáo số … của …)" line names the office in normal case, while
+    the header prints it IN HOA. Only names whose organisation type is known are recased
+    (the rest of the name is a proper name or a place); anything else, or a name already
+    in mixed case, is kept as given rather than guessed wrong.
+    """
+    words = name.split()
+    if not words or name != name.upper():
+        return name
+    folded = [_fold(w) for w in words]
+    for key, phrase in _ORG_WORDS:
+        if tuple(folded[:len(key)]) == key:
+            out = list(phrase)
+            rest = list(range(len(key), len(words)))
+            break
+    else:
+        return name
+    i = rest[0] if rest else len(words)
+    while i < len(words):
+        place = next((p for p in _PLACE_WORDS if tuple(folded[i:i + len(p)]) == p), None)
+        if place:
+            # "Quận 8", "Phường 15" (a number: capitalised) but "tỉnh Sóc Trăng"
+            after = words[i + len(place)] if i + len(place) < len(words) else ""
+            numbered = after[:1].isdigit()
+            out += [_cap(w) if numbered and k == 0 else w.lower()
+                    for k, w in enumerate(words[i:i + len(place)])]
+            i += len(place)
+            continue
+        word = words[i]
+        out.append(word if _is_abbreviation(word) else _cap(word))
+        i += 1
+    return " ".join(out)

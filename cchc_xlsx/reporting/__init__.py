@@ -1,0 +1,1 @@
+"""The Word report drafted from a consolidated workbook."""

@@ -1,0 +1,344 @@
+"""Build the default Word report template: an NĐ 30/2020 "BÁO CÁO" with placeholders.
+
+The template is a plain .docx an office opens in Word and edits: prose is theirs, figures
+are Jinja placeholders (``{{ nop.da_nop }}``, ``{%p for g in nhom %}``) that docxtpl fills
+from the consolidated workbook. It is built by this code with python-docx, so it is
+reproducible and reviewable; the built file ships as package data
+(``python -m cchc_xlsx.reporting.default_template`` rebuilds it).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Mm, Pt
+
+from cchc_xlsx.atomic import atomic_path
+
+FONT = "Times New Roman"
+BODY = 14
+TEMPLATE = Path(__file__).resolve().parent / "templates" / "bao-cao-cchc.docx"
+
+
+def _fonts(style) -> None:
+    """Times New Roman for every script: Word picks eastAsia/cs fonts for Vietnamese marks."""
+    style.font.name = FONT
+    rpr = style.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.append(fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attr), FONT)
+
+
+class _Doc:
+    def __init__(self) -> None:
+        self.doc = Document()
+        normal = self.doc.styles["Normal"]
+        _fonts(normal)
+        normal.font.size = Pt(BODY)
+        fmt = normal.paragraph_format
+        fmt.space_before = Pt(0)
+        fmt.space_after = Pt(6)
+        fmt.line_spacing = 1.1
+        section = self.doc.sections[0]
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        # NĐ 30/2020 Phụ lục I: top/bottom 20–25 mm, left 30–35 mm, right 15–20 mm
+        section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+        section.left_margin, section.right_margin = Mm(30), Mm(15)
+        section.header_distance = Mm(10)
+        self._page_numbers(section)
+
+    def _page_numbers(self, section) -> None:
+        """Page number centred in the top margin, not on page 1 (NĐ 30, Phụ lục I)."""
+        section.different_first_page_header_footer = True
+        p = section.header.paragraphs[0]
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = p.add_run()
+        run.font.size = Pt(14)
+        for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+            if kind:
+                el = OxmlElement("w:fldChar")
+                el.set(qn("w:fldCharType"), kind)
+            else:
+                el = OxmlElement("w:instrText")
+                el.set(qn("xml:space"), "preserve")
+                el.text = text
+            run._r.append(el)
+
+    def para(self, text: str = "", *, bold: bool = False, italic: bool = False,
+             size: float = BODY, align: str = "justify", indent: bool = False,
+             underline: bool = False, after: float = 6, container=None):
+        target = container if container is not None else self.doc
+        p = target.add_paragraph()
+        p.alignment = {"justify": WD_ALIGN_PARAGRAPH.JUSTIFY, "center": WD_ALIGN_PARAGRAPH.CENTER,
+                       "left": WD_ALIGN_PARAGRAPH.LEFT}[align]
+        p.paragraph_format.space_after = Pt(after)
+        if indent:
+            p.paragraph_format.first_line_indent = Cm(1.27)
+        if text:
+            run = p.add_run(text)
+            run.bold, run.italic, run.underline = bold, italic, underline
+            run.font.size = Pt(size)
+        return p
+
+    def tag(self, text: str) -> None:
+        """A docxtpl paragraph tag ({%p … %}): its own paragraph, removed when rendered."""
+        self.para(text, after=0)
+
+    def rule(self, container=None, width_cm: float = 5.0, total_cm: float = 16.5) -> None:
+        """The short solid rule under a heading, as a bottom border on an indented empty
+        paragraph (prints the same in Word and LibreOffice)."""
+        target = container if container is not None else self.doc
+        p = target.add_paragraph()
+        side = max(0.0, (total_cm - width_cm) / 2)
+        p.paragraph_format.left_indent = Cm(side)
+        p.paragraph_format.right_indent = Cm(side)
+        p.paragraph_format.space_after = Pt(6)
+        p.paragraph_format.line_spacing = Pt(2)
+        ppr = p._p.get_or_add_pPr()
+        border = OxmlElement("w:pBdr")
+        bottom = OxmlElement("w:bottom")
+        for k, v in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
+            bottom.set(qn(k), v)
+        border.append(bottom)
+        ppr.append(border)
+
+    def grid(self, rows: int, cols: int, widths_cm: list[float], borders: bool):
+        table = self.doc.add_table(rows=rows, cols=cols)
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        if borders:
+            table.style = self.doc.styles["Table Grid"]
+        # fixed layout with explicit grid widths: LibreOffice ignores cell widths alone
+        tblpr = table._tbl.tblPr
+        layout = OxmlElement("w:tblLayout")
+        layout.set(qn("w:type"), "fixed")
+        tblpr.append(layout)
+        width = OxmlElement("w:tblW")
+        width.set(qn("w:w"), str(int(sum(widths_cm) * 567)))
+        width.set(qn("w:type"), "dxa")
+        for old in tblpr.findall(qn("w:tblW")):
+            tblpr.remove(old)
+        tblpr.append(width)
+        for col, w in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_cm, strict=True):
+            col.set(qn("w:w"), str(int(w * 567)))
+        for row in table.rows:
+            for cell, w in zip(row.cells, widths_cm, strict=True):
+                cell.width = Cm(w)
+        if borders:  # the header row repeats on every page the table runs onto
+            trpr = table.rows[0]._tr.get_or_add_trPr()
+            header = OxmlElement("w:tblHeader")
+            header.set(qn("w:val"), "true")
+            trpr.append(header)
+        return table
+
+
+def _cell(cell, text: str, *, bold: bool = False, italic: bool = False, size: float = 12,
+          align: str = "center") -> None:
+    p = cell.paragraphs[0]
+    p.alignment = {"center": WD_ALIGN_PARAGRAPH.CENTER, "left": WD_ALIGN_PARAGRAPH.LEFT,
+                   "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}[align]
+    p.paragraph_format.space_after = Pt(0)
+    run = p.add_run(text)
+    run.bold, run.italic = bold, italic
+    run.font.size = Pt(size)
+
+
+def _header(d: _Doc) -> None:
+    # NĐ 30: both header blocks 12–13 pt; 12 keeps the Quốc hiệu on one line
+    t = d.grid(1, 2, [7.4, 9.6], borders=False)
+    left, right = t.rows[0].cells
+    _cell(left, "{{ co_quan_chu_quan }}", size=12)
+    d.para("{{ co_quan }}", bold=True, size=12, align="center", after=0, container=left)
+    d.rule(container=left, width_cm=2.4, total_cm=7.4)
+    d.para("{{ so_ky_hieu }}", size=13, align="center", after=0, container=left)
+    _cell(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=12)
+    d.para("Độc lập - Tự do - Hạnh phúc", bold=True, size=14, align="center",
+           underline=True, after=10, container=right)
+    d.para("{{ dia_danh_ngay }}", italic=True, size=14, align="center", after=0,
+           container=right)
+    d.para("", after=6)
+    d.para("BÁO CÁO", bold=True, align="center", after=0)
+    d.para("{{ trich_yeu }}", bold=True, align="center", after=0)
+    d.rule(width_cm=5.0)
+
+
+def _body(d: _Doc) -> None:
+    d.para("Thực hiện Kế hoạch số {{ ke_hoach.so_ky_hieu }} {{ ke_hoach.ngay }} của "
+           "{{ ke_hoach.co_quan }} về {{ ke_hoach.trich_yeu }}, {{ co_quan_ten }} báo cáo "
+           "kết quả thực hiện công tác cải cách hành chính {{ ky.ten_thuong }} (số liệu từ "
+           "ngày {{ ky.tu_ngay }} đến ngày {{ ky.den_ngay }}), tổng hợp từ báo cáo của các "
+           "đơn vị trực thuộc, như sau:", indent=True)
+
+    d.para("I. TÌNH HÌNH NỘP BÁO CÁO CỦA CÁC ĐƠN VỊ", bold=True)
+    d.para("Có {{ nop.da_nop }}/{{ nop.tong }} đơn vị gửi báo cáo (hạn nộp ngày "
+           "{{ ky.han_nop }}): {{ nop.dung_han }} đơn vị đúng hạn, {{ nop.qua_han }} đơn vị "
+           "quá hạn{% if nop.ds_qua_han %} ({{ nop.ds_qua_han }}){% endif %}. "
+           "Số đơn vị có số liệu được tổng hợp: {{ so_don_vi_tong_hop }}.", indent=True)
+    d.para("Chưa nộp: {{ nop.chua_nop }} đơn vị{% if nop.ds_chua_nop %} "
+           "({{ nop.ds_chua_nop }}){% endif %}. Báo cáo không hợp lệ, chưa được tổng hợp: "
+           "{{ nop.khong_hop_le }} đơn vị{% if nop.ds_khong_hop_le %} "
+           "({{ nop.ds_khong_hop_le }}){% endif %}.", indent=True)
+
+    d.para("II. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH", bold=True)
+    d.para("Kế hoạch có {{ nhiem_vu.tong }} nhiệm vụ: {{ nhiem_vu.hoan_thanh }} nhiệm vụ đã "
+           "hoàn thành ở tất cả các đơn vị báo cáo; {{ nhiem_vu.dang_thuc_hien }} nhiệm vụ "
+           "đang thực hiện; {{ nhiem_vu.chua_thuc_hien }} nhiệm vụ chưa thực hiện; "
+           "{{ nhiem_vu.khong_phat_sinh }} nhiệm vụ không phát sinh hoặc chưa có số liệu.",
+           indent=True)
+    d.tag("{%p for g in nhom %}")
+    d.para("{{ g.stt }}. {{ g.ten }}", bold=True, indent=True)
+    d.para("Nhóm có {{ g.so_nhiem_vu }} nhiệm vụ: {{ g.so_hoan_thanh }} đã hoàn thành, "
+           "{{ g.so_dang_thuc_hien }} đang thực hiện, {{ g.so_chua_thuc_hien }} chưa thực "
+           "hiện, {{ g.so_khong_phat_sinh }} không phát sinh hoặc chưa có số liệu.",
+           indent=True)
+    for key, heading in (("hoan_thanh", "a) Đã hoàn thành:"),
+                         ("dang_thuc_hien", "b) Đang thực hiện:"),
+                         ("chua_thuc_hien", "c) Chưa thực hiện:")):
+        d.tag(f"{{%p if g.{key} %}}")
+        d.para(heading, italic=True, indent=True)
+        d.tag(f"{{%p for t in g.{key} %}}")
+        d.para("- {{ t.noi_dung }}: {{ t.dem }}.", indent=True)
+        d.tag("{%p endfor %}")
+        d.tag("{%p endif %}")
+    d.tag("{%p endfor %}")
+
+    d.para("III. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU", bold=True)
+    d.para("Kết quả của chỉ tiêu tính theo tỷ lệ là tổng tử số chia tổng mẫu số của các đơn "
+           "vị (không lấy trung bình các tỷ lệ).", indent=True)
+    widths = [1.2, 5.6, 3.0, 2.4, 1.9, 2.4]
+    t = d.grid(4, 6, widths, borders=True)
+    for cell, text in zip(t.rows[0].cells, ("STT", "Chỉ tiêu", "Chỉ tiêu cần đạt", "Kết quả",
+                                            "Số đơn vị đạt", "Đánh giá"), strict=True):
+        _cell(cell, text, bold=True)
+    _cell(t.rows[1].cells[0], "{%tr for c in chi_tieu %}", align="left")
+    row = t.rows[2].cells
+    for cell, text, align in zip(row, ("{{ c.stt }}", "{{ c.noi_dung }}", "{{ c.chi_tieu }}",
+                                       "{{ c.ket_qua }}", "{{ c.dat }}", "{{ c.danh_gia }}"),
+                                 ("center", "left", "left", "center", "center", "center"),
+                                 strict=True):
+        _cell(cell, text, align=align)
+    _cell(t.rows[3].cells[0], "{%tr endfor %}", align="left")
+    d.para("", after=0)
+
+    d.para("IV. TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH", bold=True)
+    d.para("Tổng số hồ sơ nhận giải quyết: {{ tthc_tong.c3 }} (trực tuyến {{ tthc_tong.c4 }}; "
+           "trực tiếp, dịch vụ bưu chính {{ tthc_tong.c5 }}; từ kỳ trước chuyển qua "
+           "{{ tthc_tong.c6 }}). Đã giải quyết {{ tthc_tong.c7 }} hồ sơ (trước hạn "
+           "{{ tthc_tong.c8 }}, đúng hạn {{ tthc_tong.c9 }}, quá hạn {{ tthc_tong.c10 }}); "
+           "tỷ lệ giải quyết đúng và trước hạn: {{ tthc_tong.ty_le_dung_han }}. Đang giải "
+           "quyết {{ tthc_tong.c11 }} hồ sơ (trong hạn {{ tthc_tong.c12 }}, quá hạn "
+           "{{ tthc_tong.c13 }}).", indent=True)
+    widths = [1.3, 5.7, 2.0, 2.0, 2.0, 1.7, 1.8]
+    t = d.grid(5, 7, widths, borders=True)
+    for cell, text in zip(t.rows[0].cells, ("STT", "Lĩnh vực", "Nhận giải quyết",
+                                            "Đã giải quyết", "Trước, đúng hạn", "Quá hạn",
+                                            "Đang giải quyết"), strict=True):
+        _cell(cell, text, bold=True)
+    _cell(t.rows[1].cells[0], "{%tr for r in tthc %}", align="left")
+    for cell, text, align in zip(t.rows[2].cells,
+                                 ("{{ r.stt }}", "{{ r.ten }}", "{{ r.c3 }}", "{{ r.c7 }}",
+                                  "{{ r.c8 }} + {{ r.c9 }}", "{{ r.c10 }}", "{{ r.c11 }}"),
+                                 ("center", "left", "center", "center", "center", "center",
+                                  "center"), strict=True):
+        _cell(cell, text, align=align)
+    _cell(t.rows[3].cells[0], "{%tr endfor %}", align="left")
+    for cell, text in zip(t.rows[4].cells, ("", "Tổng cộng", "{{ tthc_tong.c3 }}",
+                                            "{{ tthc_tong.c7 }}", "{{ tthc_tong.dung_han }}",
+                                            "{{ tthc_tong.c10 }}", "{{ tthc_tong.c11 }}"),
+                          strict=True):
+        _cell(cell, text, bold=True)
+    d.para("", after=0)
+
+    d.tag("{%p if cap_hoc %}")
+    d.para("Kết quả theo cấp học (số lượt nhiệm vụ của các đơn vị; hồ sơ TTHC):",
+           italic=True, indent=True)
+    widths = [2.0, 1.6, 2.2, 2.2, 2.2, 2.0, 2.0, 2.3]
+    t = d.grid(4, 8, widths, borders=True)
+    for cell, text in zip(t.rows[0].cells, ("Cấp học", "Số đơn vị", "Đã hoàn thành",
+                                            "Đang thực hiện", "Chưa thực hiện",
+                                            "Tỷ lệ hoàn thành", "Hồ sơ TTHC đã giải quyết",
+                                            "Tỷ lệ đúng và trước hạn"), strict=True):
+        _cell(cell, text, bold=True, size=11)
+    _cell(t.rows[1].cells[0], "{%tr for h in cap_hoc %}", align="left")
+    for cell, text in zip(t.rows[2].cells, ("{{ h.ten }}", "{{ h.so_don_vi }}",
+                                            "{{ h.hoan_thanh }}", "{{ h.dang_thuc_hien }}",
+                                            "{{ h.chua_thuc_hien }}", "{{ h.ty_le }}",
+                                            "{{ h.tthc_da_giai_quyet }}",
+                                            "{{ h.tthc_ty_le_dung_han }}"), strict=True):
+        _cell(cell, text)
+    _cell(t.rows[3].cells[0], "{%tr endfor %}", align="left")
+    d.tag("{%p endif %}")
+    d.para("", after=0)
+
+    d.para("V. KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT CỦA CÁC ĐƠN VỊ", bold=True)
+    d.tag("{%p if not kho_khan %}")
+    d.para("Các đơn vị không nêu khó khăn, vướng mắc hoặc đề xuất.", indent=True)
+    d.tag("{%p endif %}")
+    d.tag("{%p for k in kho_khan %}")
+    d.para("{{ k.chu_de }}", italic=True, indent=True)
+    d.tag("{%p for m in k.muc %}")
+    d.para("- {{ m.noi_dung }} ({{ m.don_vi }}).", indent=True)
+    d.tag("{%p endfor %}")
+    d.tag("{%p endfor %}")
+
+    d.para("VI. ĐÁNH GIÁ CHUNG", bold=True)
+    d.para("1. Ưu điểm: (Phòng soạn nhận xét.)", indent=True)
+    d.para("2. Hạn chế, nguyên nhân: (Phòng soạn nhận xét.)", indent=True)
+    d.para("VII. NHIỆM VỤ TRỌNG TÂM KỲ TỚI VÀ KIẾN NGHỊ", bold=True)
+    d.para("(Phòng soạn nội dung.)", indent=True)
+    d.para("Trên đây là báo cáo kết quả thực hiện công tác cải cách hành chính "
+           "{{ ky.ten_thuong }} của {{ co_quan_ten }}. (Kèm theo các phụ lục tổng hợp số liệu "
+           "từ các đơn vị.)", indent=True)
+
+
+def _signature(d: _Doc) -> None:
+    d.para("", after=0)
+    t = d.grid(1, 2, [8.0, 8.5], borders=False)
+    left, right = t.rows[0].cells
+    _cell(left, "Nơi nhận:", bold=True, italic=True, align="left")
+    p = left.add_paragraph("{%p for n in noi_nhan %}")
+    p.paragraph_format.space_after = Pt(0)
+    p = left.add_paragraph()
+    p.paragraph_format.space_after = Pt(0)
+    run = p.add_run("{{ n }}")
+    run.font.size = Pt(11)
+    p = left.add_paragraph("{%p endfor %}")
+    p.paragraph_format.space_after = Pt(0)
+    p = right.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.add_run("{%p for line in ky_ten.chuc_danh %}")
+    d.para("{{ line }}", bold=True, align="center", after=0, container=right)
+    d.para("{%p endfor %}", align="center", after=0, container=right)
+    for _ in range(4):
+        d.para("", align="center", after=0, container=right)
+    d.para("{{ ky_ten.ten }}", bold=True, align="center", after=0, container=right)
+
+
+def build(path: str | Path = TEMPLATE) -> Path:
+    """Write the default template to ``path`` (atomically) and return it."""
+    d = _Doc()
+    _header(d)
+    _body(d)
+    _signature(d)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp:
+        d.doc.core_properties.author = "cchc-xlsx"
+        d.doc.core_properties.title = "Mẫu báo cáo kết quả thực hiện công tác CCHC"
+        d.doc.save(str(tmp))
+    return path
+
+
+if __name__ == "__main__":
+    print(build(sys.argv[1] if len(sys.argv) > 1 else TEMPLATE))
