@@ -105,7 +105,10 @@ def workbook_figures(path: Path) -> dict:
             indicators[str(r[0])] = (r[3], r[4], r[5], int(r[6]), int(r[7]))
     tthc_rows = _table(_sheet(wb, "TH TTHC"))
     total = next(r for r in tthc_rows if r[1] == "Tổng cộng")
-    status = [r[3] for r in _table(_sheet(wb, "Tình hình nộp")) if isinstance(r[0], int)]
+    ws = _sheet(wb, "Tình hình nộp")
+    header = next(r for r in ws.iter_rows(values_only=True) if r and r[0] == "STT")
+    col = header.index("Tình trạng")  # found by its header: other columns may come before it
+    status = [r[col] for r in _table(ws) if isinstance(r[0], int)]
     levels = [r for r in _table(_sheet(wb, "TH Cấp học")) if isinstance(r[0], int)]
     return {"tasks": tasks, "indicators": indicators, "tthc_total": total[2:13],
             "status": status, "levels": [(r[1], *r[2:8]) for r in levels]}

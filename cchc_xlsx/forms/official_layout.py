@@ -477,7 +477,11 @@ def setup_page(ws: Worksheet, landscape: bool, header_first: int, header_last: i
     ws.set_print_scale(max(10, round(lay.scale * 100)))
     heights = getattr(ws, "cchc_heights", {})
     hard = set(getattr(ws, "cchc_hard", set()))
-    hard.update(range(0, header_last + 1))  # page 1: furniture, table header, a first row
+    # page 1: furniture, table header, a first row; a sheet of several tables says where its
+    # furniture ends (``cchc_body``), so the tables before the repeated header can break
+    body = getattr(ws, "cchc_body", header_first)
+    hard.update(range(0, body))
+    hard.update(range(header_first, header_last + 1))
     sig = getattr(ws, "cchc_signature", None)
     if sig is not None:
         hard.update(range(sig - 1, end_row))  # the last table row stays with the signature

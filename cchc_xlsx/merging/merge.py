@@ -389,10 +389,12 @@ def _merge_nested(checked: Any, plan: Plan, units: Sequence[Unit], period: Perio
     returns: dict[tuple[str, str], list[tuple[datetime, int, Submission]]] = {}
     consolidations: dict[str, list[tuple[datetime, int, Submission]]] = {}
     for fi, (res, book) in enumerate(zip(checked.report.files, checked.books, strict=True)):
-        if history is not None:
-            history.record(res.file, res)
-        received, source = _received(res.file, history) if Path(res.file).exists() else (
-            datetime.min, "")
+        if res.not_return:
+            messages.append(res.issues[0].message if res.issues else res.file)
+            continue
+        if history is not None and res.sha256:
+            history.record(res.file, res, sha256=res.sha256)
+        received, source = _received(res, history)
         pid = book.identity.get("period_id", "") if book is not None else ""
         consolidation = book is not None and book.identity.get("kind") == "consolidation"
         if pid in accepted and pid != period.id:  # a part's file: its own period is right

@@ -701,11 +701,14 @@ def _write_levels(wb: Any, ctx: _Context, label: str, agg: Aggregate,
     def block_title(row: int, text: str, to: int = 7) -> int:
         _merged(ws, row, 0, row, to, text, g)
         ws.set_row(row, _height(1))
+        ws.keep_with_next(row)  # a block's title and header never end a page
+        ws.keep_with_next(row + 1)
         return row + 1
 
     def numbers(row: int, col: int, value: float) -> None:
         ws.write_number(row, col, value, fm.get("td_center", num_format=_num_format(value)))
 
+    ws.cchc_body = r  # three tables: only the last one's header is repeated
     r = block_title(r, "1. Thực hiện nhiệm vụ (số lượt nhiệm vụ của các đơn vị)")
     headers = ["STT", "Cấp học", "Số đơn vị", "Đã hoàn thành", "Đang thực hiện",
                "Chưa thực hiện", "Không phát sinh", "Tỷ lệ hoàn thành"]
@@ -730,10 +733,12 @@ def _write_levels(wb: Any, ctx: _Context, label: str, agg: Aggregate,
         r = _header_row(ws, ctx, r, headers, widths, numbers=False)
         ws.write_blank(r + 1, 0, None, fm.get("colnum"))
         ws.write_string(r + 1, 1, "", fm.get("colnum"))
-        for j, col in enumerate(tthc_spec.columns[2:]):
-            ws.write_string(r + 1, 2 + j, col.header.split(") ", 1)[-1], fm.get("colnum",
-                                                                            text_wrap=True))
-        ws.set_row(r + 1, _height(3, 11))
+        labels = [col.header.split(") ", 1)[-1] for col in tthc_spec.columns[2:]]
+        for j, text in enumerate(labels):
+            ws.write_string(r + 1, 2 + j, text, fm.get("colnum", text_wrap=True))
+        ws.set_row(r + 1, _height(max(text_lines(t, w, size=11)
+                                      for t, w in zip(labels, widths[2:], strict=False)), 11))
+        ws.keep_with_next(r + 1)
         r += 2
         for n, fig in enumerate(levels, start=1):
             ws.write_number(r, 0, n, center)

@@ -35,7 +35,7 @@ def load_consolidation(path: str | Path) -> tuple[Aggregate, Office, dict[str, A
     if not path.is_file():
         raise UserError(f"Không tìm thấy {WHAT} «{path}».")
     try:
-        _, book = open_book(path)
+        _, book, _stray = open_book(path)
     except UnusableFile as exc:
         raise UserError(exc.message) from None
     try:
