@@ -73,7 +73,8 @@ def run(samples: Path, out: Path) -> None:
     print(f"   báo cáo: {write_report(result.out, out / 'bao-cao-q1-2023.docx')}")
     print()
     _import_step(samples, out)
-    scoring_round(samples, out, 5)
+    print()
+    scoring_round(samples, out, 7)
     print()
     print(f"Xong. Mở các tệp trong «{out}» bằng Excel, LibreOffice hoặc WPS.")
 
@@ -87,7 +88,7 @@ def _import_step(samples: Path, out: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     word = write_plan_docx(load_plan(samples / "plans" / "004-sgddt-soctrang-2023.yaml"),
                            folder / "ke-hoach-soc-trang.docx")
-    print(f"== 5. Nhập kế hoạch từ văn bản Word «{word}» (cchc-xlsx plan import)")
+    print(f"== 6. Nhập kế hoạch từ văn bản Word «{word}» (cchc-xlsx plan import)")
     plan, review = import_to_yaml(word, folder / "ke-hoach-soc-trang.yaml")
     print("   " + review.text(plan).replace("\n", "\n   "))
     print(f"   kế hoạch YAML: {folder / 'ke-hoach-soc-trang.yaml'}")
