@@ -630,7 +630,6 @@ _SHARED_STRINGS = re.compile(r"^xl/sharedstrings\.xml$", re.IGNORECASE)
 # only ways a cell can lie far from A1. Our forms fit in rows < 10,000 and columns A–Z, so
 # for them this finds nothing and the precise look is skipped.
 _FAR_REF = re.compile(rb'<(?:row|c) r="(?:[A-Z]{0,3}\d{5,}|[A-Z]{2,3}\d)')
-_REF_OVERLAP = 24
 
 
 class _PartScan:
@@ -643,9 +642,13 @@ class _PartScan:
         self.tags = 0  # <row …> and <c …> elements
         self.refs = 0  # of which start with r="…"
 
-    def feed(self, tail: bytes, piece: bytes) -> None:
-        if not self.far and _FAR_REF.search(tail + piece):
+    def feed(self, window: bytes, piece: bytes) -> None:
+        """``window`` is the end of the previous piece followed by ``piece``."""
+        if self.far:
+            return  # the precise look will happen anyway: nothing more to learn here
+        if _FAR_REF.search(window):
             self.far = True
+            return
         self.tags += (piece.count(b"<c ") + piece.count(b"<c>") + piece.count(b"<row ")
                       + piece.count(b"<row>") + piece.count(b":c ") + piece.count(b":row "))
         self.refs += piece.count(b'<c r="') + piece.count(b'<row r="')
@@ -669,7 +672,7 @@ def _scan_xml(f: BinaryIO, path: str, members: list[zipfile.ZipInfo]) -> list[st
                     " nên có thể là tệp độc hại", ASK_AGAIN,
                 )
             if scan is not None:
-                scan.feed(tail[-_REF_OVERLAP:], piece)
+                scan.feed(window, piece)
             elif strings is not None:
                 strings += piece.count(b"<si>") + piece.count(b"<si ")
                 if strings > MAX_SHARED_STRINGS:
