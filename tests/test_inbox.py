@@ -161,21 +161,50 @@ def test_received_time_is_the_earliest_evidence(returns, tmp_path, plan001, unit
     from cchc_xlsx.inbox.history import History, collect
 
     inbox = _inbox(tmp_path, returns)
-    db = tmp_path / "lich-su.sqlite"
-    collect([inbox], db)  # recorded now (2026…), long after the files' own times
-    with History(db) as history:
-        result = _merge(inbox, plan001, units, tmp_path, history=history)
-    for code in returns:
-        s = _sub(result, code)
-        assert (s.received_from, s.on_time) == ("mtime", True)  # not "late" because of collect
-    # a file touched after collect recorded it: the first record is the earlier evidence
-    tt = inbox / returns["MN-TT"].name
+    tt, hm = inbox / returns["MN-TT"].name, inbox / returns["MN-HM"].name
     future = datetime(2030, 1, 1).timestamp()
-    os.utime(tt, (future, future))
+    os.utime(tt, (future, future))  # a school PC with its clock wrong: collect is earlier
+    db = tmp_path / "lich-su.sqlite"
+    collect([inbox], db)  # recorded now (2026…), long after the other files' own times
+    with History(db) as history:
+        rows = {s.unit_code: s for s in history.submissions()}
+        result = _merge(inbox, plan001, units, tmp_path, history=history)
+    assert rows["MN-HM"].earliest == (datetime.fromtimestamp(DUE_OK), "mtime")
+    assert rows["MN-TT"].earliest == (rows["MN-TT"].received_at, "db")
+    for code in ("MN-HM", "MN-SM"):  # not "late" because collect ran later
+        s = _sub(result, code)
+        assert (s.received_from, s.on_time) == ("mtime", True)
+    assert _sub(result, "MN-TT").received_from == "db"
+    assert any("theo lần ghi nhận đầu tiên cho 1 tệp" in m for m in result.messages)
+    # touching a file after it was recorded changes nothing: the history kept its time
+    os.utime(hm, (future, future))
     with History(db) as history:
         result = _merge(inbox, plan001, units, tmp_path, history=history)
-    assert _sub(result, "MN-TT").received_from == "db"
-    assert any("theo lần «collect» ghi nhận đầu tiên cho 1 tệp" in m for m in result.messages)
+    s = _sub(result, "MN-HM")
+    assert (s.received_from, s.on_time) == ("mtime", True)
+    assert s.received_at == datetime.fromtimestamp(DUE_OK).isoformat(timespec="seconds")
+
+
+def test_old_history_is_upgraded_in_place(tmp_path):
+    import sqlite3
+
+    from cchc_xlsx.inbox.history import History
+
+    db = tmp_path / "cu.sqlite"
+    History(db).close()
+    conn = sqlite3.connect(db)  # make it a version-1 history, as the previous release wrote
+    conn.execute("ALTER TABLE submissions DROP COLUMN file_time")
+    conn.execute("DELETE FROM schema_version")
+    conn.execute("INSERT INTO schema_version (version) VALUES (1)")
+    conn.execute("INSERT INTO submissions (sha256, file, received_at, usable, valid, errors, "
+                 "warnings) VALUES ('ab', 'x.xlsx', '2023-03-01T08:00:00', 1, 1, 0, 0)")
+    conn.commit()
+    conn.close()
+    with History(db) as h:
+        [s] = h.submissions()
+        assert s.file_time is None and s.earliest == (datetime(2023, 3, 1, 8), "db")
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT max(version) FROM schema_version").fetchone() == (2,)
 
 
 def test_collect_records_zipped_returns_and_lists_the_rest(returns, tmp_path):
