@@ -224,3 +224,31 @@ def test_collect_records_zipped_returns_and_lists_the_rest(returns, tmp_path):
     assert again.new == 0
     with History(db) as h:
         assert len(h.submissions()) == 2
+
+
+def test_collect_keeps_the_oldest_copy_and_never_lets_a_misnamed_file_replace(
+        returns, tmp_path, units):
+    from cchc_xlsx.inbox.history import History, collect
+
+    inbox = _inbox(tmp_path, returns)
+    sm = inbox / returns["MN-SM"].name
+    copy = inbox / (sm.stem + " (1).xlsx")  # sorts before the original
+    shutil.copy(sm, copy)
+    os.utime(copy, (LATE, LATE))
+    wrong = inbox / ("MN-HM_" + returns["MN-TT"].name.split("_", 1)[1])
+    fill_clean(Filler(returns["MN-TT"]), seed=7).save(wrong)  # TT's content, named HM
+    db = tmp_path / "ls.sqlite"
+    collect([inbox], db, units=units)  # in one run: the unit's own file is recorded last
+    with History(db) as h:
+        current = h.latest("mntt-q8-2023", "q1-2023")
+    assert current["MN-SM"].earliest == (datetime.fromtimestamp(DUE_OK), "mtime")
+    assert Path(current["MN-TT"].file).name == returns["MN-TT"].name
+    assert Path(current["MN-HM"].file).name == returns["MN-HM"].name
+    later = inbox / ("MN-HM_" + returns["MN-TT"].name.split("_", 1)[1] + "-2.xlsx")
+    fill_clean(Filler(returns["MN-TT"]), seed=8).save(later)  # arrives in a later collect
+    collect([inbox], db, units=units)
+    with History(db) as h:
+        current = h.latest("mntt-q8-2023", "q1-2023")
+        apart = h.unidentified()
+    assert Path(current["MN-TT"].file).name == returns["MN-TT"].name
+    assert [Path(s.file).name for s in apart] == [later.name]

@@ -297,15 +297,20 @@ class History:
                 if existing is not None:
                     return Recorded(existing, False)
                 replaces = None
-                if result.unit_code:
+                unit_code = result.unit_code
+                if unit_code:
                     prev = self.conn.execute(
                         "SELECT max(id) FROM submissions "
                         "WHERE plan_id = ? AND period_id = ? AND unit_code = ?",
-                        (result.plan_id, result.period_id, result.unit_code)).fetchone()[0]
+                        (result.plan_id, result.period_id, unit_code)).fetchone()[0]
                     replaces = prev
+                    if prev is not None and getattr(result, "name_unit", ""):
+                        # named for another unit: it never replaces the unit's own file;
+                        # status lists it apart, with the files it cannot count
+                        replaces, unit_code = None, ""
                 values = {
                     "sha256": digest, "file": str(Path(path).resolve()),
-                    "unit_code": result.unit_code, "unit_name": result.unit_name,
+                    "unit_code": unit_code, "unit_name": result.unit_name,
                     "plan_id": result.plan_id, "period_id": result.period_id,
                     "received_at": when.isoformat(timespec="seconds"),
                     "usable": int(result.usable), "valid": int(result.valid),
@@ -494,6 +499,8 @@ def collect(inbox: str | Path | Iterable[str | Path], db_path: str | Path = DEFA
             if digest in fresh or history.find(digest) is not None:
                 result.known += 1
                 tick(1)
+                if digest in fresh and _mtime(f) < _mtime(fresh[digest]):
+                    fresh[digest] = f  # of identical copies, the oldest tells the time
             else:
                 fresh[digest] = f
         if not fresh:
@@ -515,7 +522,9 @@ def collect(inbox: str | Path | Iterable[str | Path], db_path: str | Path = DEFA
                 continue
             res.issues = [i for i in res.issues if i.rule_id not in _BATCH_RULES]
             outcomes.append((digest, res.file, res))
-        outcomes.sort(key=lambda o: (o[2].mtime or _mtime(o[1]), str(o[1])))
+        # a file named for another unit goes first: the unit's own files then replace it
+        outcomes.sort(key=lambda o: (not o[2].name_unit, o[2].mtime or _mtime(o[1]),
+                                     str(o[1])))
         for digest, path, res in outcomes:
             rec = history.record(path, res, sha256=digest, mtime=res.mtime)
             if rec.new:
