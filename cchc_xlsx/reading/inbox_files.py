@@ -47,10 +47,6 @@ class Inbox:
     broken: list[tuple[str, str]] = field(default_factory=list)  # unreadable archives
     _tmp: str | None = None
 
-    def names(self) -> dict[str, str]:
-        """Path read -> name shown, where they differ (archive entries)."""
-        return {str(f.path): f.name for f in self.files if str(f.path) != f.name}
-
     def close(self) -> None:
         if self._tmp:
             shutil.rmtree(self._tmp, ignore_errors=True)
