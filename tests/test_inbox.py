@@ -252,3 +252,21 @@ def test_collect_keeps_the_oldest_copy_and_never_lets_a_misnamed_file_replace(
         apart = h.unidentified()
     assert Path(current["MN-TT"].file).name == returns["MN-TT"].name
     assert [Path(s.file).name for s in apart] == [later.name]
+
+
+def test_annotate_skips_zip_entries_and_files_that_are_not_returns(returns, tmp_path):
+    """validate --annotate over an inbox with a .zip and the unit list: no traceback."""
+    import subprocess
+    import sys
+
+    inbox = _inbox(tmp_path, returns, codes={"MN-TT"})
+    with zipfile.ZipFile(inbox / "thu.zip", "w") as z:
+        z.write(returns["MN-HM"], returns["MN-HM"].name)
+    shutil.copy(UNITS_XLSX, inbox / "danh-sach.xlsx")
+    done = subprocess.run([sys.executable, "-m", "cchc_xlsx.cli", "validate", str(inbox),
+                           "--annotate", str(tmp_path / "kt")], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode in (0, 1), done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    assert "thu.zip › " in done.stdout and "danh-sach.xlsx" in done.stdout
+    assert not [p for p in (tmp_path / "kt").glob("*") if "danh-sach" in p.name]

@@ -31,7 +31,8 @@ def write_annotated(result: FileResult, out_dir: str | Path) -> Path | None:
     from openpyxl.styles import Alignment, Font, PatternFill
 
     src = Path(result.file)
-    if not result.usable or src.suffix.lower() not in (".xlsx", ".xlsm"):
+    if (not result.usable or result.not_return or src.suffix.lower() not in (".xlsx", ".xlsm")
+            or not src.is_file()):  # not a return, or an entry of a .zip attachment
         return None
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
