@@ -8,6 +8,10 @@ a fresh interpreter, on the same inputs:
 * ``merge()`` of the same N returns into a consolidated workbook;
 * ``generate()`` of all report forms for U units (does not read: a control).
 
+Wall times on a shared 2-core machine swing with the other load; the CPU seconds of the
+whole process tree (``getrusage`` of the child and its reaped workers) are shown too, as
+they depend far less on what else runs.
+
 Inputs are the cached returns of ``bench_merge.py`` (50 filled returns copied to N at the
 zip level). Times are taken inside the child (imports excluded); the table shows medians
 and the ratio new / base. The exit status is always 0: a benchmark, not a test.
@@ -29,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 CHILD = r"""
-import json, sys, tempfile, time
+import json, resource, sys, tempfile, time
 from datetime import datetime
 from pathlib import Path
 what, returns, units_csv, n_units = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
@@ -39,6 +43,10 @@ from cchc_xlsx.forms.specs import load_catalog
 import pandas, pandera.pandas, python_calamine  # noqa: imports are not what is measured
 plan = load_plan("samples/plans/001-mntt-q8-2023.yaml")
 catalog = load_catalog()
+def cpu():
+    ru = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    return sum(r.ru_utime + r.ru_stime for r in ru)
+cpu0 = cpu()
 with tempfile.TemporaryDirectory() as tmp:
     if what == "validate":
         from cchc_xlsx.checking.validate import validate
@@ -65,7 +73,7 @@ with tempfile.TemporaryDirectory() as tmp:
         generate(plan, units, Path(tmp), period_id="q1-2023",
                  forms=["report_tasks", "report_indicators", "report_tthc"])
         took = time.perf_counter() - t
-print(json.dumps({"s": took}))
+print(json.dumps({"s": took, "cpu": cpu() - cpu0}))
 """
 
 
@@ -77,14 +85,16 @@ def snapshot(rev: str, into: Path) -> Path:
     return into
 
 
-def run(code_root: Path, what: str, returns: Path, units_csv: Path, n_units: int) -> float:
+def run(code_root: Path, what: str, returns: Path, units_csv: Path, n_units: int
+        ) -> tuple[float, float]:
     env = {**os.environ, "PYTHONPATH": str(code_root)}
     done = subprocess.run([sys.executable, "-c", CHILD, what, str(returns), str(units_csv),
                            str(n_units)], cwd=code_root, env=env, capture_output=True,
                           text=True, timeout=1800)
     if done.returncode != 0:
         raise SystemExit(f"{what} in {code_root} failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])["s"]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    return out["s"], out["cpu"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -108,13 +118,15 @@ def main(argv: list[str] | None = None) -> int:
         roots = {"base": snapshot(args.base, Path(tmp) / "base"),
                  "new": snapshot_worktree(Path(tmp) / "new")}
         times: dict[tuple[str, str], list[float]] = {}
+        cpus: dict[tuple[str, str], list[float]] = {}
         for what in args.only:
             for side in roots:
                 run(roots[side], what, returns, units_csv, min(args.units, 20))  # warm-up
             for _ in range(args.repeat):
                 for side in roots:
-                    times.setdefault((what, side), []).append(
-                        run(roots[side], what, returns, units_csv, args.units))
+                    wall, cpu = run(roots[side], what, returns, units_csv, args.units)
+                    times.setdefault((what, side), []).append(wall)
+                    cpus.setdefault((what, side), []).append(cpu)
     print(f"\n{'path':<10}{'base (median)':>15}{'new (median)':>15}{'new/base':>10}   runs")
     for what in args.only:
         b = statistics.median(times[(what, "base")])
@@ -122,6 +134,11 @@ def main(argv: list[str] | None = None) -> int:
         runs = " ".join(f"{x:.2f}" for x in times[(what, "new")])
         print(f"{what:<10}{b:>13.2f} s{n:>13.2f} s{n / b:>10.3f}   new: {runs}; base: "
               + " ".join(f"{x:.2f}" for x in times[(what, "base")]))
+    print("\nCPU seconds of the process tree, parent and its reaped workers (imports excluded):")
+    for what in args.only:
+        b = statistics.median(cpus[(what, "base")])
+        n = statistics.median(cpus[(what, "new")])
+        print(f"{what:<10}{b:>13.2f} s{n:>13.2f} s{n / b:>10.3f}")
     print(f"load average at the end {os.getloadavg()[0]:.2f}")
     return 0
 

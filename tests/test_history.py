@@ -86,11 +86,11 @@ def test_schema_wal_version_and_index(tmp_path):
     History(db).close()
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("SELECT version FROM schema_version").fetchall() == [(1,)]
+    assert conn.execute("SELECT version FROM schema_version").fetchall() == [(2,)]
     cols = {r[1]: (r[2], r[3]) for r in conn.execute("PRAGMA table_info(submissions)")}
     assert list(cols) == ["id", "sha256", "file", "unit_code", "unit_name", "plan_id",
                           "period_id", "received_at", "usable", "valid", "errors", "warnings",
-                          "replaces", "kind"]
+                          "replaces", "kind", "file_time"]
     assert cols["sha256"] == ("TEXT", 1)
     fks = conn.execute("PRAGMA foreign_key_list(submissions)").fetchall()
     assert [(f[2], f[3], f[4]) for f in fks] == [("submissions", "replaces", "id")]

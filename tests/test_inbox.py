@@ -161,21 +161,50 @@ def test_received_time_is_the_earliest_evidence(returns, tmp_path, plan001, unit
     from cchc_xlsx.inbox.history import History, collect
 
     inbox = _inbox(tmp_path, returns)
-    db = tmp_path / "lich-su.sqlite"
-    collect([inbox], db)  # recorded now (2026…), long after the files' own times
-    with History(db) as history:
-        result = _merge(inbox, plan001, units, tmp_path, history=history)
-    for code in returns:
-        s = _sub(result, code)
-        assert (s.received_from, s.on_time) == ("mtime", True)  # not "late" because of collect
-    # a file touched after collect recorded it: the first record is the earlier evidence
-    tt = inbox / returns["MN-TT"].name
+    tt, hm = inbox / returns["MN-TT"].name, inbox / returns["MN-HM"].name
     future = datetime(2030, 1, 1).timestamp()
-    os.utime(tt, (future, future))
+    os.utime(tt, (future, future))  # a school PC with its clock wrong: collect is earlier
+    db = tmp_path / "lich-su.sqlite"
+    collect([inbox], db)  # recorded now (2026…), long after the other files' own times
+    with History(db) as history:
+        rows = {s.unit_code: s for s in history.submissions()}
+        result = _merge(inbox, plan001, units, tmp_path, history=history)
+    assert rows["MN-HM"].earliest == (datetime.fromtimestamp(DUE_OK), "mtime")
+    assert rows["MN-TT"].earliest == (rows["MN-TT"].received_at, "db")
+    for code in ("MN-HM", "MN-SM"):  # not "late" because collect ran later
+        s = _sub(result, code)
+        assert (s.received_from, s.on_time) == ("mtime", True)
+    assert _sub(result, "MN-TT").received_from == "db"
+    assert any("theo lần ghi nhận đầu tiên cho 1 tệp" in m for m in result.messages)
+    # touching a file after it was recorded changes nothing: the history kept its time
+    os.utime(hm, (future, future))
     with History(db) as history:
         result = _merge(inbox, plan001, units, tmp_path, history=history)
-    assert _sub(result, "MN-TT").received_from == "db"
-    assert any("theo lần «collect» ghi nhận đầu tiên cho 1 tệp" in m for m in result.messages)
+    s = _sub(result, "MN-HM")
+    assert (s.received_from, s.on_time) == ("mtime", True)
+    assert s.received_at == datetime.fromtimestamp(DUE_OK).isoformat(timespec="seconds")
+
+
+def test_old_history_is_upgraded_in_place(tmp_path):
+    import sqlite3
+
+    from cchc_xlsx.inbox.history import History
+
+    db = tmp_path / "cu.sqlite"
+    History(db).close()
+    conn = sqlite3.connect(db)  # make it a version-1 history, as the previous release wrote
+    conn.execute("ALTER TABLE submissions DROP COLUMN file_time")
+    conn.execute("DELETE FROM schema_version")
+    conn.execute("INSERT INTO schema_version (version) VALUES (1)")
+    conn.execute("INSERT INTO submissions (sha256, file, received_at, usable, valid, errors, "
+                 "warnings) VALUES ('ab', 'x.xlsx', '2023-03-01T08:00:00', 1, 1, 0, 0)")
+    conn.commit()
+    conn.close()
+    with History(db) as h:
+        [s] = h.submissions()
+        assert s.file_time is None and s.earliest == (datetime(2023, 3, 1, 8), "db")
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT max(version) FROM schema_version").fetchone() == (2,)
 
 
 def test_collect_records_zipped_returns_and_lists_the_rest(returns, tmp_path):
@@ -195,3 +224,49 @@ def test_collect_records_zipped_returns_and_lists_the_rest(returns, tmp_path):
     assert again.new == 0
     with History(db) as h:
         assert len(h.submissions()) == 2
+
+
+def test_collect_keeps_the_oldest_copy_and_never_lets_a_misnamed_file_replace(
+        returns, tmp_path, units):
+    from cchc_xlsx.inbox.history import History, collect
+
+    inbox = _inbox(tmp_path, returns)
+    sm = inbox / returns["MN-SM"].name
+    copy = inbox / (sm.stem + " (1).xlsx")  # sorts before the original
+    shutil.copy(sm, copy)
+    os.utime(copy, (LATE, LATE))
+    wrong = inbox / ("MN-HM_" + returns["MN-TT"].name.split("_", 1)[1])
+    fill_clean(Filler(returns["MN-TT"]), seed=7).save(wrong)  # TT's content, named HM
+    db = tmp_path / "ls.sqlite"
+    collect([inbox], db, units=units)  # in one run: the unit's own file is recorded last
+    with History(db) as h:
+        current = h.latest("mntt-q8-2023", "q1-2023")
+    assert current["MN-SM"].earliest == (datetime.fromtimestamp(DUE_OK), "mtime")
+    assert Path(current["MN-TT"].file).name == returns["MN-TT"].name
+    assert Path(current["MN-HM"].file).name == returns["MN-HM"].name
+    later = inbox / ("MN-HM_" + returns["MN-TT"].name.split("_", 1)[1] + "-2.xlsx")
+    fill_clean(Filler(returns["MN-TT"]), seed=8).save(later)  # arrives in a later collect
+    collect([inbox], db, units=units)
+    with History(db) as h:
+        current = h.latest("mntt-q8-2023", "q1-2023")
+        apart = h.unidentified()
+    assert Path(current["MN-TT"].file).name == returns["MN-TT"].name
+    assert [Path(s.file).name for s in apart] == [later.name]
+
+
+def test_annotate_skips_zip_entries_and_files_that_are_not_returns(returns, tmp_path):
+    """validate --annotate over an inbox with a .zip and the unit list: no traceback."""
+    import subprocess
+    import sys
+
+    inbox = _inbox(tmp_path, returns, codes={"MN-TT"})
+    with zipfile.ZipFile(inbox / "thu.zip", "w") as z:
+        z.write(returns["MN-HM"], returns["MN-HM"].name)
+    shutil.copy(UNITS_XLSX, inbox / "danh-sach.xlsx")
+    done = subprocess.run([sys.executable, "-m", "cchc_xlsx.cli", "validate", str(inbox),
+                           "--annotate", str(tmp_path / "kt")], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode in (0, 1), done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    assert "thu.zip › " in done.stdout and "danh-sach.xlsx" in done.stdout
+    assert not [p for p in (tmp_path / "kt").glob("*") if "danh-sach" in p.name]

@@ -62,9 +62,9 @@ def write_annotated(result: FileResult, out_dir: str | Path) -> Path | None:
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    if not result.usable:
-        return None
     src = Path(result.file)
+    if not result.usable or result.not_return or not src.is_file():
+        return None  # not a return, or an entry of a .zip attachment (no file of its own)
     wb = _open_copy(src)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

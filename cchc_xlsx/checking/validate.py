@@ -587,6 +587,8 @@ def _check(inbox: Any, units: Sequence[Unit] | None, period_id: str | None,
         results.append(FileResult(name, not_return=True, issues=[
             Issue(name, "file_not_a_return", WARNING, message)]))
         books.append(None)
+    if progress and (inbox.others or inbox.broken):
+        progress(len(inbox.others) + len(inbox.broken))
     for res in results:
         res.issues.sort(key=_issue_order)
     return Checked(Report(results), books,

@@ -86,6 +86,7 @@ def status_cmd(db_path: str | None, period_id: str | None, units_path: str | Non
     lịch sử hoặc danh sách đơn vị không dùng được.
     """
     from cchc_xlsx.inbox.history import DEFAULT_DB, History
+    from cchc_xlsx.merging.aggregate import SOURCE_LABELS
     from cchc_xlsx.plans.units import load_units
 
     units = load_units(units_path) if units_path else None
@@ -111,14 +112,15 @@ def status_cmd(db_path: str | None, period_id: str | None, units_path: str | Non
         extra = f"; {outside} đơn vị ngoài danh sách cũng đã nộp" if outside else ""
         plan_part = f" — kế hoạch {plan}" if plan else ""
         click.echo(f"Kỳ {period}{plan_part}: {sent}{of} đơn vị đã nộp, {valid} hợp lệ{extra}.")
-        table = [("Mã", "Tên đơn vị", "Tình trạng", "Nhận lúc", "Kết quả", "Nộp lại")]
+        table = [("Mã", "Tên đơn vị", "Tình trạng", "Nhận lúc", "Nguồn thời điểm", "Kết quả",
+                  "Nộp lại")]
         for r in group:
             name = r.unit_name if len(r.unit_name) <= 45 else r.unit_name[:44] + "…"
             if not r.listed:
                 name += " (ngoài danh sách)"
             s = r.current
             if s is None:
-                table.append((r.unit_code, name, "chưa nộp", "", "", ""))
+                table.append((r.unit_code, name, "chưa nộp", "", "", "", ""))
                 continue
             if not s.usable:
                 verdict = "không dùng được"
@@ -127,8 +129,9 @@ def status_cmd(db_path: str | None, period_id: str | None, units_path: str | Non
             else:
                 verdict = "hợp lệ" + (f" ({s.warnings} cảnh báo)" if s.warnings else "")
             again = f"{r.resubmissions} lần" if r.resubmissions else ""
-            table.append((r.unit_code, name, "đã nộp", f"{s.received_at:%d/%m/%Y %H:%M}",
-                          verdict, again))
+            when, source = s.earliest
+            table.append((r.unit_code, name, "đã nộp", f"{when:%d/%m/%Y %H:%M}",
+                          SOURCE_LABELS.get(source, source), verdict, again))
         widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
         for line in table:
             cells = [cell.ljust(w) for cell, w in zip(line, widths, strict=True)]

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 #: commands from the folder where the returns are handled keeps that folder's history there.
 DEFAULT_DB = "cchc-lich-su.sqlite"
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: file_time (the file's own time when first recorded)
 #: ``PRAGMA application_id`` ("CCHC"): tells our history file from any other SQLite file.
 APPLICATION_ID = 0x43434843
 
@@ -56,14 +56,15 @@ _SCHEMA = (
         errors INTEGER NOT NULL,
         warnings INTEGER NOT NULL,
         replaces INTEGER NULL REFERENCES submissions(id),
-        kind TEXT NOT NULL DEFAULT ''
+        kind TEXT NOT NULL DEFAULT '',
+        file_time TEXT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS submissions_unit "
     "ON submissions (plan_id, period_id, unit_code)",
     "CREATE INDEX IF NOT EXISTS submissions_replaces ON submissions (replaces)",
 )
 _COLUMNS = ("sha256", "file", "unit_code", "unit_name", "plan_id", "period_id", "received_at",
-            "usable", "valid", "errors", "warnings", "replaces", "kind")
+            "usable", "valid", "errors", "warnings", "replaces", "kind", "file_time")
 
 # Checks that compare a file with the rest of its batch. collect files every submission
 # under its own plan and period, so a q2 return in a mostly-q1 inbox is not an error there.
@@ -109,14 +110,26 @@ class Submission:
     warnings: int
     replaces: int | None
     kind: str
+    #: the file's own modification time when collect first recorded it (None: unknown)
+    file_time: datetime | None = None
+
+    @property
+    def earliest(self) -> tuple[datetime, str]:
+        """The received time as merge and status report it: the earlier of the first
+        collect ("db") and the file's own time ("mtime"), and which it was."""
+        if self.file_time is not None and self.file_time < self.received_at:
+            return self.file_time, "mtime"
+        return self.received_at, "db"
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Submission:
+        raw = row["file_time"] if "file_time" in row.keys() else None
+        source = datetime.fromisoformat(raw) if raw else None
         return cls(row["id"], row["sha256"], row["file"], row["unit_code"], row["unit_name"],
                    row["plan_id"], row["period_id"],
                    datetime.fromisoformat(row["received_at"]), bool(row["usable"]),
                    bool(row["valid"]), row["errors"], row["warnings"], row["replaces"],
-                   row["kind"])
+                   row["kind"], source)
 
 
 @dataclass(frozen=True)
@@ -219,6 +232,9 @@ class History:
             version = c.execute("SELECT max(version) FROM schema_version").fetchone()[0]
             if version == SCHEMA_VERSION:
                 return  # nothing to write: status can read a history it may not write
+            if version == 1:
+                self._upgrade_from_1()
+                return
         with self._transaction():
             for statement in _SCHEMA:
                 c.execute(statement)
@@ -229,6 +245,16 @@ class History:
             elif row[0] > SCHEMA_VERSION:
                 raise UserError(f"Tệp lịch sử «{self.path}» do phiên bản cchc-xlsx mới hơn tạo "
                                 "ra; hãy cập nhật cchc-xlsx.")
+
+    def _upgrade_from_1(self) -> None:
+        """Version 1 did not keep the file's own time: those rows show the first collect."""
+        try:
+            with self._transaction():
+                self.conn.execute("ALTER TABLE submissions ADD COLUMN file_time TEXT NULL")
+                self.conn.execute("INSERT INTO schema_version (version) VALUES (2)")
+        except sqlite3.OperationalError as exc:
+            if "readonly" not in str(exc).lower():
+                raise  # a read-only old history is still read (file_time None) by from_row
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -254,42 +280,51 @@ class History:
     # --- writing --------------------------------------------------------------------------
 
     def record(self, path: str | Path, result: FileResult, received_at: datetime | None = None,
-               *, sha256: str | None = None) -> Recorded:
+               *, sha256: str | None = None, mtime: float | None = None) -> Recorded:
         """Record one file's validation outcome, once: a known hash changes nothing.
 
         A new file of a unit that already sent one for the same plan and period replaces it
         (``replaces`` points at the earlier row, which stays). ``sha256`` lets a caller that
-        already hashed the file skip reading it again. ``received_at`` defaults to now.
+        already hashed the file skip reading it again. ``received_at`` defaults to now; the
+        file's own ``mtime`` is kept beside it (``Submission.earliest`` takes the earlier).
         """
         digest = sha256 or file_sha256(path)
         when = _local(received_at or _now())
+        own = _local(datetime.fromtimestamp(mtime)) if mtime is not None else None
         try:
             with self._transaction():
                 existing = self._by_hash(digest)
                 if existing is not None:
                     return Recorded(existing, False)
                 replaces = None
-                if result.unit_code:
+                unit_code = result.unit_code
+                if unit_code:
                     prev = self.conn.execute(
                         "SELECT max(id) FROM submissions "
                         "WHERE plan_id = ? AND period_id = ? AND unit_code = ?",
-                        (result.plan_id, result.period_id, result.unit_code)).fetchone()[0]
+                        (result.plan_id, result.period_id, unit_code)).fetchone()[0]
                     replaces = prev
+                    if prev is not None and getattr(result, "name_unit", ""):
+                        # named for another unit: it never replaces the unit's own file;
+                        # status lists it apart, with the files it cannot count
+                        replaces, unit_code = None, ""
                 values = {
                     "sha256": digest, "file": str(Path(path).resolve()),
-                    "unit_code": result.unit_code, "unit_name": result.unit_name,
+                    "unit_code": unit_code, "unit_name": result.unit_name,
                     "plan_id": result.plan_id, "period_id": result.period_id,
                     "received_at": when.isoformat(timespec="seconds"),
                     "usable": int(result.usable), "valid": int(result.valid),
                     "errors": result.errors, "warnings": result.warnings,
                     "replaces": replaces, "kind": result.kind,
+                    "file_time": own.isoformat(timespec="seconds") if own else None,
                 }
                 row_id = self._insert(values)
         except sqlite3.Error as exc:
             raise _explain(exc, self.path) from None
         return Recorded(Submission(id=row_id, **{**values, "received_at": when,
                                                  "usable": bool(values["usable"]),
-                                                 "valid": bool(values["valid"])}), True)
+                                                 "valid": bool(values["valid"]),
+                                                 "file_time": own}), True)
 
     def _insert(self, values: dict[str, Any]) -> int:
         """The one INSERT of a submission (runs inside ``record``'s transaction)."""
@@ -473,6 +508,8 @@ def collect(inbox: str | Path | Iterable[str | Path], db_path: str | Path = DEFA
             if digest in fresh or history.find(digest) is not None:
                 result.known += 1
                 tick(1)
+                if digest in fresh and _mtime(f) < _mtime(fresh[digest]):
+                    fresh[digest] = f  # of identical copies, the oldest tells the time
             else:
                 fresh[digest] = f
         if not fresh:
@@ -494,9 +531,11 @@ def collect(inbox: str | Path | Iterable[str | Path], db_path: str | Path = DEFA
                 continue
             res.issues = [i for i in res.issues if i.rule_id not in _BATCH_RULES]
             outcomes.append((digest, res.file, res))
-        outcomes.sort(key=lambda o: (o[2].mtime or _mtime(o[1]), str(o[1])))
+        # a file named for another unit goes first: the unit's own files then replace it
+        outcomes.sort(key=lambda o: (not o[2].name_unit, o[2].mtime or _mtime(o[1]),
+                                     str(o[1])))
         for digest, path, res in outcomes:
-            rec = history.record(path, res, sha256=digest)
+            rec = history.record(path, res, sha256=digest, mtime=res.mtime)
             if rec.new:
                 result.recorded.append(rec)
             else:  # another collect recorded the same bytes meanwhile

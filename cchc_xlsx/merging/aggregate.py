@@ -25,6 +25,8 @@ def _dump(value: Any) -> str:
 STATUS_CODES = {"Đã hoàn thành": "H", "Đang thực hiện": "D", "Chưa thực hiện": "C",
                 "Không phát sinh": "K"}
 CODE_STATUS = {v: k for k, v in STATUS_CODES.items()}
+#: How a received time was established, in the words the status sheet and ``status`` use.
+SOURCE_LABELS = {"db": "theo lần ghi nhận đầu tiên", "mtime": "theo thời gian sửa tệp"}
 TTHC_COLUMNS = ("c3", "c4", "c5", "c6", "c7", "c8", "c9", "c10", "c11", "c12", "c13")
 
 
@@ -37,7 +39,7 @@ class Submission:
     status: str = "missing"  # valid | invalid | unusable | missing
     file: str = ""
     received_at: str = ""  # ISO date-time
-    received_from: str = ""  # "db" (first recorded by collect) | "mtime" (file time)
+    received_from: str = ""  # the earlier evidence: "db" (collect's first record) | "mtime"
     on_time: bool | None = None
     errors: int = 0
     warnings: int = 0

@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from cchc_xlsx.checking.report import FileResult
-from cchc_xlsx.checking.validate import check_files
+from cchc_xlsx.checking.validate import check_files, unit_named_by
 from cchc_xlsx.errors import UserError
 from cchc_xlsx.forms.specs import Catalog, load_catalog
 from cchc_xlsx.merging.aggregate import (
+    SOURCE_LABELS,
     STATUS_CODES,
     TTHC_COLUMNS,
     Aggregate,
@@ -155,8 +156,8 @@ def _received(res: FileResult, history: Any | None) -> tuple[datetime, str]:
         found.append((datetime.fromtimestamp(res.mtime).replace(microsecond=0), "mtime"))
     if history is not None and res.sha256:
         seen = history.find(res.sha256)
-        if seen is not None:
-            found.append((seen.received_at, "db"))
+        if seen is not None:  # the first collect, and the file's own time it saw then
+            found.append(seen.earliest)
     return min(found, key=lambda t: t[0]) if found else (datetime.min, "")
 
 
@@ -166,8 +167,7 @@ def _on_time(received: datetime, period: Period) -> bool:
 
 def _unit_from_name(path: str, codes: set[str]) -> str:
     """A generated file is named CODE_slug.xlsx: attribute an unreadable file to its unit."""
-    stem = Path(path).name.split("_", 1)[0]
-    return stem if stem in codes else ""
+    return unit_named_by(path, codes)
 
 
 def merge(inputs: Iterable[str | Path], plan: Plan, units: Sequence[Unit], period_id: str,
@@ -211,7 +211,7 @@ def merge(inputs: Iterable[str | Path], plan: Plan, units: Sequence[Unit], perio
             timed.append(None)
             continue
         if history is not None and res.sha256:
-            history.record(res.file, res, sha256=res.sha256)
+            history.record(res.file, res, sha256=res.sha256, mtime=res.mtime)
         received, source = _received(res, history)
         timed.append((received, source))
         if res.sha256:
@@ -304,9 +304,8 @@ def merge(inputs: Iterable[str | Path], plan: Plan, units: Sequence[Unit], perio
             winner.note = exc.message
             messages.append(f"«{winner.file}»: {exc.message}")
     if sources:
-        labels = {"mtime": "thời gian sửa tệp", "db": "lần «collect» ghi nhận đầu tiên"}
         messages.append("Thời điểm nhận lấy mốc sớm nhất có được: " + ", ".join(
-            f"theo {labels.get(k, k)} cho {n} tệp" for k, n in sorted(sources.items())) + ".")
+            f"{SOURCE_LABELS.get(k, k)} cho {n} tệp" for k, n in sorted(sources.items())) + ".")
     checked.rows.clear()  # the stacked cells are not needed to write: free them first
     del by_file
     submissions = list(expected.values()) + extras

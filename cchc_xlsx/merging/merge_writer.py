@@ -47,7 +47,13 @@ from cchc_xlsx.forms.official_layout import (
 from cchc_xlsx.forms.sheet_writer import header_heights, write_header_grid
 from cchc_xlsx.forms.specs import FormSpec, load_catalog
 from cchc_xlsx.forms.xlsx_page import OfficialWorksheet
-from cchc_xlsx.merging.aggregate import STATUS_CODES, Aggregate, IndicatorAgg, Submission
+from cchc_xlsx.merging.aggregate import (
+    SOURCE_LABELS,
+    STATUS_CODES,
+    Aggregate,
+    IndicatorAgg,
+    Submission,
+)
 from cchc_xlsx.merging.by_level import by_level
 from cchc_xlsx.model import Period, Plan
 from cchc_xlsx.plans.names import normal_case
@@ -68,7 +74,6 @@ STATUS_LABELS = {
     "unusable": "Không đọc được",
     "missing": "Chưa nộp",
 }
-SOURCE_LABELS = {"db": "theo lần ghi nhận đầu tiên", "mtime": "theo thời gian sửa tệp"}
 # a unit with several rows (a wrong-period file and its missing return) counts by its best
 _STATUS_RANK = {"valid": 3, "included": 3, "invalid": 2, "unusable": 1, "missing": 0}
 _STATUS_FILL = {"invalid": "#FFEB9C", "unusable": "#FFC7CE", "missing": "#FFC7CE"}

@@ -630,25 +630,55 @@ _SHARED_STRINGS = re.compile(r"^xl/sharedstrings\.xml$", re.IGNORECASE)
 # only ways a cell can lie far from A1. Our forms fit in rows < 10,000 and columns A–Z, so
 # for them this finds nothing and the precise look is skipped.
 _FAR_REF = re.compile(rb'<(?:row|c) r="(?:[A-Z]{0,3}\d{5,}|[A-Z]{2,3}\d)')
-_REF_OVERLAP = 24
+
+
+_FIRST_ROW = re.compile(rb"<(row|[\w.-]+:row)\b([^>]{0,40})")
+_FIRST_CELL = re.compile(rb"<(c|[\w.-]+:c)\b([^>]{0,40})")
 
 
 class _PartScan:
-    """Counts over one worksheet part's XML, piece by piece: whether any cell may lie far
-    from A1 (``far``), and whether every row and cell carries its reference first (when
-    not, positions are implicit and only a precise parse can say where cells are)."""
+    """Looks at one worksheet part's XML, piece by piece, for a cell that may lie far from
+    A1 (``far``): a row reference of 10,000 or more, a cell in column AA or beyond, or
+    positions the reader would have to infer (no ``r="…"`` first on the first row or cell,
+    as Excel, LibreOffice and openpyxl always write it; or namespace prefixes). Anything
+    subtler that still asks for a huge grid is stopped by the isolated reader's limits."""
 
     def __init__(self) -> None:
         self.far = False
-        self.tags = 0  # <row …> and <c …> elements
-        self.refs = 0  # of which start with r="…"
+        self._start = b""  # from <sheetData> on, until its first row and cell are seen
+        self._started = False
+        self._checked = False
 
-    def feed(self, tail: bytes, piece: bytes) -> None:
-        if not self.far and _FAR_REF.search(tail + piece):
+    def feed(self, window: bytes, piece: bytes) -> None:
+        """``window`` is the end of the previous piece followed by ``piece``."""
+        if self.far:
+            return  # the precise look will happen anyway: nothing more to learn here
+        if not self._checked:
+            self._check_start(window)
+        if not self.far and _FAR_REF.search(window):
             self.far = True
-        self.tags += (piece.count(b"<c ") + piece.count(b"<c>") + piece.count(b"<row ")
-                      + piece.count(b"<row>") + piece.count(b":c ") + piece.count(b":row "))
-        self.refs += piece.count(b'<c r="') + piece.count(b'<row r="')
+
+    def _check_start(self, window: bytes) -> None:
+        if not self._started:
+            at = window.find(b"sheetData")
+            if at < 0:
+                return
+            self._started = True
+            if window[max(at - 1, 0):at] != b"<":
+                self.far = True  # a prefixed <x:sheetData>: let the precise look decide
+                self._checked = True
+                return
+            window = window[at:]
+        self._start = (self._start + window)[:8192]
+        row, cell = _FIRST_ROW.search(self._start), _FIRST_CELL.search(self._start)
+        if b"</sheetData" in self._start[:200] or b"<sheetData/>" in self._start[:200]:
+            self._checked = True  # an empty sheet
+        elif row and cell:
+            self._checked = True
+            self.far = not (row.group(1) == b"row" and row.group(2).startswith(b' r="')
+                            and cell.group(1) == b"c" and cell.group(2).startswith(b' r="'))
+        elif len(self._start) >= 8192:
+            self._checked, self.far = True, True
 
 
 def _scan_xml(f: BinaryIO, path: str, members: list[zipfile.ZipInfo]) -> list[str]:
@@ -669,7 +699,7 @@ def _scan_xml(f: BinaryIO, path: str, members: list[zipfile.ZipInfo]) -> list[st
                     " nên có thể là tệp độc hại", ASK_AGAIN,
                 )
             if scan is not None:
-                scan.feed(tail[-_REF_OVERLAP:], piece)
+                scan.feed(window, piece)
             elif strings is not None:
                 strings += piece.count(b"<si>") + piece.count(b"<si ")
                 if strings > MAX_SHARED_STRINGS:
@@ -679,7 +709,7 @@ def _scan_xml(f: BinaryIO, path: str, members: list[zipfile.ZipInfo]) -> list[st
                         " biểu mẫu CCHC".replace(",", "."),
                         "xóa các trang tính thừa, lưu lại dạng .xlsx rồi gửi lại")
             tail = window[-_DTD_OVERLAP:]
-        if scan is not None and (scan.far or scan.tags != scan.refs):
+        if scan is not None and scan.far:
             far.append(info.filename)
     return far
 

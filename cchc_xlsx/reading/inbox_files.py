@@ -47,10 +47,6 @@ class Inbox:
     broken: list[tuple[str, str]] = field(default_factory=list)  # unreadable archives
     _tmp: str | None = None
 
-    def names(self) -> dict[str, str]:
-        """Path read -> name shown, where they differ (archive entries)."""
-        return {str(f.path): f.name for f in self.files if str(f.path) != f.name}
-
     def close(self) -> None:
         if self._tmp:
             shutil.rmtree(self._tmp, ignore_errors=True)
@@ -119,7 +115,10 @@ def _is_zip(p: Path) -> bool:
 def _not_a_return(name: str, why: str) -> str:
     """The guard's sentence says what the file is; say what that means for the inbox."""
     what = why.split(";", 1)[0].rstrip(".")
-    return f"{what}: không phải báo cáo theo mẫu, đã bỏ qua."
+    for tail in (", không phải bảng tính Excel thật", ", không phải bảng tính Excel",
+                 ", không phải bảng tính"):
+        what = what.replace(tail, "")
+    return f"{what}, không phải báo cáo theo mẫu; đã bỏ qua."
 
 
 def _open_zip(inbox: Inbox, p: Path) -> None:
@@ -135,7 +134,7 @@ def _open_zip(inbox: Inbox, p: Path) -> None:
         suffix = PurePosixPath(info.filename).suffix.lower()
         if suffix not in SPREADSHEET_SUFFIXES:
             kind = "tệp nén lồng bên trong" if suffix == ".zip" else "không phải bảng tính"
-            inbox.others.append((shown, f"Tệp «{shown}» {kind}: không phải báo cáo theo mẫu,"
+            inbox.others.append((shown, f"Tệp «{shown}» {kind}, không phải báo cáo theo mẫu;"
                                         " đã bỏ qua."))
             continue
         if inbox._tmp is None:
