@@ -158,6 +158,22 @@ def test_ambiguous_text_date_is_reported_not_guessed(book):
     assert "03 tháng 02 năm 2023" in issue.message
 
 
+def test_ambiguous_dates_of_one_column_are_one_warning_with_a_count(book):
+    """A clerk types every date of a column the same way: one warning at the first says
+    how all of them were read, not one per cell."""
+    cells = []
+    for task, day in (("task:1.1", "03/02/2023"), ("task:1.2", "04/02/2023"),
+                      ("task:1.3", "05/02/2023")):
+        book.set("report_tasks", task, "status", "Đã hoàn thành")
+        cells.append(book.set("report_tasks", task, "completion_date", day))
+    book.save()
+    report = check(book.path)
+    found = [i for i in report.issues if i.rule_id == "date_ambiguous"]
+    assert [(i.sheet, i.cell) for i in found] == [cells[0]]
+    assert "03 tháng 02 năm 2023" in found[0].message
+    assert "cùng cách với 2 ô ngày khác trong cột này" in found[0].message
+
+
 def test_legacy_tcvn3_text_is_converted_with_a_warning(book):
     sheet, cell = book.set("report_tasks", "task:1.2", "difficulties",
                            "Ch\u00ada cã h\u00adíng dÉn cña Phßng")

@@ -213,6 +213,10 @@ class _Builder:
         # (file index, sheet, column letters, excel row, row key): enough to name a cell
         self.where: list[tuple[int, str, dict[str, str], int, str]] = []
         self.issues: list[tuple[int, Issue]] = []
+        # a clerk types every date of a column the same way: one warning per file and
+        # column says how they were read, with how many more ((fi, sheet, column) →
+        # [index in issues, its parameters, how many more])
+        self.ambiguous: dict[tuple[int, str, str], list[Any]] = {}
         self.cols = [c for c in spec.columns if c.input or c.formula]
         # "SUM({c4},{c5},{c6})" columns, parsed once: (column, the columns it sums)
         self.sums = [(c.key, _REF.findall(m.group(1))) for c in self.cols
@@ -246,10 +250,15 @@ class _Builder:
                 return None
             reading = parse_date(value)
             if reading.value is not None and reading.alternative is not None:
-                self._builtin(fi, path, table, row, col.key, "ambiguous_date",
-                              value=_raw_text(value),
-                              expected=f"ngày {reading.value.day:02d} tháng "
-                                       f"{reading.value.month:02d} năm {reading.value.year}")
+                seen = self.ambiguous.get((fi, table.sheet, col.key))
+                if seen is not None:
+                    seen[2] += 1
+                    return reading.value
+                params = {"value": _raw_text(value),
+                          "expected": f"ngày {reading.value.day:02d} tháng "
+                                      f"{reading.value.month:02d} năm {reading.value.year}"}
+                self.ambiguous[(fi, table.sheet, col.key)] = [len(self.issues), params, 0]
+                self._builtin(fi, path, table, row, col.key, "ambiguous_date", **params)
             return reading.value
         if not isinstance(value, str):
             return None if value is None else _raw_text(value)
@@ -277,6 +286,18 @@ class _Builder:
             parts = [p for p in (rec.get(ref) for ref in refs) if isinstance(p, (int, float))]
             if parts:
                 rec[key] = float(sum(parts))
+
+    def finish(self) -> list[tuple[int, Issue]]:
+        """The issues found while reading, each ambiguous-date warning counting the other
+        dates of its column that were read the same way."""
+        rule = self.rules.get("ambiguous_date")
+        for index, params, more in self.ambiguous.values():
+            if rule is not None and more and index < len(self.issues):
+                fi, issue = self.issues[index]
+                also = f", cùng cách với {more} ô ngày khác trong cột này"
+                message = _format(rule.message, {**params, "more": also})
+                self.issues[index] = (fi, replace(issue, message=message))
+        return self.issues
 
     def _builtin(self, fi: int, path: str, table: FormTable, row: Any, column: str,
                  name: str, **params: Any) -> None:
@@ -574,7 +595,7 @@ def _check(inbox: Any, units: Sequence[Unit] | None, period_id: str | None,
     paths_s = [r.path for r in reads]
     for form_id, builder in builders.items():
         rules = [r for r in catalog.rules_for(form_id) if r.check.kind != "builtin"]
-        found = builder.issues + _run_pandera(builder, rules, today, paths_s)
+        found = builder.finish() + _run_pandera(builder, rules, today, paths_s)
         for fi, issue in found:
             results[fi].issues.append(issue)
         for key in [k for k in builder.records.columns if k.endswith("__raw")]:

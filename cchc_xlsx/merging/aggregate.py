@@ -64,6 +64,19 @@ class IndicatorAgg:
     meeting: int = 0
     not_meeting: list[str] = field(default_factory=list)  # unit names
 
+    def add_unit(self, figures: Sequence[float], unit_name: str) -> None:
+        """One unit's stored figures: numerator, denominator, total and the verdict (1 met,
+        0 not met, -1 not judged), as ``Aggregate.indicator_by_unit`` keeps them."""
+        num, den, total, verdict = figures
+        self.numerator += num
+        self.denominator += den
+        self.total += total
+        self.reporting += 1
+        if verdict == 1:
+            self.meeting += 1
+        elif verdict == 0:
+            self.not_meeting.append(unit_name)
+
     def add(self, other: IndicatorAgg) -> None:
         self.numerator += other.numerator
         self.denominator += other.denominator

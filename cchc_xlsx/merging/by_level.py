@@ -73,16 +73,8 @@ def by_level(agg: Aggregate) -> list[LevelFigures]:
             status = CODE_STATUS.get(letter)
             if status:
                 fig.statuses[status] = fig.statuses.get(status, 0) + 1
-        for key, (num, den, total, verdict) in agg.indicator_by_unit.get(code, {}).items():
-            a = fig.indicators.setdefault(key, IndicatorAgg())
-            a.numerator += num
-            a.denominator += den
-            a.total += total
-            a.reporting += 1
-            if verdict == 1:
-                a.meeting += 1
-            elif verdict == 0:
-                a.not_meeting.append(sub.unit_name)
+        for key, figures in agg.indicator_by_unit.get(code, {}).items():
+            fig.indicators.setdefault(key, IndicatorAgg()).add_unit(figures, sub.unit_name)
         values = agg.tthc_by_unit.get(code)
         if values:
             fig.tthc = [a + b for a, b in zip(fig.tthc, values, strict=True)]

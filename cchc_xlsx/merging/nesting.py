@@ -157,16 +157,8 @@ def build_aggregate(plan: Plan, period: Period, units: dict[str, UnitData],
         if ud.indicators:
             for key in indicator_keys:
                 agg.indicators.setdefault(key, IndicatorAgg())
-        for key, (num, den, total, verdict) in ud.indicators.items():
-            a = agg.indicators.setdefault(key, IndicatorAgg())
-            a.numerator += num
-            a.denominator += den
-            a.total += total
-            a.reporting += 1
-            if verdict == 1:
-                a.meeting += 1
-            elif verdict == 0:
-                a.not_meeting.append(ud.sub.unit_name)
+        for key, figures in ud.indicators.items():
+            agg.indicators.setdefault(key, IndicatorAgg()).add_unit(figures, ud.sub.unit_name)
         if ud.indicators:
             agg.indicator_by_unit[code] = {k: list(v) for k, v in ud.indicators.items()}
         if ud.tthc:

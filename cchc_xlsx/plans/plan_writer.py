@@ -27,7 +27,8 @@ def _scalar(value: str, indent: int) -> str:
     if len(lines) > 1 and all(_block_line(line) for line in lines):
         pad = " " * (indent + 2)
         return "|-" + "".join(f"\n{pad}{line}" for line in lines)
-    style = '"' if len(lines) > 1 else None
+    # YAML's other line breaks (NEL, LS, PS) fold inside single quotes: escape them too
+    style = '"' if len(lines) > 1 or any(c in value for c in "\x85\u2028\u2029") else None
     dumped = yaml.safe_dump(value, allow_unicode=True, width=10**9, default_style=style)
     if dumped.endswith("\n...\n"):
         dumped = dumped[:-5]
