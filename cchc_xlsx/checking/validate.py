@@ -9,7 +9,6 @@ ever opened for reading.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import threading
@@ -26,6 +25,7 @@ from cchc_xlsx.errors import UserError
 from cchc_xlsx.forms.specs import Catalog, FormSpec, Rule, load_catalog
 from cchc_xlsx.model import Unit
 from cchc_xlsx.reading.file_guard import UnusableFile
+from cchc_xlsx.reading.inbox_files import file_sha256
 from cchc_xlsx.reading.normalize import (
     detect_legacy,
     legacy_to_unicode,
@@ -88,14 +88,6 @@ def _read_one(path: str) -> _Read:
         return _Read(path, None, Issue(path, "file_unusable", ERROR, exc.message), digest,
                      mtime)
 
-
-def file_sha256(path: str | Path) -> str:
-    """SHA-256 of a file's bytes: identical copies are one submission."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _renamed(r: _Read, name: str, mtime: float | None) -> _Read:

@@ -16,7 +16,6 @@ exactly once and nothing half-written, and the next collect simply carries on.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cchc_xlsx.errors import UserError
+from cchc_xlsx.reading.inbox_files import file_sha256
 
 if TYPE_CHECKING:
     from cchc_xlsx.checking.report import FileResult
@@ -82,14 +82,6 @@ def _local(when: datetime) -> datetime:
         when = when.astimezone().replace(tzinfo=None)
     return when.replace(microsecond=0)
 
-
-def file_sha256(path: str | Path) -> str:
-    """SHA-256 of a file's bytes, streamed so a large attachment is never held in memory."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)

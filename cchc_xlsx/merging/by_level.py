@@ -9,41 +9,28 @@ survives being merged again one level up.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 
 from cchc_xlsx.merging.aggregate import CODE_STATUS, TTHC_COLUMNS, Aggregate, IndicatorAgg
+from cchc_xlsx.plans.levels import LEVELS, level_codes
 
 UNKNOWN = "Chưa rõ cấp học"
-# folded spellings → the short name offices write ("Mầm non" → "MN")
-_SHORT = {
-    "mn": "MN", "mam non": "MN", "mau giao": "MN", "nha tre": "MN",
-    "th": "TH", "tieu hoc": "TH",
-    "thcs": "THCS", "trung hoc co so": "THCS",
-    "thpt": "THPT", "trung hoc pho thong": "THPT",
-    "gdtx": "GDTX", "giao duc thuong xuyen": "GDTX",
-}
-ORDER = ("MN", "TH", "THCS", "THPT", "GDTX")
-
-
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    return " ".join(text.replace("-", " ").split())
 
 
 def level_name(text: str) -> str:
-    """The level as a short name when known ("Tiểu học" → "TH"), else as written."""
+    """The level as a short name when it names one ("Tiểu học" → "TH"), else as written
+    (a multi-level "Tiểu học, THCS" or "Liên cấp" is its own group)."""
     text = (text or "").strip()
     if not text:
         return UNKNOWN
-    return _SHORT.get(_fold(text), text)
+    codes, unknown = level_codes(text)
+    return codes[0] if len(codes) == 1 and not unknown else text
 
 
 def level_order(name: str) -> tuple[int, str]:
-    if name in ORDER:
-        return (ORDER.index(name), name)
-    return (len(ORDER) + (1 if name == UNKNOWN else 0), name)
+    if name in LEVELS:
+        return (LEVELS.index(name), name)
+    return (len(LEVELS) + (1 if name == UNKNOWN else 0), name)
 
 
 @dataclass

@@ -11,6 +11,7 @@ are shown as ``thu.zip › bao-cao.xlsx``. Anything else is listed with one sent
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -24,6 +25,17 @@ from cchc_xlsx.reading.file_guard import (
     inspect_file,
     zip_members,
 )
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes, streamed so a large attachment is never held in memory:
+    identical copies are one submission, in a check and in the history alike."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 NOISE_NAMES = {"thumbs.db", "ehthumbs.db", "desktop.ini", ".ds_store", "icon\r"}
