@@ -8,6 +8,7 @@
 * CSRF: a random ``cchc_csrf`` cookie (SameSite=Strict, HttpOnly) whose value every form
   repeats in a hidden field; another site can neither read the cookie nor set the field.
 * ``content_disposition``: download names in ASCII plus RFC 5987 UTF-8 for Vietnamese.
+* ``LoginThrottle``: failed-login limits, counted atomically when an attempt starts.
 """
 
 from __future__ import annotations
@@ -15,11 +16,15 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
+
+from cchc_xlsx.errors import UserError
 
 CSRF_COOKIE = "cchc_csrf"
 SESSION_COOKIE = "cchc_phien"
@@ -142,3 +147,109 @@ def content_disposition(name: str, inline: bool = False) -> str:
     fallback = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_fold(base)).strip("-.") or "tep"
     kind = "inline" if inline else "attachment"
     return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(base, safe='')}"
+
+
+# --- login throttle -------------------------------------------------------------------
+
+class Throttled(UserError):
+    """Too many failed logins: the next try must wait."""
+
+    def __init__(self, wait: float) -> None:
+        self.wait = max(1, int(wait + 0.999))
+        super().__init__(f"Đăng nhập sai nhiều lần; hãy đợi {self.wait} giây rồi thử lại.")
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A login attempt that was let through: its keys and how long it must wait first."""
+
+    pair: str
+    address: str
+    name: str
+    delay: float
+
+
+class LoginThrottle:
+    """Failed-login limits over the store's ``web_login_attempts`` table.
+
+    Every attempt is counted as a failure *when it starts*, in one ``BEGIN IMMEDIATE``
+    transaction that also decides whether it may go on; only then is the (slow) argon2 check
+    run, and a success takes the count back. So parallel guesses cannot all read "no
+    failures yet": the fourth of a hundred simultaneous guesses already sees three.
+
+    Three keys, three jobs:
+
+    * name + address: ``PAIR_FREE`` free tries, then an exponential wait (2, 4, … s, at most
+      ``MAX_WAIT``). This is the lock, and it binds only the address that failed: a stranger
+      guessing from elsewhere never locks the owner out.
+    * address: the same with ``ADDRESS_FREE`` tries, against one address spraying many names.
+    * name (any address): a ceiling that *slows* rather than blocks. Once a name has
+      ``NAME_FREE`` failures, its checks are spaced ``NAME_INTERVAL`` apart: an attempt is
+      given the next free slot and waits for it (the owner waits a few seconds, is never
+      refused for someone else's failures) unless more than ``NAME_MAX_DELAY`` is already
+      booked, which only a flood from many addresses can do. That spacing caps what any
+      number of addresses get together; the name's count is forgotten after
+      ``NAME_FORGET`` seconds without a failure.
+    """
+
+    PAIR_FREE = 3
+    ADDRESS_FREE = 20
+    MAX_WAIT = 300.0
+    NAME_FREE = 10
+    NAME_INTERVAL = 10.0
+    NAME_MAX_DELAY = 30.0
+    NAME_FORGET = 3600.0
+
+    def __init__(self, store: Any, clock: Callable[[], float]) -> None:
+        self.store, self.clock = store, clock
+
+    @staticmethod
+    def keys(name: str, address: str) -> Attempt:
+        who = name.strip().lower()[:80]
+        return Attempt(f"pair:{address[:64]}|{who}", f"ip:{address[:64]}", f"user:{who}", 0.0)
+
+    def start(self, name: str, address: str) -> Attempt:
+        """Count the attempt and return it (with the delay it must wait), or raise
+        ``Throttled`` (counting nothing)."""
+        keys = self.keys(name, address)
+        now = self.clock()
+        with self.store.tx() as c:
+            row = {k: c.execute("SELECT count, last_at, next_at FROM web_login_attempts "
+                                "WHERE key = ?", (k,)).fetchone() or (0, 0.0, 0.0)
+                   for k in (keys.pair, keys.address, keys.name)}
+            for key, free in ((keys.pair, self.PAIR_FREE), (keys.address, self.ADDRESS_FREE)):
+                count, last, _ = row[key]
+                if count >= free:
+                    wait = min(2.0 ** (count - free + 1), self.MAX_WAIT) - (now - last)
+                    if wait > 0:
+                        raise Throttled(wait)
+            count, last, next_at = row[keys.name]
+            if now - last > self.NAME_FORGET:
+                count, next_at = 0, 0.0
+            delay = 0.0
+            if count >= self.NAME_FREE:
+                slot = max(now, next_at)
+                delay = slot - now
+                if delay > self.NAME_MAX_DELAY:
+                    raise Throttled(delay - self.NAME_MAX_DELAY)
+                next_at = slot + self.NAME_INTERVAL
+            c.execute("DELETE FROM web_login_attempts WHERE last_at < ? AND next_at < ?",
+                      (now - 86400, now))
+            for key in (keys.pair, keys.address):
+                c.execute("INSERT INTO web_login_attempts (key, count, last_at) VALUES (?, 1, ?)"
+                          " ON CONFLICT(key) DO UPDATE SET count = count + 1, last_at = ?",
+                          (key, now, now))
+            c.execute("INSERT INTO web_login_attempts (key, count, last_at, next_at) "
+                      "VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET count = ?, "
+                      "last_at = ?, next_at = ?",
+                      (keys.name, count + 1, now, next_at, count + 1, now, next_at))
+        return Attempt(keys.pair, keys.address, keys.name, delay)
+
+    def succeeded(self, attempt: Attempt) -> None:
+        """The right password: the address's counts are cleared and the name's attempt is
+        taken back (other addresses' failures on the name still count)."""
+        with self.store.tx() as c:
+            c.execute("DELETE FROM web_login_attempts WHERE key IN (?, ?)",
+                      (attempt.pair, attempt.address))
+            c.execute("UPDATE web_login_attempts SET count = MAX(count - 1, 0) WHERE key = ?",
+                      (attempt.name,))

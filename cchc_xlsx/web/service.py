@@ -29,13 +29,12 @@ from typing import Any, BinaryIO
 from cchc_xlsx.atomic import atomic_path
 from cchc_xlsx.errors import UserError
 from cchc_xlsx.model import Plan, Unit
+from cchc_xlsx.web.security import Attempt, LoginThrottle
 from cchc_xlsx.web.store import Receipt, Round, RoundUnit, Store
 
 MAX_UPLOAD = 20 * 1024 * 1024
 TOKEN_BYTES = 24  # 192 bits from secrets: a link cannot be guessed
 SESSION_HOURS = 12
-FREE_FAILURES = 3  # failed logins before each next try has to wait
-MAX_WAIT = 300.0
 
 
 def load_round_plan(path: str | Path) -> Plan:
@@ -66,14 +65,6 @@ def receipt_code(sha256: str) -> str:
 
 def hash_secret(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
-
-
-class Throttled(UserError):
-    """Too many failed logins: the next try must wait."""
-
-    def __init__(self, wait: float) -> None:
-        self.wait = max(1, int(wait + 0.999))
-        super().__init__(f"Đăng nhập sai nhiều lần; hãy đợi {self.wait} giây rồi thử lại.")
 
 
 @dataclass
@@ -458,31 +449,31 @@ class Portal:
         self.store.set_user(name, PasswordHasher().hash(password))
 
     def login(self, name: str, password: str, client: str) -> str:
-        """A new session token, or ``Throttled`` / ``UserError`` (one sentence)."""
+        """A new session token, or ``Throttled`` / ``UserError`` (one sentence); waits here
+        for the name's slot (the portal's route waits without holding a thread)."""
+        attempt = self.login_start(name, client)
+        if attempt.delay > 0:
+            time.sleep(attempt.delay)
+        return self.login_finish(attempt, name, password)
+
+    def login_start(self, name: str, client: str) -> Attempt:
+        """Count a login attempt before its password is checked (``LoginThrottle``)."""
+        return LoginThrottle(self.store, self.clock).start(name, client)
+
+    def login_finish(self, attempt: Attempt, name: str, password: str) -> str:
+        """Check the password of a counted attempt: a session token or ``UserError``."""
         from argon2 import PasswordHasher
         from argon2.exceptions import InvalidHashError, VerificationError
 
-        keys = (f"user:{name.strip().lower()}", f"ip:{client}")
-        now = self.clock()
-        for key in keys:
-            count, last = self.store.failures(key)
-            if count >= FREE_FAILURES:
-                wait = min(2.0 ** (count - FREE_FAILURES + 1), MAX_WAIT) - (now - last)
-                if wait > 0:
-                    raise Throttled(wait)
         stored = self.store.user_hash(name.strip())
-        ok = False
-        ph = PasswordHasher()
         try:
-            ok = ph.verify(stored or _dummy_hash(), password) and stored is not None
+            ok = PasswordHasher().verify(stored or _dummy_hash(), password)
+            ok = ok and stored is not None
         except (VerificationError, InvalidHashError):
             ok = False
         if not ok:
-            for key in keys:
-                self.store.add_failure(key, now)
             raise UserError("Tên đăng nhập hoặc mật khẩu không đúng.")
-        for key in keys:
-            self.store.clear_failures(key)
+        LoginThrottle(self.store, self.clock).succeeded(attempt)
         token = secrets.token_urlsafe(32)
         self.store.add_session(hash_secret(token), name.strip(),
                                datetime.now() + timedelta(hours=SESSION_HOURS))
