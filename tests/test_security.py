@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the fixtures imported from test_web are test parameters here)
 """Issue 17, the portal's side: the findings of the audit, each as a regression test
 (parallel login guesses, lock-outs by strangers, resource errors, odd input, names).
 
@@ -17,7 +18,7 @@ from cchc_xlsx.errors import UserError
 from cchc_xlsx.web.security import LoginThrottle, Throttled
 
 from .portal_kit import PASSWORD, csrf_of
-from .test_web import base_data, login, site  # noqa: F401  (fixtures)
+from .test_web import base_data, login, site  # noqa: F401  (fixtures shared with test_web)
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

@@ -29,6 +29,7 @@ from typing import Any, BinaryIO
 from cchc_xlsx.atomic import atomic_path
 from cchc_xlsx.errors import UserError
 from cchc_xlsx.model import Plan, Unit
+from cchc_xlsx.user_text import store_text
 from cchc_xlsx.web.security import Attempt, LoginThrottle
 from cchc_xlsx.web.store import Receipt, Round, RoundUnit, Store
 
@@ -242,7 +243,7 @@ class Portal:
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\r\n")
         w.writerow(["mã", "tên", "email", "đường dẫn"])
-        w.writerows(self.link_rows(rnd, base_url))
+        w.writerows([store_text(cell) for cell in row] for row in self.link_rows(rnd, base_url))
         return "\ufeff" + buf.getvalue()  # BOM: Excel opens Vietnamese CSV correctly
 
     def reissue(self, rnd: Round, code: str) -> str:
