@@ -5,19 +5,25 @@
   never reaches the disk.
 * ``secure_headers``: pages may not be framed, scripts come only from the portal itself,
   and no page sends its address (which holds a school's private link) as a Referer.
-* CSRF: a random ``cchc_csrf`` cookie (SameSite=Strict, HttpOnly) whose value every form
-  repeats in a hidden field; another site can neither read the cookie nor set the field.
+* CSRF: a random ``cchc_csrf`` cookie (SameSite=Strict, HttpOnly) and, in every form, a
+  hidden field holding an HMAC (under the portal's own secret) of that cookie and the
+  office's session cookie. Another site can neither read the cookie nor compute the field,
+  and a cookie planted over plain HTTP on the LAN is useless without the secret (a plain
+  double-submit token would be forged by planting it); the token is bound to the session.
 * ``content_disposition``: download names in ASCII plus RFC 5987 UTF-8 for Vietnamese.
 * ``LoginThrottle``: failed-login limits, counted atomically when an attempt starts.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import os
 import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -117,13 +123,40 @@ def secure_headers(response: Response) -> Response:
     return response
 
 
+def load_secret(path: Path) -> bytes:
+    """The portal's signing secret, created once (mode 0600) in the data folder."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(secrets.token_bytes(32))
+    secret = path.read_bytes()
+    if len(secret) < 32:  # cut short by a crash while it was written: start again
+        path.unlink()
+        return load_secret(path)
+    return secret
+
+
+def _signed(request: Request, nonce: str) -> str:
+    secret = getattr(request.app.state, "csrf_secret", b"")
+    bound = f"{nonce}|{request.cookies.get(SESSION_COOKIE, '')}".encode()
+    return hmac.new(secret, bound, hashlib.sha256).hexdigest()
+
+
+def _nonce(request: Request) -> str:
+    nonce = request.cookies.get(CSRF_COOKIE, "")
+    return nonce if re.fullmatch(r"[A-Za-z0-9_-]{32,64}", nonce) else ""
+
+
 def csrf_token(request: Request) -> str:
-    """This browser's CSRF token (a new one is set on the response by ``set_csrf``)."""
-    token = request.cookies.get(CSRF_COOKIE, "")
-    if not re.fullmatch(r"[A-Za-z0-9_-]{32,64}", token):
-        token = getattr(request.state, "new_csrf", "") or secrets.token_urlsafe(32)
-        request.state.new_csrf = token
-    return token
+    """The token this browser's forms carry (a new cookie is set by ``set_csrf``)."""
+    nonce = _nonce(request)
+    if not nonce:
+        nonce = getattr(request.state, "new_csrf", "") or secrets.token_urlsafe(32)
+        request.state.new_csrf = nonce
+    return _signed(request, nonce)
 
 
 def set_csrf(request: Request, response: Response) -> None:
@@ -134,8 +167,9 @@ def set_csrf(request: Request, response: Response) -> None:
 
 
 def csrf_ok(request: Request, sent: Any) -> bool:
-    cookie = request.cookies.get(CSRF_COOKIE, "")
-    return bool(cookie) and isinstance(sent, str) and hmac.compare_digest(cookie, sent)
+    nonce = _nonce(request)
+    return bool(nonce) and isinstance(sent, str) and hmac.compare_digest(
+        _signed(request, nonce), sent)
 
 
 def content_disposition(name: str, inline: bool = False) -> str:
@@ -143,10 +177,39 @@ def content_disposition(name: str, inline: bool = False) -> str:
     characters cannot break out of the header, and Vietnamese names survive."""
     from cchc_xlsx.reading.normalize import ascii_fold
 
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    # a name we built ("Tổng hợp Quý I/2023.xlsx"): its "/" is part of the name, not a path
+    base = " ".join(name.replace("\\", "-").replace("/", "-").split())
     fallback = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_fold(base)).strip("-.") or "tep"
     kind = "inline" if inline else "attachment"
     return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(base, safe='')}"
+
+
+# --- resource errors ------------------------------------------------------------------
+
+_DISK_FULL = "Máy chủ đã hết chỗ lưu trữ nên chưa nhận được yêu cầu này (chưa có gì được ghi); " \
+             "hãy báo người quản trị giải phóng ổ đĩa rồi thử lại sau."
+_BUSY = "Máy chủ đang bận ghi dữ liệu nên chưa nhận được yêu cầu này (chưa có gì được ghi); " \
+        "hãy thử lại sau ít phút."
+_BROKEN = "Máy chủ gặp lỗi khi xử lý yêu cầu này; hãy thử lại sau, nếu vẫn lỗi hãy báo " \
+          "người quản trị."
+
+
+def resource_problem(exc: BaseException) -> tuple[int, str]:
+    """(HTTP status, one Vietnamese sentence) for a failure of the server's resources:
+    a full disk 507, a locked or busy database 503, anything else 500 — never the English
+    "Internal Server Error" nor a path of the server."""
+    import errno
+    import sqlite3
+
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return 507, _DISK_FULL
+    if isinstance(exc, sqlite3.OperationalError):
+        text = str(exc).lower()
+        if "full" in text:
+            return 507, _DISK_FULL
+        if "locked" in text or "busy" in text:
+            return 503, _BUSY
+    return 500, _BROKEN
 
 
 # --- login throttle -------------------------------------------------------------------

@@ -269,17 +269,19 @@ class Portal:
         digest = hashlib.sha256()
         fd, tmp = _mkstemp(self.dir / "tam")
         size = 0
-        with os.fdopen(fd, "wb") as out:
-            for chunk in iter(lambda: src.read(1 << 20), b""):
-                size += len(chunk)
-                if size > MAX_UPLOAD:
-                    out.close()
-                    os.unlink(tmp)
-                    raise UserError(too_large_message())
-                digest.update(chunk)
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
+        try:
+            with os.fdopen(fd, "wb") as out:
+                for chunk in iter(lambda: src.read(1 << 20), b""):
+                    size += len(chunk)
+                    if size > MAX_UPLOAD:
+                        raise UserError(too_large_message())
+                    digest.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+        except BaseException:  # too large, a full disk, a dropped connection: no leftover
+            os.unlink(tmp)
+            raise
         return Path(tmp), digest.hexdigest()
 
     async def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
@@ -307,7 +309,18 @@ class Portal:
         if found.get("refusal"):
             return Outcome(refusal=found["refusal"])
         receipt = Receipt(sha, rnd.id, unit.code, shown, found["stored_name"], found, received)
-        return await run_in_threadpool(self._record, receipt)
+        try:
+            return await run_in_threadpool(self._record, receipt)
+        except BaseException:  # not acknowledged: no stored file without its receipt
+            await run_in_threadpool(self._drop_orphan, sha, found["stored_name"])
+            raise
+
+    def _drop_orphan(self, sha: str, stored_name: str) -> None:
+        try:
+            if stored_name and self.store.receipt(sha) is None:
+                (self.dir / "tep" / stored_name).unlink(missing_ok=True)
+        except Exception:  # the store itself is failing: the file stays for clear_spool
+            pass
 
     def _recorded(self, sha: str) -> bool:
         with self.store.history() as h:
@@ -428,7 +441,7 @@ class Portal:
             name = (f"{stem}{ext}" if rec.sha256 in current else
                     f"ban-truoc/{stem}_{rec.received_at:%Y%m%d-%H%M%S}{ext}")
             entries.append((name, self.dir / "tep" / rec.stored_name))
-        return self._zip(f"bai-nop-{rnd.id}.zip", entries)
+        return self._zip(f"bai-nop-{rnd.id}.zip", _unique_names(entries))
 
     def _zip(self, name: str, entries: list[tuple[str, Path]]) -> Path:
         out = self.dir / "xuat" / f"{Path(name).stem}-{secrets.token_hex(6)}.zip"
@@ -566,6 +579,22 @@ def _mkstemp(folder: Path) -> tuple[int, str]:
     import tempfile
 
     return tempfile.mkstemp(prefix="nhan-", suffix=".tmp", dir=folder)
+
+
+def _unique_names(entries: list[tuple[str, Path]]) -> list[tuple[str, Path]]:
+    """Entry names made unique ("…_2", "…_3"): versions sent within one second share a
+    time stamp, and unzipping would overwrite one with the other."""
+    seen: set[str] = set()
+    out: list[tuple[str, Path]] = []
+    for name, path in entries:
+        stem, ext = os.path.splitext(name)
+        unique, n = name, 1
+        while unique.lower() in seen:
+            n += 1
+            unique = f"{stem}_{n}{ext}"
+        seen.add(unique.lower())
+        out.append((unique, path))
+    return out
 
 
 def display_name(filename: str | None) -> str:
