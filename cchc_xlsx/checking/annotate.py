@@ -20,6 +20,7 @@ from typing import Any
 from cchc_xlsx.atomic import atomic_path
 from cchc_xlsx.checking.report import ERROR, SEVERITY_VI, FileResult
 from cchc_xlsx.errors import UserError
+from cchc_xlsx.user_text import store_text
 
 ERROR_FILL = "FFC7CE"
 WARNING_FILL = "FFEB9C"
@@ -89,17 +90,17 @@ def write_annotated(result: FileResult, out_dir: str | Path) -> Path | None:
     wb.active = 0
     for other in wb.worksheets[1:]:
         other.sheet_view.tabSelected = False
-    ws.append([f"Kết quả kiểm tra tệp {src.name}: {result.errors} lỗi, "
-               f"{result.warnings} cảnh báo"])
+    store_text(f"Kết quả kiểm tra tệp {src.name}: {result.errors} lỗi, "
+               f"{result.warnings} cảnh báo", ws["A1"])
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append([])
-    ws.append(["Mức độ", "Trang", "Ô", "Giá trị", "Nội dung", "Mã quy tắc"])
-    for cell in ws[3]:
-        cell.font = Font(bold=True)
-    for issue in result.issues:
-        ws.append([SEVERITY_VI[issue.severity], issue.sheet, issue.cell, issue.value or "",
-                   issue.message, issue.rule_id])
-        row = ws.max_row
+    for col, title in enumerate(("Mức độ", "Trang", "Ô", "Giá trị", "Nội dung", "Mã quy tắc"),
+                                start=1):
+        ws.cell(3, col, title).font = Font(bold=True)
+    for row, issue in enumerate(result.issues, start=4):
+        # a file's text (its value, sheet name, the message quoting it) is stored as text
+        for col, text in enumerate((SEVERITY_VI[issue.severity], issue.sheet, issue.cell,
+                                    issue.value or "", issue.message, issue.rule_id), start=1):
+            store_text(text, ws.cell(row, col))
         if issue.sheet in wb.sheetnames and issue.cell:
             link = ws.cell(row, 3)
             link.hyperlink = f"#'{issue.sheet}'!{issue.cell}"
@@ -174,9 +175,11 @@ def _values_copy(src: Path) -> Any:
             for c, value in enumerate(row):
                 if value is None or value == "":
                     continue
-                cell = ws.cell(r0 + r + 1, c0 + c + 1, _plain(value))
+                cell = ws.cell(r0 + r + 1, c0 + c + 1)
                 if isinstance(value, str):
-                    cell.data_type = "s"  # text stays text: "=…" is never a formula
+                    store_text(value, cell)  # text stays text: "=…" is never a formula
+                else:
+                    cell.value = _plain(value)
                 if isinstance(value, (date, datetime)):
                     cell.number_format = "dd/mm/yyyy"
                 elif isinstance(value, str) and len(value) > 30:

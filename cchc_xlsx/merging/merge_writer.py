@@ -58,6 +58,7 @@ from cchc_xlsx.merging.by_level import by_level
 from cchc_xlsx.model import Period, Plan
 from cchc_xlsx.plans.names import normal_case
 from cchc_xlsx.plans.office_profile import OfficeProfile, date_line
+from cchc_xlsx.user_text import store_text
 
 SHEET_SUBMISSIONS = "Tình hình nộp"
 SHEET_TASKS = "TH Nhiệm vụ"
@@ -157,10 +158,7 @@ def _height(lines: int, size: float = TABLE_SIZE) -> float:
 
 def _text(ws: Worksheet, r: int, c: int, text: str, fmt: Any) -> None:
     """A unit's text as a string, whatever it starts with; blank keeps the border."""
-    if text:
-        ws.write_string(r, c, text, fmt)
-    else:
-        ws.write_blank(r, c, None, fmt)
+    store_text(text, ws, r, c, fmt)
 
 
 def _merged(ws: Worksheet, r0: int, c0: int, r1: int, c1: int, text: str, fmt: Any) -> None:

@@ -143,12 +143,31 @@ def load_units(path: str | Path, warnings: list[str] | None = None) -> list[Unit
             raise UserError(
                 f"Tệp {WHAT} «{path}», dòng {n}: mã đơn vị «{code}» trùng với dòng {seen[code]}."
             )
+        _check_one_line(values, path, n)
         seen[code] = n
         _check_signer(values, path, n, warnings)
         units.append(Unit(**values))
     if not units:
         raise UserError(f"Tệp {WHAT} «{path}» không có đơn vị nào (chỉ có dòng tiêu đề).")
     return units
+
+
+def _check_one_line(values: dict[str, str], path: Path, n: int) -> None:
+    """A code names files and web addresses (``/don-vi/<code>``): no "/" or "\\" and no
+    control characters; an e-mail address goes into a mail header, where a line break
+    would add headers. Names keep their text, only line breaks become spaces."""
+    code = values["code"]
+    if any(ch in code for ch in "/\\") or not code.isprintable():
+        shown = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in code)
+        raise UserError(f"Tệp {WHAT} «{path}», dòng {n}: mã đơn vị «{shown}» không được chứa "
+                        "dấu «/», «\\» hay ký tự điều khiển.")
+    email = values.get("email", "")
+    if email and (not email.isprintable() or any(ch.isspace() for ch in email)):
+        raise UserError(f"Tệp {WHAT} «{path}», dòng {n}: địa chỉ thư của «{code}» có dấu cách "
+                        "hoặc xuống dòng; mỗi ô chỉ ghi một địa chỉ thư.")
+    for key, value in values.items():
+        if key not in ("code", "email") and not value.isprintable():
+            values[key] = " ".join(value.split())
 
 
 def _check_signer(values: dict[str, str], path: Path, n: int,

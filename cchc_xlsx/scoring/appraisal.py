@@ -32,6 +32,7 @@ from cchc_xlsx.reading.reader import cell_text, open_book, read_identity
 from cchc_xlsx.scoring.check import IssueAdder, UnitScores, check_appraised
 from cchc_xlsx.scoring.criteria import NA_TEXT, CriteriaSet, parse_tag
 from cchc_xlsx.scoring.rules import load_scoring_rules
+from cchc_xlsx.user_text import store_text
 
 FORM_ID = "cchc_appraisal"
 SHEET = "Thẩm định"
@@ -88,10 +89,10 @@ def write_appraisal(crit: CriteriaSet, scores: Sequence[UnitScores], path: str |
                 item = crit.by_code.get(code)
                 if item is None:
                     continue
-                ws.write_string(r, 0, s.code, td)
-                ws.write_string(r, 1, s.name, td)
-                ws.write_string(r, 2, code, td)
-                ws.write_string(r, 3, item.name, td)
+                store_text(s.code, ws, r, 0, td)
+                store_text(s.name, ws, r, 1, td)
+                store_text(code, ws, r, 2, td)
+                store_text(item.name, ws, r, 3, td)
                 ws.write_number(r, 4, item.max, num)
                 if leaf.na:
                     ws.write_string(r, SELF, NA_TEXT, grey)
@@ -106,8 +107,8 @@ def write_appraisal(crit: CriteriaSet, scores: Sequence[UnitScores], path: str |
                         ws.write_blank(r, APPRAISED, None, open_num)
                     else:
                         ws.write_number(r, APPRAISED, leaf.appraised, open_num)
-                    ws.write_string(r, COMMENT, leaf.comment, open_td)
-                ws.write_string(r, KEY, f"{s.code}|{code}", key_fmt)
+                    store_text(leaf.comment, ws, r, COMMENT, open_td)
+                store_text(f"{s.code}|{code}", ws, r, KEY, key_fmt)
                 lines = max(text_lines(item.name, HEADERS[3][1]), text_lines(s.name,
                                                                               HEADERS[1][1]))
                 if lines > 1:

@@ -35,6 +35,7 @@ from cchc_xlsx.merging.merge_writer import Office, normal_case
 from cchc_xlsx.scoring.check import UnitScores
 from cchc_xlsx.scoring.criteria import CriteriaSet
 from cchc_xlsx.scoring.ranking import Ranking
+from cchc_xlsx.user_text import store_text
 
 CHART_SHEET = "Biểu đồ"
 RANK_SHEET = "Xếp hạng"
@@ -129,7 +130,7 @@ def _table(wb, fm: Formats, name: str, h: HeaderTexts, columns: Sequence[Column]
             elif value is None or value == "":
                 ws.write_blank(r, c, None, fmt)
             else:
-                ws.write_string(r, c, str(value), fmt)
+                store_text(value, ws, r, c, fmt)
                 lines = max(lines, text_lines(str(value), col.width))
         ws.set_row(r, row_height(lines))
         r += 1

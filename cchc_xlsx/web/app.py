@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import date, datetime
 from pathlib import Path
@@ -34,22 +36,25 @@ from cchc_xlsx.web.security import (
     SESSION_COOKIE,
     LimitBody,
     SecureHeaders,
+    Throttled,
     content_disposition,
     csrf_ok,
     csrf_token,
+    load_secret,
+    resource_problem,
     secure_headers,
     set_csrf,
 )
 from cchc_xlsx.web.service import (
     MAX_UPLOAD,
     Portal,
-    Throttled,
     receipt_code,
     too_large_message,
 )
 from cchc_xlsx.web.store import Round
 
 HERE = Path(__file__).resolve().parent
+log = logging.getLogger(__name__)
 FAILED_LOGIN_PAUSE = 1.0  # seconds every failed login costs, on top of the growing wait
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -92,8 +97,10 @@ def create_app(data_dir: str | Path, workers: int | None = None, smtp: Any = Non
                 portal.pool.shutdown(wait=True)
                 portal.pool = None
 
-    app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None,
+                  redirect_slashes=False)  # its redirects would echo the request's Host
     app.state.portal = portal
+    app.state.csrf_secret = load_secret(portal.dir / ".csrf-secret")
     app.mount("/tinh", StaticFiles(directory=HERE / "static"), name="static")
 
     def page(request: Request, template: str, status: int = 200, **ctx: Any) -> HTMLResponse:
@@ -116,6 +123,17 @@ def create_app(data_dir: str | Path, workers: int | None = None, smtp: Any = Non
     app.add_middleware(LimitBody, limit=MAX_UPLOAD + 64 * 1024, page=too_large)
 
     app.add_middleware(SecureHeaders)
+
+    @app.exception_handler(OSError)
+    @app.exception_handler(sqlite3.Error)
+    async def resources(request: Request, exc: Exception) -> Response:
+        status, message = resource_problem(exc)
+        if status == 500:
+            log.error("request failed", exc_info=exc)
+        response = problem(request, message, status)
+        if status == 503:
+            response.headers["Retry-After"] = "30"
+        return response
 
     @app.exception_handler(NeedLogin)
     async def need_login(request: Request, exc: NeedLogin) -> Response:
@@ -149,7 +167,7 @@ def create_app(data_dir: str | Path, workers: int | None = None, smtp: Any = Non
 
     def round_of(rid: int) -> Round:
         try:
-            return portal.round(rid)
+            return portal.round(_small_int(rid))
         except LookupError:
             raise _NotFound() from None
 
@@ -188,7 +206,7 @@ def create_app(data_dir: str | Path, workers: int | None = None, smtp: Any = Non
         form = await form_of(request)
         upload = form.get("tep")
         try:
-            rnd = portal.round(int(form.get("dot") or 0))
+            rnd = portal.round(_small_int(form.get("dot")))
         except (LookupError, ValueError):
             return problem(request, "Hãy chọn đợt báo cáo để kiểm tra theo kế hoạch của đợt.")
         if not isinstance(upload, UploadFile) or not upload.filename:
@@ -272,7 +290,10 @@ def create_app(data_dir: str | Path, workers: int | None = None, smtp: Any = Non
         name, password = str(form.get("ten") or ""), str(form.get("mat_khau") or "")
         client = request.client.host if request.client else ""
         try:
-            token = await run_in_threadpool(portal.login, name, password, client)
+            attempt = await run_in_threadpool(portal.login_start, name, client)
+            if attempt.delay > 0:  # the name's ceiling: slowed, in the loop, not in a thread
+                await asyncio.sleep(attempt.delay)
+            token = await run_in_threadpool(portal.login_finish, attempt, name, password)
         except Throttled as exc:
             return page(request, "login.html", status=429, error=exc.message, name=name)
         except UserError as exc:
@@ -462,5 +483,21 @@ def _open_from_uploads(portal: Portal, plan: Any, units: Any, period: str,
         units_path = Path(tmp) / ("don-vi" + Path(display_name(units.filename)).suffix.lower())
         plan_path.write_bytes(plan.file.read(5 * 1024 * 1024))
         units_path.write_bytes(units.file.read(5 * 1024 * 1024))
-        rnd, _ = portal.open_round(plan_path, load_units(units_path), period, due)
+        try:
+            rnd, _ = portal.open_round(plan_path, load_units(units_path), period, due)
+        except UserError as exc:  # name the office's files, never the server's temp folder
+            message = (exc.message.replace(str(plan_path), display_name(plan.filename))
+                       .replace(str(units_path), display_name(units.filename))
+                       .replace(str(tmp), "…"))
+            raise UserError(message) from None
     return rnd
+
+
+def _small_int(value: Any) -> int:
+    """A round id from a form or a path: digits that fit SQLite's integer, else
+    ``LookupError`` (a file part, 10^30 or a 20-digit id must answer «not found»)."""
+    if isinstance(value, int) and 0 <= value < 2 ** 62:
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    raise LookupError(value)

@@ -47,12 +47,17 @@ def _send(smtp: SmtpSettings, messages: list[EmailMessage]) -> None:
 def _message(smtp: SmtpSettings, to: str, subject: str, body: str,
              attachment: Path | None = None, name: str = "") -> EmailMessage:
     m = EmailMessage()
-    m["From"], m["To"], m["Subject"] = smtp.sender, to, subject
+    # a period or unit name with a line break must not add headers (nor raise)
+    m["From"], m["To"], m["Subject"] = smtp.sender, _one_line(to), _one_line(subject)
     m.set_content(body)
     if attachment is not None:
         m.add_attachment(attachment.read_bytes(), maintype=XLSX[0], subtype=XLSX[1],
-                         filename=name or attachment.name)
+                         filename=_one_line(name or attachment.name).replace("/", "-"))
     return m
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def send_links(portal: Portal, rnd: Round, smtp: SmtpSettings, base_url: str) -> list[str]:

@@ -5,21 +5,32 @@
   never reaches the disk.
 * ``secure_headers``: pages may not be framed, scripts come only from the portal itself,
   and no page sends its address (which holds a school's private link) as a Referer.
-* CSRF: a random ``cchc_csrf`` cookie (SameSite=Strict, HttpOnly) whose value every form
-  repeats in a hidden field; another site can neither read the cookie nor set the field.
+* CSRF: a random ``cchc_csrf`` cookie (SameSite=Strict, HttpOnly) and, in every form, a
+  hidden field holding an HMAC (under the portal's own secret) of that cookie and the
+  office's session cookie. Another site can neither read the cookie nor compute the field,
+  and a cookie planted over plain HTTP on the LAN is useless without the secret (a plain
+  double-submit token would be forged by planting it); the token is bound to the session.
 * ``content_disposition``: download names in ASCII plus RFC 5987 UTF-8 for Vietnamese.
+* ``LoginThrottle``: failed-login limits, counted atomically when an attempt starts.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import os
 import re
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
+
+from cchc_xlsx.errors import UserError
 
 CSRF_COOKIE = "cchc_csrf"
 SESSION_COOKIE = "cchc_phien"
@@ -112,13 +123,40 @@ def secure_headers(response: Response) -> Response:
     return response
 
 
+def load_secret(path: Path) -> bytes:
+    """The portal's signing secret, created once (mode 0600) in the data folder."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(secrets.token_bytes(32))
+    secret = path.read_bytes()
+    if len(secret) < 32:  # cut short by a crash while it was written: start again
+        path.unlink()
+        return load_secret(path)
+    return secret
+
+
+def _signed(request: Request, nonce: str) -> str:
+    secret = getattr(request.app.state, "csrf_secret", b"")
+    bound = f"{nonce}|{request.cookies.get(SESSION_COOKIE, '')}".encode()
+    return hmac.new(secret, bound, hashlib.sha256).hexdigest()
+
+
+def _nonce(request: Request) -> str:
+    nonce = request.cookies.get(CSRF_COOKIE, "")
+    return nonce if re.fullmatch(r"[A-Za-z0-9_-]{32,64}", nonce) else ""
+
+
 def csrf_token(request: Request) -> str:
-    """This browser's CSRF token (a new one is set on the response by ``set_csrf``)."""
-    token = request.cookies.get(CSRF_COOKIE, "")
-    if not re.fullmatch(r"[A-Za-z0-9_-]{32,64}", token):
-        token = getattr(request.state, "new_csrf", "") or secrets.token_urlsafe(32)
-        request.state.new_csrf = token
-    return token
+    """The token this browser's forms carry (a new cookie is set by ``set_csrf``)."""
+    nonce = _nonce(request)
+    if not nonce:
+        nonce = getattr(request.state, "new_csrf", "") or secrets.token_urlsafe(32)
+        request.state.new_csrf = nonce
+    return _signed(request, nonce)
 
 
 def set_csrf(request: Request, response: Response) -> None:
@@ -129,8 +167,9 @@ def set_csrf(request: Request, response: Response) -> None:
 
 
 def csrf_ok(request: Request, sent: Any) -> bool:
-    cookie = request.cookies.get(CSRF_COOKIE, "")
-    return bool(cookie) and isinstance(sent, str) and hmac.compare_digest(cookie, sent)
+    nonce = _nonce(request)
+    return bool(nonce) and isinstance(sent, str) and hmac.compare_digest(
+        _signed(request, nonce), sent)
 
 
 def content_disposition(name: str, inline: bool = False) -> str:
@@ -138,7 +177,142 @@ def content_disposition(name: str, inline: bool = False) -> str:
     characters cannot break out of the header, and Vietnamese names survive."""
     from cchc_xlsx.reading.normalize import ascii_fold
 
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    # a name we built ("Tổng hợp Quý I/2023.xlsx"): its "/" is part of the name, not a path
+    base = " ".join(name.replace("\\", "-").replace("/", "-").split())
     fallback = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_fold(base)).strip("-.") or "tep"
     kind = "inline" if inline else "attachment"
     return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(base, safe='')}"
+
+
+# --- resource errors ------------------------------------------------------------------
+
+_DISK_FULL = "Máy chủ đã hết chỗ lưu trữ nên chưa nhận được yêu cầu này (chưa có gì được ghi); " \
+             "hãy báo người quản trị giải phóng ổ đĩa rồi thử lại sau."
+_BUSY = "Máy chủ đang bận ghi dữ liệu nên chưa nhận được yêu cầu này (chưa có gì được ghi); " \
+        "hãy thử lại sau ít phút."
+_BROKEN = "Máy chủ gặp lỗi khi xử lý yêu cầu này; hãy thử lại sau, nếu vẫn lỗi hãy báo " \
+          "người quản trị."
+
+
+def resource_problem(exc: BaseException) -> tuple[int, str]:
+    """(HTTP status, one Vietnamese sentence) for a failure of the server's resources:
+    a full disk 507, a locked or busy database 503, anything else 500 — never the English
+    "Internal Server Error" nor a path of the server."""
+    import errno
+    import sqlite3
+
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return 507, _DISK_FULL
+    if isinstance(exc, sqlite3.OperationalError):
+        text = str(exc).lower()
+        if "full" in text:
+            return 507, _DISK_FULL
+        if "locked" in text or "busy" in text:
+            return 503, _BUSY
+    return 500, _BROKEN
+
+
+# --- login throttle -------------------------------------------------------------------
+
+class Throttled(UserError):
+    """Too many failed logins: the next try must wait."""
+
+    def __init__(self, wait: float) -> None:
+        self.wait = max(1, int(wait + 0.999))
+        super().__init__(f"Đăng nhập sai nhiều lần; hãy đợi {self.wait} giây rồi thử lại.")
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A login attempt that was let through: its keys and how long it must wait first."""
+
+    pair: str
+    address: str
+    name: str
+    delay: float
+
+
+class LoginThrottle:
+    """Failed-login limits over the store's ``web_login_attempts`` table.
+
+    Every attempt is counted as a failure *when it starts*, in one ``BEGIN IMMEDIATE``
+    transaction that also decides whether it may go on; only then is the (slow) argon2 check
+    run, and a success takes the count back. So parallel guesses cannot all read "no
+    failures yet": the fourth of a hundred simultaneous guesses already sees three.
+
+    Three keys, three jobs:
+
+    * name + address: ``PAIR_FREE`` free tries, then an exponential wait (2, 4, … s, at most
+      ``MAX_WAIT``). This is the lock, and it binds only the address that failed: a stranger
+      guessing from elsewhere never locks the owner out.
+    * address: the same with ``ADDRESS_FREE`` tries, against one address spraying many names.
+    * name (any address): a ceiling that *slows* rather than blocks. Once a name has
+      ``NAME_FREE`` failures, its checks are spaced ``NAME_INTERVAL`` apart: an attempt is
+      given the next free slot and waits for it (the owner waits a few seconds, is never
+      refused for someone else's failures) unless more than ``NAME_MAX_DELAY`` is already
+      booked, which only a flood from many addresses can do. That spacing caps what any
+      number of addresses get together; the name's count is forgotten after
+      ``NAME_FORGET`` seconds without a failure.
+    """
+
+    PAIR_FREE = 3
+    ADDRESS_FREE = 20
+    MAX_WAIT = 300.0
+    NAME_FREE = 10
+    NAME_INTERVAL = 10.0
+    NAME_MAX_DELAY = 30.0
+    NAME_FORGET = 3600.0
+
+    def __init__(self, store: Any, clock: Callable[[], float]) -> None:
+        self.store, self.clock = store, clock
+
+    @staticmethod
+    def keys(name: str, address: str) -> Attempt:
+        who = name.strip().lower()[:80]
+        return Attempt(f"pair:{address[:64]}|{who}", f"ip:{address[:64]}", f"user:{who}", 0.0)
+
+    def start(self, name: str, address: str) -> Attempt:
+        """Count the attempt and return it (with the delay it must wait), or raise
+        ``Throttled`` (counting nothing)."""
+        keys = self.keys(name, address)
+        now = self.clock()
+        with self.store.tx() as c:
+            row = {k: c.execute("SELECT count, last_at, next_at FROM web_login_attempts "
+                                "WHERE key = ?", (k,)).fetchone() or (0, 0.0, 0.0)
+                   for k in (keys.pair, keys.address, keys.name)}
+            for key, free in ((keys.pair, self.PAIR_FREE), (keys.address, self.ADDRESS_FREE)):
+                count, last, _ = row[key]
+                if count >= free:
+                    wait = min(2.0 ** (count - free + 1), self.MAX_WAIT) - (now - last)
+                    if wait > 0:
+                        raise Throttled(wait)
+            count, last, next_at = row[keys.name]
+            if now - last > self.NAME_FORGET:
+                count, next_at = 0, 0.0
+            delay = 0.0
+            if count >= self.NAME_FREE:
+                slot = max(now, next_at)
+                delay = slot - now
+                if delay > self.NAME_MAX_DELAY:
+                    raise Throttled(delay - self.NAME_MAX_DELAY)
+                next_at = slot + self.NAME_INTERVAL
+            c.execute("DELETE FROM web_login_attempts WHERE last_at < ? AND next_at < ?",
+                      (now - 86400, now))
+            for key in (keys.pair, keys.address):
+                c.execute("INSERT INTO web_login_attempts (key, count, last_at) VALUES (?, 1, ?)"
+                          " ON CONFLICT(key) DO UPDATE SET count = count + 1, last_at = ?",
+                          (key, now, now))
+            c.execute("INSERT INTO web_login_attempts (key, count, last_at, next_at) "
+                      "VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET count = ?, "
+                      "last_at = ?, next_at = ?",
+                      (keys.name, count + 1, now, next_at, count + 1, now, next_at))
+        return Attempt(keys.pair, keys.address, keys.name, delay)
+
+    def succeeded(self, attempt: Attempt) -> None:
+        """The right password: the address's counts are cleared and the name's attempt is
+        taken back (other addresses' failures on the name still count)."""
+        with self.store.tx() as c:
+            c.execute("DELETE FROM web_login_attempts WHERE key IN (?, ?)",
+                      (attempt.pair, attempt.address))
+            c.execute("UPDATE web_login_attempts SET count = MAX(count - 1, 0) WHERE key = ?",
+                      (attempt.name,))

@@ -29,13 +29,13 @@ from typing import Any, BinaryIO
 from cchc_xlsx.atomic import atomic_path
 from cchc_xlsx.errors import UserError
 from cchc_xlsx.model import Plan, Unit
+from cchc_xlsx.user_text import store_text
+from cchc_xlsx.web.security import Attempt, LoginThrottle
 from cchc_xlsx.web.store import Receipt, Round, RoundUnit, Store
 
 MAX_UPLOAD = 20 * 1024 * 1024
 TOKEN_BYTES = 24  # 192 bits from secrets: a link cannot be guessed
 SESSION_HOURS = 12
-FREE_FAILURES = 3  # failed logins before each next try has to wait
-MAX_WAIT = 300.0
 
 
 def load_round_plan(path: str | Path) -> Plan:
@@ -66,14 +66,6 @@ def receipt_code(sha256: str) -> str:
 
 def hash_secret(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
-
-
-class Throttled(UserError):
-    """Too many failed logins: the next try must wait."""
-
-    def __init__(self, wait: float) -> None:
-        self.wait = max(1, int(wait + 0.999))
-        super().__init__(f"Đăng nhập sai nhiều lần; hãy đợi {self.wait} giây rồi thử lại.")
 
 
 @dataclass
@@ -251,7 +243,7 @@ class Portal:
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\r\n")
         w.writerow(["mã", "tên", "email", "đường dẫn"])
-        w.writerows(self.link_rows(rnd, base_url))
+        w.writerows([store_text(cell) for cell in row] for row in self.link_rows(rnd, base_url))
         return "\ufeff" + buf.getvalue()  # BOM: Excel opens Vietnamese CSV correctly
 
     def reissue(self, rnd: Round, code: str) -> str:
@@ -277,17 +269,19 @@ class Portal:
         digest = hashlib.sha256()
         fd, tmp = _mkstemp(self.dir / "tam")
         size = 0
-        with os.fdopen(fd, "wb") as out:
-            for chunk in iter(lambda: src.read(1 << 20), b""):
-                size += len(chunk)
-                if size > MAX_UPLOAD:
-                    out.close()
-                    os.unlink(tmp)
-                    raise UserError(too_large_message())
-                digest.update(chunk)
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
+        try:
+            with os.fdopen(fd, "wb") as out:
+                for chunk in iter(lambda: src.read(1 << 20), b""):
+                    size += len(chunk)
+                    if size > MAX_UPLOAD:
+                        raise UserError(too_large_message())
+                    digest.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+        except BaseException:  # too large, a full disk, a dropped connection: no leftover
+            os.unlink(tmp)
+            raise
         return Path(tmp), digest.hexdigest()
 
     async def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
@@ -315,7 +309,18 @@ class Portal:
         if found.get("refusal"):
             return Outcome(refusal=found["refusal"])
         receipt = Receipt(sha, rnd.id, unit.code, shown, found["stored_name"], found, received)
-        return await run_in_threadpool(self._record, receipt)
+        try:
+            return await run_in_threadpool(self._record, receipt)
+        except BaseException:  # not acknowledged: no stored file without its receipt
+            await run_in_threadpool(self._drop_orphan, sha, found["stored_name"])
+            raise
+
+    def _drop_orphan(self, sha: str, stored_name: str) -> None:
+        try:
+            if stored_name and self.store.receipt(sha) is None:
+                (self.dir / "tep" / stored_name).unlink(missing_ok=True)
+        except Exception:  # the store itself is failing: the file stays for clear_spool
+            pass
 
     def _recorded(self, sha: str) -> bool:
         with self.store.history() as h:
@@ -436,7 +441,7 @@ class Portal:
             name = (f"{stem}{ext}" if rec.sha256 in current else
                     f"ban-truoc/{stem}_{rec.received_at:%Y%m%d-%H%M%S}{ext}")
             entries.append((name, self.dir / "tep" / rec.stored_name))
-        return self._zip(f"bai-nop-{rnd.id}.zip", entries)
+        return self._zip(f"bai-nop-{rnd.id}.zip", _unique_names(entries))
 
     def _zip(self, name: str, entries: list[tuple[str, Path]]) -> Path:
         out = self.dir / "xuat" / f"{Path(name).stem}-{secrets.token_hex(6)}.zip"
@@ -458,31 +463,31 @@ class Portal:
         self.store.set_user(name, PasswordHasher().hash(password))
 
     def login(self, name: str, password: str, client: str) -> str:
-        """A new session token, or ``Throttled`` / ``UserError`` (one sentence)."""
+        """A new session token, or ``Throttled`` / ``UserError`` (one sentence); waits here
+        for the name's slot (the portal's route waits without holding a thread)."""
+        attempt = self.login_start(name, client)
+        if attempt.delay > 0:
+            time.sleep(attempt.delay)
+        return self.login_finish(attempt, name, password)
+
+    def login_start(self, name: str, client: str) -> Attempt:
+        """Count a login attempt before its password is checked (``LoginThrottle``)."""
+        return LoginThrottle(self.store, self.clock).start(name, client)
+
+    def login_finish(self, attempt: Attempt, name: str, password: str) -> str:
+        """Check the password of a counted attempt: a session token or ``UserError``."""
         from argon2 import PasswordHasher
         from argon2.exceptions import InvalidHashError, VerificationError
 
-        keys = (f"user:{name.strip().lower()}", f"ip:{client}")
-        now = self.clock()
-        for key in keys:
-            count, last = self.store.failures(key)
-            if count >= FREE_FAILURES:
-                wait = min(2.0 ** (count - FREE_FAILURES + 1), MAX_WAIT) - (now - last)
-                if wait > 0:
-                    raise Throttled(wait)
         stored = self.store.user_hash(name.strip())
-        ok = False
-        ph = PasswordHasher()
         try:
-            ok = ph.verify(stored or _dummy_hash(), password) and stored is not None
+            ok = PasswordHasher().verify(stored or _dummy_hash(), password)
+            ok = ok and stored is not None
         except (VerificationError, InvalidHashError):
             ok = False
         if not ok:
-            for key in keys:
-                self.store.add_failure(key, now)
             raise UserError("Tên đăng nhập hoặc mật khẩu không đúng.")
-        for key in keys:
-            self.store.clear_failures(key)
+        LoginThrottle(self.store, self.clock).succeeded(attempt)
         token = secrets.token_urlsafe(32)
         self.store.add_session(hash_secret(token), name.strip(),
                                datetime.now() + timedelta(hours=SESSION_HOURS))
@@ -574,6 +579,22 @@ def _mkstemp(folder: Path) -> tuple[int, str]:
     import tempfile
 
     return tempfile.mkstemp(prefix="nhan-", suffix=".tmp", dir=folder)
+
+
+def _unique_names(entries: list[tuple[str, Path]]) -> list[tuple[str, Path]]:
+    """Entry names made unique ("…_2", "…_3"): versions sent within one second share a
+    time stamp, and unzipping would overwrite one with the other."""
+    seen: set[str] = set()
+    out: list[tuple[str, Path]] = []
+    for name, path in entries:
+        stem, ext = os.path.splitext(name)
+        unique, n = name, 1
+        while unique.lower() in seen:
+            n += 1
+            unique = f"{stem}_{n}{ext}"
+        seen.add(unique.lower())
+        out.append((unique, path))
+    return out
 
 
 def display_name(filename: str | None) -> str:

@@ -32,6 +32,11 @@ _SCHEMA = (
         created_at TEXT NOT NULL, expires_at TEXT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS web_login_failures (
         key TEXT PRIMARY KEY, count INTEGER NOT NULL, last_at REAL NOT NULL)""",
+    # attempts counted when they start (web.security.LoginThrottle); the older
+    # web_login_failures table above is no longer written
+    """CREATE TABLE IF NOT EXISTS web_login_attempts (
+        key TEXT PRIMARY KEY, count INTEGER NOT NULL, last_at REAL NOT NULL,
+        next_at REAL NOT NULL DEFAULT 0)""",
     """CREATE TABLE IF NOT EXISTS web_rounds (
         id INTEGER PRIMARY KEY, plan_id TEXT NOT NULL, period_id TEXT NOT NULL,
         plan_file TEXT NOT NULL, title TEXT NOT NULL, period_name TEXT NOT NULL,
@@ -175,22 +180,6 @@ class Store:
     def drop_session(self, session_hash: str) -> None:
         with self.tx() as c:
             c.execute("DELETE FROM web_sessions WHERE id = ?", (session_hash,))
-
-    def failures(self, key: str) -> tuple[int, float]:
-        with self.conn() as c:
-            row = c.execute("SELECT count, last_at FROM web_login_failures WHERE key = ?",
-                            (key,)).fetchone()
-        return (row[0], row[1]) if row else (0, 0.0)
-
-    def add_failure(self, key: str, when: float) -> None:
-        with self.tx() as c:
-            c.execute("INSERT INTO web_login_failures (key, count, last_at) VALUES (?, 1, ?) "
-                      "ON CONFLICT(key) DO UPDATE SET count = count + 1, last_at = ?",
-                      (key, when, when))
-
-    def clear_failures(self, key: str) -> None:
-        with self.tx() as c:
-            c.execute("DELETE FROM web_login_failures WHERE key = ?", (key,))
 
     # --- rounds, units, links -----------------------------------------------------------
 
