@@ -28,11 +28,22 @@ def find_header(table: Table) -> tuple[Header, int] | None:
         start = r + 1
         if start < len(table.rows):
             below = table.rows[start]
-            extra = {k: v for k, v in roles(below).items() if k not in header.columns}
-            if extra and is_sub_header(below):
-                header.columns.update(extra)
-                header.sub_roles = frozenset(roles(below))
+            sub = roles(below)
+            if any(k not in header.columns or header.columns[k] != v for k, v in sub.items()) \
+                    and is_sub_header(below):
+                # the second row names the columns under a merged parent ("Đơn vị thực
+                # hiện" over "Chủ trì | Phối hợp"): its words are the more precise ones
+                for role, col in list(header.columns.items()):
+                    if col in sub.values() and sub.get(role) != col:
+                        del header.columns[role]
+                header.columns.update(sub)
+                header.sub_roles = frozenset(sub)
+                for i, c in enumerate(below):
+                    if c.text and not c.left and not c.above:
+                        header.names[i] = " ".join(c.text.split())
                 start += 1
+        used = set(header.columns.values())
+        header.unknown = {i: t for i, t in header.names.items() if i not in used}
         return header, start
     return None
 
@@ -120,6 +131,7 @@ def build_plan(doc: Document, review: Review) -> Plan | None:
             for table, header, start in s["parts"]:
                 parser.feed(table, header, start)
             found_areas = parser.result(s["title"], s["label"])
+            parser.column_review(s["label"])
             areas.extend(found_areas)
             form = "plan_tasks_column" if parser.column_layout else "plan_tasks_grouped"
             if not found_areas:
