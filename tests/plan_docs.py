@@ -248,3 +248,168 @@ def seed_docx(seed_txt: Path, path: Path) -> Path:
     flush()
     d.save(str(path))
     return path
+
+
+# --- tables as other offices lay them out (issue 15) ------------------------------------
+#
+# One layout, written as rows of cell values, is saved as Word (python-docx, with real
+# gridSpan/vMerge merges and, where asked, Word list numbering) and as Excel (openpyxl,
+# with merged ranges); LibreOffice makes the .doc, .xls and .ods from them. A cell value is
+# a str (one paragraph; "\n" inside it is a soft line break, Shift+Enter), a list of str
+# (one paragraph each), LEFT (merged with the cell on its left), UP (merged with the cell
+# above), or a ``Num`` (a Word list paragraph whose number Word computes; Excel types
+# ``Num.shown`` instead).
+
+LEFT = None
+UP = "^"
+
+
+class Num:
+    def __init__(self, num_id: int, ilvl: int, shown: str, text: str = "") -> None:
+        self.num_id, self.ilvl, self.shown, self.text = num_id, ilvl, shown, text
+
+
+def _spans(rows: list[list], r: int, c: int) -> tuple[int, int]:
+    right = 0
+    while c + right + 1 < len(rows[r]) and rows[r][c + right + 1] is LEFT:
+        right += 1
+    down = 0
+    while r + down + 1 < len(rows) and isinstance(rows[r + down + 1][c], str) and \
+            rows[r + down + 1][c] == UP:
+        down += 1
+    return right, down
+
+
+def _fill_cell(cell: _Cell, value, bold: bool = False) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tc = cell._tc
+    for p in list(tc.iterchildren(qn("w:p"))):
+        tc.remove(p)
+    paras = value if isinstance(value, list) else [value]
+    for item in paras:
+        p = cell.add_paragraph()
+        if isinstance(item, Num):
+            ppr = p._p.get_or_add_pPr()
+            num = OxmlElement("w:numPr")
+            ilvl, nid = OxmlElement("w:ilvl"), OxmlElement("w:numId")
+            ilvl.set(qn("w:val"), str(item.ilvl))
+            nid.set(qn("w:val"), str(item.num_id))
+            num.append(ilvl)
+            num.append(nid)
+            ppr.append(num)
+            item = item.text
+        lines = item.split("\n")
+        run = p.add_run(lines[0])
+        run.bold = bold or None
+        for line in lines[1:]:
+            run.add_break()
+            run.add_text(line)
+
+
+def add_numbering(d, abstract_xml: list[str], nums: list[tuple[int, int, dict[int, int]]]):
+    """Add list definitions: ``abstract_xml`` are ``w:abstractNum`` elements (with their
+    abstractNumId), ``nums`` (numId, abstractNumId, {ilvl: startOverride})."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    numbering = d.part.numbering_part.element
+    first_num = numbering.find(docx.oxml.ns.qn("w:num"))
+    for xml in abstract_xml:
+        element = parse_xml(xml.replace("<w:abstractNum ", f"<w:abstractNum {nsdecls('w')} ",
+                                        1))
+        if first_num is not None:
+            first_num.addprevious(element)
+        else:
+            numbering.append(element)
+    for num_id, abstract_id, overrides in nums:
+        body = "".join(f'<w:lvlOverride w:ilvl="{k}"><w:startOverride w:val="{v}"/>'
+                       f"</w:lvlOverride>" for k, v in overrides.items())
+        numbering.append(parse_xml(
+            f'<w:num {nsdecls("w")} w:numId="{num_id}"><w:abstractNumId '
+            f'w:val="{abstract_id}"/>{body}</w:num>'))
+
+
+def abstract_num(abstract_id: int, levels: list[tuple[str, str, int]]) -> str:
+    """A ``w:abstractNum`` with levels (numFmt, lvlText, start), level 0 first."""
+    lvls = "".join(
+        f'<w:lvl w:ilvl="{i}"><w:start w:val="{start}"/><w:numFmt w:val="{fmt}"/>'
+        f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/></w:lvl>'
+        for i, (fmt, text, start) in enumerate(levels))
+    return (f'<w:abstractNum w:abstractNumId="{abstract_id}"><w:multiLevelType '
+            f'w:val="multilevel"/>{lvls}</w:abstractNum>')
+
+
+def write_layout_docx(path: Path, before: list[str], tables: list[tuple[list[list], int]],
+                      after: list[str] = (), numbering=None) -> Path:
+    """``tables``: (rows, header row count); header rows are bold and repeat on pages."""
+    d = docx.Document()
+    if numbering:
+        add_numbering(d, *numbering)
+    for text in before:
+        d.add_paragraph(text)
+    for rows, n_header in tables:
+        width = max(len(r) for r in rows)
+        table = d.add_table(rows=len(rows), cols=width)
+        table.style = "Table Grid"
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is LEFT or (isinstance(value, str) and value == UP):
+                    continue
+                right, down = _spans(rows, r, c)
+                cell = table.cell(r, c)
+                if right or down:
+                    cell = cell.merge(table.cell(r + down, c + right))
+                _fill_cell(cell, value, bold=r < n_header)
+        d.add_paragraph()
+    for text in after:
+        d.add_paragraph(text)
+    d.save(str(path))
+    return path
+
+
+def write_layout_xlsx(path: Path, before: list[str], tables: list[tuple[list[list], int]],
+                      after: list[str] = ()) -> Path:
+    """The same layout typed in Excel: one sheet, the lines above and below in column A."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Phụ lục"
+    for text in before:
+        ws.append([text])
+    for rows, n_header in tables:
+        top = ws.max_row + 1
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is LEFT or (isinstance(value, str) and value == UP):
+                    continue
+                if isinstance(value, Num):
+                    value = value.shown + (" " + value.text if value.text else "")
+                elif isinstance(value, list):
+                    value = "\n".join(value)
+                cell = ws.cell(top + r, c + 1, value)
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                if r < n_header:
+                    cell.font = Font(bold=True)
+                right, down = _spans(rows, r, c)
+                if right or down:
+                    ws.merge_cells(start_row=top + r, start_column=c + 1,
+                                   end_row=top + r + down, end_column=c + 1 + right)
+    for text in after:
+        ws.append([text])
+    wb.save(str(path))
+    return path
+
+
+def convert_all(paths: list[Path], to: str, out_dir: Path, profile: Path) -> list[Path]:
+    """Convert several files with one LibreOffice start (the tests' slowest step)."""
+    import subprocess
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless",
+                    "--norestore", "--convert-to", to, "--outdir", str(out_dir),
+                    *map(str, paths)], check=True, capture_output=True, timeout=300)
+    return [out_dir / (p.stem + "." + to.split(":")[0]) for p in paths]

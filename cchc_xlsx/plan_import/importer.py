@@ -118,7 +118,8 @@ def build_plan(doc: Document, review: Review) -> Plan | None:
             sections.append(last)
         pending = []
     front_blocks = [b for i, b in enumerate(doc.blocks) if i not in appendix_blocks]
-    front = parse_front(_lines(front_blocks), review)
+    heading = [x for s in sections for x in (s["title"], s["attached"]) if x]
+    front = parse_front(_lines(front_blocks), review, heading)
 
     appendices: list[Appendix] = []
     areas: list[Area] = []
