@@ -174,8 +174,9 @@ def _appendix_only(lines: list[str], review: Review, heading: list[str]) -> Fron
     front = Front()
     _from_appendix(heading, front)
     where = "trang đầu"
-    review.doubt(where, "không có trang đầu của kế hoạch (chỉ có phụ lục); các thông tin "
-                 "dưới đây cần điền tay")
+    review.notes.append("tệp chỉ có phụ lục, không có trang đầu của kế hoạch: số, ngày, "
+                        "cơ quan ban hành và năm lấy từ tiêu đề phụ lục và dòng «Kèm theo» "
+                        "nếu có")
     if not front.issuing_body:
         review.doubt(where, "không thấy tên cơ quan ban hành", "meta", "issuing_body")
     if not front.number:

@@ -9,7 +9,10 @@ starts at 5, so the numbers are computed from these definitions, in document ord
 
 Counting follows Word: lists (``w:num``) that share one abstract definition share its
 counters, unless the list restarts a level by an override, which then takes effect at that
-list's first paragraph; counting a level resets the levels below it.
+list's first paragraph; counting a level resets the levels below it; a level above one being counted that was
+never counted itself stands at its start value (so "a)" items before any "I." make the next
+"I."-level paragraph "II.", which is how LibreOffice writes a .doc's list back to .docx:
+the first group in one list, the rest in another).
 """
 
 from __future__ import annotations
@@ -91,9 +94,12 @@ class Numbering:
         if root is None:
             return
         for abstract in root.iterchildren(W + "abstractNum"):
-            self.abstract[abstract.get(W + "abstractNumId", "")] = _levels(abstract)
+            # a repeated id: the first definition counts, as in Word and LibreOffice
+            self.abstract.setdefault(abstract.get(W + "abstractNumId", ""), _levels(abstract))
         for num in root.iterchildren(W + "num"):
             num_id = num.get(W + "numId", "")
+            if num_id in self.nums:
+                continue
             self.nums[num_id] = _val(num, "abstractNumId", "") or ""
             for override in num.iterchildren(W + "lvlOverride"):
                 try:
@@ -142,6 +148,9 @@ class Numbering:
                 counts[lvl] = start - 1
                 for deeper in [k for k in counts if k > lvl]:
                     del counts[deeper]
+        for upper in range(ilvl):  # a level never counted above this one stands at its start
+            if upper not in counts:
+                counts[upper] = (self.level(num_id, upper) or Level()).start
         if ilvl in counts:
             counts[ilvl] += 1
         else:
