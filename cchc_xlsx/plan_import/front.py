@@ -251,8 +251,26 @@ _QUARTERS = {"i": "q1", "1": "q1", "ii": "q2", "2": "q2", "iii": "q3", "3": "q3"
              "iv": "nam", "4": "nam"}
 
 
+def _kind(m: re.Match[str]) -> str:
+    return _QUARTERS[m.group("q")] if m.group("q") else ("6t" if m.group("h") else "nam")
+
+
 def _kinds(folded: str, count: int) -> list[str]:
-    """The periods a sentence names, in order ("quý I, 06 tháng, quý III, cả năm")."""
+    """The periods a sentence names, in order ("quý I, 06 tháng, quý III, cả năm"). When
+    each date has its own period just before it ("quý I trước ngày 05/3; quý II trước ngày
+    05/6 …"), that pairing wins over the order of the words ("hằng năm … quý I …")."""
+    dates = [m for m in _DAY_MONTH.finditer(folded) if 1 <= int(m.group(2)) <= 12]
+    if len(dates) == count:
+        paired: list[str] = []
+        last = 0
+        for d in dates:
+            words = list(_PERIOD_WORDS.finditer(folded, last, d.start()))
+            if not words:
+                break
+            paired.append(_kind(words[-1]))
+            last = d.end()
+        if len(paired) == count and len(set(paired)) == count:
+            return paired
     kinds: list[str] = []
     for m in _PERIOD_WORDS.finditer(folded):
         kind = _QUARTERS[m.group("q")] if m.group("q") else ("6t" if m.group("h") else "nam")

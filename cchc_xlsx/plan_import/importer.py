@@ -9,6 +9,7 @@ from cchc_xlsx.model import Appendix, Area, Indicator, Phase, Plan, PlanMeta
 from cchc_xlsx.plan_import.document import Document, Para, Table
 from cchc_xlsx.plan_import.front import parse_front
 from cchc_xlsx.plan_import.headers import Header, header_of, is_sub_header, roles
+from cchc_xlsx.plan_import.prose import prose_indicators
 from cchc_xlsx.plan_import.review import Review
 from cchc_xlsx.plan_import.tables import TaskParser, parse_indicators, parse_roadmap
 from cchc_xlsx.reading.normalize import ascii_fold, fold
@@ -119,7 +120,8 @@ def build_plan(doc: Document, review: Review) -> Plan | None:
         pending = []
     front_blocks = [b for i, b in enumerate(doc.blocks) if i not in appendix_blocks]
     heading = [x for s in sections for x in (s["title"], s["attached"]) if x]
-    front = parse_front(_lines(front_blocks), review, heading)
+    front_lines = _lines(front_blocks)
+    front = parse_front(front_lines, review, heading)
 
     appendices: list[Appendix] = []
     areas: list[Area] = []
@@ -150,6 +152,8 @@ def build_plan(doc: Document, review: Review) -> Plan | None:
                          str(len(appendices)))
         appendices.append(Appendix(form=form, number=s["number"], title=s["title"],
                                    attached_line=s["attached"]))
+    if not any(s["header"].kind == "indicators" for s in sections):
+        indicators.extend(prose_indicators(front_lines, review))  # plans with no table
     if not (areas or indicators or roadmap):
         review.usable = False
         review.doubt("", "không tìm thấy bảng nhiệm vụ, chỉ tiêu hay lộ trình nào (hàng tiêu "

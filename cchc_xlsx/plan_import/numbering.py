@@ -9,10 +9,10 @@ starts at 5, so the numbers are computed from these definitions, in document ord
 
 Counting follows Word: lists (``w:num``) that share one abstract definition share its
 counters, unless the list restarts a level by an override, which then takes effect at that
-list's first paragraph; counting a level resets the levels below it; a level above one being counted that was
-never counted itself stands at its start value (so "a)" items before any "I." make the next
-"I."-level paragraph "II.", which is how LibreOffice writes a .doc's list back to .docx:
-the first group in one list, the rest in another).
+list's first paragraph; counting a level resets the levels below it; a level above the one
+counted that was never counted itself stands at its start value (so "a)" items before any
+"I." make the next "I."-level paragraph "II.", which is how LibreOffice writes a .doc's
+list back to .docx: the first group in one list, the rest in another).
 """
 
 from __future__ import annotations
