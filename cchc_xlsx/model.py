@@ -118,10 +118,13 @@ class Task:
     products: tuple[Product, ...]
     area_stt: str = ""
     line: int = 0  # line in the plan file, for error messages
+    # the task's identity when its printed STT is not unique in the plan (numbering that
+    # restarts in every group): "<group number>.<STT>", set by ``scope_task_ids``
+    uid: str = ""
 
     @property
     def key(self) -> str:
-        return f"task:{self.stt}"
+        return f"task:{self.uid or self.stt}"
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,27 @@ class Area:
     stt: str
     title: str
     tasks: tuple[Task, ...]
+
+
+def scope_task_ids(areas: tuple[Area, ...]) -> tuple[Area, ...]:
+    """Give every task a unique key when printed STTs repeat across groups.
+
+    The rule (docs/plan-format.md, "Task keys"): while every task's STT is unique in the
+    plan, a task's key is its STT, as it always was. When the numbering restarts in each
+    group (I: 1, 2, 3; II: 1, 2 …), every task of the plan is keyed by its group's number
+    and its STT, "<group>.<STT>" ("II.1"); a group printed without a number counts by its
+    place (the third group: "3"). The printed STT is unchanged: forms print it as the plan
+    does. Two tasks with the same STT in one group stay a duplicate (the loader refuses it).
+    """
+    import dataclasses
+
+    stts = [t.stt for a in areas for t in a.tasks]
+    if len(set(stts)) == len(stts):
+        return areas
+    return tuple(
+        dataclasses.replace(a, tasks=tuple(
+            dataclasses.replace(t, uid=f"{a.stt or i + 1}.{t.stt}") for t in a.tasks))
+        for i, a in enumerate(areas))
 
 
 @dataclass(frozen=True)

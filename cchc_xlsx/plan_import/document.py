@@ -52,7 +52,8 @@ class Document:
 
 
 _SPACES = re.compile(r"[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
-_BULLET = re.compile(r"^[•●▪◦·\uf0b7\uf0a7\uf0d8\u2013\u2014+]\s*")
+# bullets drawn as symbols; "+" and "*" are typed marks of sub-items and stay as printed
+_BULLET = re.compile(r"^[•●▪◦·\uf0b7\uf0a7\uf0d8\u2013\u2014]\s*")
 
 
 def clean_line(text: str) -> str:

@@ -20,6 +20,7 @@ from cchc_xlsx.plan_import.document import (
     clean_lines,
     unlegacy,
 )
+from cchc_xlsx.plan_import.numbering import Numbering
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -50,6 +51,13 @@ class _Reader:
             s.style_id for s in word.styles
             if getattr(s, "name", "") and "bullet" in s.name.lower()
         }
+        self.numbering = Numbering.of(word)
+        self.style_lists: dict[str, tuple[str, int]] = {}  # a list set by the style
+        for s in word.styles:
+            ppr = s.element.find(W + "pPr")
+            num = ppr.find(W + "numPr") if ppr is not None else None
+            if num is not None:
+                self.style_lists[s.style_id] = _num_pr(num)
 
     def body(self, element) -> None:
         for child in element.iterchildren():
@@ -100,14 +108,27 @@ class _Reader:
             parts.append(text)
         text = "".join(parts)
         ppr = p.find(W + "pPr")
-        if ppr is not None and text.strip():
-            style = ppr.find(W + "pStyle")
-            listed = ppr.find(W + "numPr") is not None or (
-                style is not None and style.get(W + "val") in self.bullet_styles)
-            stripped = text.lstrip()
-            if listed and not stripped.startswith(("-", "+", "•", "–")):
-                text = "- " + stripped
+        if ppr is not None:
+            text = self.list_mark(ppr, text)
         return text, bold_chars > 0 and plain_chars == 0
+
+    def list_mark(self, ppr, text: str) -> str:
+        """The paragraph as Word shows it: its list number ("1.", "a)", "II.", "1.2.")
+        computed from numbering.xml in front of the text, or "- " for a bullet. Empty
+        numbered paragraphs count too: an STT cell is often only the number."""
+        style = ppr.find(W + "pStyle")
+        style_id = style.get(W + "val") if style is not None else None
+        num = ppr.find(W + "numPr")
+        ref = _num_pr(num) if num is not None else self.style_lists.get(style_id or "")
+        shown = self.numbering.label(*ref) if ref is not None else None
+        if shown is not None and not shown[1]:
+            return f"{shown[0]} {text.lstrip()}".strip() if shown[0] else text
+        listed = shown is not None or (ref is None and style_id in self.bullet_styles) or (
+            num is not None and shown is None and ref is not None and ref[0] != "0")
+        stripped = text.lstrip()
+        if listed and stripped and not stripped.startswith(("-", "+", "•", "–", "*")):
+            return "- " + stripped
+        return text
 
     def table(self, tbl) -> None:
         self.n_tables += 1
@@ -151,3 +172,14 @@ class _Reader:
             labels.append(f"dòng {r + 1}")
         if rows:
             self.doc.blocks.append(Table(label, rows, labels))
+
+
+def _num_pr(num) -> tuple[str, int]:
+    """(numId, ilvl) of a ``w:numPr``."""
+    num_id = num.find(W + "numId")
+    ilvl = num.find(W + "ilvl")
+    try:
+        level = int(ilvl.get(W + "val", "0")) if ilvl is not None else 0
+    except ValueError:
+        level = 0
+    return (num_id.get(W + "val", "") if num_id is not None else ""), level

@@ -54,10 +54,47 @@ def _is_motto(line: str) -> bool:
     return any(m in f for m in _MOTTO) or set(line) <= set("-_—–=. ")
 
 
-def parse_front(lines: list[str], review: Review) -> Front:
-    """``lines``: every paragraph and cell line before the first appendix, in order."""
+_ATTACHED = re.compile(
+    r"kế hoạch\s*(?:số)?\s*:?\s*(?P<num>[0-9]*)\s*/\s*(?P<sym>[^\s,;)]+)"
+    r"(?:.*?ngày\s*(?P<date>\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}"
+    r"|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}))?"
+    r"(?:.*?\bcủa\s+(?P<body>[^)]+))?", re.IGNORECASE)
+
+
+def _from_appendix(heading: list[str], front: Front) -> None:
+    """With no first page (an appendix sent alone), what its heading says of the plan:
+    "(Kèm theo Kế hoạch số 71/KH-MNTT ngày 17/3/2023 của Trường Mầm non Tuổi Thơ)" gives
+    the number, symbol, date and issuer; the title "… NĂM 2023" the year."""
+    from cchc_xlsx.plans.phrases import parse_vn_date
+
+    for line in heading:
+        m = _ATTACHED.search(line) if "kèm theo" in fold(line) else None
+        if m is None:
+            continue
+        front.number, front.symbol = m.group("num") or "", m.group("sym").strip(" .")
+        if m.group("date"):
+            front.date = parse_vn_date(m.group("date"))
+        if m.group("body"):
+            front.issuing_body = m.group("body").strip(" .;").upper()
+        break
+    for line in heading:
+        years = _YEAR.findall(line) if "kèm theo" not in fold(line) else []
+        if years:
+            front.year = int(years[-1])
+            break
+    if front.year is None and front.date is not None:
+        front.year = front.date.year
+
+
+def parse_front(lines: list[str], review: Review, heading: list[str] = ()) -> Front:
+    """``lines``: every paragraph and cell line before the first appendix, in order;
+    ``heading``: the appendices' titles and "Kèm theo" lines, used when the first page
+    is absent (a spreadsheet appendix alone)."""
     front = Front()
     where = "trang đầu"
+    if not any(_NUMBER.match(x) or _PLACE_DATE.match(x) or fold(x) == "kế hoạch"
+               or x.startswith("KẾ HOẠCH ") for x in lines) and heading:
+        return _appendix_only(lines, review, list(heading))
     plan_at = next((i for i, line in enumerate(lines)
                     if fold(line) == "kế hoạch"
                     or (line.startswith("KẾ HOẠCH ") and len(line) < 300)), None)
@@ -130,6 +167,31 @@ def parse_front(lines: list[str], review: Review) -> Front:
     return front
 
 
+def _appendix_only(lines: list[str], review: Review, heading: list[str]) -> Front:
+    """A plan known only by its appendix: take what the heading says, ask for the rest in
+    one line per missing field (issuer, number, signer …), and use the default schedule
+    when the text gives none."""
+    front = Front()
+    _from_appendix(heading, front)
+    where = "trang đầu"
+    review.notes.append("tệp chỉ có phụ lục, không có trang đầu của kế hoạch: số, ngày, "
+                        "cơ quan ban hành và năm lấy từ tiêu đề phụ lục và dòng «Kèm theo» "
+                        "nếu có")
+    if not front.issuing_body:
+        review.doubt(where, "không thấy tên cơ quan ban hành", "meta", "issuing_body")
+    if not front.number:
+        review.doubt(where, "không thấy số của kế hoạch" + (
+            f" («…/{front.symbol}»)" if front.symbol else ""), "meta", "number")
+    if front.date is None:
+        review.doubt(where, "không thấy ngày ban hành", "meta", "date")
+    if front.year is None:
+        review.doubt(where, "không xác định được năm của kế hoạch", "meta", "year")
+    review.doubt(where, "không thấy trích yếu của kế hoạch", "meta", "title")
+    review.doubt("khối chữ ký", "không thấy chức danh và tên người ký", "meta", "signer")
+    front.schedule = _schedule(lines + heading, front.year, review)
+    return front
+
+
 def _signature(lines: list[str], front: Front, review: Review) -> None:
     where = "khối chữ ký"
     at = next((i for i, line in enumerate(lines) if fold(line).rstrip(":") == "nơi nhận"),
@@ -189,8 +251,26 @@ _QUARTERS = {"i": "q1", "1": "q1", "ii": "q2", "2": "q2", "iii": "q3", "3": "q3"
              "iv": "nam", "4": "nam"}
 
 
+def _kind(m: re.Match[str]) -> str:
+    return _QUARTERS[m.group("q")] if m.group("q") else ("6t" if m.group("h") else "nam")
+
+
 def _kinds(folded: str, count: int) -> list[str]:
-    """The periods a sentence names, in order ("quý I, 06 tháng, quý III, cả năm")."""
+    """The periods a sentence names, in order ("quý I, 06 tháng, quý III, cả năm"). When
+    each date has its own period just before it ("quý I trước ngày 05/3; quý II trước ngày
+    05/6 …"), that pairing wins over the order of the words ("hằng năm … quý I …")."""
+    dates = [m for m in _DAY_MONTH.finditer(folded) if 1 <= int(m.group(2)) <= 12]
+    if len(dates) == count:
+        paired: list[str] = []
+        last = 0
+        for d in dates:
+            words = list(_PERIOD_WORDS.finditer(folded, last, d.start()))
+            if not words:
+                break
+            paired.append(_kind(words[-1]))
+            last = d.end()
+        if len(paired) == count and len(set(paired)) == count:
+            return paired
     kinds: list[str] = []
     for m in _PERIOD_WORDS.finditer(folded):
         kind = _QUARTERS[m.group("q")] if m.group("q") else ("6t" if m.group("h") else "nam")
@@ -201,24 +281,50 @@ def _kinds(folded: str, count: int) -> list[str]:
     return list(_KINDS[count])
 
 
+def _dates(line: str) -> list[tuple[int, int, int | None]]:
+    return [(int(d), int(m), int(y) if y else None) for d, m, y in _DAY_MONTH.findall(line)
+            if 1 <= int(m) <= 12]
+
+
+def _schedule_sentences(lines: list[str]):
+    """(text, due dates, folded period words) of each statement of the reporting schedule:
+    one sentence naming all the dates ("… gửi trước ngày 05/3, 05/6, 05/9, 05/12"), or a
+    run of lines with one period and one date each ("Báo cáo quý I: Gửi trước ngày
+    01/3/2024;" then quý II, quý III, năm), as seed 000 writes it."""
+    run: list[tuple[str, tuple[int, int, int | None]]] = []
+    out = []
+    for line in lines + [""]:
+        f = fold(line)
+        found = _dates(line)
+        single = (len(found) == 1 and _PERIOD_WORDS.search(f) is not None
+                  and re.search(r"trước|chậm nhất|hạn", f) is not None
+                  and ("báo cáo" in f or run))
+        if single:
+            run.append((line, found[0]))
+            continue
+        if len(run) >= 2:
+            text = "; ".join(x for x, _ in run)
+            out.append((text, [d for _, d in run], fold(text)))
+        run = []
+        if "báo cáo" not in f or not re.search(r"trước|chậm nhất|hạn", f):
+            continue
+        if not re.search(r"định kỳ|hàng quý|quý i|6 tháng|06 tháng|báo cáo năm", f):
+            continue
+        out.append((line, found, f))
+    return out
+
+
 def _schedule(lines: list[str], year: int | None, review: Review) -> tuple[Period, ...]:
     """Reporting periods from a sentence like "báo cáo định kỳ … gửi trước ngày 05/3, 05/6,
     05/9, 05/12" or "Báo cáo 6 tháng chậm nhất ngày 15/6, báo cáo năm chậm nhất ngày
     15/12". The plan states due dates only; cut-offs follow the Bộ Nội vụ frame (from 15/12
     of the year before) and end the day before the due date, as the sample plans do."""
     where = "phần tổ chức thực hiện"
-    for line in lines:
-        f = fold(line)
-        if "báo cáo" not in f or not re.search(r"trước|chậm nhất|hạn", f):
-            continue
-        if not re.search(r"định kỳ|hàng quý|quý i|6 tháng|06 tháng|báo cáo năm", f):
-            continue
-        found = [(int(d), int(m), int(y) if y else None) for d, m, y in _DAY_MONTH.findall(line)
-                 if 1 <= int(m) <= 12]
+    for line, found, words in _schedule_sentences(lines):
         if len(found) not in _KINDS or year is None:
             continue
         periods: list[Period] = []
-        for (d, m, y), pid in zip(found, _kinds(f, len(found)), strict=True):
+        for (d, m, y), pid in zip(found, _kinds(words, len(found)), strict=True):
             try:
                 due = date(y or year, m, d)
             except ValueError:
@@ -235,11 +341,13 @@ def _schedule(lines: list[str], year: int | None, review: Review) -> tuple[Perio
                 note=f"Kế hoạch chỉ nêu hạn gửi («{line[:160]}»); thời gian chốt số liệu theo "
                      "khung của Bộ Nội vụ, kết thúc trước ngày gửi."))
         return tuple(periods)
+    if year is None:
+        review.doubt(where, "không thấy lịch gửi báo cáo định kỳ, và không biết năm của kế "
+                     "hoạch nên chưa đặt kỳ báo cáo nào; hãy ghi «schedule:»", "schedule")
+        return ()
     review.doubt(where, "không thấy lịch gửi báo cáo định kỳ; đã dùng khung của Bộ Nội vụ "
                  "(quý I, 6 tháng, quý III, năm), hạn gửi là ngày sau khi chốt số liệu",
                  "schedule")
-    if year is None:
-        return ()
     frame = ((1, 3, 14), (2, 6, 14), (3, 9, 14), (4, 12, 14))
     periods = []
     for pid, (_, m, d) in zip(_KINDS[4], frame, strict=True):

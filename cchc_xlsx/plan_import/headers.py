@@ -9,26 +9,38 @@ by exact spelling.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cchc_xlsx.plan_import.document import Cell
 from cchc_xlsx.reading.normalize import fold
 
-# role -> patterns on the folded header text; the first role that matches wins, in order
+# role -> patterns on the folded header text; the first role that matches wins, in order.
+# Each role is named by its meaning and its usual synonyms: who leads ("chủ trì", "phụ
+# trách", "bộ phận/đơn vị/cơ quan thực hiện"), when ("thời gian", "thời hạn", "tiến độ"),
+# what comes out ("sản phẩm", "kết quả"). "Thời gian thực hiện" is a deadline, so the
+# deadline words are tried before the generic "… thực hiện" of a lead.
 _ROLES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (role, re.compile(pattern)) for role, pattern in (
         ("stt", r"^(stt|tt|số tt|số thứ tự|thứ tự)\.?$"),
         ("group", r"nhiệm vụ chung|lĩnh vực|nhóm nhiệm vụ"),
         ("targets", r"chỉ tiêu cần đạt|mục tiêu cần đạt"),
         ("criterion", r"^tiêu chí"),
-        ("lead", r"chủ trì"),
+        ("lead", r"chủ trì|phụ trách|chịu trách nhiệm"),
         ("coordinating", r"phối hợp"),
         ("product", r"sản phẩm|kết quả (đầu ra|dự kiến)"),
-        ("deadline", r"thời gian|thời hạn|tiến độ"),
-        ("task", r"nhiệm vụ|nội dung( công việc)?$|^công việc|giải pháp"),
+        ("deadline", r"thời gian|thời hạn|tiến độ|^hạn (hoàn thành|thực hiện)|^mốc"),
+        ("note", r"^ghi chú"),
+        ("task", r"nhiệm vụ|^nội dung(?! chỉ tiêu)|^công việc|giải pháp|hoạt động"),
         ("indicator", r"chỉ tiêu"),
+        ("lead", r"^(bộ phận|đơn vị|cơ quan|người|phòng|cá nhân)( \S+)? thực hiện$"
+                 r"|^(người|đơn vị|bộ phận) (đảm nhận|đảm nhiệm)$"),
     )
 )
+
+ROLE_NAMES = {"stt": "STT", "task": "nhiệm vụ", "product": "sản phẩm", "lead": "chủ trì",
+              "coordinating": "phối hợp", "deadline": "thời hạn", "note": "ghi chú",
+              "indicator": "chỉ tiêu", "targets": "chỉ tiêu cần đạt", "criterion": "tiêu chí",
+              "group": "nhóm nhiệm vụ"}
 
 
 @dataclass
@@ -37,6 +49,8 @@ class Header:
     columns: dict[str, int]  # role -> column index
     signature: tuple[str, ...]  # the roles in column order, to spot a repeated header
     sub_roles: frozenset[str] = frozenset()  # roles of a second header row, if any
+    names: dict[int, str] = field(default_factory=dict)  # column -> header text as printed
+    unknown: dict[int, str] = field(default_factory=dict)  # columns with no role
 
     def repeats(self, row: list[Cell]) -> bool:
         """Is ``row`` this header (or its second row) repeated on a new page?"""
@@ -47,19 +61,31 @@ class Header:
             frozenset(roles(row)) == self.sub_roles
 
 
+def role_of(text: str) -> str | None:
+    """The role a header cell's words name, or None."""
+    key = " ".join(fold(text.replace("\n", " ")).split()).strip(" :.()")
+    if len(key) > 80:
+        return None  # a sentence, not a header
+    for role, pattern in _ROLES:
+        if pattern.search(key):
+            return role
+    return None
+
+
 def roles(row: list[Cell]) -> dict[str, int]:
     found: dict[str, int] = {}
     for i, cell in enumerate(row):
         if cell.left or cell.above or not cell.text:
             continue
-        key = fold(cell.text.replace("\n", " ")).strip(" :.")
-        if len(key) > 80:
-            continue  # a sentence, not a header
-        for role, pattern in _ROLES:
-            if pattern.search(key):
-                found.setdefault(role, i)
-                break
+        role = role_of(cell.text)
+        if role is not None:
+            found.setdefault(role, i)
     return found
+
+
+def _names(row: list[Cell]) -> dict[int, str]:
+    return {i: " ".join(c.text.split()) for i, c in enumerate(row)
+            if c.text and not c.left and not c.above}
 
 
 def header_of(row: list[Cell]) -> Header | None:
@@ -76,7 +102,10 @@ def header_of(row: list[Cell]) -> Header | None:
     else:
         return None
     signature = tuple(role for role, _ in sorted(found.items(), key=lambda x: x[1]))
-    return Header(kind, found, signature)
+    names = _names(row)
+    used = set(found.values())
+    unknown = {i: t for i, t in names.items() if i not in used}
+    return Header(kind, found, signature, names=names, unknown=unknown)
 
 
 def is_sub_header(row: list[Cell]) -> bool:

@@ -9,6 +9,7 @@ from cchc_xlsx.model import Appendix, Area, Indicator, Phase, Plan, PlanMeta
 from cchc_xlsx.plan_import.document import Document, Para, Table
 from cchc_xlsx.plan_import.front import parse_front
 from cchc_xlsx.plan_import.headers import Header, header_of, is_sub_header, roles
+from cchc_xlsx.plan_import.prose import prose_indicators
 from cchc_xlsx.plan_import.review import Review
 from cchc_xlsx.plan_import.tables import TaskParser, parse_indicators, parse_roadmap
 from cchc_xlsx.reading.normalize import ascii_fold, fold
@@ -28,11 +29,22 @@ def find_header(table: Table) -> tuple[Header, int] | None:
         start = r + 1
         if start < len(table.rows):
             below = table.rows[start]
-            extra = {k: v for k, v in roles(below).items() if k not in header.columns}
-            if extra and is_sub_header(below):
-                header.columns.update(extra)
-                header.sub_roles = frozenset(roles(below))
+            sub = roles(below)
+            if any(k not in header.columns or header.columns[k] != v for k, v in sub.items()) \
+                    and is_sub_header(below):
+                # the second row names the columns under a merged parent ("Đơn vị thực
+                # hiện" over "Chủ trì | Phối hợp"): its words are the more precise ones
+                for role, col in list(header.columns.items()):
+                    if col in sub.values() and sub.get(role) != col:
+                        del header.columns[role]
+                header.columns.update(sub)
+                header.sub_roles = frozenset(sub)
+                for i, c in enumerate(below):
+                    if c.text and not c.left and not c.above:
+                        header.names[i] = " ".join(c.text.split())
                 start += 1
+        used = set(header.columns.values())
+        header.unknown = {i: t for i, t in header.names.items() if i not in used}
         return header, start
     return None
 
@@ -107,7 +119,9 @@ def build_plan(doc: Document, review: Review) -> Plan | None:
             sections.append(last)
         pending = []
     front_blocks = [b for i, b in enumerate(doc.blocks) if i not in appendix_blocks]
-    front = parse_front(_lines(front_blocks), review)
+    heading = [x for s in sections for x in (s["title"], s["attached"]) if x]
+    front_lines = _lines(front_blocks)
+    front = parse_front(front_lines, review, heading)
 
     appendices: list[Appendix] = []
     areas: list[Area] = []
@@ -120,6 +134,7 @@ def build_plan(doc: Document, review: Review) -> Plan | None:
             for table, header, start in s["parts"]:
                 parser.feed(table, header, start)
             found_areas = parser.result(s["title"], s["label"])
+            parser.column_review(s["label"])
             areas.extend(found_areas)
             form = "plan_tasks_column" if parser.column_layout else "plan_tasks_grouped"
             if not found_areas:
@@ -137,6 +152,8 @@ def build_plan(doc: Document, review: Review) -> Plan | None:
                          str(len(appendices)))
         appendices.append(Appendix(form=form, number=s["number"], title=s["title"],
                                    attached_line=s["attached"]))
+    if not any(s["header"].kind == "indicators" for s in sections):
+        indicators.extend(prose_indicators(front_lines, review))  # plans with no table
     if not (areas or indicators or roadmap):
         review.usable = False
         review.doubt("", "không tìm thấy bảng nhiệm vụ, chỉ tiêu hay lộ trình nào (hàng tiêu "

@@ -19,9 +19,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from cchc_xlsx.model import Area, Criterion, Indicator, Phase, Product, Task
+from cchc_xlsx.model import Area, Criterion, Indicator, Phase, Product, Task, scope_task_ids
 from cchc_xlsx.plan_import.document import Cell, Table
-from cchc_xlsx.plan_import.headers import Header, is_column_numbers
+from cchc_xlsx.plan_import.headers import ROLE_NAMES, Header, is_column_numbers
 from cchc_xlsx.plan_import.review import Review
 from cchc_xlsx.plans.phrases import find_target, parse_deadline, parse_target
 from cchc_xlsx.plans.plan_loader import default_measure
@@ -30,6 +30,17 @@ _STT = re.compile(r"^(?:(?P<num>\d{1,3}(?:\.\d{1,3})*)[.)]?|(?P<roman>[IVXL]{1,5
                   r"|(?P<letter>[a-zđA-Z])[.)]|(?P<bullet>[-+•]))$")
 _PHASE = re.compile(r"^(?:[A-H]|[IVX]{1,4})$")
 _LEADING_NUMBER = re.compile(r"^(?P<num>\d{1,3}(?:\.\d{1,3})*)(?:[.)]\s*|\s+)(?=\S)")
+# a group title with its own mark typed in front: "A. Công tác …", "II. Cải cách …", "3) …"
+_LEADING_MARK = re.compile(r"^(?:(?P<num>\d{1,3}(?:\.\d{1,3})*)(?:[.)]\s*|\s+)"
+                           r"|(?P<mark>[IVXL]{1,5}|[A-ZĐ])[.)]\s*)(?=\S)")
+
+
+def split_mark(text: str) -> tuple[str, str] | None:
+    """("A", "Công tác …") from "A. Công tác …", or None when there is no leading mark."""
+    m = _LEADING_MARK.match(text)
+    if not m:
+        return None
+    return m.group("num") or m.group("mark"), text[m.end():]
 
 
 def clean_stt(text: str) -> str | None:
@@ -91,7 +102,8 @@ class TaskParser:
         self.areas: list[_Area] = []
         self.task: _Task | None = None
         self.column_layout = False
-        self.seen: dict[str, str] = {}
+        self.seen: dict[str, str] = {}  # STT -> where, in the whole appendix
+        self.columns: dict[str, dict] = {}  # header text -> what its rows held
 
     def feed(self, table: Table, header: Header, start: int) -> None:
         cols = header.columns
@@ -104,6 +116,32 @@ class TaskParser:
             if header.repeats(row):
                 continue  # the header repeated on a new page
             self._row(row, cols, where)
+            self._account(header, row, where)
+
+    def _account(self, header: Header, row: list[Cell], where: str) -> None:
+        """Note what each column held, so a column that is not part of a plan (Ghi chú,
+        Kinh phí) or a role that came out empty is reported, never lost in silence."""
+        for col, name in header.names.items():
+            role = next((r for r, c in header.columns.items() if c == col), None)
+            info = self.columns.setdefault(name, {"role": role, "rows": [], "col": col})
+            cell = row[col] if col < len(row) else Cell()
+            if cell.text and not cell.left and not (cell.above and role is None):
+                info["rows"].append((where, cell.text))
+
+    def column_review(self, label: str) -> None:
+        """One review line per column left out (with content) and per role found empty."""
+        for name, info in self.columns.items():
+            role, rows = info["role"], info["rows"]
+            if role in (None, "note") and rows:
+                first_where, first_text = rows[0]
+                short = first_text.replace("\n", " ")
+                short = short if len(short) <= 60 else short[:57] + "…"
+                self.review.doubt(label, f"cột «{name}» (cột {info['col'] + 1}) không thuộc "
+                                  f"mẫu kế hoạch nên không được nhập; nó có nội dung ở "
+                                  f"{len(rows)} dòng (đầu tiên {first_where}: «{short}»)")
+            elif role not in (None, "note", "stt", "group") and not rows:
+                self.review.doubt(label, f"cột «{name}» (vai trò {ROLE_NAMES.get(role, role)}) "
+                                  "để trống ở mọi dòng")
 
     def _row(self, row: list[Cell], cols: dict[str, int], where: str) -> None:
         stt_cell, task_cell = _cell(row, cols, "stt"), _cell(row, cols, "task")
@@ -115,8 +153,7 @@ class TaskParser:
         stt = clean_stt(stt_text) if stt_text else None
         if stt_text and stt is None and "stt" in cols and not content:
             # a title typed into the STT cell and merged across the row
-            m = _LEADING_NUMBER.match(stt_text)
-            stt, content = (m.group("num"), stt_text[m.end():]) if m else ("", stt_text)
+            stt, content = split_mark(stt_text) or ("", stt_text)
             task_cell = Cell(content, stt_cell.bold)
         elif stt_text and stt is None:
             self.review.doubt(where, f"số thứ tự «{stt_text}» không đọc được; đã giữ "
@@ -139,6 +176,8 @@ class TaskParser:
         elif content and others_empty and (
                 task_cell.bold or _is_group_stt(stt)
                 or (not stt and all(c.left for c in fields.values()))):
+            if not stt and split_mark(content):
+                stt, content = split_mark(content)  # "A. Công tác …" in the task column
             self._new_area(stt or "", content)
             self.task = None
             return
@@ -174,9 +213,9 @@ class TaskParser:
     def _new_task(self, stt: str, content: str, fields: dict[str, Cell], where: str) -> None:
         if not self.areas:
             self.areas.append(_Area("", ""))
-        if stt in self.seen:
+        if any(t.stt == stt for t in self.areas[-1].tasks):
             self.review.doubt(where, f"số thứ tự nhiệm vụ «{stt}» trùng với "
-                              f"{self.seen[stt]}", "task", stt)
+                              f"{self.seen[stt]} trong cùng nhóm", "task", stt)
         self.seen.setdefault(stt, where)
         self.task = _Task(stt, content, where, [{k: _val(c) for k, c in fields.items()}])
         self.areas[-1].tasks.append(self.task)
@@ -199,7 +238,7 @@ class TaskParser:
                             lead=p["lead"], coordinating=p["coordinating"])
                     for p in t.products))
                 for t in a.tasks)))
-        return tuple(areas)
+        return scope_task_ids(tuple(areas))
 
 
 def _is_group_stt(stt: str | None) -> bool:

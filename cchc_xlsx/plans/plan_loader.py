@@ -27,6 +27,7 @@ from cchc_xlsx.model import (
     Signer,
     Target,
     Task,
+    scope_task_ids,
 )
 from cchc_xlsx.plans.levels import LEVELS, level_codes
 from cchc_xlsx.plans.phrases import find_target, parse_deadline, parse_target, parse_vn_date
@@ -68,6 +69,7 @@ def plan_from_data(data: Any, path: str | Path, warnings: list[str] | None = Non
         _area(top.child("areas", a, f"nhóm nhiệm vụ thứ {i + 1}"), year)
         for i, a in enumerate(top.listing("areas"))
     )
+    areas = scope_task_ids(areas)  # numbering restarting per group: keys by group
     indicators = _indicators(top, top.listing("indicators"))
     roadmap = tuple(
         _phase(top.child("roadmap", p, f"giai đoạn thứ {i + 1}"))
@@ -84,7 +86,8 @@ def plan_from_data(data: Any, path: str | Path, warnings: list[str] | None = Non
     report_forms = tuple(top.lines("report_forms"))
     top.done()
 
-    _unique(top, "areas", [t.stt for a in areas for t in a.tasks], "số thứ tự nhiệm vụ")
+    _unique(top, "areas", [t.uid or t.stt for a in areas for t in a.tasks],
+            "số thứ tự nhiệm vụ")
     _unique(top, "indicators", [i.key for i in indicators], "số thứ tự chỉ tiêu")
     _unique(top, "schedule", [p.id for p in schedule], "mã kỳ báo cáo")
     _check_nesting(top, schedule)
