@@ -54,15 +54,16 @@ from cchc_xlsx.merging.writers.difficulties import _write_difficulties
 from cchc_xlsx.merging.writers.indicators import _write_indicators
 from cchc_xlsx.merging.writers.levels import _write_levels
 from cchc_xlsx.merging.writers.outline import plan_outline
-from cchc_xlsx.merging.writers.submissions import _write_submissions
+from cchc_xlsx.merging.writers.submissions import SHEET_LOG, _write_submissions, write_log
 from cchc_xlsx.merging.writers.task_detail import _write_task_detail
 from cchc_xlsx.merging.writers.tasks import _write_tasks
 from cchc_xlsx.merging.writers.tthc import _write_tthc
 from cchc_xlsx.model import Period, Plan
 from cchc_xlsx.plans.names import normal_case
 
-__all__ = ["SHEET_DIFFICULTIES", "SHEET_INDICATORS", "SHEET_LEVELS", "SHEET_SUBMISSIONS",
-           "SHEET_TASKS", "SHEET_TASK_DETAIL", "SHEET_TTHC", "STATUS_LABELS", "Office",
+__all__ = ["SHEET_DIFFICULTIES", "SHEET_INDICATORS", "SHEET_LEVELS", "SHEET_LOG",
+           "SHEET_SUBMISSIONS", "SHEET_TASKS", "SHEET_TASK_DETAIL", "SHEET_TTHC", "STATUS_LABELS",
+           "Office",
            "normal_case", "plan_outline", "write_consolidated"]
 
 
@@ -110,6 +111,7 @@ def write_consolidated(path: str | Path, plan: Plan, period: Period, agg: Aggreg
         writers.append(lambda label: _write_difficulties(wb, ctx, label, agg))
         for n, write in enumerate(writers, start=1):
             write(f"Phụ lục {roman(n)}")
+        write_log(wb, ctx, submissions, generated_at)
         write_identity(wb, Identity(
             generator_version=__version__, plan_id=plan.id, unit_code=office.code,
             unit_name=office.name, kind="consolidation", period_id=period.id,
