@@ -418,3 +418,27 @@ def test_libreoffice_prints_the_appendices(book, tmp_path):
 
 def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
+
+
+@pytest.mark.parametrize("name, title", [
+    ("PHÒNG GIÁO DỤC VÀ ĐÀO TẠO QUẬN 8", "TRƯỞNG PHÒNG"),
+    ("SỞ GIÁO DỤC VÀ ĐÀO TẠO TỈNH SÓC TRĂNG", "GIÁM ĐỐC"),
+    ("TRƯỜNG MẦM NON TUỔI THƠ", "HIỆU TRƯỞNG"),
+])
+def test_every_appendix_is_signable_without_a_profile(tmp_path, name, title):
+    """Without an office profile the title comes from the kind of office, the name line is
+    left to write, and Nơi nhận names the superior in normal case before the archive."""
+    plan = load_plan(PLAN_004)
+    period = plan.schedule[0]
+    agg = Aggregate(plan.id, period.id, units={"A": Submission("A", "Trường A", "valid")})
+    office = Office(superior="ỦY BAN NHÂN DÂN QUẬN 8", name=name)
+    path = write_consolidated(tmp_path / "th.xlsx", plan, period, agg,
+                              [Submission("A", "Trường A", "valid")], office, GENERATED)
+    wb = load_workbook(path)
+    printed = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
+    assert len(printed) >= 3
+    for ws in printed:
+        found = texts(ws)
+        at = found.index("Nơi nhận:")
+        assert found[at + 1:at + 4] == [title, "- Ủy ban nhân dân Quận 8;", "- Lưu: VT."], (
+            ws.title)

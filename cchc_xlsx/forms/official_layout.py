@@ -24,6 +24,7 @@ from cchc_xlsx.forms.text_measure import (
     text_points,
     wrapped_lines,
 )
+from cchc_xlsx.plans.names import recipient_lines
 
 FONT = "Times New Roman"
 TABLE_SIZE = 12
@@ -437,7 +438,7 @@ def write_signature(ws: Worksheet, fm: Formats, widths: list[float], row: int,
     _merge(ws, r, 0, split - 1, "Nơi nhận:", fm.get("recipients_title", size=sz(12)))
     heights[r] = row_height(1, sz(12))
     rr = r + 1
-    for rec in h.recipients:
+    for rec in recipient_lines(h.recipients):
         _merge(ws, rr, 0, split - 1, rec, fm.get("recipient", size=sz(11)))
         heights[rr] = row_height(_lines(rec, left, sz(11)), sz(11))
         rr += 1

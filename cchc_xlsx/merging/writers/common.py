@@ -30,7 +30,9 @@ from cchc_xlsx.forms.official_layout import (
 )
 from cchc_xlsx.forms.xlsx_page import OfficialWorksheet
 from cchc_xlsx.model import Period, Plan
+from cchc_xlsx.plans.names import normal_case, recipient_lines
 from cchc_xlsx.plans.office_profile import OfficeProfile, date_line
+from cchc_xlsx.plans.units import head_title
 
 SHEET_SUBMISSIONS = "Tình hình nộp"
 SHEET_TASKS = "TH Nhiệm vụ"
@@ -100,11 +102,17 @@ class Office:
                 f"{period.name[:1].lower() + period.name[1:]}")
 
     def recipient_lines(self) -> tuple[str, ...]:
-        """"- …;" lines as NĐ 30 prints them, ending with "- Lưu: VT." when not given."""
-        lines = [f"- {r}" for r in self.recipients if r]
-        if not any(r.lstrip("- ").startswith("Lưu") for r in lines):
-            lines.append("- Lưu: VT.")
-        return tuple(lines)
+        """"- …;" lines as NĐ 30 prints them, ending with "- Lưu: VT."; without a list, the
+        superior body the report goes to (in normal case) and the archive."""
+        given = [r for r in self.recipients if r]
+        if not given and self.superior:
+            given = [normal_case(self.superior)]
+        return recipient_lines(given)
+
+    def signing_title(self) -> str:
+        """The signer's title; without one, the head of this kind of body (Phòng → TRƯỞNG
+        PHÒNG, Sở → GIÁM ĐỐC, Trường → HIỆU TRƯỞNG), the name line left to be written."""
+        return self.signer_title or head_title(self.name) or "THỦ TRƯỞNG CƠ QUAN"
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -202,7 +210,7 @@ def _head(ctx: _Context, label: str, title: str, notes: tuple[str, ...] = ()) ->
         attached_line=f"(Kèm theo Báo cáo số {o.number_symbol()} {when} của {ctx.office_name})",
         period_line=(f"Kỳ báo cáo: {ctx.period.name} (số liệu từ ngày "
                      f"{ctx.period.start:%d/%m/%Y} đến ngày {ctx.period.end:%d/%m/%Y})"),
-        notes=notes, signer_lines=signer_lines(o.signer_title), signer_name=o.signer_name,
+        notes=notes, signer_lines=signer_lines(o.signing_title()), signer_name=o.signer_name,
         recipients=o.recipient_lines(),
     )
 
