@@ -386,13 +386,17 @@ def read_tthc(wb, cached) -> dict[str, Any]:
 def read_detail(wb) -> dict[str, dict[str, str | None]]:
     """TH Nhiệm vụ chi tiết: unit code → task STT → letter."""
     ws = wb["TH Nhiệm vụ chi tiết"]
-    head = find_row(ws, "STT", "Mã đơn vị", "Tên đơn vị")
-    labels = {c: v for c, v in enumerate(_row_values(ws, head + 1), start=1) if v}
-    out = {}
-    for r in range(head + 2, ws.max_row + 1):
-        if not is_num(ws.cell(r, 1).value):
-            break
-        out[ws.cell(r, 2).value] = {str(v): ws.cell(r, c).value for c, v in labels.items()}
+    out: dict[str, dict[str, str | None]] = {}
+    heads = [r for r in range(1, ws.max_row + 1)
+             if {"STT", "Mã đơn vị", "Tên đơn vị"} <= set(_row_values(ws, r))]
+    assert heads, "no table on TH Nhiệm vụ chi tiết"
+    for head in heads:  # one table per part of the task columns (and of the units)
+        labels = {c: v for c, v in enumerate(_row_values(ws, head + 1), start=1) if v}
+        for r in range(head + 2, ws.max_row + 1):
+            if not is_num(ws.cell(r, 1).value):
+                break
+            out.setdefault(ws.cell(r, 2).value, {}).update(
+                {str(v): ws.cell(r, c).value for c, v in labels.items()})
     return out
 
 

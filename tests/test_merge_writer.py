@@ -163,7 +163,9 @@ def test_every_sheet_is_an_official_appendix_of_the_office(wb):
         assert {"Nơi nhận:", "- Lưu: VT.", "KT. TRƯỞNG PHÒNG", "PHÓ TRƯỞNG PHÒNG",
                 "Nguyễn Văn An"} <= set(found)
         assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape"
-        assert ws.print_title_rows and ws.freeze_panes
+        # the detail prints several tables, each under its own header: none is repeated
+        assert (ws.print_title_rows or name == SHEET_TASK_DETAIL) and ws.freeze_panes
+        assert ws.page_setup.scale in (None, 100) and not ws.sheet_properties.pageSetUpPr.fitToPage
 
 
 def test_totals_name_the_missing_and_the_invalid(wb):
