@@ -23,6 +23,7 @@ from cchc_xlsx.merging.aggregate import CODE_STATUS, Aggregate, IndicatorAgg, Su
 from cchc_xlsx.merging.merge_writer import (
     SHEET_DIFFICULTIES,
     SHEET_INDICATORS,
+    SHEET_LOG,
     SHEET_SUBMISSIONS,
     SHEET_TASK_DETAIL,
     SHEET_TASKS,
@@ -46,7 +47,7 @@ LONG = ("Đơn vị chưa nhận được hướng dẫn cụ thể về việc 
         "đề nghị Phòng tổ chức tập huấn cho cán bộ phụ trách. ") * 5
 EXPECTED = ["MN-TT", "MN-HM", "TH-BD", "THCS-LL", "MN-SM"]
 SHEETS = [SHEET_SUBMISSIONS, SHEET_TASKS, SHEET_TASK_DETAIL, SHEET_INDICATORS, SHEET_TTHC,
-          SHEET_DIFFICULTIES]
+          SHEET_DIFFICULTIES, SHEET_LOG]
 TITLES = ["TÌNH HÌNH NỘP BÁO CÁO CỦA CÁC ĐƠN VỊ",
           "KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH",
           "CHI TIẾT THEO ĐƠN VỊ",
@@ -148,7 +149,7 @@ def test_sheets_in_order_then_the_hidden_identity(wb, book):
 
 
 def test_every_sheet_is_an_official_appendix_of_the_office(wb):
-    for n, (name, title) in enumerate(zip(SHEETS, TITLES, strict=True)):
+    for n, (name, title) in enumerate(zip(SHEETS[:-1], TITLES, strict=True)):
         ws = wb[name]
         found = texts(ws)
         assert ws["A1"].value == "ỦY BAN NHÂN DÂN QUẬN 8"
@@ -162,7 +163,9 @@ def test_every_sheet_is_an_official_appendix_of_the_office(wb):
         assert {"Nơi nhận:", "- Lưu: VT.", "KT. TRƯỞNG PHÒNG", "PHÓ TRƯỞNG PHÒNG",
                 "Nguyễn Văn An"} <= set(found)
         assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape"
-        assert ws.print_title_rows and ws.freeze_panes
+        # the detail prints several tables, each under its own header: none is repeated
+        assert (ws.print_title_rows or name == SHEET_TASK_DETAIL) and ws.freeze_panes
+        assert ws.page_setup.scale in (None, 100) and not ws.sheet_properties.pageSetUpPr.fitToPage
 
 
 def test_totals_name_the_missing_and_the_invalid(wb):
@@ -178,23 +181,42 @@ def test_totals_name_the_missing_and_the_invalid(wb):
 
 
 def test_submission_table(wb):
+    """The printed appendix: one short row per unit; no file, time source or error count."""
     ws = wb[SHEET_SUBMISSIONS]
+    head = find_row(ws, 1, "STT")
+    assert [c.value for c in ws[head]][:8] == [
+        "STT", "Mã đơn vị", "Tên đơn vị", "Số báo cáo", "Ngày nhận", "Đúng hạn", "Tình trạng",
+        "Ghi chú"]
+    rows = [[c.value for c in ws[head + k]][:8] for k in range(1, 8)]
+    assert [r[3] for r in rows[:2]] == ["15/BC-MNTT", None]  # the unit's own number
+    assert [r[6] for r in rows] == ["Đã nộp, hợp lệ", "Đã nộp, hợp lệ", "Đã nộp, có lỗi",
+                                    "Chưa nộp", "Chưa nộp", "Đã nộp, có lỗi", "Không đọc được"]
+    assert rows[0][4] == datetime(2023, 3, 4, 9, 30)
+    assert ws.cell(head + 1, 5).number_format == "dd/mm/yyyy"
+    assert [r[5] for r in rows[:4]] == ["Đúng hạn", "Quá hạn", "Đúng hạn", None]
+    assert rows[0][7] == "thay thế 1 tệp nộp trước"
+    assert rows[5][2] == "=1+1" and ws.cell(head + 6, 3).data_type == "s"
+    assert rows[5][7] == "Đơn vị không có trong danh sách"
+    printed = " ".join(texts(ws))
+    assert ".xlsx" not in printed.replace("+tệp lạ.xlsx, bao-cao.xlsx", "")
+    assert "Tổng hợp lúc" not in printed and "Nguồn thời điểm" not in printed
+
+
+def test_log_sheet_keeps_files_sources_and_counts(wb):
+    ws = wb[SHEET_LOG]
+    assert ws.sheet_state == "hidden"
+    assert ws.cell(1, 1).value.startswith("Tổng hợp lúc 14:05 ngày 06/03/2023")
     head = find_row(ws, 1, "STT")
     assert [c.value for c in ws[head]][:12] == [
         "STT", "Mã đơn vị", "Tên đơn vị", "Số báo cáo", "Tình trạng", "Thời điểm nhận",
         "Nguồn thời điểm", "Đúng hạn", "Số lỗi", "Số cảnh báo", "Tệp", "Ghi chú"]
     rows = [[c.value for c in ws[head + k]][:12] for k in range(1, 8)]
-    assert [r[3] for r in rows[:2]] == ["15/BC-MNTT", None]  # the unit's own number
     rows = [r[:3] + r[4:] for r in rows]  # the columns as they were before "Số báo cáo"
-    assert [r[3] for r in rows] == ["Đã nộp, hợp lệ", "Đã nộp, hợp lệ", "Đã nộp, có lỗi",
-                                    "Chưa nộp", "Chưa nộp", "Đã nộp, có lỗi", "Không đọc được"]
     assert rows[0][4] == datetime(2023, 3, 4, 9, 30)
     assert rows[1][4] == datetime(2023, 3, 7, 16, 5)  # wall-clock time, zone dropped
     assert [r[5] for r in rows[:2]] == ["theo lần ghi nhận đầu tiên", "theo thời gian sửa tệp"]
-    assert [r[6] for r in rows[:4]] == ["Đúng hạn", "Quá hạn", "Đúng hạn", None]
     assert rows[2][7:9] == [3, 2] and rows[3][7] is None
     assert rows[0][10] == "thay thế: MN-TT_ban-cu.xlsx"
-    assert rows[5][2] == "=1+1" and ws.cell(head + 6, 3).data_type == "s"
     assert rows[5][9] == "+tệp lạ.xlsx" and rows[5][10] == "Đơn vị không có trong danh sách"
 
 
@@ -336,7 +358,7 @@ def test_plan_with_multi_product_tasks(tmp_path):
                               [Submission("A", "Trường A", "valid")], OFFICE, GENERATED)
     wb = load_workbook(path)
     names = wb.sheetnames
-    assert names[0] == SHEET_SUBMISSIONS and names[-1] == SHEET
+    assert names[0] == SHEET_SUBMISSIONS and names[-2:] == [SHEET_LOG, SHEET]
     ws = wb[SHEET_TASKS]
     three = find_row(ws, 1, "3")
     # task 3 has three product rows: number and content merged down them, counts per row
@@ -398,3 +420,27 @@ def test_libreoffice_prints_the_appendices(book, tmp_path):
 
 def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
+
+
+@pytest.mark.parametrize("name, title", [
+    ("PHÒNG GIÁO DỤC VÀ ĐÀO TẠO QUẬN 8", "TRƯỞNG PHÒNG"),
+    ("SỞ GIÁO DỤC VÀ ĐÀO TẠO TỈNH SÓC TRĂNG", "GIÁM ĐỐC"),
+    ("TRƯỜNG MẦM NON TUỔI THƠ", "HIỆU TRƯỞNG"),
+])
+def test_every_appendix_is_signable_without_a_profile(tmp_path, name, title):
+    """Without an office profile the title comes from the kind of office, the name line is
+    left to write, and Nơi nhận names the superior in normal case before the archive."""
+    plan = load_plan(PLAN_004)
+    period = plan.schedule[0]
+    agg = Aggregate(plan.id, period.id, units={"A": Submission("A", "Trường A", "valid")})
+    office = Office(superior="ỦY BAN NHÂN DÂN QUẬN 8", name=name)
+    path = write_consolidated(tmp_path / "th.xlsx", plan, period, agg,
+                              [Submission("A", "Trường A", "valid")], office, GENERATED)
+    wb = load_workbook(path)
+    printed = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
+    assert len(printed) >= 3
+    for ws in printed:
+        found = texts(ws)
+        at = found.index("Nơi nhận:")
+        assert found[at + 1:at + 4] == [title, "- Ủy ban nhân dân Quận 8;", "- Lưu: VT."], (
+            ws.title)

@@ -162,15 +162,16 @@ def header_texts(job: SheetJob, plan: Plan, unit: Unit, period: Period | None,
                      or f"{m.place}, {BLANK_DAY} {year}")
         attached = job.attached_line or (
             f"(Kèm theo {doc} số {m.number_symbol} {date_line.split(', ', 1)[-1]} "
-            f"của {m.issuing_body})")
+            f"của {normal_case(m.issuing_body)})")
         recipients = m.recipients
     else:
         number_line = f"Số:      /{code}-{DOTS}"
         date_line = f"{unit.place or DOTS}, {BLANK_DAY} {year}"
-        attached = f"(Kèm theo {doc} số      /{code}-{DOTS} {BLANK_DAY} {year} của {unit.name})"
+        own = normal_case(unit.name)  # "Kèm theo" names bodies in normal case
+        attached = f"(Kèm theo {doc} số      /{code}-{DOTS} {BLANK_DAY} {year} của {own})"
         if report and doc_refs is not None:
             attached = attached_value(number_line, date_line, f"(Kèm theo {doc} số ",
-                                      f" của {unit.name})")
+                                      f" của {own})")
         to = unit.recipient or unit.superior
         recipients = tuple(r for r in (f"- {to};" if to else "", "- Lưu: VT.") if r)
     period_line = ""

@@ -83,3 +83,30 @@ def normal_case(name: str) -> str:
         out.append(word if _is_abbreviation(word) else _cap(word))
         i += 1
     return " ".join(out)
+
+
+# --- Nơi nhận ---------------------------------------------------------------------------
+
+
+def recipient_lines(lines: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """Nơi nhận as NĐ 30/2020 prints it: "- Name;" per line in normal case, the archive
+    line "- Lưu: VT." last and ending with a full stop (added when missing).
+
+    Lists come from unit lists, profiles and plans typed by hand ("PGDDTQ8;", names in
+    capitals, a missing "- "); the same lines print the same way in every output.
+    """
+    out: list[str] = []
+    archive = ""
+    for raw in lines:
+        text = " ".join(str(raw).split()).lstrip("-–— ").rstrip(";,. ")
+        if not text:
+            continue
+        if text.casefold().startswith("lưu"):
+            archive = f"- {text}."
+            continue
+        if text == text.upper() and any(ch.isalpha() for ch in text):
+            head, paren, tail = text.partition("(")
+            text = normal_case(head.strip()) + (f" ({tail.lower()}" if paren else "")
+        out.append(f"- {text};")
+    out.append(archive or "- Lưu: VT.")
+    return tuple(out)

@@ -1,0 +1,1 @@
+"""One module per appendix of the consolidated workbook (see ``merge_writer``)."""

@@ -1,0 +1,99 @@
+"""Appendix "TH Nhiệm vụ": task completion counted over the units, one row per product."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xlsxwriter.utility import xl_col_to_name
+
+from cchc_xlsx.forms.form_rows import task_records
+from cchc_xlsx.forms.official_layout import (
+    text_lines,
+)
+from cchc_xlsx.merging.aggregate import (
+    STATUS_CODES,
+    Aggregate,
+)
+from cchc_xlsx.merging.writers.common import (
+    MAX_ROW,
+    SHEET_TASKS,
+    _Context,
+    _finish,
+    _head,
+    _header_row,
+    _height,
+    _merged,
+    _period_upper,
+    _sheet,
+    _text,
+)
+
+# --- 2. tasks ----------------------------------------------------------------------------
+
+
+
+def _write_tasks(wb: Any, ctx: _Context, label: str, agg: Aggregate) -> None:
+    statuses = list(STATUS_CODES)
+    headers = ["STT", "Nhiệm vụ", "Sản phẩm", *statuses, "Số đơn vị báo cáo",
+               "Tỷ lệ hoàn thành"]
+    widths = [6.0, 42.0, 16.0, 11.0, 11.0, 11.0, 11.0, 11.0, 12.0]
+    title = (f"KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH "
+             f"{_period_upper(ctx.period)} TỔNG HỢP TỪ CÁC ĐƠN VỊ")
+    notes = (f"Số đơn vị có số liệu được tổng hợp: {len(agg.units)}. Các cột (4)–(7): số đơn "
+             "vị theo tình trạng thực hiện; (8) = (4) + (5) + (6) + (7); tỷ lệ hoàn thành "
+             "(9) = (4) / [(8) − (7)], không tính các đơn vị không phát sinh nhiệm vụ.",)
+    head = _head(ctx, label, title, notes)
+    ws, r = _sheet(wb, ctx, SHEET_TASKS, widths, head)
+    header_first = r
+    header_last = _header_row(ws, ctx, r, headers, widths, numbers=True)
+    r = first = header_last + 1
+    fm = ctx.fm
+    td, center = fm.get("td"), fm.get("td_center")
+    g, g_center = fm.get("td_group"), fm.get("td_group_center")
+    rate_fmt = fm.get("td_center", num_format="0.0%")
+    count = fm.get("td_center", num_format="#,##0")
+    last = len(widths) - 1
+    done, na, reporting_col = (xl_col_to_name(c) for c in (3, 6, 7))
+    records = task_records(ctx.plan)
+    k = 0
+    while k < len(records):
+        rec = records[k]
+        if rec["kind"] == "group":
+            ws.write_string(r, 0, rec.get("stt", ""), g_center)
+            _merged(ws, r, 1, r, last, rec.get("title", ""), g)
+            ws.keep_with_next(r)
+            ws.set_row(r, _height(text_lines(rec.get("title", ""), sum(widths[1:]), bold=True)))
+            r += 1
+            k += 1
+            continue
+        # one task: one row per product, its number and content merged down those rows
+        block = records[k:k + max(1, rec.get("span", 1))]
+        _merged(ws, r, 0, r + len(block) - 1, 0, rec["stt"], center)
+        _merged(ws, r, 1, r + len(block) - 1, 1, rec["content"], td)
+        heights = []
+        for i, item in enumerate(block):
+            at, n = r + i, r + i + 1
+            counts = agg.tasks.get(item["key"], {})
+            values = [int(counts.get(s, 0)) + int(counts.get(STATUS_CODES[s], 0))
+                      for s in statuses]
+            _text(ws, at, 2, item["product"], td)
+            for j, v in enumerate(values):
+                ws.write_number(at, 3 + j, v, count)
+            reporting = sum(values)
+            applicable = reporting - values[3]
+            ws.write_formula(at, 7, f"=SUM({done}{n}:{na}{n})", count, reporting)
+            ws.write_formula(
+                at, 8, f'=IF({reporting_col}{n}-{na}{n}>0,'
+                f'{done}{n}/({reporting_col}{n}-{na}{n}),"")',
+                rate_fmt, values[0] / applicable if applicable > 0 else "")
+            heights.append(_height(text_lines(item["product"], widths[2])))
+        need = _height(text_lines(rec["content"], widths[1]))
+        if need > sum(heights):
+            heights[-1] = min(MAX_ROW, heights[-1] + need - sum(heights))
+        for i, height in enumerate(heights):
+            ws.set_row(r + i, height)
+        r += len(block)
+        k += len(block)
+    _finish(ws, ctx, widths, r, head, header_first, header_last, first)
+
+
