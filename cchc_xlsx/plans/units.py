@@ -46,6 +46,13 @@ def _norm(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", str(text)).strip().lower().split())
 
 
+def head_title(name: str) -> str:
+    """The head's title by the kind of body its name starts with ("Phòng …" → TRƯỞNG PHÒNG,
+    "Sở …" → GIÁM ĐỐC, "Trường …" → HIỆU TRƯỞNG); "" when the name does not say."""
+    folded = _norm(name)
+    return next((t for start, t in _HEAD_TITLES if folded.startswith(start + " ")), "")
+
+
 def _fields(row: list[str]) -> dict[str, int]:
     lookup = {_norm(alias): field for field, aliases in COLUMNS.items() for alias in aliases}
     found: dict[str, int] = {}
@@ -157,8 +164,7 @@ def _check_signer(values: dict[str, str], path: Path, n: int,
     where = f"Tệp {WHAT} «{path}», dòng {n} ({code} – {name})"
     notes = []
     if not values.get("signer_title"):
-        folded = _norm(name)
-        head = next((t for start, t in _HEAD_TITLES if folded.startswith(start)), "")
+        head = head_title(name)
         if head:
             values["signer_title"] = head
             notes.append(f"chưa có chức danh người ký, đã dùng «{head}»")
