@@ -462,13 +462,19 @@ def test_libreoffice_renders_self_assessment_and_ranking_with_chart(tmp_path, bl
     pdf = soffice_convert(result.out, tmp_path / "pdf", "pdf", tmp_path / "profile")
     mn = next(u for u in result.ranking.units if u.code == "MN-TT")
     assert mn.max == 100 - 3 - 4
-    assert f"{mn.self_total:.2f}" in text  # LibreOffice's live total = the ranking's
+    # LibreOffice's live total = the ranking's, printed the Vietnamese way ("80,11")
+    assert _vn_points(mn.self_total) in text
     text = " ".join(page(pdf).split())
     assert "Tổng điểm CCHC năm 2025 (thang 100)" in text  # the chart's title
     for u in result.ranking.units:
-        assert u.name in text and f"{u.total:.2f}" in text  # bars' labels and the table
+        assert u.name in text and _vn_points(u.total) in text  # bars' labels and the table
     assert "Phụ lục I" in text and "KẾT QUẢ CHẤM ĐIỂM, XẾP HẠNG" in text
     assert "THỐNG KÊ ĐIỂM THEO TIÊU CHÍ" in text and "TÌNH HÌNH NỘP" in text
+
+
+def _vn_points(x: float) -> str:
+    """Points as every scoring output prints them: "80,11", "12", "7,5"."""
+    return f"{round(x, 2):g}".replace(".", ",")
 
 
 def test_rows_inserted_by_the_unit_still_map_by_code(tmp_path, blank_books, par):

@@ -206,6 +206,12 @@ def compile_rule(rule: Rule, today: date) -> CheckFn:
                 hi = df["_pend"].where(df["_pend"] <= pd.Timestamp(today), pd.Timestamp(today))
                 inside = (when >= lo) & (when <= hi)
                 ok &= blank | when.isna() | lo.isna() | inside
+            elif c.kind == "date_by_period_end":
+                # done in an earlier period is a fact to report, not an error: only a date
+                # after the period's end (or after today) is refused
+                when = pd.to_datetime(value, errors="coerce")
+                hi = df["_pend"].where(df["_pend"] <= pd.Timestamp(today), pd.Timestamp(today))
+                ok &= blank | when.isna() | hi.isna() | (when <= hi)
         return ok
 
     if c.kind == "expr":

@@ -17,10 +17,17 @@ from cchc_xlsx.cli.app import friendly, main
 @friendly
 def report_cmd(merged: str, out: str, template: str | None) -> None:
     """Soạn sẵn báo cáo Word từ sổ tổng hợp: số liệu lấy từ sổ, không gõ lại."""
-    from cchc_xlsx.reporting.word_report import write_report
+    from cchc_xlsx.reporting.word_report import draft_report
 
-    path = write_report(merged, out, template)
-    click.echo(f"Đã soạn báo cáo «{path}»; hãy mở bằng Word để viết phần nhận xét rồi trình ký.")
+    drafted = draft_report(merged, out, template)
+    for warning in drafted.warnings:
+        click.echo(f"Lưu ý: {warning}", err=True)
+    click.echo(f"Đã soạn báo cáo «{drafted.path}».")
+    if drafted.placeholders:
+        click.echo(f"Còn {drafted.placeholders} chỗ tô vàng để cơ quan viết hoặc kiểm tra; "
+                   "hãy mở bằng Word, viết vào đó, bỏ tô vàng rồi trình ký.")
+    else:
+        click.echo("Không còn chỗ tô vàng nào phải viết; hãy đọc lại rồi trình ký.")
 
 
 @main.command("report-template")

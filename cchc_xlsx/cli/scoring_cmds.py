@@ -109,10 +109,18 @@ def criteria_validate(paths: tuple[str, ...], criteria_path: str, units_path: st
 @click.option("--office", "office_name", metavar="NAME",
               help="Tên cơ quan chấm điểm (mặc định: nơi nhận chung của các đơn vị).")
 @click.option("--office-code", metavar="CODE", help="Mã của cơ quan (khi cấp trên gộp tiếp).")
+@click.option("--office-profile", "profile_path", metavar="YAML",
+              help="Hồ sơ cơ quan (YAML): tiêu đề, ký hiệu, địa danh, người ký, nơi nhận; "
+                   "xem samples/office/phong-gddt-quan8.yaml.")
+@click.option("--number", "number", metavar="SỐ",
+              help="Số của báo cáo kèm theo (để trống thì văn thư điền tay).")
+@click.option("--date", "day", metavar="NGÀY",
+              help="Ngày của báo cáo, ví dụ 10/3/2023 (để trống thì điền tay).")
 @friendly
 def criteria_merge(inputs: tuple[str, ...], criteria_path: str, units_path: str,
                    out_path: str, appraisal_path: str | None, appraisal_out: str | None,
-                   office_name: str | None, office_code: str | None) -> None:
+                   office_name: str | None, office_code: str | None,
+                   profile_path: str | None, number: str | None, day: str | None) -> None:
     """Kiểm tra các bảng tự đánh giá, áp điểm thẩm định, xếp hạng và vẽ biểu đồ.
 
     Mã thoát: 0 mọi đơn vị đã nộp tệp hợp lệ; 1 còn đơn vị chưa nộp, tệp có lỗi hoặc không
@@ -121,18 +129,20 @@ def criteria_merge(inputs: tuple[str, ...], criteria_path: str, units_path: str,
     """
     from cchc_xlsx.checking.report import to_text
     from cchc_xlsx.checking.validate import expand_paths
+    from cchc_xlsx.cli.merge_cmds import run_profile
     from cchc_xlsx.plans.units import load_units
     from cchc_xlsx.scoring.criteria import load_criteria
     from cchc_xlsx.scoring.scoring_round import office_for, score_round
 
     crit = load_criteria(criteria_path)
     units = load_units(units_path)
+    profile = run_profile(profile_path, number, day)  # the same handling as «merge»
     files = expand_paths(inputs)
     with click.progressbar(length=len(files), label="Đang đọc và kiểm tra", file=sys.stderr,
                            show_pos=True) as bar:
         result = score_round(files, crit, units, out_path,
-                             office_for(units, office_name, office_code), appraisal_path,
-                             appraisal_out, progress=bar.update)
+                             office_for(units, office_name, office_code, profile),
+                             appraisal_path, appraisal_out, progress=bar.update)
     bad = [f for f in result.report.files if not f.valid]
     if bad:
         from cchc_xlsx.checking.report import Report

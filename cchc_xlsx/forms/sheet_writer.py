@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -105,16 +106,24 @@ def _fmt_period(d: date) -> str:
     return f"{d.day:02d}/{d.month:02d}/{d.year}"
 
 
-def _dv_for(rules: list[Rule], col: Column, period: Period | None) -> tuple[dict | None, bool]:
-    """Excel data validation for one input cell from its rules, and whether it is required."""
+def _dv_for(rules: list[Rule], col: Column, period: Period | None,
+            columns: Sequence[Column] = ()) -> tuple[dict | None, bool]:
+    """Excel data validation for one input cell from its rules, and whether it is required.
+
+    Messages may name other columns as the form prints them: ``{so[completion_date]}`` is
+    the column's number in the (1)…(n) row, "(6)", and ``{cot[completion_date]}`` its
+    letter, "F"."""
     required = any(r.check.kind == "required" for r in rules)
     dv: dict[str, Any] | None = None
     help_text = ""
+    numbers = _Blank({c.key: f"({i + 1})" for i, c in enumerate(columns)})
+    letters = _Blank({c.key: xl_col_to_name(i) for i, c in enumerate(columns)})
     for rule in rules:
         c = rule.check
         params = {"allowed": ", ".join(c.allowed), "min": c.min, "max": c.max, "value": "Giá trị",
                   "start": _fmt_period(period.start) if period else "",
-                  "end": _fmt_period(period.end) if period else ""}
+                  "end": _fmt_period(period.end) if period else "",
+                  "so": numbers, "cot": letters}
         help_text = help_text or rule.help.format_map(_Blank(params))
         if dv is not None:
             continue
@@ -135,6 +144,9 @@ def _dv_for(rules: list[Rule], col: Column, period: Period | None) -> tuple[dict
         elif c.kind == "date_in_period" and period is not None:
             dv = {"validate": "date", "criteria": "between", "minimum": period.start,
                   "maximum": period.end}
+        elif c.kind == "date_by_period_end" and period is not None:
+            # any date up to the period's end: a task done in an earlier period is reported
+            dv = {"validate": "date", "criteria": "<=", "value": period.end}
         else:
             continue
         dv["error_title"] = "Giá trị không hợp lệ"
@@ -188,7 +200,7 @@ def build_table(spec: FormSpec, records: list[Record], rules: list[Rule],
                 continue
             if col.input and col.applies(rec):
                 col_rules = [r for r in rules if col.key in r.columns and r.applies(rec)]
-                dv, required = _dv_for(col_rules, col, period)
+                dv, required = _dv_for(col_rules, col, period, cols)
                 row[i] = Cell("input", fmt=("td", tuple(sorted(
                     {**INPUT_FORMATS[col.input], "locked": False}.items()))),
                     dv=dv, required=required)

@@ -26,8 +26,8 @@ ROW_SOURCES = ("tasks", "indicators", "roadmap", "procedures")
 LAYOUTS = ("group_rows", "group_column", "plain")
 INPUT_TYPES = ("text", "date", "whole", "number")
 SEVERITIES = {"lỗi": "error", "cảnh báo": "warning", "error": "error", "warning": "warning"}
-CHECK_KINDS = ("required", "date", "date_in_period", "allowed", "whole", "decimal", "expr",
-               "builtin")
+CHECK_KINDS = ("required", "date", "date_in_period", "date_by_period_end", "allowed", "whole",
+               "decimal", "expr", "builtin")
 # checks that concern a whole file (identity, rows), implemented in validate; messages are data
 BUILTINS = ("no_identity", "unit_unknown", "period_mismatch", "form_version", "missing_row",
             "extra_row", "legacy_text", "ambiguous_date", "plan_mismatch", "stray_cell",
@@ -299,7 +299,7 @@ def _check_grid(spec: FormSpec, f: Fields) -> None:
 
 def _check(f: Fields, raw: Any) -> Check:
     if isinstance(raw, str):
-        if raw not in ("required", "date", "date_in_period"):
+        if raw not in ("required", "date", "date_in_period", "date_by_period_end"):
             f.fail(f"kiểu kiểm tra «{raw}» không có; dùng một trong {', '.join(CHECK_KINDS)}",
                    key="check")
         return Check(kind=raw)

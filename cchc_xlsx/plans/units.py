@@ -47,8 +47,8 @@ def _norm(text: str) -> str:
 
 
 def head_title(name: str) -> str:
-    """The head's title by the kind of body: "Phòng …" → TRƯỞNG PHÒNG, "Sở …" → GIÁM ĐỐC,
-    "Trường …" → HIỆU TRƯỞNG; "" when the name does not say."""
+    """The head's title by the kind of body its name starts with ("Phòng …" → TRƯỞNG PHÒNG,
+    "Sở …" → GIÁM ĐỐC, "Trường …" → HIỆU TRƯỞNG); "" when the name does not say."""
     folded = _norm(name)
     return next((t for start, t in _HEAD_TITLES if folded.startswith(start + " ")), "")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
@@ -77,23 +77,40 @@ class _Doc:
 
     def para(self, text: str = "", *, bold: bool = False, italic: bool = False,
              size: float = BODY, align: str = "justify", indent: bool = False,
-             underline: bool = False, after: float = 6, container=None):
+             underline: bool = False, after: float = 6, container=None,
+             keep: bool = False, mark: str = ""):
+        """A paragraph. ``keep``: keep with the next paragraph (a heading or a caption never
+        ends a page); ``mark``: text after ``text`` highlighted yellow, a placeholder the
+        office writes over (``cchc-xlsx report`` counts what is left)."""
         target = container if container is not None else self.doc
         p = target.add_paragraph()
         p.alignment = {"justify": WD_ALIGN_PARAGRAPH.JUSTIFY, "center": WD_ALIGN_PARAGRAPH.CENTER,
                        "left": WD_ALIGN_PARAGRAPH.LEFT}[align]
         p.paragraph_format.space_after = Pt(after)
+        if keep:
+            p.paragraph_format.keep_with_next = True
         if indent:
             p.paragraph_format.first_line_indent = Cm(1.27)
-        if text:
-            run = p.add_run(text)
-            run.bold, run.italic, run.underline = bold, italic, underline
-            run.font.size = Pt(size)
+        for piece, lit in ((text, False), (mark, True)):
+            if piece:
+                run = p.add_run(piece)
+                run.bold, run.italic, run.underline = bold, italic, underline
+                run.font.size = Pt(size)
+                if lit:
+                    run.font.highlight_color = WD_COLOR_INDEX.YELLOW
         return p
+
+    def heading(self, text: str, **kw):
+        """A heading: bold, kept with what follows it."""
+        return self.para(text, bold=kw.pop("bold", True), keep=True, **kw)
 
     def tag(self, text: str) -> None:
         """A docxtpl paragraph tag ({%p … %}): its own paragraph, removed when rendered."""
         self.para(text, after=0)
+
+    def tag_in(self, container, text: str) -> None:
+        """A paragraph tag inside a table cell."""
+        self.para(text, after=0, container=container)
 
     def rule(self, container=None, width_cm: float = 5.0, total_cm: float = 16.5) -> None:
         """The short solid rule under a heading, as a bottom border on an indented empty
@@ -135,6 +152,10 @@ class _Doc:
         for row in table.rows:
             for cell, w in zip(row.cells, widths_cm, strict=True):
                 cell.width = Cm(w)
+        for row in table.rows:  # a row never splits across pages (rows docxtpl copies too)
+            split = OxmlElement("w:cantSplit")
+            split.set(qn("w:val"), "true")
+            row._tr.get_or_add_trPr().append(split)
         if borders:  # the header row repeats on every page the table runs onto
             trpr = table.rows[0]._tr.get_or_add_trPr()
             header = OxmlElement("w:tblHeader")
@@ -156,31 +177,48 @@ def _cell(cell, text: str, *, bold: bool = False, italic: bool = False, size: fl
 
 def _header(d: _Doc) -> None:
     # NĐ 30: both header blocks 12–13 pt; 12 keeps the Quốc hiệu on one line
-    t = d.grid(1, 2, [7.4, 9.6], borders=False)
+    # two rows: the blocks, then "Số: …" under the left block on the same line as the
+    # place and date under the right one (NĐ 30, Phụ lục I, ô 3 and ô 4)
+    t = d.grid(2, 2, [7.4, 9.6], borders=False)
     left, right = t.rows[0].cells
     _cell(left, "{{ co_quan_chu_quan }}", size=12)
     d.para("{{ co_quan }}", bold=True, size=12, align="center", after=0, container=left)
     d.rule(container=left, width_cm=2.4, total_cm=7.4)
-    d.para("{{ so_ky_hieu }}", size=13, align="center", after=0, container=left)
     _cell(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=12)
     d.para("Độc lập - Tự do - Hạnh phúc", bold=True, size=14, align="center",
-           underline=True, after=10, container=right)
-    d.para("{{ dia_danh_ngay }}", italic=True, size=14, align="center", after=0,
-           container=right)
+           underline=True, after=6, container=right)
+    number, day = t.rows[1].cells
+    _cell(number, "{{ so_ky_hieu }}", size=13)
+    _cell(day, "{{ dia_danh_ngay }}", italic=True, size=14)
     d.para("", after=6)
-    d.para("BÁO CÁO", bold=True, align="center", after=0)
-    d.para("{{ trich_yeu }}", bold=True, align="center", after=0)
+    d.para("BÁO CÁO", bold=True, align="center", after=0, keep=True)
+    d.para("{{ trich_yeu }}", bold=True, align="center", after=0, keep=True)
     d.rule(width_cm=5.0)
 
 
 def _body(d: _Doc) -> None:
+    # the office cites its own plan; a plan of another body leaves the citation to write
+    d.tag("{%p if ke_hoach.cua_co_quan %}")
     d.para("Thực hiện Kế hoạch số {{ ke_hoach.so_ky_hieu }} {{ ke_hoach.ngay }} của "
            "{{ ke_hoach.co_quan }} về {{ ke_hoach.trich_yeu }}, {{ co_quan_ten }} báo cáo "
            "kết quả thực hiện công tác cải cách hành chính {{ ky.ten_thuong }} (số liệu từ "
            "ngày {{ ky.tu_ngay }} đến ngày {{ ky.den_ngay }}), tổng hợp từ báo cáo của các "
            "đơn vị trực thuộc, như sau:", indent=True)
+    d.tag("{%p else %}")
+    p = d.para("Thực hiện ", indent=True,
+               mark="Kế hoạch số …/KH-… ngày … tháng … năm … của {{ co_quan_ten }} về công "
+                    "tác cải cách hành chính")
+    run = p.add_run(", {{ co_quan_ten }} báo cáo kết quả thực hiện công tác cải cách hành "
+                    "chính {{ ky.ten_thuong }} (số liệu từ ngày {{ ky.tu_ngay }} đến ngày "
+                    "{{ ky.den_ngay }}), tổng hợp từ báo cáo của các đơn vị trực thuộc, như sau:")
+    run.font.size = Pt(BODY)
+    d.tag("{%p endif %}")
+    d.tag("{%p for w in canh_bao %}")
+    d.para("", indent=True, mark="(Lưu ý trước khi trình ký: {{ w }} Xóa dòng này khi đã "
+                                 "kiểm tra.)")
+    d.tag("{%p endfor %}")
 
-    d.para("I. TÌNH HÌNH NỘP BÁO CÁO CỦA CÁC ĐƠN VỊ", bold=True)
+    d.heading("I. TÌNH HÌNH NỘP BÁO CÁO CỦA CÁC ĐƠN VỊ")
     d.para("Có {{ nop.da_nop }}/{{ nop.tong }} đơn vị gửi báo cáo (hạn nộp ngày "
            "{{ ky.han_nop }}): {{ nop.dung_han }} đơn vị đúng hạn, {{ nop.qua_han }} đơn vị "
            "quá hạn{% if nop.ds_qua_han %} ({{ nop.ds_qua_han }}){% endif %}. "
@@ -190,33 +228,33 @@ def _body(d: _Doc) -> None:
            "{{ nop.khong_hop_le }} đơn vị{% if nop.ds_khong_hop_le %} "
            "({{ nop.ds_khong_hop_le }}){% endif %}.", indent=True)
 
-    d.para("II. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH", bold=True)
+    d.heading("II. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH")
     d.para("Kế hoạch có {{ nhiem_vu.tong }} nhiệm vụ: {{ nhiem_vu.hoan_thanh }} nhiệm vụ đã "
            "hoàn thành ở tất cả các đơn vị báo cáo; {{ nhiem_vu.dang_thuc_hien }} nhiệm vụ "
            "đang thực hiện; {{ nhiem_vu.chua_thuc_hien }} nhiệm vụ chưa thực hiện; "
            "{{ nhiem_vu.khong_phat_sinh }} nhiệm vụ không phát sinh hoặc chưa có số liệu.",
            indent=True)
     d.tag("{%p for g in nhom %}")
-    d.para("{{ g.stt }}. {{ g.ten }}", bold=True, indent=True)
+    d.heading("{{ g.stt }}. {{ g.ten }}", indent=True)
     d.para("Nhóm có {{ g.so_nhiem_vu }} nhiệm vụ: {{ g.so_hoan_thanh }} đã hoàn thành, "
            "{{ g.so_dang_thuc_hien }} đang thực hiện, {{ g.so_chua_thuc_hien }} chưa thực "
            "hiện, {{ g.so_khong_phat_sinh }} không phát sinh hoặc chưa có số liệu.",
-           indent=True)
-    for key, heading in (("hoan_thanh", "a) Đã hoàn thành:"),
-                         ("dang_thuc_hien", "b) Đang thực hiện:"),
-                         ("chua_thuc_hien", "c) Chưa thực hiện:")):
-        d.tag(f"{{%p if g.{key} %}}")
-        d.para(heading, italic=True, indent=True)
-        d.tag(f"{{%p for t in g.{key} %}}")
-        d.para("- {{ t.noi_dung }}: {{ t.dem }}.", indent=True)
-        d.tag("{%p endfor %}")
-        d.tag("{%p endif %}")
+           indent=True, keep=True)
+    # lettered from a) over the lists that have tasks (g.muc), never starting at b)
+    d.tag("{%p for m in g.muc %}")
+    d.heading("{{ m.chu }}) {{ m.ten }}:", bold=False, italic=True, indent=True)
+    d.tag("{%p for t in m.nhiem_vu %}")
+    d.para("- {{ t.noi_dung }}: {{ t.dem }}.", indent=True)
+    d.tag("{%p endfor %}")
+    d.tag("{%p endfor %}")
     d.tag("{%p endfor %}")
 
-    d.para("III. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU", bold=True)
+    d.heading("III. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU")
     d.para("Kết quả của chỉ tiêu tính theo tỷ lệ là tổng tử số chia tổng mẫu số của các đơn "
-           "vị (không lấy trung bình các tỷ lệ).", indent=True)
-    widths = [1.2, 5.6, 3.0, 2.4, 1.9, 2.4]
+           "vị (không lấy trung bình các tỷ lệ); chỉ tiêu tính theo số lượng lấy tổng số của "
+           "các đơn vị. Đánh giá so kết quả đó với chỉ tiêu cần đạt; đơn vị có mẫu số bằng 0 "
+           "là không phát sinh, không tính là chưa đạt.", indent=True, keep=True)
+    widths = [1.3, 4.8, 2.5, 2.0, 1.7, 4.2]
     t = d.grid(4, 6, widths, borders=True)
     for cell, text in zip(t.rows[0].cells, ("STT", "Chỉ tiêu", "Chỉ tiêu cần đạt", "Kết quả",
                                             "Số đơn vị đạt", "Đánh giá"), strict=True):
@@ -224,21 +262,22 @@ def _body(d: _Doc) -> None:
     _cell(t.rows[1].cells[0], "{%tr for c in chi_tieu %}", align="left")
     row = t.rows[2].cells
     for cell, text, align in zip(row, ("{{ c.stt }}", "{{ c.noi_dung }}", "{{ c.chi_tieu }}",
-                                       "{{ c.ket_qua }}", "{{ c.dat }}", "{{ c.danh_gia }}"),
-                                 ("center", "left", "left", "center", "center", "center"),
+                                       "{{ c.ket_qua }}", "{{ c.dat }}",
+                                       "{{r c.danh_gia_rt }}"),
+                                 ("center", "left", "left", "center", "center", "left"),
                                  strict=True):
         _cell(cell, text, align=align)
     _cell(t.rows[3].cells[0], "{%tr endfor %}", align="left")
     d.para("", after=0)
 
-    d.para("IV. TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH", bold=True)
+    d.heading("IV. TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH")
     d.para("Tổng số hồ sơ nhận giải quyết: {{ tthc_tong.c3 }} (trực tuyến {{ tthc_tong.c4 }}; "
            "trực tiếp, dịch vụ bưu chính {{ tthc_tong.c5 }}; từ kỳ trước chuyển qua "
            "{{ tthc_tong.c6 }}). Đã giải quyết {{ tthc_tong.c7 }} hồ sơ (trước hạn "
            "{{ tthc_tong.c8 }}, đúng hạn {{ tthc_tong.c9 }}, quá hạn {{ tthc_tong.c10 }}); "
            "tỷ lệ giải quyết đúng và trước hạn: {{ tthc_tong.ty_le_dung_han }}. Đang giải "
            "quyết {{ tthc_tong.c11 }} hồ sơ (trong hạn {{ tthc_tong.c12 }}, quá hạn "
-           "{{ tthc_tong.c13 }}).", indent=True)
+           "{{ tthc_tong.c13 }}).", indent=True, keep=True)
     widths = [1.3, 5.7, 2.0, 2.0, 2.0, 1.7, 1.8]
     t = d.grid(5, 7, widths, borders=True)
     for cell, text in zip(t.rows[0].cells, ("STT", "Lĩnh vực", "Nhận giải quyết",
@@ -248,7 +287,7 @@ def _body(d: _Doc) -> None:
     _cell(t.rows[1].cells[0], "{%tr for r in tthc %}", align="left")
     for cell, text, align in zip(t.rows[2].cells,
                                  ("{{ r.stt }}", "{{ r.ten }}", "{{ r.c3 }}", "{{ r.c7 }}",
-                                  "{{ r.c8 }} + {{ r.c9 }}", "{{ r.c10 }}", "{{ r.c11 }}"),
+                                  "{{ r.dung_han }}", "{{ r.c10 }}", "{{ r.c11 }}"),
                                  ("center", "left", "center", "center", "center", "center",
                                   "center"), strict=True):
         _cell(cell, text, align=align)
@@ -262,7 +301,7 @@ def _body(d: _Doc) -> None:
 
     d.tag("{%p if cap_hoc %}")
     d.para("Kết quả theo cấp học (số lượt nhiệm vụ của các đơn vị; hồ sơ TTHC):",
-           italic=True, indent=True)
+           italic=True, indent=True, keep=True)
     widths = [2.0, 1.6, 2.2, 2.2, 2.2, 2.0, 2.0, 2.3]
     t = d.grid(4, 8, widths, borders=True)
     for cell, text in zip(t.rows[0].cells, ("Cấp học", "Số đơn vị", "Đã hoàn thành",
@@ -278,32 +317,36 @@ def _body(d: _Doc) -> None:
                                             "{{ h.tthc_ty_le_dung_han }}"), strict=True):
         _cell(cell, text)
     _cell(t.rows[3].cells[0], "{%tr endfor %}", align="left")
-    d.tag("{%p endif %}")
     d.para("", after=0)
+    d.tag("{%p endif %}")
 
-    d.para("V. KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT CỦA CÁC ĐƠN VỊ", bold=True)
+    d.heading("V. KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT CỦA CÁC ĐƠN VỊ")
     d.tag("{%p if not kho_khan %}")
     d.para("Các đơn vị không nêu khó khăn, vướng mắc hoặc đề xuất.", indent=True)
     d.tag("{%p endif %}")
     d.tag("{%p for k in kho_khan %}")
-    d.para("{{ k.chu_de }}", italic=True, indent=True)
+    d.heading("{{ k.chu_de }}", bold=False, italic=True, indent=True)
     d.tag("{%p for m in k.muc %}")
     d.para("- {{ m.noi_dung }} ({{ m.don_vi }}).", indent=True)
     d.tag("{%p endfor %}")
     d.tag("{%p endfor %}")
 
-    d.para("VI. ĐÁNH GIÁ CHUNG", bold=True)
-    d.para("1. Ưu điểm: (Phòng soạn nhận xét.)", indent=True)
-    d.para("2. Hạn chế, nguyên nhân: (Phòng soạn nhận xét.)", indent=True)
-    d.para("VII. NHIỆM VỤ TRỌNG TÂM KỲ TỚI VÀ KIẾN NGHỊ", bold=True)
-    d.para("(Phòng soạn nội dung.)", indent=True)
+    d.heading("VI. ĐÁNH GIÁ CHUNG")
+    d.para("1. Ưu điểm: ", indent=True, mark="(Cơ quan soạn nhận xét về ưu điểm.)", keep=True)
+    d.para("2. Hạn chế, nguyên nhân: ", indent=True,
+           mark="(Cơ quan soạn nhận xét về hạn chế và nguyên nhân.)")
+    d.heading("VII. NHIỆM VỤ TRỌNG TÂM KỲ TỚI VÀ KIẾN NGHỊ")
+    d.para("", indent=True, mark="(Cơ quan soạn nhiệm vụ trọng tâm kỳ tới và kiến nghị.)")
+    # the closing sentence goes with the signature: never a signature alone on a page
     d.para("Trên đây là báo cáo kết quả thực hiện công tác cải cách hành chính "
            "{{ ky.ten_thuong }} của {{ co_quan_ten }}. (Kèm theo các phụ lục tổng hợp số liệu "
-           "từ các đơn vị.)", indent=True)
+           "từ các đơn vị.)", indent=True, keep=True)
 
 
 def _signature(d: _Doc) -> None:
-    d.para("", after=0)
+    """Nơi nhận and the signer (title, room to sign, name) in one table row that cannot
+    split, kept with the closing sentence above it."""
+    d.para("", after=0, keep=True)
     t = d.grid(1, 2, [8.0, 8.5], borders=False)
     left, right = t.rows[0].cells
     _cell(left, "Nơi nhận:", bold=True, italic=True, align="left")
@@ -318,11 +361,16 @@ def _signature(d: _Doc) -> None:
     p = right.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.add_run("{%p for line in ky_ten.chuc_danh %}")
-    d.para("{{ line }}", bold=True, align="center", after=0, container=right)
+    d.para("{{ line }}", bold=True, align="center", after=0, container=right, keep=True)
     d.para("{%p endfor %}", align="center", after=0, container=right)
     for _ in range(4):
-        d.para("", align="center", after=0, container=right)
+        d.para("", align="center", after=0, container=right, keep=True)
+    d.tag_in(right, "{%p if ky_ten.ten %}")
     d.para("{{ ky_ten.ten }}", bold=True, align="center", after=0, container=right)
+    d.tag_in(right, "{%p else %}")
+    d.para("", bold=True, align="center", after=0, container=right,
+           mark="(Họ và tên người ký)")
+    d.tag_in(right, "{%p endif %}")
 
 
 def build(path: str | Path = TEMPLATE) -> Path:

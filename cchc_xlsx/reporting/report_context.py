@@ -10,6 +10,7 @@ template reads ``{{ nop.da_nop }}``, not Python.
 from __future__ import annotations
 
 import json
+import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,12 @@ from typing import Any
 from cchc_xlsx.errors import UserError
 from cchc_xlsx.merging.aggregate import TTHC_COLUMNS, Aggregate, IndicatorAgg
 from cchc_xlsx.merging.by_level import by_level
+from cchc_xlsx.merging.merge import meets
 from cchc_xlsx.merging.merge_writer import Office
 from cchc_xlsx.plans.names import normal_case
 from cchc_xlsx.plans.office_profile import date_line
+from cchc_xlsx.plans.phrases import parse_target
+from cchc_xlsx.plans.units import head_title
 
 WHAT = "sổ tổng hợp"
 DONE, DOING, NOT_STARTED, NA = ("Đã hoàn thành", "Đang thực hiện", "Chưa thực hiện",
@@ -70,10 +74,13 @@ def vn_number(value: float, decimals: int = 2) -> str:
 
 
 def vn_percent(num: float, den: float, decimals: int = 2) -> str:
-    """Σ numerator / Σ denominator as "95,24%"; "" when nothing to divide by."""
+    """Σ numerator / Σ denominator as "95,24%", "100,00%": always two decimals, the one
+    ratio format of every printed output (the workbooks print "[$-42A]0.00%"); "" when
+    there is nothing to divide by."""
     if den <= 0:
         return ""
-    return vn_number(round(100 * num / den, decimals), decimals) + "%"
+    text = f"{100 * num / den:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".") + "%"
 
 
 def _day(text: str) -> date | None:
@@ -106,7 +113,7 @@ def _task_line(item: dict[str, Any], counts: dict[str, int]) -> dict[str, Any]:
     return {"stt": item["stt"], "noi_dung": label.replace("\n", "; "),
             "hoan_thanh": done, "dang_thuc_hien": doing, "chua_thuc_hien": todo,
             "khong_phat_sinh": na, "so_don_vi": applicable,
-            "ty_le": vn_percent(done, applicable, 1), "dem": ", ".join(parts)}
+            "ty_le": vn_percent(done, applicable), "dem": ", ".join(parts)}
 
 
 def _groups(outline: dict[str, Any], agg: Aggregate) -> list[dict[str, Any]]:
@@ -124,8 +131,16 @@ def _groups(outline: dict[str, Any], agg: Aggregate) -> list[dict[str, Any]]:
                 doing.append(line)
             else:
                 todo.append(line)
+        # the lettered sub-lists a), b), c) over the lists that have tasks, so a group
+        # with nothing done starts at a) rather than b)
+        parts = [(name, items) for name, items in (("Đã hoàn thành", done),
+                                                    ("Đang thực hiện", doing),
+                                                    ("Chưa thực hiện", todo)) if items]
+        muc = [{"chu": "abcdefgh"[i], "ten": name, "nhiem_vu": items}
+               for i, (name, items) in enumerate(parts)]
         out.append({
             "stt": area["stt"], "ten": area["title"], "so_nhiem_vu": len(area["items"]),
+            "muc": muc,
             "hoan_thanh": done, "dang_thuc_hien": doing, "chua_thuc_hien": todo,
             "khong_phat_sinh": none, "so_hoan_thanh": len(done),
             "so_dang_thuc_hien": len(doing), "so_chua_thuc_hien": len(todo),
@@ -134,35 +149,100 @@ def _groups(outline: dict[str, Any], agg: Aggregate) -> list[dict[str, Any]]:
     return out
 
 
+NOT_ARISEN = "Không phát sinh"
+NO_DATA = "Chưa có số liệu"
+TO_JUDGE = "(Cơ quan tự đánh giá)"  # a placeholder: the target cannot be read as a number
+
+
+def judge(target_text: str, measure: str, num: float, den: float,
+          total: float) -> str:
+    """The verdict by the rule the report states: Σ numerator / Σ denominator (a rate) or
+    Σ results (a count) against the plan's target as ``plans.phrases`` reads it.
+
+    "Đạt" / "Chưa đạt"; "Không phát sinh" for a rate with nothing to count (0/0 is not a
+    miss); ``TO_JUDGE`` when the target is not a comparison the parser can apply (the
+    office judges it: a placeholder, never a blank)."""
+    if measure == "rate":
+        if den <= 0:
+            return NOT_ARISEN
+        value = num / den
+    elif measure == "count":
+        value = total
+    else:
+        return TO_JUDGE
+    met = meets(parse_target(target_text), measure, value)
+    if met is None:
+        return TO_JUDGE
+    return "Đạt" if met else "Chưa đạt"
+
+
+def _unit_verdicts(agg: Aggregate, key: str, target_text: str,
+                   measure: str) -> tuple[int, int, list[str], list[str]] | None:
+    """Per unit, by the same rule: (units met, units reporting, names missed, names where
+    it did not arise); None when the workbook keeps no per-unit figures."""
+    if not agg.indicator_by_unit:
+        return None
+    met = reporting = 0
+    missed: list[str] = []
+    na: list[str] = []
+    for code in sorted(agg.indicator_by_unit, key=lambda c: agg.units[c].unit_name
+                       if c in agg.units else c):
+        figures = agg.indicator_by_unit[code].get(key)
+        if figures is None:
+            continue
+        num, den, total = (float(x) for x in figures[:3])
+        reporting += 1
+        name = agg.units[code].unit_name if code in agg.units else code
+        verdict = judge(target_text, measure, num, den, total)
+        if verdict == TO_JUDGE and len(figures) > 3 and figures[3] in (0, 1):
+            verdict = "Đạt" if figures[3] == 1 else "Chưa đạt"  # the unit's own verdict
+        if verdict == "Đạt":
+            met += 1
+        elif verdict == "Chưa đạt":
+            missed.append(name)
+        elif verdict == NOT_ARISEN:
+            na.append(name)
+    return met, reporting, missed, na
+
+
 def _indicators(outline: dict[str, Any], agg: Aggregate) -> list[dict[str, Any]]:
     rows = []
     for ind in outline.get("indicators", []):
         if ind["group"]:
             rows.append({"nhom": True, "stt": ind["stt"], "noi_dung": ind["text"],
                          "chi_tieu": "", "ket_qua": "", "tu_so": "", "mau_so": "",
-                         "dat": "", "danh_gia": "", "chua_dat": ""})
+                         "dat": "", "danh_gia": "", "chua_dat": "", "khong_phat_sinh": "",
+                         "danh_gia_day_du": "", "can_danh_gia": False})
             continue
         a = agg.indicators.get(ind["key"]) or IndicatorAgg()
-        if ind["measure"] == "rate":
+        measure = ind["measure"]
+        if measure == "rate":
             result = vn_percent(a.numerator, a.denominator)
             num, den = vn_number(a.numerator), vn_number(a.denominator)
-        elif ind["measure"] == "count" and a.reporting:
+        elif measure == "count" and a.reporting:
             result, num, den = vn_number(a.total), "", ""
         else:
             result, num, den = "", "", ""
         if not a.reporting:
-            verdict = "Chưa có số liệu"
-        elif a.meeting == a.reporting:
-            verdict = "Đạt"
-        elif a.not_meeting:
-            verdict = "Chưa đạt"
+            verdict = NO_DATA
         else:
-            verdict = ""  # some units' results cannot be judged against the target
+            verdict = judge(ind["target"], measure, a.numerator, a.denominator, a.total)
+        per_unit = _unit_verdicts(agg, ind["key"], ind["target"], measure)
+        if per_unit is None:  # an old workbook: the verdicts merge stored per unit
+            met, reporting, missed, na = a.meeting, a.reporting, list(a.not_meeting), []
+        else:
+            met, reporting, missed, na = per_unit
+        lines = [verdict]
+        if missed:
+            lines.append("Đơn vị chưa đạt: " + ", ".join(missed) + ".")
+        if na and verdict != NOT_ARISEN:
+            lines.append(f"Không phát sinh: {len(na)} đơn vị.")
         rows.append({
             "nhom": False, "stt": ind["stt"], "noi_dung": ind["text"],
             "chi_tieu": ind["target"], "ket_qua": result, "tu_so": num, "mau_so": den,
-            "dat": f"{a.meeting}/{a.reporting}", "danh_gia": verdict,
-            "chua_dat": ", ".join(a.not_meeting),
+            "dat": f"{met}/{reporting}", "danh_gia": verdict,
+            "chua_dat": ", ".join(missed), "khong_phat_sinh": ", ".join(na),
+            "danh_gia_day_du": "\n".join(lines), "can_danh_gia": verdict == TO_JUDGE,
         })
     return rows
 
@@ -173,8 +253,10 @@ def _tthc(outline: dict[str, Any], agg: Aggregate) -> tuple[list[dict], dict[str
     for proc in outline.get("procedures", []):
         values = agg.tthc.get(proc["key"], zero)
         total = [a + b for a, b in zip(total, values, strict=True)]
+        row = dict(zip(TTHC_COLUMNS, values, strict=True))
         rows.append({"stt": proc["stt"], "ten": proc["name"],
-                     **{c: vn_number(v) for c, v in zip(TTHC_COLUMNS, values, strict=True)}})
+                     **{c: vn_number(v) for c, v in row.items()},
+                     "dung_han": vn_number(row["c8"] + row["c9"])})
     t = dict(zip(TTHC_COLUMNS, total, strict=True))
     summary = {c: vn_number(v) for c, v in t.items()}
     summary["dung_han"] = vn_number(t["c8"] + t["c9"])
@@ -248,6 +330,34 @@ def _standing(outline: dict[str, Any]) -> dict[str, Any]:
             "ds_khong_hop_le": ", ".join(bad), "ngoai_danh_sach": st.get("others", 0)}
 
 
+def _same_body(a: str, b: str) -> bool:
+    """Whether two spellings name one body: "PHÒNG GIÁO DỤC VÀ ĐÀO TẠO" (a plan whose header
+    omits the place) and "Phòng Giáo dục và Đào tạo Quận 11" do; an empty name is unknown and
+    taken as the same."""
+    fa, fb = (" ".join(unicodedata.normalize("NFC", x).casefold().split()) for x in (a, b))
+    return not fa or not fb or fa.startswith(fb) or fb.startswith(fa)
+
+
+def plan_warnings(plan: dict[str, Any], office_name: str, plan_day: date | None,
+                  end: date | None) -> tuple[bool, bool, list[str]]:
+    """Whether the plan is the office's own, whether it is dated after the period, and what
+    to tell the person drafting (a report cites the plan the office itself issued, and a
+    plan issued after the period cannot be what the period carried out)."""
+    own = _same_body(plan.get("issuer", ""), office_name)
+    after = bool(plan_day and end and plan_day > end)
+    number = plan.get("number", "") or "(không số)"
+    notes = []
+    if not own:
+        notes.append(f"Kế hoạch dùng để tổng hợp (số {number}) là của "
+                     f"{normal_case(plan.get('issuer', ''))}, không phải của "
+                     f"{normal_case(office_name)}; báo cáo để trống chỗ trích dẫn kế hoạch "
+                     "của cơ quan (tô vàng) để điền.")
+    if after and plan_day and end:
+        notes.append(f"Kế hoạch số {number} ban hành ngày {plan_day:%d/%m/%Y}, sau kỳ báo cáo "
+                     f"(đến ngày {end:%d/%m/%Y}); hãy kiểm tra lại kế hoạch được trích dẫn.")
+    return own, after, notes
+
+
 def build_context(agg: Aggregate, office: Office, outline: dict[str, Any]) -> dict[str, Any]:
     """Everything the template may print, by Vietnamese name (see docs/word-report.md)."""
     period = outline["period"]
@@ -255,6 +365,7 @@ def build_context(agg: Aggregate, office: Office, outline: dict[str, Any]) -> di
     year = due.year if due else ""
     plan = outline.get("plan", {})
     plan_day = _day(plan.get("date", ""))
+    own, after, warnings = plan_warnings(plan, office.name, plan_day, end)
     tthc_rows, tthc_total = _tthc(outline, agg)
     groups = _groups(outline, agg)
     period_name = period["name"]
@@ -275,7 +386,9 @@ def build_context(agg: Aggregate, office: Office, outline: dict[str, Any]) -> di
         "ke_hoach": {"so_ky_hieu": plan.get("number", ""),
                      "ngay": date_line("", plan_day).removeprefix(", ") if plan_day else "",
                      "co_quan": normal_case(plan.get("issuer", "")),
-                     "trich_yeu": _lower_first(plan.get("title", ""))},
+                     "trich_yeu": _lower_first(plan.get("title", "")),
+                     "cua_co_quan": own, "sau_ky": after},
+        "canh_bao": warnings,
         "nop": _standing(outline),
         "so_don_vi_tong_hop": len(agg.units),
         "nhom": groups,
@@ -290,7 +403,9 @@ def build_context(agg: Aggregate, office: Office, outline: dict[str, Any]) -> di
         "tthc_tong": tthc_total,
         "kho_khan": _difficulties(outline, agg),
         "cap_hoc": _levels(agg),
-        "ky_ten": {"chuc_danh": [p.strip().upper() for p in office.signer_title.split("|")
+        # without a profile the title comes from the kind of office; the name is left
+        "ky_ten": {"chuc_danh": [p.strip().upper() for p in
+                                 (office.signer_title or head_title(office.name)).split("|")
                                  if p.strip()],
                    "ten": office.signer_name},
         "noi_nhan": list(office.recipient_lines()),

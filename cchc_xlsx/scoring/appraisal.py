@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
 
 from cchc_xlsx import __version__
 from cchc_xlsx.atomic import atomic_path
@@ -27,19 +28,35 @@ from cchc_xlsx.forms.identity import (
     parse_key_header,
     write_identity,
 )
-from cchc_xlsx.forms.official_layout import FONT, MARGINS, row_height, text_lines
+from cchc_xlsx.forms.official_layout import (
+    Formats,
+    row_height,
+    text_lines,
+    write_page_header,
+    write_signature,
+)
+from cchc_xlsx.forms.xlsx_page import OfficialWorksheet
+from cchc_xlsx.merging.merge_writer import Office
 from cchc_xlsx.reading.reader import cell_text, open_book, read_identity
 from cchc_xlsx.scoring.check import IssueAdder, UnitScores, check_appraised
 from cchc_xlsx.scoring.criteria import NA_TEXT, CriteriaSet, parse_tag
 from cchc_xlsx.scoring.rules import load_scoring_rules
 from cchc_xlsx.user_text import store_text
+from cchc_xlsx.scoring.scoring_print import (
+    POINTS,
+    WORKBOOK_OPTIONS,
+    finish_sheet,
+    fit_sheet,
+    office_header,
+)
 
 FORM_ID = "cchc_appraisal"
 SHEET = "Thẩm định"
-HEADERS = (("Mã đơn vị", 10), ("Đơn vị", 28), ("Mã tiêu chí", 8),
-           ("Tiêu chí thành phần", 46), ("Điểm tối đa", 8), ("Điểm tự đánh giá", 10),
-           ("Điểm thẩm định", 10), ("Ý kiến thẩm định (bắt buộc khi khác điểm tự đánh giá)",
-                                     40))
+# widths for A4 landscape at 100 % (Times New Roman 12): the text columns wrap
+HEADERS = (("Mã đơn vị", 9), ("Đơn vị", 18), ("Mã tiêu chí", 7),
+           ("Tiêu chí thành phần", 32), ("Điểm tối đa", 7), ("Điểm tự đánh giá", 8),
+           ("Điểm thẩm định", 8), ("Ý kiến thẩm định (bắt buộc khi khác điểm tự đánh giá)",
+                                    22))
 SELF, APPRAISED, COMMENT = 5, 6, 7
 KEY = len(HEADERS)
 
@@ -51,39 +68,40 @@ class Appraisal:
     # (unit code, criterion code) -> (raw appraised value, comment, 1-based row)
 
 
-def write_appraisal(crit: CriteriaSet, scores: Sequence[UnitScores], path: str | Path
-                    ) -> Path:
+def write_appraisal(crit: CriteriaSet, scores: Sequence[UnitScores], path: str | Path,
+                    office: Office | None = None) -> Path:
+    """The appraisal table as a signable appendix of the office (A4 landscape at 100 %,
+    the header repeated, the signature and Nơi nhận after the last row)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    office = office or Office(superior="", name="")
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp))
-        ws = wb.add_worksheet(SHEET)
-        base = {"font_name": FONT, "font_size": 12, "border": 1, "valign": "top",
-                "text_wrap": True}
-        th = wb.add_format({**base, "bold": True, "align": "center", "valign": "vcenter"})
-        td = wb.add_format(base)
-        num = wb.add_format({**base, "align": "center", "num_format": "0.##"})
-        open_num = wb.add_format({**base, "align": "center", "num_format": "0.##",
-                                  "locked": False, "bg_color": "#FFF2CC"})
-        open_td = wb.add_format({**base, "locked": False, "bg_color": "#FFF2CC"})
-        grey = wb.add_format({**base, "bg_color": "#F2F2F2", "align": "center"})
-        key_fmt = wb.add_format({"font_size": 8, "font_color": "#808080"})
-        ws.merge_range(0, 0, 0, KEY - 1, f"BẢNG THẨM ĐỊNH KẾT QUẢ TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CCHC "
-                       f"NĂM {crit.year}", wb.add_format({"font_name": FONT, "bold": True,
-                                                          "font_size": 13, "align": "center"}))
-        ws.merge_range(1, 0, 1, KEY - 1, f"Bộ tiêu chí: {crit.name}, {crit.decision}. Ghi "
-                       "điểm thẩm định ở cột (7); để trống nghĩa là đồng ý với điểm tự đánh "
-                       "giá; điểm khác phải ghi lý do ở cột (8).",
-                       wb.add_format({"font_name": FONT, "italic": True, "text_wrap": True}))
-        ws.set_row(1, 34)
-        for c, (title, width) in enumerate(HEADERS):
-            ws.write_string(3, c, title, th)
-            ws.write_string(4, c, f"({c + 1})", th)
-            ws.set_column(c, c, width)
-        ws.set_row(3, 48)
-        ws.write_string(3, KEY, key_header(FORM_ID, 1), key_fmt)
+        wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
+        ws = wb.add_worksheet(SHEET, worksheet_class=OfficialWorksheet)
+        fm = Formats(wb)
+        widths = fit_sheet(ws, [w for _, w in HEADERS], True, keep=(4, SELF, APPRAISED))
+        h = office_header(office, crit.year, "Phụ lục",
+                          f"BẢNG THẨM ĐỊNH KẾT QUẢ TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CẢI CÁCH HÀNH CHÍNH "
+                          f"NĂM {crit.year}",
+                          (f"Bộ tiêu chí: {crit.name}, {crit.decision}. Ghi điểm thẩm định ở "
+                           "cột (7); để trống nghĩa là đồng ý với điểm tự đánh giá; điểm khác "
+                           "phải ghi lý do ở cột (8).",))
+        head = write_page_header(ws, fm, widths, h)
+        th = fm.get("th")
+        td = fm.get("td")
+        num = fm.get("td_center", num_format=POINTS)
+        open_num = fm.get("td_center", num_format=POINTS, locked=False, bg_color="#FFF2CC")
+        open_td = fm.get("td", locked=False, bg_color="#FFF2CC")
+        grey = fm.get("td_center", bg_color="#F2F2F2")
+        key_fmt = fm.get("key")
+        for c, (title, _w) in enumerate(HEADERS):
+            ws.write_string(head, c, title, th)
+            ws.write_string(head + 1, c, f"({c + 1})", fm.get("colnum"))
+        ws.set_row(head, row_height(max(text_lines(t, w, bold=True)
+                                        for (t, _), w in zip(HEADERS, widths, strict=True))))
+        ws.write_string(head, KEY, key_header(FORM_ID, 1), key_fmt)
         ws.set_column(KEY, KEY, 12, None, {"hidden": True})
-        r = 5
+        first = r = head + 2
         for s in scores:
             for code, leaf in s.leaves.items():
                 item = crit.by_code.get(code)
@@ -109,29 +127,28 @@ def write_appraisal(crit: CriteriaSet, scores: Sequence[UnitScores], path: str |
                         ws.write_number(r, APPRAISED, leaf.appraised, open_num)
                     store_text(leaf.comment, ws, r, COMMENT, open_td)
                 store_text(f"{s.code}|{code}", ws, r, KEY, key_fmt)
-                lines = max(text_lines(item.name, HEADERS[3][1]), text_lines(s.name,
-                                                                              HEADERS[1][1]))
-                if lines > 1:
-                    ws.set_row(r, row_height(lines))
+                lines = max(text_lines(item.name, widths[3]), text_lines(s.name, widths[1]),
+                            text_lines(s.code, widths[0]),
+                            text_lines(NA_TEXT if leaf.na else "", widths[SELF]),
+                            text_lines(leaf.comment or "", widths[COMMENT]))
+                ws.set_row(r, row_height(lines))
                 r += 1
-        last = max(r - 1, 5)
-        ws.conditional_format(5, APPRAISED, last, APPRAISED, {
-            "type": "formula", "criteria": "=AND(ISNUMBER(G6),G6<>F6)",
+        last = max(r - 1, first)
+        a, b = xl_col_to_name(APPRAISED), xl_col_to_name(SELF)
+        ws.conditional_format(first, APPRAISED, last, APPRAISED, {
+            "type": "formula", "criteria": f"=AND(ISNUMBER({a}{first + 1}),"
+                                          f"{a}{first + 1}<>{b}{first + 1})",
             "format": wb.add_format({"bg_color": "#F8CBAD", "bold": True})})
-        ws.autofilter(4, 0, last, COMMENT)
-        ws.freeze_panes(5, 3)
-        ws.set_paper(9)  # A4 landscape, one page wide, the header repeated: it gets printed
-        ws.set_landscape()
-        ws.set_margins(**MARGINS)
-        ws.fit_to_pages(1, 0)
-        ws.repeat_rows(3, 4)
-        ws.print_area(0, 0, last, COMMENT)
+        ws.autofilter(head + 1, 0, last, COMMENT)
+        ws.freeze_panes(first, 3)
+        end = write_signature(ws, fm, widths, last + 1, h)
+        finish_sheet(ws, head, head + 1, end, len(HEADERS))
         ws.protect("", {"autofilter": True, "sort": False, "format_columns": True,
                         "format_rows": True})
         write_identity(wb, Identity(
-            generator_version=__version__, plan_id=crit.tag, unit_code="", unit_name="",
-            kind="appraisal", period_id=str(crit.year),
-            sheets=(SheetIdentity(FORM_ID, 1, SHEET, KEY, 3, 5, last),)))
+            generator_version=__version__, plan_id=crit.tag, unit_code=office.code,
+            unit_name=office.name, kind="appraisal", period_id=str(crit.year),
+            sheets=(SheetIdentity(FORM_ID, 1, SHEET, KEY, head, first, last),)))
         wb.close()
     return path
 
@@ -158,7 +175,7 @@ def read_appraisal(path: str | Path, crit: CriteriaSet) -> Appraisal:
         sheet = book.get_sheet_by_name(name)
         r0 = (sheet.start or (0, 0))[0]
         grid = sheet.to_python(skip_empty_area=False)
-        key_col = next((c for row in grid[:20] for c, v in enumerate(row)
+        key_col = next((c for row in grid[:60] for c, v in enumerate(row)
                         if parse_key_header(v) and parse_key_header(v)[0] == FORM_ID), None)
         if key_col is None:
             continue

@@ -20,22 +20,31 @@ from cchc_xlsx import __version__
 from cchc_xlsx.atomic import atomic_path
 from cchc_xlsx.forms.identity import Identity, write_identity
 from cchc_xlsx.forms.official_layout import (
+    MARGINS,
     Formats,
     HeaderTexts,
+    fit_widths,
+    printable,
     roman,
     row_height,
-    setup_page,
-    signer_lines,
+    span_points,
     text_lines,
     write_page_header,
     write_signature,
 )
 from cchc_xlsx.forms.xlsx_page import OfficialWorksheet
-from cchc_xlsx.merging.merge_writer import Office, normal_case
+from cchc_xlsx.merging.merge_writer import Office
 from cchc_xlsx.scoring.check import UnitScores
 from cchc_xlsx.scoring.criteria import CriteriaSet
 from cchc_xlsx.scoring.ranking import Ranking
 from cchc_xlsx.user_text import store_text
+from cchc_xlsx.scoring.scoring_print import (
+    POINTS,
+    WORKBOOK_OPTIONS,
+    finish_sheet,
+    fit_sheet,
+    office_header,
+)
 
 CHART_SHEET = "Biểu đồ"
 RANK_SHEET = "Xếp hạng"
@@ -61,19 +70,28 @@ class Column:
     kind: str = "text"  # text | center | number
 
 
-def _header(crit: CriteriaSet, office: Office, label: str, title: str) -> HeaderTexts:
-    notes = [f"Bộ tiêu chí: {crit.name}, {crit.decision}."]
+def _header(crit: CriteriaSet, office: Office, label: str, title: str,
+            notes: Sequence[str] = ()) -> HeaderTexts:
+    lines = [f"Bộ tiêu chí: {crit.name}, {crit.decision}.", *notes]
     if crit.sample:
-        notes.append("MẪU MINH HỌA: kết quả trên bộ tiêu chí mẫu, không phải kết quả chính thức.")
-    return HeaderTexts(
-        superior=office.superior, issuer=office.name, number_line="Số:        /BC-",
-        date_line=f"{office.place or '……'}, ngày     tháng     năm {crit.year}",
-        appendix_label=label, title=title,
-        attached_line=f"(Kèm theo Báo cáo số      /BC- ngày     tháng     năm {crit.year} "
-                      f"của {normal_case(office.name)})",
-        period_line="", notes=tuple(notes),
-        signer_lines=signer_lines(office.signer_title or "THỦ TRƯỞNG CƠ QUAN"),
-        signer_name=office.signer_name, recipients=("- Như trên;", "- Lưu: VT."))
+        lines.append("MẪU MINH HỌA: kết quả trên bộ tiêu chí mẫu, không phải kết quả chính thức.")
+    return office_header(office, crit.year, label, title, lines)
+
+
+def _fits(widths: Sequence[float]) -> bool:
+    """Whether columns this wide print at 100 % on A4 landscape once the text columns wrap."""
+    keep = tuple(i for i, w in enumerate(widths) if w < 10)
+    return fit_widths(list(widths), True, keep).scale >= 1
+
+
+def _points(x: float) -> str:
+    """12 → "12", 7.5 → "7,5"."""
+    return f"{round(x, 2):g}".replace(".", ",")
+
+
+def _landscape(widths: Sequence[float]) -> bool:
+    """Portrait when the table fits A4 portrait at 100 %, else landscape."""
+    return span_points(list(widths)) > printable(False)[0] * 0.99
 
 
 def _table(wb, fm: Formats, name: str, h: HeaderTexts, columns: Sequence[Column],
@@ -84,6 +102,8 @@ def _table(wb, fm: Formats, name: str, h: HeaderTexts, columns: Sequence[Column]
     [(title, n columns), …] after the plain ones."""
     ws = wb.add_worksheet(name, worksheet_class=OfficialWorksheet)
     widths = [c.width for c in columns]
+    keep = tuple(i for i, c in enumerate(columns) if c.kind != "text")
+    widths = fit_sheet(ws, widths, _landscape(widths), keep)
     r = write_page_header(ws, fm, widths, h)
     head_first = r
     th = fm.get("th")
@@ -100,14 +120,17 @@ def _table(wb, fm: Formats, name: str, h: HeaderTexts, columns: Sequence[Column]
             for k in range(n):
                 ws.write_string(r + 1, c + k, columns[c + k].title, th)
             c += n
-        ws.set_row(r, row_height(max(text_lines(t, widths[plain] * 2) for t, _ in groups)))
+        spans, c = [], plain
+        for title, n in groups:
+            spans.append(text_lines(title, sum(widths[c:c + n]), bold=True))
+            c += n
+        ws.set_row(r, row_height(max(spans)))
         r += 1
     else:
         for c, col in enumerate(columns):
             ws.write_string(r, c, col.title, th)
-    ws.set_row(r, row_height(max(text_lines(c.title, c.width) for c in columns)))
-    for c, col in enumerate(columns):
-        ws.set_column(c, c, col.width)
+    ws.set_row(r, row_height(max(text_lines(c.title, w, bold=True)
+                                 for c, w in zip(columns, widths, strict=True))))
     r += 1
     for c in range(len(columns)):
         ws.write_string(r, c, f"({c + 1})", fm.get("colnum"))
@@ -120,7 +143,7 @@ def _table(wb, fm: Formats, name: str, h: HeaderTexts, columns: Sequence[Column]
         for c, (col, value) in enumerate(zip(columns, row, strict=False)):
             group = i in bold_rows
             if col.kind == "number":
-                fmt = fm.get("td_group_center" if group else "td_center", num_format="0.00")
+                fmt = fm.get("td_group_center" if group else "td_center", num_format=POINTS)
             elif col.kind == "center":
                 fmt = fm.get("td_group_center" if group else "td_center")
             else:
@@ -131,13 +154,14 @@ def _table(wb, fm: Formats, name: str, h: HeaderTexts, columns: Sequence[Column]
                 ws.write_blank(r, c, None, fmt)
             else:
                 store_text(value, ws, r, c, fmt)
-                lines = max(lines, text_lines(str(value), col.width))
+                lines = max(lines, text_lines(str(value), widths[c], bold=group))
         ws.set_row(r, row_height(lines))
+        if i in bold_rows:
+            ws.keep_with_next(r)  # a lĩnh vực or tiêu chí never ends a page
         r += 1
     end = write_signature(ws, fm, widths, r, h)
-    setup_page(ws, landscape=sum(widths) > 110, header_first=head_first, header_last=head_last)
+    finish_sheet(ws, head_first, head_last, end, len(columns))
     ws.freeze_panes(head_last + 1, 0)
-    ws.print_area(0, 0, end, len(columns) - 1)
     return ws, first_data
 
 
@@ -147,7 +171,7 @@ def write_ranking(crit: CriteriaSet, ranking: Ranking, scores: Sequence[UnitScor
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp))
+        wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
         wb.set_properties({"title": f"Kết quả chấm điểm CCHC {crit.year}",
                            "author": "cchc-xlsx"})
         fm = Formats(wb)
@@ -178,21 +202,29 @@ def write_ranking(crit: CriteriaSet, ranking: Ranking, scores: Sequence[UnitScor
             rank_ws.conditional_format(rank_first, 5, rank_first + len(rank_rows) - 1, 5, {
                 "type": "cell", "criteria": "!=", "value": 0,
                 "format": wb.add_format({"bg_color": "#F8CBAD", "bold": True})})
-        area_cols = [Column("Xếp hạng", 7, "center"), Column("Đơn vị", 28)]
+        # both figures per lĩnh vực when they fit A4 landscape at 100 %, else the points
+        with_percent = _fits([6, 20] + [5.0] * (2 * len(crit.areas)))
+        per_area = 2 if with_percent else 1
+        area_cols = [Column("Xếp hạng", 6, "center"), Column("Đơn vị", 20)]
         groups = []
         for area in crit.areas:
-            area_cols += [Column("Điểm", 7, "number"), Column("Tỷ lệ %", 7, "number")]
-            groups.append((f"{area.code}. {area.name} (tối đa {area.max:g})", 2))
+            area_cols.append(Column("Điểm", 5, "number"))
+            if with_percent:
+                area_cols.append(Column("Tỷ lệ %", 5, "number"))
+            groups.append((f"{area.code}. {area.name} (tối đa {_points(area.max)})", per_area))
         area_rows = []
         for u in ranking.units:
             by = {a.code: a for a in u.areas}
             row: list[Any] = [u.rank, u.name]
             for area in crit.areas:
                 a = by.get(area.code)
-                row += [a.points, a.percent] if a else ["", ""]
+                figures = [a.points, a.percent] if a else ["", ""]
+                row += figures[:per_area]
             area_rows.append(row)
         _table(wb, fm, AREA_SHEET, _header(
-            crit, office, label(), f"ĐIỂM THẨM ĐỊNH THEO LĨNH VỰC NĂM {crit.year}"),
+            crit, office, label(), f"ĐIỂM THẨM ĐỊNH THEO LĨNH VỰC NĂM {crit.year}",
+            () if with_percent else ("Mỗi lĩnh vực ghi điểm thẩm định; tỷ lệ so với điểm tối "
+                                     "đa xem ở phụ lục thống kê theo tiêu chí.",)),
             area_cols, area_rows, groups)
         stat_rows, bold = [], set()
         for i, s in enumerate(ranking.stats):
@@ -245,7 +277,7 @@ def _chart(wb, fm: Formats, ws, crit: CriteriaSet, ranking: Ranking, office: Off
             "name": "Điểm thẩm định",
             "categories": [RANK_SHEET, first, 2, first + n - 1, 2],
             "values": [RANK_SHEET, first, 4, first + n - 1, 4],
-            "data_labels": {"value": True, "num_format": "0.00",
+            "data_labels": {"value": True, "num_format": POINTS,
                             "font": {"name": "Times New Roman", "size": 9}},
             "fill": {"color": "#2F5597"}, "gap": 40,
         })
@@ -260,7 +292,9 @@ def _chart(wb, fm: Formats, ws, crit: CriteriaSet, ranking: Ranking, office: Off
         chart.set_legend({"none": True})
         chart.set_size({"width": 860, "height": min(15000, 120 + 22 * n)})
         ws.insert_chart(4, 0, chart, {"x_offset": 10, "y_offset": 5})
+    # at 100 %: the chart (860 px wide) fits A4 landscape inside the NĐ 30 margins
     ws.set_paper(9)
     ws.set_landscape()
-    ws.fit_to_pages(1, 0)
+    ws.set_margins(**MARGINS)
+    ws.print_area(0, 0, max(4, 4 + (120 + 22 * n) // 20), 0)
     ws.activate()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cchc_xlsx.checking.report import FileResult, Report
@@ -19,6 +19,7 @@ from cchc_xlsx.checking.validate import expand_paths
 from cchc_xlsx.errors import UserError
 from cchc_xlsx.merging.merge_writer import Office
 from cchc_xlsx.model import Unit
+from cchc_xlsx.plans.office_profile import OfficeProfile
 from cchc_xlsx.reading.file_guard import UnusableFile
 from cchc_xlsx.reading.normalize import ascii_fold
 from cchc_xlsx.scoring.appraisal import apply_appraisal, read_appraisal, write_appraisal
@@ -50,9 +51,17 @@ class RoundResult:
         return 0
 
 
-def office_for(units: Sequence[Unit], name: str | None = None, code: str | None = None
-               ) -> Office:
-    """The scoring office: given, else the units' common "nơi nhận" and superior."""
+def office_for(units: Sequence[Unit], name: str | None = None, code: str | None = None,
+               profile: OfficeProfile | None = None) -> Office:
+    """The scoring office: its profile (header, ký hiệu, number, date, signer, Nơi nhận)
+    when given, else the units' common "nơi nhận" and superior; a name or code given as an
+    option wins over both."""
+    if profile is not None:
+        office = Office.from_profile(profile)
+        if name:
+            office = replace(office, name=name.upper())
+        return replace(office, code=code) if code else office
+
     def common(values: list[str]) -> str:
         values = [v for v in values if v]
         return max(set(values), key=values.count) if values else ""
@@ -135,6 +144,6 @@ def score_round(inputs: Iterable[str | Path], crit: CriteriaSet, units: Sequence
     missing = [u for u in units if u.code not in chosen and u.code not in files_of]
     office = office or office_for(units)
     write_ranking(crit, ranking, ranked, submissions, office, out)
-    written = write_appraisal(crit, ranked, appraisal_out) if appraisal_out else None
+    written = write_appraisal(crit, ranked, appraisal_out, office) if appraisal_out else None
     return RoundResult(report, ranking, submissions, out, written, appraisal_res, missing,
                        messages)

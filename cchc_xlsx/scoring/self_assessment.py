@@ -24,8 +24,6 @@ from cchc_xlsx.forms.official_layout import (
     Formats,
     HeaderTexts,
     row_height,
-    setup_page,
-    signer_lines,
     text_lines,
     write_page_header,
     write_signature,
@@ -33,23 +31,33 @@ from cchc_xlsx.forms.official_layout import (
 from cchc_xlsx.forms.xlsx_page import OfficialWorksheet
 from cchc_xlsx.model import Unit
 from cchc_xlsx.scoring.criteria import NA_TEXT, NO, YES, CriteriaSet, Item
+from cchc_xlsx.scoring.scoring_print import (
+    POINTS,
+    WORKBOOK_OPTIONS,
+    finish_sheet,
+    fit_sheet,
+    unit_header,
+)
 
 FORM_ID = "cchc_scoring"
 FORM_VERSION = 1
 SHEET_NAME = "Tự đánh giá"
 # (key, header, width): the table's columns, in order; the key column follows them
+# (key, header, width): the table's columns, in order; the key column follows them. The
+# widths fit A4 landscape at 100 % (Times New Roman 12): text columns wrap, the narrow ones
+# hold a score or a short choice.
 COLUMNS = (
-    ("stt", "STT", 6),
-    ("name", "Lĩnh vực / Tiêu chí / Tiêu chí thành phần", 38),
-    ("max", "Điểm tối đa", 7.5),
-    ("guide", "Cách chấm", 30),
-    ("result", "Kết quả (tỷ lệ %, Có/Không)", 10),
-    ("na", "Không áp dụng", 9),
-    ("score", "Điểm tự đánh giá", 9),
-    ("evidence", "Tài liệu kiểm chứng (số, ngày, trích yếu, mục/trang hoặc đường dẫn)", 26),
-    ("explain", "Giải trình", 18),
-    ("appraised", "Điểm thẩm định", 9),
-    ("comment", "Ý kiến thẩm định", 18),
+    ("stt", "STT", 5),
+    ("name", "Lĩnh vực / Tiêu chí / Tiêu chí thành phần", 20.5),
+    ("max", "Điểm tối đa", 6.5),
+    ("guide", "Cách chấm", 16),
+    ("result", "Kết quả", 9),
+    ("na", "Không áp dụng", 7.5),
+    ("score", "Điểm tự đánh giá", 7.5),
+    ("evidence", "Tài liệu kiểm chứng (số, ngày, trích yếu)", 14),
+    ("explain", "Giải trình", 9),
+    ("appraised", "Điểm thẩm định", 7.5),
+    ("comment", "Ý kiến thẩm định", 9),
 )
 COL = {key: i for i, (key, _, _) in enumerate(COLUMNS)}
 KEY_COL = len(COLUMNS)
@@ -110,19 +118,9 @@ def header_texts(crit: CriteriaSet, unit: Unit) -> HeaderTexts:
                      "bộ tiêu chí chính thức.")
     notes.append("Đơn vị điền các cột (5), (6), (7), (8), (9); cột (10), (11) do cơ quan thẩm "
                  "định ghi. Ô tổng tự tính, không ghi đè.")
-    return HeaderTexts(
-        superior=unit.superior, issuer=unit.name, number_line="Số:        /BC-",
-        date_line=f"{unit.place or '……'}, ngày     tháng     năm {crit.year}",
-        appendix_label="Phụ lục",
-        title=f"BẢNG TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CẢI CÁCH HÀNH CHÍNH NĂM {crit.year}",
-        attached_line=f"(Kèm theo Báo cáo số      /BC- ngày     tháng     năm {crit.year} "
-                      f"của {unit.name})",
-        period_line="", notes=tuple(notes),
-        signer_lines=signer_lines(unit.signer_title or "THỦ TRƯỞNG ĐƠN VỊ"),
-        signer_name=unit.signer_name,
-        recipients=tuple(x for x in (f"- {unit.recipient};" if unit.recipient else "",
-                                     "- Lưu: VT.") if x),
-    )
+    return unit_header(unit, crit.year, "Phụ lục",
+                       f"BẢNG TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CẢI CÁCH HÀNH CHÍNH NĂM {crit.year}",
+                       notes)
 
 
 def write_self_assessment(crit: CriteriaSet, unit: Unit, path: str | Path,
@@ -131,7 +129,8 @@ def write_self_assessment(crit: CriteriaSet, unit: Unit, path: str | Path,
     out, so its maximum is already its own."""
     path = Path(path)
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"in_memory": True})  # small: no temp files
+        wb = xlsxwriter.Workbook(str(tmp), {"in_memory": True,  # small: no temp files
+                                            **WORKBOOK_OPTIONS})
         wb.set_properties({"title": f"Tự đánh giá CCHC {crit.year} - {unit.name}",
                            "author": "cchc-xlsx"})
         wb.set_calc_mode("auto")
@@ -148,17 +147,19 @@ def write_self_assessment(crit: CriteriaSet, unit: Unit, path: str | Path,
 def _write_sheet(wb, ws, crit: CriteriaSet, unit: Unit, password: str | None
                  ) -> SheetIdentity:
     fm = Formats(wb)
-    widths = [w for _, _, w in COLUMNS]
+    # fitted to A4 landscape at 100 %: the text columns narrow and wrap, scores keep width
+    widths = fit_sheet(ws, [w for _, _, w in COLUMNS], True,
+                       keep=tuple(COL[k] for k in ("max", "result", "na", "score", "appraised")))
     h = header_texts(crit, unit)
     r = write_page_header(ws, fm, widths, h)
     header_row = r
     th = fm.get("th")
-    for c, (_, title, w) in enumerate(COLUMNS):
+    for c, (_, title, _w) in enumerate(COLUMNS):
         ws.write_string(r, c, title, th)
-        ws.set_column(c, c, w)
     ws.write_string(r, KEY_COL, key_header(FORM_ID, FORM_VERSION), fm.get("key"))
     ws.set_column(KEY_COL, KEY_COL, 12, None, {"hidden": True})
-    ws.set_row(r, row_height(max(text_lines(t, w) for _, t, w in COLUMNS)))
+    ws.set_row(r, row_height(max(text_lines(t, w, bold=True)
+                                 for (_, t, _), w in zip(COLUMNS, widths, strict=True))))
     r += 1
     for c in range(len(COLUMNS)):
         ws.write_string(r, c, f"({c + 1})", fm.get("colnum"))
@@ -176,29 +177,29 @@ def _write_sheet(wb, ws, crit: CriteriaSet, unit: Unit, password: str | None
         ws.write_string(rr, COL["stt"], it.code, fm.get(center))
         ws.write_string(rr, COL["name"], it.name, fm.get(bold))
         ws.write_number(rr, COL["max"], crit.unit_max(it, unit.level),
-                        fm.get(center, num_format="0.##"))
+                        fm.get(center, num_format=POINTS))
         ws.write_string(rr, COL["guide"], guide_text(it), fm.get("td"))
         ws.write_string(rr, KEY_COL, it.code, fm.get("key"))
         if leaf:
             _leaf_cells(ws, fm, it, rr, unlocked, grey)
         else:
+            ws.keep_with_next(rr)  # a lĩnh vực or tiêu chí never ends a page
             kids = [rows[c.code] for c in it.children if c.code in rows]
-            sub = fm.get(center, num_format="0.##", **grey)
+            sub = fm.get(center, num_format=POINTS, **grey)
             ws.write_formula(rr, COL["score"], self_sum(kids), sub, "")
             ws.write_formula(rr, COL["appraised"], appraised_sum(kids), sub, "")
             for col in ("result", "na", "evidence", "explain", "comment"):
                 ws.write_blank(rr, COL[col], None, fm.get("td", **grey))
-        lines = max(text_lines(it.name, widths[COL["name"]]),
+        lines = max(text_lines(it.name, widths[COL["name"]], bold=not leaf),
                     text_lines(guide_text(it), widths[COL["guide"]]))
         ws.set_row(rr, row_height(lines))
     last = first + len(items) - 1
     r = last + 1
-    _totals(ws, fm, crit, unit, items, rows, r, first, last)
+    _totals(ws, fm, crit, unit, items, rows, r, first, last, widths)
     _highlights(ws, fm, first, last, [rows[it.code] for it in items if it.is_leaf])
-    end = write_signature(ws, fm, widths, r + len(TOTAL_KEYS) + 1, h)
-    setup_page(ws, landscape=True, header_first=header_row, header_last=header_row + 1)
+    end = write_signature(ws, fm, widths, r + len(TOTAL_KEYS), h)
+    finish_sheet(ws, header_row, header_row + 1, end, len(COLUMNS))
     ws.freeze_panes(header_row + 2, 2)
-    ws.print_area(0, 0, end, len(COLUMNS) - 1)
     ws.protect(password or "", {
         "format_cells": True, "format_columns": True, "format_rows": True,
         "select_locked_cells": True, "select_unlocked_cells": True})
@@ -208,7 +209,7 @@ def _write_sheet(wb, ws, crit: CriteriaSet, unit: Unit, password: str | None
 
 
 def _leaf_cells(ws, fm: Formats, it: Item, rr: int, unlocked: dict, grey: dict) -> None:
-    center = fm.get("td_center", num_format="0.##", **unlocked)
+    center = fm.get("td_center", num_format=POINTS, **unlocked)
     mode = it.scoring.mode if it.scoring else "step"
     cell = f"{letter('score')}{rr + 1}"
     if mode == "ratio":
@@ -239,8 +240,11 @@ def _leaf_cells(ws, fm: Formats, it: Item, rr: int, unlocked: dict, grey: dict) 
                        _score_validation(it, cell, "Điểm tự đánh giá"))
     for col in ("evidence", "explain"):
         ws.write_blank(rr, COL[col], None, fm.get("td", **unlocked))
+    ws.data_validation(rr, COL["evidence"], rr, COL["evidence"], {
+        "validate": "any", "input_title": "Tài liệu kiểm chứng",
+        "input_message": "Số, ngày, trích yếu của văn bản; mục/trang hoặc đường dẫn."})
     # appraisal: same validation, locked in the unit's copy (the office unprotects its own)
-    ws.write_blank(rr, COL["appraised"], None, fm.get("td_center", num_format="0.##"))
+    ws.write_blank(rr, COL["appraised"], None, fm.get("td_center", num_format=POINTS))
     ws.data_validation(rr, COL["appraised"], rr, COL["appraised"],
                        _score_validation(it, f"{letter('appraised')}{rr + 1}",
                                          "Điểm thẩm định"))
@@ -248,10 +252,11 @@ def _leaf_cells(ws, fm: Formats, it: Item, rr: int, unlocked: dict, grey: dict) 
 
 
 def _totals(ws, fm: Formats, crit: CriteriaSet, unit: Unit, items: Sequence[Item],
-            rows: dict[str, int], r: int, first: int, last: int) -> None:
+            rows: dict[str, int], r: int, first: int, last: int,
+            widths: Sequence[float]) -> None:
     """Total, the maximum left after "Không áp dụng", the total on the scale, the class."""
     areas = [rows[it.code] for it in items if it.level == 1]
-    total_fmt = fm.get("total", num_format="0.##")
+    total_fmt = fm.get("total", num_format=POINTS)
     label_fmt = fm.get("td_group")
     mx, na = letter("max"), letter("na")
     rng = f"{first + 1}:{{c}}{last + 1}"
@@ -261,9 +266,12 @@ def _totals(ws, fm: Formats, crit: CriteriaSet, unit: Unit, items: Sequence[Item
         rr = r + i
         ws.merge_range(rr, COL["stt"], rr, COL["name"], label, label_fmt)
         ws.write_string(rr, KEY_COL, key, fm.get("key"))
+        if i < len(TOTAL_KEYS) - 1:
+            ws.keep_with_next(rr)  # the totals print together, with the signature
         for c in range(COL["max"], len(COLUMNS)):
             ws.write_blank(rr, c, None, total_fmt)
-        ws.set_row(rr, row_height(text_lines(label, 44)))
+        ws.set_row(rr, row_height(text_lines(label, widths[COL["stt"]] + widths[COL["name"]],
+                                             bold=True)))
     t, a, v = r + 1, r + 2, r + 3  # 1-based rows of total, applicable, converted
     ws.write_number(r, COL["max"], sum(crit.unit_max(it, unit.level) for it in items
                                        if it.level == 1), total_fmt)
