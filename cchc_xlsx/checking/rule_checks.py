@@ -13,7 +13,7 @@ row attributes (measure, met_mode, deadline_in_period) are plain columns.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -168,10 +168,13 @@ def _applies(rule: Rule, df: pd.DataFrame) -> pd.Series:
     return mask
 
 
-def compile_rule(rule: Rule, today: date) -> CheckFn:
+def compile_rule(rule: Rule, today: date,
+                 blanks: Mapping[str, pd.Series] | None = None) -> CheckFn:
     """A vectorised check for one rule: True where the row passes (or the rule is silent).
 
     Period bounds come per row (``_pstart``/``_pend``): a batch may mix periods.
+    ``blanks``: column → where its text as typed is blank, when the caller has worked it
+    out once for every rule over the frame (pandas' string ops cost more than the checks).
     """
     c = rule.check
     cols = rule.columns
@@ -180,7 +183,9 @@ def compile_rule(rule: Rule, today: date) -> CheckFn:
     def column_check(df: pd.DataFrame) -> pd.Series:
         ok = pd.Series(True, index=df.index)
         for col in cols:
-            blank = _blank(df, col)
+            known = blanks.get(col) if blanks is not None else None
+            blank = known if known is not None and known.index.equals(df.index) else \
+                _blank(df, col)
             if c.kind == "required":
                 ok &= ~blank
                 continue

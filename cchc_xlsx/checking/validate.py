@@ -61,6 +61,13 @@ class _Read:
     error: Issue | None
     sha256: str = ""
     mtime: float | None = None
+    # filled by ``_read_stack`` (the batch check): the forms the file holds, its report
+    # forms' rows already normalised and stacked (the tables themselves are then dropped,
+    # so less crosses the pipe and the parent does not redo the per-cell work), and the
+    # issues its tables raised (form versions, missing and extra rows, stray cells, …)
+    forms: list[str] | None = None
+    parts: dict[str, _Part] | None = None
+    table_issues: list[Issue] | None = None
 
 
 _CATALOG: list[Catalog] = []  # a worker process's catalog, set once by its initializer
@@ -90,6 +97,52 @@ def _read_one(path: str) -> _Read:
 
 
 
+def _read_stack(path: str) -> _Read:
+    """``_read_one``, then, still in the worker, the per-file half of the check: the
+    tables' own checks and every report-form row normalised and stacked by column. The
+    parent only appends the columns: this per-cell work is most of a file's cost after
+    reading, and done here it runs on every core instead of in the one parent."""
+    r = _read_one(path)
+    book = r.book
+    if book is None:
+        return r
+    catalog = _CATALOG[0]
+    builtins, choices = _checking_rules(catalog)
+    r.forms = list(book.tables)
+    if not book.identity and not book.tables:
+        return r
+    res = FileResult(str(book.path))
+    _table_checks(res, book, catalog, builtins)
+    r.table_issues = res.issues
+    period = (_iso(book.identity.get("period_start")), _iso(book.identity.get("period_end")))
+    parts: dict[str, _Part] = {}
+    for form_id, table in book.tables.items():
+        spec = catalog.forms[form_id]
+        if spec.kind != "report":
+            continue
+        builder = _Builder(spec, builtins, choices[form_id])
+        builder.add(0, str(book.path), table, period)
+        parts[form_id] = builder.part()
+    r.parts = parts
+    book.tables = {}
+    book.identity.pop("rows", None)  # the row attributes are in the stacked rows now
+    return r
+
+
+_RULES: dict[int, tuple[dict[str, Rule], dict[str, list[Rule]]]] = {}
+
+
+def _checking_rules(catalog: Catalog) -> tuple[dict[str, Rule], dict[str, list[Rule]]]:
+    """The built-in rules by name, and each form's "allowed" rules (once per catalog)."""
+    found = _RULES.get(id(catalog))
+    if found is None:
+        builtins = {r.check.expr: r for r in catalog.rules if r.check.kind == "builtin"}
+        choices = {form_id: [r for r in catalog.rules_for(form_id) if r.check.kind == "allowed"]
+                   for form_id in catalog.forms}
+        found = _RULES[id(catalog)] = (builtins, choices)
+    return found
+
+
 def _renamed(r: _Read, name: str, mtime: float | None) -> _Read:
     """A result read from a temporary copy (an archive entry), told under its own name."""
     def fix(issue: Issue) -> Issue:
@@ -97,14 +150,21 @@ def _renamed(r: _Read, name: str, mtime: float | None) -> _Read:
 
     if r.book is not None:
         r.book.path = name
-    return _Read(name, r.book, fix(r.error) if r.error else None, r.sha256,
-                 mtime if mtime is not None else r.mtime)
+    out = _Read(name, r.book, fix(r.error) if r.error else None, r.sha256,
+                mtime if mtime is not None else r.mtime, r.forms, r.parts)
+    # issues found in the worker named the copy; the file is told by its own name
+    if r.table_issues is not None:
+        out.table_issues = [replace(i, file=name) for i in r.table_issues]
+    for part in (r.parts or {}).values():
+        part.issues = [replace(i, file=name) for i in part.issues]
+    return out
 
 
 def read_all(paths: Sequence[Path], catalog: Catalog, workers: int | None = None,
              progress: Callable[[int], None] | None = None,
              consume: Callable[[int, _Read], None] | None = None,
-             names: dict[str, tuple[str, float | None]] | None = None) -> list[_Read]:
+             names: dict[str, tuple[str, float | None]] | None = None,
+             reader: Callable[[str], _Read] = _read_one) -> list[_Read]:
     """Read every file in isolated worker processes (``reading.isolation``): a file that
     crashes, aborts or overruns its reader is reported unusable and the rest go on.
     ``consume`` sees each result as it arrives, in order, so a caller can stack it and free
@@ -120,7 +180,7 @@ def read_all(paths: Sequence[Path], catalog: Catalog, workers: int | None = None
         workers = min(workers, max(1, len(jobs) // 8))  # a process start costs ~8 reads
     out: list[_Read] = []
     warm = threading.Thread(target=_import_checkers, daemon=True)
-    for job, r in zip(jobs, imap_isolated(_read_one, jobs, workers, _init_reader, (catalog,),
+    for job, r in zip(jobs, imap_isolated(reader, jobs, workers, _init_reader, (catalog,),
                                           on_started=warm.start), strict=True):
         if isinstance(r, Failure):
             r = _Read(job, None, _failure_issue(job, r.reason))
@@ -151,14 +211,25 @@ def _failure_issue(path: str, reason: str) -> Issue:
 
 
 def _import_checkers() -> None:
-    import pandas  # noqa: F401
-    import pandera.pandas  # noqa: F401
+    """Import pandas and pandera while the workers read, and run one tiny schema: pandera
+    registers its backends (importing its strategies, and hypothesis when installed) on
+    the first ``validate``, which otherwise lands after reading, on the critical path."""
+    import pandas as pd
+    import pandera.pandas as pa
+
+    try:
+        pa.DataFrameSchema(checks=[pa.Check(lambda d: d["a"] > 0, ignore_na=False)]).validate(
+            pd.DataFrame({"a": [1]}), lazy=True)
+    except Exception:  # noqa: BLE001 - only a warm-up: the real pass reports for itself
+        pass
 
 
 # --- building the stacked frames --------------------------------------------------------
 
 
 def _raw_text(value: Any) -> str:
+    if type(value) is str:
+        return value.strip()  # cell_text's answer for text, without its other tests
     if isinstance(value, datetime):
         return f"{value:%d/%m/%Y}" if not (value.hour or value.minute) else str(value)
     if isinstance(value, date):
@@ -185,12 +256,55 @@ class Stacked:
             col.append(rec.get(key))
         self.n += 1
 
+    def extend(self, columns: dict[str, list[Any]], n: int, fi: int) -> None:
+        """Append one file's ``n`` rows, given by column (``_f`` becomes ``fi``)."""
+        for key in columns:
+            if key not in self.columns:
+                self.columns[key] = [None] * self.n
+        for key, col in self.columns.items():
+            if key == "_f":
+                col.extend([fi] * n)
+                continue
+            part = columns.get(key)
+            col.extend(part if part is not None else [None] * n)
+        self.n += n
+
     def row(self, i: int) -> dict[str, Any]:
         return {key: col[i] for key, col in self.columns.items()}
 
 
+@dataclass
+class _Part:
+    """One file's rows of one report form, normalised and stored by column (``_f`` is 0
+    here: the batch sets the file's index), where each row is (sheet, column letters,
+    excel row, key), and the issues normalising raised (already final)."""
+
+    columns: dict[str, list[Any]]
+    n: int
+    where: list[tuple[str, dict[str, str], int, str]]
+    issues: list[Issue]
+
+
+class _Batch:
+    """One report form's rows from every file of the batch, as the workers stacked them."""
+
+    def __init__(self, spec: FormSpec) -> None:
+        self.spec = spec
+        self.cols = [c for c in spec.columns if c.input or c.formula]
+        self.records = Stacked()
+        # (file index, sheet, column letters, excel row, row key): enough to name a cell
+        self.where: list[tuple[int, str, dict[str, str], int, str]] = []
+        self.issues: list[tuple[int, Issue]] = []
+
+    def extend(self, fi: int, part: _Part) -> None:
+        self.records.extend(part.columns, part.n, fi)
+        self.where.extend((fi, *w) for w in part.where)
+        self.issues.extend((fi, issue) for issue in part.issues)
+
+
 class _Builder:
-    """Collects one form's rows from many files, normalising each cell by its column type."""
+    """Collects one form's rows of one file, normalising each cell by its column type (in
+    the reading worker; ``part`` hands them over by column)."""
 
     def __init__(self, spec: FormSpec, rules: dict[str, Rule],
                  choices: Sequence[Rule] = ()) -> None:
@@ -201,7 +315,7 @@ class _Builder:
         for rule in choices:
             for column in rule.columns:
                 self.choices.setdefault(column, []).append(rule)
-        self.records = Stacked()
+        self.recs: list[dict[str, Any]] = []  # one dict per row: one file's rows only
         # (file index, sheet, column letters, excel row, row key): enough to name a cell
         self.where: list[tuple[int, str, dict[str, str], int, str]] = []
         self.issues: list[tuple[int, Issue]] = []
@@ -215,20 +329,38 @@ class _Builder:
                      if isinstance(c.formula, str) and (m := _SUM.match(c.formula))]
 
     def add(self, fi: int, path: str, table: FormTable, period: tuple[Any, Any]) -> None:
+        cols = [(col, col.key, col.key + "__raw") for col in self.cols]
+        inputs = [raw for col, _, raw in cols if col.input]
+        normal = self._normal
         for row in table.rows:
             rec: dict[str, Any] = {"_f": fi, "_key": row.key, "_pstart": period[0],
                                    "_pend": period[1]}
             rec.update(row.attrs)
-            for col in self.cols:
-                value = row.values.get(col.key)
-                rec[col.key + "__raw"] = _raw_text(value)
-                rec[col.key] = self._normal(fi, path, table, row, col, value)
-            self._derive(rec)
-            if not table.identified and not any(rec[c.key + "__raw"] for c in self.cols
-                                                if c.input):
+            values = row.values
+            for col, key, raw in cols:
+                value = values.get(key)
+                if value is None or value == "":  # an empty cell: nothing to read or tell
+                    rec[raw] = ""
+                    rec[key] = None
+                    continue
+                rec[raw] = _raw_text(value)
+                rec[key] = normal(fi, path, table, row, col, value)
+            if self.sums:
+                self._derive(rec)
+            if not table.identified and not any(rec[raw] for raw in inputs):
                 continue  # without identity, an empty row may be a group row: skip it
-            self.records.append(rec)
+            self.recs.append(rec)
             self.where.append((fi, table.sheet, table.col_letters, row.excel_row, row.key))
+
+    def part(self) -> _Part:
+        """This (one) file's rows by column, for the batch (``finish`` done here)."""
+        keys: dict[str, None] = {}
+        for rec in self.recs:
+            keys.update(dict.fromkeys(rec))
+        recs = self.recs
+        columns = {key: [rec.get(key) for rec in recs] for key in keys}
+        issues = [issue for _, issue in self.finish()]
+        return _Part(columns, len(recs), [w[1:] for w in self.where], issues)
 
     def _normal(self, fi: int, path: str, table: FormTable, row: Any, col: Any,
                 value: Any) -> Any:
@@ -318,7 +450,7 @@ def _fmt_day(value: Any) -> str:
         return ""
 
 
-def _run_pandera(builder: _Builder, rules: list[Rule], today: date,
+def _run_pandera(builder: _Batch, rules: list[Rule], today: date,
                  paths: list[str]) -> list[tuple[int, Issue]]:
     import pandas as pd
     import pandera.pandas as pa
@@ -342,7 +474,17 @@ def _run_pandera(builder: _Builder, rules: list[Rule], today: date,
     # a rule over several columns becomes one check per column, so a failure names its cell
     units = [(r, col) for r in rules for col in (r.columns if r.check.kind != "expr"
                                                  else r.columns[:1])]
-    checks = [pa.Check(compile_rule(replace(r, columns=(col,)), today), name=r.id)
+    # where each column's text as typed is blank, once for all the rules over it: the
+    # same test as rule_checks._blank (the raw text is None or a stripped str)
+    blanks = {col.key: pd.Series([v is None or not str(v).strip()
+                                  for v in builder.records.columns[col.key + "__raw"]],
+                                 index=df.index, dtype=bool)
+              for col in builder.cols if col.key + "__raw" in builder.records.columns}
+    # ignore_na=False: pandera would otherwise pass rows whose every cell is missing, which
+    # it finds with an isna() over the whole frame per check; no row here is all missing
+    # (``_f`` and ``_key`` are always set), so the outcome is the same, found faster
+    checks = [pa.Check(compile_rule(replace(r, columns=(col,)), today, blanks), name=r.id,
+                       ignore_na=False)
               for r, col in units]
     schema = pa.DataFrameSchema(checks=checks)
     try:
@@ -522,12 +664,13 @@ def _check(inbox: Any, units: Sequence[Unit] | None, period_id: str | None,
            plan_id: str | None, catalog: Catalog, today: date, workers: int | None,
            progress: Callable[[int], None] | None,
            known_periods: Sequence[str] | None) -> Checked:
-    builtins = {r.check.expr: r for r in catalog.rules if r.check.kind == "builtin"}
+    builtins, _ = _checking_rules(catalog)
     results: list[FileResult] = []
-    builders: dict[str, _Builder] = {}
+    builders: dict[str, _Batch] = {}
 
     def consume(fi: int, r: _Read) -> None:
-        """Check and stack one file as soon as it is read, then free its cell values."""
+        """Take one file as soon as it is read: its facts, the issues its tables raised
+        and its rows, which the worker has already normalised and stacked."""
         res = FileResult(r.path, sha256=r.sha256, mtime=r.mtime)
         results.append(res)
         book = r.book
@@ -535,7 +678,7 @@ def _check(inbox: Any, units: Sequence[Unit] | None, period_id: str | None,
             res.usable = False
             res.issues.append(r.error)  # type: ignore[arg-type]
             return
-        if not book.identity and not book.tables:
+        if not book.identity and not r.forms:
             res.not_return = True
             res.issues.append(Issue(r.path, "file_not_a_return", WARNING, NOT_A_RETURN.format(
                 file=r.path)))
@@ -547,26 +690,20 @@ def _check(inbox: Any, units: Sequence[Unit] | None, period_id: str | None,
         res.plan_id = ident.get("plan_id", "")
         res.period_id = ident.get("period_id", "")
         res.kind = ident.get("kind", "")
-        res.forms = list(book.tables)
-        _table_checks(res, book, catalog, builtins)
-        period = (_iso(ident.get("period_start")), _iso(ident.get("period_end")))
-        for form_id, table in book.tables.items():
-            spec = catalog.forms[form_id]
-            if spec.kind != "report":
-                continue
+        res.forms = list(r.forms or ())
+        res.issues.extend(r.table_issues or ())
+        for form_id, part in (r.parts or {}).items():
             builder = builders.get(form_id)
             if builder is None:
-                builder = builders[form_id] = _Builder(
-                    spec, builtins, [r for r in catalog.rules_for(form_id)
-                                     if r.check.kind == "allowed"])
-            builder.add(fi, str(book.path), table, period)
-        book.tables = {}
-        ident.pop("rows", None)  # the row attributes are in the stacked rows now
+                builder = builders[form_id] = _Batch(catalog.forms[form_id])
+            builder.extend(fi, part)
+        r.parts = None
 
     if period_id is not None and known_periods is not None:
         _check_period(period_id, known_periods, "kế hoạch")
     names = {str(f.path): (f.name, f.mtime) for f in inbox.files if str(f.path) != f.name}
-    reads = read_all([f.path for f in inbox.files], catalog, workers, progress, consume, names)
+    reads = read_all([f.path for f in inbox.files], catalog, workers, progress, consume, names,
+                     reader=_read_stack)
     books: list[Workbook | None] = [r.book for r in reads]
     if period_id is not None and known_periods is None:
         _check_period_of_batch(period_id, [b for b in books if b])
@@ -587,7 +724,7 @@ def _check(inbox: Any, units: Sequence[Unit] | None, period_id: str | None,
     paths_s = [r.path for r in reads]
     for form_id, builder in builders.items():
         rules = [r for r in catalog.rules_for(form_id) if r.check.kind != "builtin"]
-        found = builder.finish() + _run_pandera(builder, rules, today, paths_s)
+        found = builder.issues + _run_pandera(builder, rules, today, paths_s)
         for fi, issue in found:
             results[fi].issues.append(issue)
         for key in [k for k in builder.records.columns if k.endswith("__raw")]:

@@ -500,13 +500,15 @@ def _inflate(f: BinaryIO, path: str, info: zipfile.ZipInfo, limit: int | None = 
         raise _refuse("unsupported_zip", path,
                       f"được nén theo cách không hỗ trợ (phương thức {info.compress_type})",
                       SAVE_AS_XLSX)
-    shown = _show(info.filename, 80)
+    def entry() -> str:  # for messages only: built when one is raised, not per call
+        return f"mục «{_show(info.filename, 80)}»"
+
     left, produced, crc = info.compress_size, 0, 0
     try:
         while left > 0:
             raw = f.read(min(CHUNK, left))
             if not raw:
-                raise _corrupt(path, f"mục «{shown}» bị cắt cụt")
+                raise _corrupt(path, f"{entry()} bị cắt cụt")
             left -= len(raw)
             pending = raw
             while pending:
@@ -520,7 +522,7 @@ def _inflate(f: BinaryIO, path: str, info: zipfile.ZipInfo, limit: int | None = 
                         pending = b""
                 produced += len(out)
                 if produced > info.file_size:
-                    raise _bomb(path, f"có mục «{shown}» giải nén ra nhiều hơn kích thước khai báo")
+                    raise _bomb(path, f"có {entry()} giải nén ra nhiều hơn kích thước khai báo")
                 if out:
                     crc = zlib.crc32(out, crc)
                     yield out
@@ -530,16 +532,16 @@ def _inflate(f: BinaryIO, path: str, info: zipfile.ZipInfo, limit: int | None = 
             out = decompressor.flush()
             produced += len(out)
             if produced > info.file_size:
-                raise _bomb(path, f"có mục «{shown}» giải nén ra nhiều hơn kích thước khai báo")
+                raise _bomb(path, f"có {entry()} giải nén ra nhiều hơn kích thước khai báo")
             if out:
                 crc = zlib.crc32(out, crc)
                 yield out
             if not decompressor.eof:
-                raise _corrupt(path, f"mục «{shown}» bị cắt cụt")
+                raise _corrupt(path, f"{entry()} bị cắt cụt")
     except zlib.error:
-        raise _corrupt(path, f"mục «{shown}» hỏng") from None
+        raise _corrupt(path, f"{entry()} hỏng") from None
     if produced != info.file_size or crc != info.CRC:
-        raise _corrupt(path, f"mục «{shown}» sai mã kiểm tra")
+        raise _corrupt(path, f"{entry()} sai mã kiểm tra")
 
 
 def _xml_text(data: bytes) -> str:
