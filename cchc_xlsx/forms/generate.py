@@ -76,10 +76,14 @@ def choose_period(plan: Plan, period_id: str | None) -> Period | None:
             raise UserError(f"Kế hoạch «{plan.source}» không có kỳ báo cáo nào, nên không dùng "
                             f"được --period {period_id}.")
         return None
-    if period_id is None:
-        return plan.schedule[0]
+    if period_id is None:  # a plan round (kind "plan") is not a reporting period
+        return next((p for p in plan.schedule if p.kind != "plan"), None)
     try:
-        return plan.period(period_id)
+        chosen = plan.period(period_id)
+        if chosen.kind == "plan":
+            raise UserError(f"«{period_id}» là đợt các đơn vị gửi kế hoạch, không phải kỳ báo "
+                            "cáo; sổ kế hoạch của đơn vị tạo bằng «cchc-xlsx unit-plan draft».")
+        return chosen
     except KeyError:
         known = ", ".join(p.id for p in plan.schedule)
         raise UserError(f"Kế hoạch «{plan.source}» không có kỳ báo cáo «{period_id}»; các kỳ "
