@@ -217,7 +217,7 @@ def _write_table(wb: Any, fm: Formats, part: dict[str, Any], rows: list[PlanRow]
     last = r - 1
     choices = list(spec()["choices"])
     for i, c in enumerate(cols):
-        if not c.get("input") and not (c["key"] in ("stt", "content")):
+        if not c.get("input"):
             continue
         title, message = (c.get("help") or [c["header"], ""])
         opts: dict[str, Any] = {"validate": "any"}
