@@ -57,6 +57,10 @@ class PlanFiller:
 
     def doc(self, name: str, text: str) -> None:
         """Type the plan's Số line, dated line or signer on the first sheet holding them."""
+        self.doc_cell(name).value = text
+
+    def doc_cell(self, name: str):
+        """The cell of the plan's Số line, dated line or signer (found by its marker)."""
         for ws, _key_col, _, keys in self.sheets.values():
             for key, r in keys.items():
                 if not key.startswith(DOC_MARK):
@@ -64,13 +68,15 @@ class PlanFiller:
                 for part in key[len(DOC_MARK):].split(";"):
                     field, _, col = part.partition(":")
                     if field == name:
-                        ws.cell(r, int(col) + 1).value = text
-                        return
+                        return ws.cell(r, int(col) + 1)
         raise KeyError(name)
 
     def delete_row(self, form: str, key: str) -> None:
-        ws, _, _, keys = self.sheets[form]
-        ws.delete_rows(keys[key])
+        ws, key_col, cols, keys = self.sheets[form]
+        row = keys.pop(key)
+        ws.delete_rows(row)
+        self.sheets[form] = (ws, key_col, cols,
+                             {k: r - 1 if r > row else r for k, r in keys.items()})
 
     def save(self, path: Path | None = None) -> Path:
         out = path or self.path
