@@ -91,3 +91,37 @@ def merge_cmd(inputs: tuple[str, ...], plan_path: str, units_path: str, out_path
     for ret in result.strays:
         click.echo(f"Bỏ qua «{ret.path}»: đơn vị «{ret.unit_code}» không có trong danh sách.")
     click.echo(f"Sổ tổng hợp: {result.out}")
+
+
+@unit_plan_group.command("word")
+@click.option("--plan", "plan_path", required=True, metavar="PLAN", help=PLAN_HELP)
+@click.option("--units", "units_path", required=True, metavar="UNITS",
+              help="Danh sách đơn vị (CSV hoặc XLSX).")
+@click.option("--unit", "code", metavar="MÃ",
+              help="Mã đơn vị (không cần khi có --from: lấy từ sổ kế hoạch của đơn vị).")
+@click.option("--from", "filled", metavar="XLSX",
+              help="Sổ kế hoạch đơn vị đã điền: lấy số, ngày, người ký và các ô đơn vị ghi.")
+@click.option("--out", "out_path", required=True, metavar="DOCX", help="Tệp Word ghi ra.")
+@friendly
+def word_cmd(plan_path: str, units_path: str, code: str | None, filled: str | None,
+             out_path: str) -> None:
+    """Soạn kế hoạch của đơn vị thành văn bản Word (theo bố cục kế hoạch của trường)."""
+    from cchc_xlsx.checking.unit_plan_check import read_plan_return
+    from cchc_xlsx.cli.plan_cmds import open_plan_reviewed
+    from cchc_xlsx.errors import UserError
+    from cchc_xlsx.plans.units import load_units
+    from cchc_xlsx.reporting.unit_plan_docx import write_unit_plan_docx
+
+    plan = open_plan_reviewed(plan_path)
+    units = load_units(units_path)
+    ret = read_plan_return(filled) if filled else None
+    code = code or (ret.unit_code if ret else None)
+    if not code:
+        raise UserError("Cần --unit (mã đơn vị) hoặc --from (sổ kế hoạch của đơn vị).")
+    unit = next((u for u in units if u.code == code), None)
+    if unit is None:
+        raise UserError(f"Danh sách «{units_path}» không có đơn vị mã «{code}».")
+    path, left = write_unit_plan_docx(plan, unit, out_path, ret)
+    click.echo(f"Kế hoạch Word: {path}")
+    click.echo(f"Còn {left} chỗ tô vàng đơn vị cần tự viết trước khi trình ký."
+               if left else "Không còn chỗ nào cần đơn vị tự viết.")
