@@ -59,9 +59,12 @@ class SheetJob:
     row_attrs: tuple[tuple[str, str], ...] = ()
 
 
-def default_forms(plan: Plan, catalog: Catalog) -> list[str]:
-    """The plan appendices it issues, then the report forms its units fill each period."""
-    forms = [a.form for a in plan.appendices]
+def default_forms(plan: Plan, catalog: Catalog, for_units: bool = False) -> list[str]:
+    """The plan appendices it issues, then the report forms its units fill each period.
+
+    A unit's workbook has the report forms only: the plan's appendices are the issuer's
+    document, and a unit's own plan is its draft from ``unit-plan draft`` (issue 20)."""
+    forms = [] if for_units else [a.form for a in plan.appendices]
     if plan.report_forms:
         forms += list(plan.report_forms)
     else:
@@ -349,9 +352,12 @@ def generate(plan: Plan, units: Sequence[Unit] | None, out_dir: str | Path,
     """
     catalog = catalog or load_catalog()
     out_dir = Path(out_dir)
-    forms = list(forms) if forms else default_forms(plan, catalog)
+    forms = list(forms) if forms else default_forms(plan, catalog, for_units=bool(units))
     for f in forms:
-        catalog.form(f)
+        if catalog.form(f).kind == "plan" and units:
+            raise UserError(f"Mẫu «{f}» là phụ lục kế hoạch của cơ quan ban hành, không in dưới "
+                            "tên đơn vị; kế hoạch riêng của mỗi đơn vị tạo bằng «cchc-xlsx "
+                            "unit-plan draft».")
     period = choose_period(plan, period_id)
     jobs = {(): plan_jobs(plan, catalog, forms, period)}
     for levels in {unit_levels(u.level) for u in units or ()} - {()}:
