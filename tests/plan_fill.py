@@ -74,7 +74,17 @@ class PlanFiller:
     def delete_row(self, form: str, key: str) -> None:
         ws, key_col, cols, keys = self.sheets[form]
         row = keys.pop(key)
+        last = ws.max_row
         ws.delete_rows(row)
+        # what Excel also moves and openpyxl leaves behind: row heights and merged cells
+        for r in range(row, last + 1):
+            ws.row_dimensions[r].height = ws.row_dimensions[r + 1].height
+        for merged in list(ws.merged_cells.ranges):
+            if merged.min_row > row:
+                merged.shift(0, -1)
+        for brk in ws.row_breaks.brk:  # manual page breaks below move up with the rows
+            if brk.id >= row:
+                brk.id -= 1
         self.sheets[form] = (ws, key_col, cols,
                              {k: r - 1 if r > row else r for k, r in keys.items()})
 

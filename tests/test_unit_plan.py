@@ -271,3 +271,59 @@ def unit_books_004(tmp_path, plan004, st_units):
     from cchc_xlsx.forms.generate import generate
 
     return generate(plan004, st_units[:1], tmp_path, workers=1)[0]
+
+
+def _pages(pdf: Path) -> list[list[str]]:
+    import unicodedata
+
+    from .libreoffice import pdf_text
+
+    text = unicodedata.normalize("NFC", pdf_text(pdf))
+    return [[ln.strip() for ln in page.splitlines() if ln.strip()]
+            for page in text.split("\f") if page.strip()]
+
+
+@needs_soffice
+@pytest.mark.libreoffice
+def test_unit_plan_workbook_and_word_plan_print(plan004, st_units, tmp_path):
+    """The filled sample plan of Trường THPT Hoàng Diệu and its Word plan, printed."""
+    from cchc_xlsx.checking.unit_plan_check import read_plan_return
+    from cchc_xlsx.reporting.unit_plan_docx import write_unit_plan_docx
+
+    src = next((SAMPLES / "plan-returns").glob("THPT-HD_*.xlsx"))
+    pdf = soffice_convert(src, tmp_path / "pdf", "pdf", tmp_path / "profile")
+    pages = _pages(pdf)
+    first = " ".join(pages[0])
+    for expected in ("SỞ GIÁO DỤC VÀ ĐÀO TẠO SÓC TRĂNG", "TRƯỜNG THPT HOÀNG DIỆU",
+                     "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Số: 12/KH-THPTHD",
+                     "Sóc Trăng, ngày 20 tháng 01 năm 2023",
+                     "(Kèm theo Kế hoạch số 12/KH-THPTHD ngày 20 tháng 01 năm 2023 của "
+                     "Trường THPT Hoàng Diệu)"):
+        assert expected in first, expected
+    groups = {a.title for a in plan004.areas}
+    for n, page in enumerate(pages[:-1], start=1):
+        assert page[-1] not in groups, (n, page[-1])  # no group title ends a page
+        if n > 1:
+            assert page[0] == str(n) and any("Nhiệm vụ cụ thể" in ln for ln in page[1:4])
+    last = " ".join(pages[-1])
+    assert "HIỆU TRƯỞNG" in last and "Lê Thị Hồng Nhung" in last and "Nơi nhận:" in last
+    assert len(pages) <= 20
+
+    ret = read_plan_return(src)
+    docx_path, left = write_unit_plan_docx(plan004, st_units[1], tmp_path / "kh.docx", ret)
+    assert left == 3  # objectives, its own indicators (004 has none), funding
+    pages = _pages(soffice_convert(docx_path, tmp_path / "pdfw", "pdf", tmp_path / "profile"))
+    first = " ".join(pages[0])
+    for expected in ("TRƯỜNG THPT HOÀNG DIỆU", "Số: 12/KH-THPTHD", "KẾ HOẠCH",
+                     "Căn cứ Kế hoạch số ……/KH-SGDĐT của Sở Giáo dục và Đào tạo",
+                     "I. MỤC TIÊU", "II. CHỈ TIÊU", "III. NHIỆM VỤ TRỌNG TÂM"):
+        assert expected in first, expected
+    body = " ".join(" ".join(p) for p in pages)
+    for expected in ("IV. KINH PHÍ THỰC HIỆN", "V. TỔ CHỨC THỰC HIỆN", "trước ngày 31/01/2023",
+                     "Nơi nhận:", "Lê Thị Hồng Nhung", "PHỤ LỤC", "Tập huấn CCHC"):
+        assert expected in body, expected
+    # the task the school marked not applicable is not in its plan; the one it dropped
+    # is not either
+    assert plan004.tasks[11].content[:30] not in body
+    appendix = next(i for i, p in enumerate(pages) if "PHỤ LỤC" in p)
+    assert any("Kèm theo Kế hoạch số 12/KH-THPTHD" in ln for ln in pages[appendix])

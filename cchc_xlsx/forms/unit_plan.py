@@ -202,7 +202,7 @@ def _write_table(wb: Any, fm: Formats, part: dict[str, Any], rows: list[PlanRow]
             height = row_height(text_lines(row.values.get("content", ""), widths[1],
                                            TABLE_SIZE, True))
         else:
-            height = row_height(1)
+            height = row_height(2)  # room for what the unit writes beside the office's text
             for i, c in enumerate(cols):
                 text = row.values.get(c["key"], "")
                 editable = i in inputs or (row.kind == "added" and c["key"] in ("stt",
