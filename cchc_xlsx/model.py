@@ -209,6 +209,9 @@ class Period:
     # the shorter periods this one is made of, when the plan says they nest ("6 tháng" =
     # quý I + quý II): merge can then build it from their consolidations, exactly
     parts: tuple[str, ...] = ()
+    # "report" (units report on the period) or "plan" (units send their own plans, drafted
+    # from this one, by ``due``): a plan round is never a reporting period
+    kind: str = "report"
 
 
 @dataclass(frozen=True)

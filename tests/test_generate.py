@@ -24,6 +24,12 @@ def wb(one_book):
     return load_workbook(one_book)
 
 
+@pytest.fixture(scope="module")
+def issuer_wb(tmp_path_factory, plan001):
+    [path] = generate(plan001, None, tmp_path_factory.mktemp("issuer"))
+    return load_workbook(path)
+
+
 def table(ws):
     """(key header row, {row key: row number}) from the hidden key column."""
     key_col = ws.max_column
@@ -45,10 +51,20 @@ def test_one_workbook_per_unit_named_by_code_slug_period_and_plan(unit_books, un
     assert all(p.name.isascii() for p in unit_books)
 
 
-def test_sheets_are_the_plan_appendices_then_the_report_forms(wb):
-    assert wb.sheetnames == ["KH Nhiệm vụ", "KH Chỉ tiêu", "BC Nhiệm vụ", "BC Chỉ tiêu",
-                             "BC TTHC", SHEET]
+def test_a_units_workbook_holds_the_report_forms_only(wb):
+    # the plan's appendices are the issuer's document: a unit's own plan is its draft from
+    # `unit-plan draft`, never the unit's header over the issuer's locked tasks (issue 20)
+    assert wb.sheetnames == ["BC Nhiệm vụ", "BC Chỉ tiêu", "BC TTHC", SHEET]
     assert wb[SHEET].sheet_state == "veryHidden"
+
+
+def test_the_issuers_copy_holds_the_plan_appendices(issuer_wb):
+    assert issuer_wb.sheetnames[:2] == ["KH Nhiệm vụ", "KH Chỉ tiêu"]
+
+
+def test_plan_forms_are_refused_for_units(tmp_path, plan001, units):
+    with pytest.raises(UserError, match="unit-plan draft"):
+        generate(plan001, units[:1], tmp_path, forms=["plan_tasks_grouped"], workers=1)
 
 
 def test_identity_sheet(wb):
@@ -58,8 +74,7 @@ def test_identity_sheet(wb):
     assert rows["period_id"][0] == "q1-2023"
     assert (rows["period_start"][0], rows["period_end"][0]) == ("2022-12-15", "2023-03-04")
     sheets = [r[1:4] for r in wb[SHEET].iter_rows(values_only=True) if r[0] == "sheet"]
-    assert [s[0] for s in sheets] == ["plan_tasks_grouped", "plan_indicators", "report_tasks",
-                                      "report_indicators", "report_tthc"]
+    assert [s[0] for s in sheets] == ["report_tasks", "report_indicators", "report_tthc"]
 
 
 def test_header_blocks_and_appendix_heading(wb):
@@ -94,8 +109,8 @@ def test_signature_block_with_deputy_and_recipients(wb):
     assert "Nơi nhận:" in texts and "- Lưu: VT." in texts
 
 
-def test_group_rows_are_bold_and_tasks_follow_the_plan(wb, plan001):
-    ws = wb["KH Nhiệm vụ"]
+def test_group_rows_are_bold_and_tasks_follow_the_plan(issuer_wb, plan001):
+    ws = issuer_wb["KH Nhiệm vụ"]
     _, keys = table(ws)
     task_keys = [k for k in keys if k.startswith("task:")]
     assert task_keys == [t.key for t in plan001.tasks]
@@ -104,9 +119,8 @@ def test_group_rows_are_bold_and_tasks_follow_the_plan(wb, plan001):
     assert ws.cell(group_row, 2).font.b
 
 
-def test_page_setup(wb):
-    for name in ("KH Nhiệm vụ", "BC Chỉ tiêu", "BC TTHC"):
-        ws = wb[name]
+def test_page_setup(wb, issuer_wb):
+    for ws in (issuer_wb["KH Nhiệm vụ"], wb["BC Chỉ tiêu"], wb["BC TTHC"]):
         ps = ws.page_setup
         assert ps.paperSize == 9 and ps.orientation == "landscape"
         # fitted to the page width by the columns themselves, printed at 100 % with our
@@ -124,7 +138,7 @@ def test_page_setup(wb):
         header, _ = table(ws)
         assert ws.print_title_rows and ws.freeze_panes
         assert ws.HeaderFooter.differentFirst and "&P" in ws.oddHeader.center.text
-    assert wb["KH Chỉ tiêu"].page_setup.orientation == "portrait"
+    assert issuer_wb["KH Chỉ tiêu"].page_setup.orientation == "portrait"
 
 
 def test_differentfirst_is_in_the_xml(one_book):
@@ -134,8 +148,8 @@ def test_differentfirst_is_in_the_xml(one_book):
     assert "<firstHeader" not in xml  # page 1 has no number
 
 
-def test_rows_are_tall_enough_for_wrapped_text(wb):
-    ws = wb["KH Nhiệm vụ"]
+def test_rows_are_tall_enough_for_wrapped_text(issuer_wb):
+    ws = issuer_wb["KH Nhiệm vụ"]
     _, keys = table(ws)
     short = ws.row_dimensions[keys["task:1.1"]].height
     long = ws.row_dimensions[keys["task:1.3"]].height  # a four-line task

@@ -12,6 +12,7 @@ from cchc_xlsx.cli import (  # noqa: F401  (register)
     plan_file_cmds,
     report_cmds,
     scoring_cmds,
+    unit_plan_cmds,
     web_cmds,
 )
 from cchc_xlsx.cli.app import friendly, main

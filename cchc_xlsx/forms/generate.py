@@ -59,9 +59,12 @@ class SheetJob:
     row_attrs: tuple[tuple[str, str], ...] = ()
 
 
-def default_forms(plan: Plan, catalog: Catalog) -> list[str]:
-    """The plan appendices it issues, then the report forms its units fill each period."""
-    forms = [a.form for a in plan.appendices]
+def default_forms(plan: Plan, catalog: Catalog, for_units: bool = False) -> list[str]:
+    """The plan appendices it issues, then the report forms its units fill each period.
+
+    A unit's workbook has the report forms only: the plan's appendices are the issuer's
+    document, and a unit's own plan is its draft from ``unit-plan draft`` (issue 20)."""
+    forms = [] if for_units else [a.form for a in plan.appendices]
     if plan.report_forms:
         forms += list(plan.report_forms)
     else:
@@ -76,10 +79,14 @@ def choose_period(plan: Plan, period_id: str | None) -> Period | None:
             raise UserError(f"Kế hoạch «{plan.source}» không có kỳ báo cáo nào, nên không dùng "
                             f"được --period {period_id}.")
         return None
-    if period_id is None:
-        return plan.schedule[0]
+    if period_id is None:  # a plan round (kind "plan") is not a reporting period
+        return next((p for p in plan.schedule if p.kind != "plan"), None)
     try:
-        return plan.period(period_id)
+        chosen = plan.period(period_id)
+        if chosen.kind == "plan":
+            raise UserError(f"«{period_id}» là đợt các đơn vị gửi kế hoạch, không phải kỳ báo "
+                            "cáo; sổ kế hoạch của đơn vị tạo bằng «cchc-xlsx unit-plan draft».")
+        return chosen
     except KeyError:
         known = ", ".join(p.id for p in plan.schedule)
         raise UserError(f"Kế hoạch «{plan.source}» không có kỳ báo cáo «{period_id}»; các kỳ "
@@ -346,9 +353,12 @@ def generate(plan: Plan, units: Sequence[Unit] | None, out_dir: str | Path,
     """
     catalog = catalog or load_catalog()
     out_dir = Path(out_dir)
-    forms = list(forms) if forms else default_forms(plan, catalog)
+    forms = list(forms) if forms else default_forms(plan, catalog, for_units=bool(units))
     for f in forms:
-        catalog.form(f)
+        if catalog.form(f).kind == "plan" and units:
+            raise UserError(f"Mẫu «{f}» là phụ lục kế hoạch của cơ quan ban hành, không in dưới "
+                            "tên đơn vị; kế hoạch riêng của mỗi đơn vị tạo bằng «cchc-xlsx "
+                            "unit-plan draft».")
     period = choose_period(plan, period_id)
     jobs = {(): plan_jobs(plan, catalog, forms, period)}
     for levels in {unit_levels(u.level) for u in units or ()} - {()}:

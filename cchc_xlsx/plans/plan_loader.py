@@ -317,10 +317,14 @@ def _period(f: Fields, warnings: list[str] | None = None) -> Period:
         f.fail(f"kỳ báo cáo «{pid}» có ngày kết thúc {end:%d/%m/%Y} trước ngày bắt đầu "
                f"{start:%d/%m/%Y}", key="to")
     parts = tuple(str(x).strip() for x in f.listing("parts"))
+    kind = f.text("kind") or "report"
+    if kind not in ("report", "plan"):
+        f.fail(f"loại kỳ «{kind}» không rõ; dùng «report» (kỳ báo cáo) hoặc «plan» (đợt các "
+               "đơn vị gửi kế hoạch của mình)", key="kind")
     period = Period(id=pid, name=f.text("name") or pid, start=start, end=end, due=due,
-                    note=f.text("note"), parts=parts)
+                    note=f.text("note"), parts=parts, kind=kind)
     f.done()
-    if warnings is not None:
+    if warnings is not None and kind == "report":
         doubt = due_doubt(period)
         if doubt:
             warnings.append(f"Tệp {f.what} «{f.path}», dòng {f.line_of('due')}: {doubt}.")

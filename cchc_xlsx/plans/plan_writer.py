@@ -136,6 +136,8 @@ def plan_yaml(plan: Plan, header: Iterable[str] = (),
         out.raw(f"    to: {p.end.isoformat()}")
         out.raw(f"    due: {p.due.isoformat()}")
         out.kv(4, "note", p.note)
+        if p.kind != "report":
+            out.kv(4, "kind", p.kind)
     out.raw("procedures:" + ("" if plan.procedures else " []"))
     for proc in plan.procedures:
         out.kv(4, "name", proc.name, first=True)

@@ -38,8 +38,14 @@ def plan_summary(plan: Plan) -> str:
     if plan.schedule:
         lines.append("Kỳ báo cáo (mã dùng cho --period):")
         for p in plan.schedule:
+            if p.kind == "plan":  # not a reporting period: the units send their own plans
+                continue
             lines.append(f"  {p.id:<12} {p.name:<24} số liệu {_d(p.start)} – {_d(p.end)}, "
                          f"hạn nộp {_d(p.due)}")
+        for p in plan.schedule:
+            if p.kind == "plan":
+                lines.append(f"Các đơn vị gửi kế hoạch của mình ({p.id}): hạn gửi {_d(p.due)} "
+                             "(cchc-xlsx unit-plan draft / validate / merge)")
     else:
         lines.append("Kỳ báo cáo: (kế hoạch chưa có lịch báo cáo)")
     return "\n".join(lines)

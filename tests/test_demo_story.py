@@ -1,0 +1,34 @@
+"""`make demo` tells one office's story (issue 14 item 4, issue 20 item 5): Sở GDĐT Sóc
+Trăng's plan out, its units' own plans back (one late, one missing a task), their
+consolidation and one unit's Word plan; the half-year reports collected on the Sở's own
+plan and reported in its name."""
+
+from __future__ import annotations
+
+import docx
+from openpyxl import load_workbook
+
+from cchc_xlsx.demo import run
+
+from .conftest import SAMPLES
+
+
+def test_demo_story(tmp_path, capsys):
+    out = tmp_path / "demo"
+    run(SAMPLES, out)
+    printed = capsys.readouterr().out
+    assert "Trường THPT Lê Lợi: Số 08/KH-THPTLL, nhận 06/02/2023, trễ hạn, hợp lệ" in printed
+    assert "Trường THPT Hoàng Diệu: Số 12/KH-THPTHD, nhận 28/01/2023, đúng hạn, còn lỗi" \
+        in printed
+    assert "Thiếu nhiệm vụ 5 của kế hoạch cấp trên" in printed
+    status = load_workbook(out / "tong-hop-ke-hoach-don-vi.xlsx")["Tình hình ban hành KH"]
+    texts = [c for row in status.iter_rows(values_only=True) for c in row if c]
+    assert "SỞ GIÁO DỤC VÀ ĐÀO TẠO" in texts and "Châu Tuấn Hồng" in texts
+    assert (out / "ke-hoach-THPT-HD.docx").exists()
+    # the units' report workbooks carry no plan appendix under their own header
+    for book in (out / "don-vi").glob("*.xlsx"):
+        assert not any(s.startswith("KH ") for s in load_workbook(book).sheetnames)
+    # the Word report cites the Sở's own plan, in the Sở's name
+    body = "\n".join(p.text for p in docx.Document(out / "bao-cao-6t-2023.docx").paragraphs)
+    assert "Thực hiện Kế hoạch số /KH-SGDĐT" in body and "của Sở Giáo dục và Đào tạo" in body
+    assert "Tuổi Thơ" not in body
