@@ -41,7 +41,6 @@ from cchc_xlsx.reading.reader import cell_text, open_book, read_identity
 from cchc_xlsx.scoring.check import IssueAdder, UnitScores, check_appraised
 from cchc_xlsx.scoring.criteria import NA_TEXT, CriteriaSet, parse_tag
 from cchc_xlsx.scoring.rules import load_scoring_rules
-from cchc_xlsx.user_text import store_text
 from cchc_xlsx.scoring.scoring_print import (
     POINTS,
     WORKBOOK_OPTIONS,
@@ -49,6 +48,7 @@ from cchc_xlsx.scoring.scoring_print import (
     fit_sheet,
     office_header,
 )
+from cchc_xlsx.user_text import store_text
 
 FORM_ID = "cchc_appraisal"
 SHEET = "Thẩm định"

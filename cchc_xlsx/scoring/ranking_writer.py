@@ -37,7 +37,6 @@ from cchc_xlsx.merging.merge_writer import Office
 from cchc_xlsx.scoring.check import UnitScores
 from cchc_xlsx.scoring.criteria import CriteriaSet
 from cchc_xlsx.scoring.ranking import Ranking
-from cchc_xlsx.user_text import store_text
 from cchc_xlsx.scoring.scoring_print import (
     POINTS,
     WORKBOOK_OPTIONS,
@@ -45,6 +44,7 @@ from cchc_xlsx.scoring.scoring_print import (
     fit_sheet,
     office_header,
 )
+from cchc_xlsx.user_text import store_text
 
 CHART_SHEET = "Biểu đồ"
 RANK_SHEET = "Xếp hạng"
