@@ -288,6 +288,12 @@ def test_layout_properties_in_the_docx(drafted):
     assert len(data) == 3
     for t in data:
         assert t.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    # an indicator group row ("2 Về giải quyết hồ sơ …") stays with the indicator under it
+    indicators = next(t for t in data if t.rows[0].cells[-1].text.strip() == "Đánh giá")
+    groups = [r for r in indicators.rows[1:] if len({c._tc for c in r.cells}) == 2]
+    assert groups
+    for r in groups:
+        assert all(p.paragraph_format.keep_with_next for c in r.cells for p in c.paragraphs)
 
 
 # --- on LibreOffice's PDF -------------------------------------------------------------------
