@@ -376,3 +376,35 @@ def test_pdf_pages_without_profile(merged_plain, tmp_path):
     drafted = draft_report(merged_plain, tmp_path / "b.docx")
     pages = _pdf_pages(drafted.path, tmp_path)
     check_pages(drafted.path, pages, ("TRƯỞNG PHÒNG", "(Họ và tên người ký)"))
+
+
+@pytest.fixture(scope="module")
+def big_report(tmp_path_factory, units) -> Path:
+    """A 200-task plan (ten groups of twenty), three units' filled returns, consolidated
+    under the office profile and drafted: a report of about 27 pages."""
+    from cchc_xlsx.forms.generate import generate
+
+    from .fill import Filler, fill_clean
+    from .plan_docs import big_plan
+
+    tmp = tmp_path_factory.mktemp("big-report")
+    plan = big_plan(200, per_group=20)
+    books = generate(plan, units[:3], tmp / "books", period_id="q1-2023", workers=1)
+    inbox = tmp / "inbox"
+    inbox.mkdir()
+    for i, book in enumerate(books):
+        fill_clean(Filler(book), seed=i).save(inbox / book.name)
+    profile = load_office_profile(PROFILE).with_run("45", datetime(2023, 3, 10).date())
+    office = office_from_units(units, plan, profile=profile)
+    merged = tmp / "tong-hop.xlsx"
+    merge([inbox], plan, units[:3], "q1-2023", merged, office,
+          now=datetime(2023, 3, 12, 9, 30), workers=1)
+    return draft_report(merged, tmp / "bao-cao.docx").path
+
+
+@needs_soffice
+@pytest.mark.libreoffice
+def test_pdf_pages_of_a_200_task_plan(big_report, tmp_path):
+    pages = _pdf_pages(big_report, tmp_path)
+    assert len(pages) >= 15
+    check_pages(big_report, pages, ("KT. TRƯỞNG PHÒNG", "PHÓ TRƯỞNG PHÒNG", "Nguyễn Văn An"))
