@@ -408,3 +408,32 @@ def test_pdf_pages_of_a_200_task_plan(big_report, tmp_path):
     pages = _pdf_pages(big_report, tmp_path)
     assert len(pages) >= 15
     check_pages(big_report, pages, ("KT. TRƯỞNG PHÒNG", "PHÓ TRƯỞNG PHÒNG", "Nguyễn Văn An"))
+
+
+def test_the_offices_own_plan_is_cited(merged, tmp_path):
+    """When the plan is the office's own, the opening cites it in full (no placeholder);
+    a plan dated after the period still gets its highlighted warning."""
+    from dataclasses import replace
+
+    from docxtpl import DocxTemplate
+
+    from cchc_xlsx.reporting.report_context import build_context, load_consolidation
+    from cchc_xlsx.reporting.word_report import _verdict_cell, default_template
+
+    agg, office, outline = load_consolidation(merged)
+    office = replace(office, name="TRƯỜNG MẦM NON TUỔI THƠ")  # the plan's issuer
+    context = build_context(agg, office, outline)
+    assert context["ke_hoach"]["cua_co_quan"] and context["ke_hoach"]["sau_ky"]
+    assert len(context["canh_bao"]) == 1 and "sau kỳ báo cáo" in context["canh_bao"][0]
+    for row in context["chi_tieu"]:
+        row["danh_gia_rt"] = _verdict_cell(row)
+    doc = DocxTemplate(str(default_template()))
+    doc.render(context, autoescape=True)
+    out = tmp_path / "own.docx"
+    doc.save(str(out))
+    flat = squash(" ".join(_paragraph_texts(out)))
+    assert squash("Thực hiện Kế hoạch số 71/KH-MNTT ngày 17 tháng 3 năm 2023 của Trường Mầm "
+                  "non Tuổi Thơ") in flat
+    assert "…/KH-…" not in flat
+    assert count_placeholders(out) == count_placeholders(
+        draft_report(merged, tmp_path / "other.docx").path) - 2  # citation and its warning
