@@ -107,7 +107,7 @@ def test_status_message_names_the_columns_done_needs(template):
                 numbers[c.value] = c.column
     assert numbers == {f"({date_col})": date_col, f"({ev_col})": ev_col}
     for n in (date_col, ev_col):
-        assert f"cột ({n}) (cột {get_column_letter(n)})" in prompt, prompt
+        assert f"cột ({n}), tức cột {get_column_letter(n)}" in prompt, prompt
     assert "Đã hoàn thành" in prompt and len(prompt) <= 255
 
 

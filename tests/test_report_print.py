@@ -288,6 +288,12 @@ def test_layout_properties_in_the_docx(drafted):
     assert len(data) == 3
     for t in data:
         assert t.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    # an indicator group row ("2 Về giải quyết hồ sơ …") stays with the indicator under it
+    indicators = next(t for t in data if t.rows[0].cells[-1].text.strip() == "Đánh giá")
+    groups = [r for r in indicators.rows[1:] if len({c._tc for c in r.cells}) == 2]
+    assert groups
+    for r in groups:
+        assert all(p.paragraph_format.keep_with_next for c in r.cells for p in c.paragraphs)
 
 
 # --- on LibreOffice's PDF -------------------------------------------------------------------
@@ -370,3 +376,64 @@ def test_pdf_pages_without_profile(merged_plain, tmp_path):
     drafted = draft_report(merged_plain, tmp_path / "b.docx")
     pages = _pdf_pages(drafted.path, tmp_path)
     check_pages(drafted.path, pages, ("TRƯỞNG PHÒNG", "(Họ và tên người ký)"))
+
+
+@pytest.fixture(scope="module")
+def big_report(tmp_path_factory, units) -> Path:
+    """A 200-task plan (ten groups of twenty), three units' filled returns, consolidated
+    under the office profile and drafted: a report of about 27 pages."""
+    from cchc_xlsx.forms.generate import generate
+
+    from .fill import Filler, fill_clean
+    from .plan_docs import big_plan
+
+    tmp = tmp_path_factory.mktemp("big-report")
+    plan = big_plan(200, per_group=20)
+    books = generate(plan, units[:3], tmp / "books", period_id="q1-2023", workers=1)
+    inbox = tmp / "inbox"
+    inbox.mkdir()
+    for i, book in enumerate(books):
+        fill_clean(Filler(book), seed=i).save(inbox / book.name)
+    profile = load_office_profile(PROFILE).with_run("45", datetime(2023, 3, 10).date())
+    office = office_from_units(units, plan, profile=profile)
+    merged = tmp / "tong-hop.xlsx"
+    merge([inbox], plan, units[:3], "q1-2023", merged, office,
+          now=datetime(2023, 3, 12, 9, 30), workers=1)
+    return draft_report(merged, tmp / "bao-cao.docx").path
+
+
+@needs_soffice
+@pytest.mark.libreoffice
+def test_pdf_pages_of_a_200_task_plan(big_report, tmp_path):
+    pages = _pdf_pages(big_report, tmp_path)
+    assert len(pages) >= 15
+    check_pages(big_report, pages, ("KT. TRƯỞNG PHÒNG", "PHÓ TRƯỞNG PHÒNG", "Nguyễn Văn An"))
+
+
+def test_the_offices_own_plan_is_cited(merged, tmp_path):
+    """When the plan is the office's own, the opening cites it in full (no placeholder);
+    a plan dated after the period still gets its highlighted warning."""
+    from dataclasses import replace
+
+    from docxtpl import DocxTemplate
+
+    from cchc_xlsx.reporting.report_context import build_context, load_consolidation
+    from cchc_xlsx.reporting.word_report import _verdict_cell, default_template
+
+    agg, office, outline = load_consolidation(merged)
+    office = replace(office, name="TRƯỜNG MẦM NON TUỔI THƠ")  # the plan's issuer
+    context = build_context(agg, office, outline)
+    assert context["ke_hoach"]["cua_co_quan"] and context["ke_hoach"]["sau_ky"]
+    assert len(context["canh_bao"]) == 1 and "sau kỳ báo cáo" in context["canh_bao"][0]
+    for row in context["chi_tieu"]:
+        row["danh_gia_rt"] = _verdict_cell(row)
+    doc = DocxTemplate(str(default_template()))
+    doc.render(context, autoescape=True)
+    out = tmp_path / "own.docx"
+    doc.save(str(out))
+    flat = squash(" ".join(_paragraph_texts(out)))
+    assert squash("Thực hiện Kế hoạch số 71/KH-MNTT ngày 17 tháng 3 năm 2023 của Trường Mầm "
+                  "non Tuổi Thơ") in flat
+    assert "…/KH-…" not in flat
+    assert count_placeholders(out) == count_placeholders(
+        draft_report(merged, tmp_path / "other.docx").path) - 2  # citation and its warning

@@ -255,19 +255,29 @@ def _body(d: _Doc) -> None:
            "các đơn vị. Đánh giá so kết quả đó với chỉ tiêu cần đạt; đơn vị có mẫu số bằng 0 "
            "là không phát sinh, không tính là chưa đạt.", indent=True, keep=True)
     widths = [1.3, 4.8, 2.5, 2.0, 1.7, 4.2]
-    t = d.grid(4, 6, widths, borders=True)
+    t = d.grid(8, 6, widths, borders=True)
     for cell, text in zip(t.rows[0].cells, ("STT", "Chỉ tiêu", "Chỉ tiêu cần đạt", "Kết quả",
                                             "Số đơn vị đạt", "Đánh giá"), strict=True):
         _cell(cell, text, bold=True)
     _cell(t.rows[1].cells[0], "{%tr for c in chi_tieu %}", align="left")
-    row = t.rows[2].cells
+    _cell(t.rows[2].cells[0], "{%tr if c.nhom %}", align="left")
+    # a group row: bold, across the table, kept with the indicator under it
+    group = t.rows[3].cells
+    _cell(group[0], "{{ c.stt }}", bold=True)
+    title = group[1].merge(group[5])
+    _cell(title, "{{ c.noi_dung }}", bold=True, align="left")
+    for cell in (group[0], title):
+        cell.paragraphs[0].paragraph_format.keep_with_next = True
+    _cell(t.rows[4].cells[0], "{%tr else %}", align="left")
+    row = t.rows[5].cells
     for cell, text, align in zip(row, ("{{ c.stt }}", "{{ c.noi_dung }}", "{{ c.chi_tieu }}",
                                        "{{ c.ket_qua }}", "{{ c.dat }}",
                                        "{{r c.danh_gia_rt }}"),
                                  ("center", "left", "left", "center", "center", "left"),
                                  strict=True):
         _cell(cell, text, align=align)
-    _cell(t.rows[3].cells[0], "{%tr endfor %}", align="left")
+    _cell(t.rows[6].cells[0], "{%tr endif %}", align="left")
+    _cell(t.rows[7].cells[0], "{%tr endfor %}", align="left")
     d.para("", after=0)
 
     d.heading("IV. TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH")

@@ -211,7 +211,9 @@ def write_ranking(crit: CriteriaSet, ranking: Ranking, scores: Sequence[UnitScor
             area_cols.append(Column("Điểm", 5, "number"))
             if with_percent:
                 area_cols.append(Column("Tỷ lệ %", 5, "number"))
-            groups.append((f"{area.code}. {area.name} (tối đa {_points(area.max)})", per_area))
+            # a short head ("Lĩnh vực 1 (tối đa 12)"), the names in a note above the table:
+            # eight names over two narrow columns each made a header taller than a page's rest
+            groups.append((f"Lĩnh vực {area.code} (tối đa {_points(area.max)})", per_area))
         area_rows = []
         for u in ranking.units:
             by = {a.code: a for a in u.areas}
@@ -223,8 +225,9 @@ def write_ranking(crit: CriteriaSet, ranking: Ranking, scores: Sequence[UnitScor
             area_rows.append(row)
         _table(wb, fm, AREA_SHEET, _header(
             crit, office, label(), f"ĐIỂM THẨM ĐỊNH THEO LĨNH VỰC NĂM {crit.year}",
-            () if with_percent else ("Mỗi lĩnh vực ghi điểm thẩm định; tỷ lệ so với điểm tối "
-                                     "đa xem ở phụ lục thống kê theo tiêu chí.",)),
+            ("Các lĩnh vực: " + "; ".join(f"{a.code}. {a.name}" for a in crit.areas) + ".",
+             *(() if with_percent else ("Mỗi lĩnh vực ghi điểm thẩm định; tỷ lệ so với điểm "
+                                        "tối đa xem ở phụ lục thống kê theo tiêu chí.",)))),
             area_cols, area_rows, groups)
         stat_rows, bold = [], set()
         for i, s in enumerate(ranking.stats):
