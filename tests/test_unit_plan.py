@@ -228,8 +228,8 @@ def test_consolidation_recomputed_from_the_cells(drafts, plan004, st_units, tmp_
     rows = {r[1]: r for r in status.iter_rows(values_only=True) if r[0] in ("1", "2", "3")}
     assert rows["Trường THPT Chuyên Nguyễn Thị Minh Khai"][2:7] == (
         "1/KH-X", "10/01/2023", "20/01/2023", "Có", "Có")
-    assert rows["Trường THPT Hoàng Diệu"][2:7] == (
-        "2/KH-X", "11/01/2023", "04/02/2023", "Không", "Không")
+    assert rows["Trường THPT Hoàng Diệu"][2:8] == (
+        "2/KH-X", "11/01/2023", "04/02/2023", "Không", "Không", "Thiếu 5")
     assert rows["Trường THPT Lê Lợi"][2:8] == ("", "", "", "", "", "Chưa gửi")
     # per task: recount from the filled workbooks' own cells
     sheets = [PlanFiller(p) for p in filled]
@@ -251,7 +251,7 @@ def test_consolidation_recomputed_from_the_cells(drafts, plan004, st_units, tmp_
         row = table[task.stt]
         assert row[2:5] == (str(taken), str(na), str(absent)), task.stt
         for d, k in deadlines.items():
-            assert f"{d}: {k}" in row[5], (task.stt, row[5])
+            assert f"{d.rstrip('.;')} ({k})" in row[5], (task.stt, row[5])
     assert table["3"][6].startswith("Không áp dụng: Trường THPT Hoàng Diệu")
     assert "Thiếu: Trường THPT Hoàng Diệu" in table["5"][6]
     # signed: the issuer's signer and Nơi nhận on both appendices
@@ -327,3 +327,12 @@ def test_unit_plan_workbook_and_word_plan_print(plan004, st_units, tmp_path):
     assert plan004.tasks[11].content[:30] not in body
     appendix = next(i for i, p in enumerate(pages) if "PHỤ LỤC" in p)
     assert any("Kèm theo Kế hoạch số 12/KH-THPTHD" in ln for ln in pages[appendix])
+
+
+def test_validate_for_reports_points_a_plan_to_its_own_commands():
+    from cchc_xlsx.checking.validate import validate
+
+    src = next((SAMPLES / "plan-returns").glob("THPT-LL_*.xlsx"))
+    report = validate([src])
+    [issue] = report.files[0].issues
+    assert not report.files[0].usable and "unit-plan validate" in issue.message

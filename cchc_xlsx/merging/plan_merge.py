@@ -187,6 +187,23 @@ def _table(wb, fm: Formats, name: str, head: HeaderTexts, headers: list[str],
     ws.print_area(0, 0, end, len(headers) - 1)
 
 
+def _note(ret: PlanReturn, status: UnitPlanStatus) -> str:
+    """What the office reads beside a unit: the tasks missing, other errors, a late date."""
+    issues = ret.result.issues if ret.result else []
+    missing = [i.row_key.split(":", 1)[-1] for i in issues
+               if i.rule_id in ("plan_task_missing", "plan_indicator_missing")]
+    others = sum(1 for i in issues if i.severity == "error"
+                 and i.rule_id not in ("plan_task_missing", "plan_indicator_missing"))
+    parts = []
+    if missing:
+        parts.append("Thiếu " + ", ".join(missing))
+    if others:
+        parts.append(f"{others} lỗi khác" if missing else f"{others} lỗi cần sửa")
+    if any(i.rule_id == "plan_date_after_due" for i in issues):
+        parts.append("ban hành sau hạn")
+    return "; ".join(parts)
+
+
 def _day(d: date | datetime | None) -> str:
     return f"{d.day:02d}/{d.month:02d}/{d.year}" if d else ""
 
@@ -214,9 +231,7 @@ def merge_plans(inputs: Sequence[str | Path], plan: Plan, units: Sequence[Unit],
         rows = []
         for n, s in enumerate(statuses, start=1):
             ret = s.ret
-            errors = ret.result.errors if ret and ret.result else 0
-            note = ("Chưa gửi" if not ret else
-                    f"{errors} lỗi cần sửa" if errors else "")
+            note = "Chưa gửi" if not ret else _note(ret, s)
             rows.append([str(n), s.unit.name, ret.number if ret else "",
                          _day(ret.date) if ret else "", _day(s.received),
                          "" if s.on_time is None else (YES if s.on_time else NO),
@@ -230,10 +245,10 @@ def merge_plans(inputs: Sequence[str | Path], plan: Plan, units: Sequence[Unit],
         _table(wb, fm, "Tình hình ban hành KH", head,
                ["STT", "Đơn vị", "Số, ký hiệu kế hoạch", "Ngày ban hành", "Ngày nhận",
                 "Đúng hạn", "Hợp lệ", "Ghi chú"],
-               [5, 34, 16, 12, 12, 9, 9, 16], rows, {0, 3, 4, 5, 6})
+               [5, 30, 19, 12, 12, 9, 9, 20], rows, {0, 3, 4, 5, 6})
         task_rows = []
         for t in tasks:
-            deadlines = "; ".join(f"{d}: {k}" for d, k in t.deadlines.most_common())
+            deadlines = "; ".join(f"{d.rstrip('.;')} ({k})" for d, k in t.deadlines.most_common())
             missing = ", ".join(t.absent)
             task_rows.append([t.stt, t.content, str(len(t.taken)), str(len(t.not_applicable)),
                               str(len(t.absent)), deadlines,
