@@ -82,6 +82,10 @@ def test_draft_header_inputs_and_identity(drafts, plan004):
     assert ws[f.cell(TASKS, "add:1:1", "content")].protection.locked is False
     lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
     assert lists and "Không áp dụng" in lists[0].formula1
+    prompts = {str(dv.sqref): dv.prompt for dv in ws.data_validations.dataValidation}
+    for name in ("number", "date", "signer"):  # the plan's own fields, worded for a plan
+        assert "kế hoạch" in prompts[f.doc_cell(name).coordinate], name
+    assert "Sóc Trăng, ngày" in prompts[f.doc_cell("date").coordinate]
 
 
 def test_lead_naming_the_units_prefills_the_unit_as_lead(plan004, st_units):

@@ -230,6 +230,7 @@ def _write_table(wb: Any, fm: Formats, part: dict[str, Any], rows: list[PlanRow]
         if c.get("input"):
             ws.data_validation(first, i, last, i, opts)
     end = write_signature(ws, fm, widths, r, head)
+    _plan_doc_help(ws)
     setup_page(ws, True, header_first, header_last, end)
     ws.print_area(0, 0, end, n - 1)
     ws.protect("", {"format_cells": False, "format_columns": True, "format_rows": True,
@@ -241,6 +242,7 @@ def _write_table(wb: Any, fm: Formats, part: dict[str, Any], rows: list[PlanRow]
 
 
 _PLAN: list[Plan] = []  # the plan being written, for help texts naming its year
+_PLACE: list[str] = []  # the unit's place name, for the dated line's example
 
 
 def _plan_doc_help(ws: Any) -> None:
@@ -252,7 +254,8 @@ def _plan_doc_help(ws: Any) -> None:
         first = tuple(v["cells"][0][:2])
         if first in cells and cells[first] in helps:
             title, message = helps[cells[first]]
-            v["input_title"], v["input_message"] = title, message
+            place = _PLACE[0] if _PLACE else "Quận 8"
+            v["input_title"], v["input_message"] = title, message.format(place=place)
 
 
 def unit_plan_name(unit: Unit, plan: Plan) -> str:
@@ -264,6 +267,7 @@ def unit_plan_name(unit: Unit, plan: Plan) -> str:
 def write_unit_plan(path: Path, plan: Plan, unit: Unit) -> Path:
     """Write one unit's plan draft workbook atomically."""
     _PLAN[:] = [plan]
+    _PLACE[:] = [unit.place] if unit.place else []
     with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {
             "in_memory": True,
