@@ -340,3 +340,43 @@ def test_validate_for_reports_points_a_plan_to_its_own_commands():
     report = validate([src])
     [issue] = report.files[0].issues
     assert not report.files[0].usable and "unit-plan validate" in issue.message
+
+
+def test_plan_consolidation_composes_upward(drafts, plan004, st_units, tmp_path):
+    """merge(merge(A, B), C) = merge(A, B, C): an office's consolidation of its units'
+    plans is valid input one level up, its units counted exactly."""
+    from cchc_xlsx.model import Signer, Unit
+    from cchc_xlsx.plans.office_profile import OfficeProfile
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    filled = {}
+    for n, (path, unit) in enumerate(zip(drafts, st_units, strict=True)):
+        f = PlanFiller(path)
+        fill_plan_clean(f, f"{n + 1}/KH-X", "Sóc Trăng, ngày 10 tháng 01 năm 2023",
+                        unit.signer_name)
+        if n == 0:
+            f.set(TASKS, "task:3", "apply", "Không áp dụng")
+            f.set(TASKS, "task:3", "reason", "Không có")
+        if n == 1:
+            f.delete_row(TASKS, "task:5")
+            f.set(TASKS, "task:2", "deadline", "Quý II/2023")
+        filled[unit.code] = f.save(inbox / path.name)
+    direct = merge_plans(list(filled.values()), plan004, st_units, tmp_path / "all.xlsx")
+    office = OfficeProfile(superior="ỦY BAN NHÂN DÂN THÀNH PHỐ SÓC TRĂNG",
+                           name="PHÒNG GIÁO DỤC VÀ ĐÀO TẠO", code="PGD-TPST",
+                           signer=Signer(title="TRƯỞNG PHÒNG", name="Ngô Văn Bình"))
+    a, b, c = st_units
+    middle = merge_plans([filled[a.code], filled[b.code]], plan004, [a, b],
+                         tmp_path / "pgd.xlsx", office)
+    pgd = Unit("PGD-TPST", "Phòng Giáo dục và Đào tạo Thành phố Sóc Trăng")
+    top = merge_plans([middle.out, filled[c.code]], plan004, [pgd, c], tmp_path / "so.xlsx")
+    assert [s.sent for s in top.statuses] == [True, True] and not top.strays
+    for d, t in zip(direct.tasks, top.tasks, strict=True):
+        assert (sorted(d.taken), sorted(d.not_applicable), sorted(d.absent)) == (
+            sorted(t.taken), sorted(t.not_applicable), sorted(t.absent)), d.stt
+        assert d.deadlines == t.deadlines, d.stt
+    rows = [r for r in load_workbook(top.out)["Tình hình ban hành KH"].iter_rows(
+        values_only=True) if r[0] == "1"]
+    assert rows[0][1] == pgd.name and rows[0][7] == "Tổng hợp: 2/2 đơn vị trực thuộc đã gửi " \
+        "kế hoạch"
