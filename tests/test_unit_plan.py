@@ -380,3 +380,14 @@ def test_plan_consolidation_composes_upward(drafts, plan004, st_units, tmp_path)
         values_only=True) if r[0] == "1"]
     assert rows[0][1] == pgd.name and rows[0][7] == "Tổng hợp: 2/2 đơn vị trực thuộc đã gửi " \
         "kế hoạch"
+
+
+def test_word_header_names_break_keeping_the_place_whole():
+    from cchc_xlsx.reporting.unit_plan_docx import header_lines
+
+    assert header_lines("SỞ GIÁO DỤC VÀ ĐÀO TẠO SÓC TRĂNG") == ["SỞ GIÁO DỤC VÀ ĐÀO TẠO",
+                                                              "SÓC TRĂNG"]
+    assert header_lines("ỦY BAN NHÂN DÂN HUYỆN ĐỨC HÒA") == ["ỦY BAN NHÂN DÂN", "HUYỆN ĐỨC HÒA"]
+    assert header_lines("TRƯỜNG THPT CHUYÊN NGUYỄN THỊ MINH KHAI") == [
+        "TRƯỜNG THPT CHUYÊN", "NGUYỄN THỊ MINH KHAI"]
+    assert header_lines("TRƯỜNG MẦM NON TUỔI THƠ") == ["TRƯỜNG MẦM NON TUỔI THƠ"]
