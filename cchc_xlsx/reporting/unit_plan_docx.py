@@ -225,17 +225,15 @@ def write_unit_plan_docx(plan: Plan, unit: Unit, path: str | Path,
     para("III. NHIỆM VỤ TRỌNG TÂM", bold=True, keep=True)
     tasks = _rows(plan, unit, ret, "tasks") if plan.areas else []
     g = 0
-    k = 0
-    for kind, v in tasks:
+    for kind, v in tasks:  # numbered as the office's plan numbers them, like the appendix
         if kind == "group":
             g += 1
-            k = 0
-            para(f"{g}. {v.get('content', '')}", bold=True, keep=True)
+            para(f"{v.get('stt') or g}. {v.get('content', '')}", bold=True, keep=True)
             continue
         if not v.get("content"):
             continue  # a further product row of the task above
-        k += 1
-        para(f"{g}.{k}. {v['content']}")
+        stt = v.get("stt", "").strip()
+        para(f"{stt}. {v['content']}" if stt else f"- {v['content']}")
     para("(Nội dung chi tiết các nhiệm vụ theo phụ lục đính kèm.)", italic=True)
 
     para("IV. KINH PHÍ THỰC HIỆN", bold=True, keep=True)
