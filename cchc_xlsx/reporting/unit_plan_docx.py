@@ -224,11 +224,11 @@ def write_unit_plan_docx(plan: Plan, unit: Unit, path: str | Path,
 
     para("III. NHIỆM VỤ TRỌNG TÂM", bold=True, keep=True)
     tasks = _rows(plan, unit, ret, "tasks") if plan.areas else []
-    g = 0
     for kind, v in tasks:  # numbered as the office's plan numbers them, like the appendix
         if kind == "group":
-            g += 1
-            para(f"{v.get('stt') or g}. {v.get('content', '')}", bold=True, keep=True)
+            gstt = v.get("stt", "").strip()
+            title = v.get("content", "")
+            para(f"{gstt}. {title}" if gstt else title, bold=True, keep=True)
             continue
         if not v.get("content"):
             continue  # a further product row of the task above
