@@ -391,3 +391,12 @@ def test_word_header_names_break_keeping_the_place_whole():
     assert header_lines("TRƯỜNG THPT CHUYÊN NGUYỄN THỊ MINH KHAI") == [
         "TRƯỜNG THPT CHUYÊN", "NGUYỄN THỊ MINH KHAI"]
     assert header_lines("TRƯỜNG MẦM NON TUỔI THƠ") == ["TRƯỜNG MẦM NON TUỔI THƠ"]
+
+
+def test_report_merge_refuses_the_plan_round(plan004, st_units, tmp_path):
+    from cchc_xlsx.errors import UserError
+    from cchc_xlsx.merging.merge import merge, office_from_units
+
+    with pytest.raises(UserError, match="unit-plan merge"):
+        merge([SAMPLES / "plan-returns"], plan004, st_units, "kh-2023", tmp_path / "x.xlsx",
+              office_from_units(st_units, plan004))
