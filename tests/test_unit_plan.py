@@ -400,3 +400,31 @@ def test_report_merge_refuses_the_plan_round(plan004, st_units, tmp_path):
     with pytest.raises(UserError, match="unit-plan merge"):
         merge([SAMPLES / "plan-returns"], plan004, st_units, "kh-2023", tmp_path / "x.xlsx",
               office_from_units(st_units, plan004))
+
+
+def test_cli_commands(tmp_path):
+    from click.testing import CliRunner
+
+    from cchc_xlsx.cli import main
+
+    plan, units = str(PLAN_004), str(UNITS_ST)
+    run = CliRunner().invoke
+    r = run(main, ["unit-plan", "draft", "--plan", plan, "--units", units,
+                   "--out", str(tmp_path / "kh")])
+    assert r.exit_code == 0 and "Đã soạn 3 sổ kế hoạch" in r.output
+    r = run(main, ["unit-plan", "draft", "--plan", str(PLANS / "003-pgddt-q11-2024.yaml"),
+                   "--units", units, "--out", str(tmp_path / "x")])
+    assert r.exit_code == 2 and "không có nhiệm vụ hay chỉ tiêu" in r.output
+    returns = str(SAMPLES / "plan-returns")
+    r = run(main, ["unit-plan", "validate", "--plan", plan, returns])
+    assert r.exit_code == 1 and "[plan_task_missing]" in r.output
+    r = run(main, ["unit-plan", "merge", "--plan", plan, "--units", units, "--out",
+                   str(tmp_path / "th.xlsx"), returns])
+    assert r.exit_code == 0 and "Đã nhận kế hoạch của 3/3 đơn vị" in r.output
+    r = run(main, ["unit-plan", "word", "--plan", plan, "--units", units, "--from",
+                   next(iter(sorted((SAMPLES / "plan-returns").glob("THPT-LL_*")))).as_posix(),
+                   "--out", str(tmp_path / "kh.docx")])
+    assert r.exit_code == 0 and "Còn 3 chỗ tô vàng" in r.output
+    r = run(main, ["generate", "--plan", plan, "--units", units, "--form",
+                   "plan_tasks_column", "--out", str(tmp_path / "g")])
+    assert r.exit_code == 2 and "unit-plan draft" in r.output
