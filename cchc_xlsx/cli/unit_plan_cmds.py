@@ -47,10 +47,10 @@ def validate_cmd(inputs: tuple[str, ...], plan_path: str, fmt: str) -> None:
     from cchc_xlsx.checking.report import to_text
     from cchc_xlsx.checking.unit_plan_check import check_plan_returns
     from cchc_xlsx.cli.plan_cmds import open_plan_reviewed
-    from cchc_xlsx.merging.plan_merge import _paths
+    from cchc_xlsx.merging.plan_merge import plan_paths
 
     plan = open_plan_reviewed(plan_path)
-    _, report = check_plan_returns(_paths(inputs), plan)
+    _, report = check_plan_returns(plan_paths(inputs), plan)
     click.echo(report.to_json() if fmt == "json" else to_text(report))
     sys.exit(report.exit_code)
 

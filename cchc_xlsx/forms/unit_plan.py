@@ -162,7 +162,8 @@ def _header(plan: Plan, unit: Unit, label: str, title: str, note: str,
 
 
 def _write_table(wb: Any, fm: Formats, part: dict[str, Any], rows: list[PlanRow],
-                 head: HeaderTexts, doc_refs: tuple[tuple[str, str], ...]) -> SheetIdentity:
+                 head: HeaderTexts, doc_refs: tuple[tuple[str, str], ...], plan: Plan,
+                 place: str) -> SheetIdentity:
     cols = part["columns"]
     widths = [float(c["width"]) for c in cols]
     n = len(cols)
@@ -174,7 +175,6 @@ def _write_table(wb: Any, fm: Formats, part: dict[str, Any], rows: list[PlanRow]
     if doc_refs:
         head = HeaderTexts(**{**head.__dict__, "doc_refs": doc_refs})
     r = write_page_header(ws, fm, widths, head)
-    _plan_doc_help(ws)
     header_first = r
     hh = max(row_height(text_lines(c["header"], widths[i], TABLE_SIZE, True))
              for i, c in enumerate(cols))
@@ -226,11 +226,11 @@ def _write_table(wb: Any, fm: Formats, part: dict[str, Any], rows: list[PlanRow]
                     "error_message": "Chọn trong danh sách: " + ", ".join(choices) + "."}
         if message:
             opts.update(input_title=str(title)[:32],
-                        input_message=_fill(str(message), _PLAN[0])[:255])
+                        input_message=_fill(str(message), plan)[:255])
         if c.get("input"):
             ws.data_validation(first, i, last, i, opts)
     end = write_signature(ws, fm, widths, r, head)
-    _plan_doc_help(ws)
+    _plan_doc_help(ws, place)
     setup_page(ws, True, header_first, header_last, end)
     ws.print_area(0, 0, end, n - 1)
     ws.protect("", {"format_cells": False, "format_columns": True, "format_rows": True,
@@ -241,11 +241,7 @@ def _write_table(wb: Any, fm: Formats, part: dict[str, Any], rows: list[PlanRow]
                          header_row, first, last, doc_cells=doc)
 
 
-_PLAN: list[Plan] = []  # the plan being written, for help texts naming its year
-_PLACE: list[str] = []  # the unit's place name, for the dated line's example
-
-
-def _plan_doc_help(ws: Any) -> None:
+def _plan_doc_help(ws: Any, place: str) -> None:
     """The header's Số, dated line and signer are a plan's, not a report's: say so in their
     input messages (the shared header writer words them for reports)."""
     helps = spec()["doc_help"]
@@ -254,7 +250,6 @@ def _plan_doc_help(ws: Any) -> None:
         first = tuple(v["cells"][0][:2])
         if first in cells and cells[first] in helps:
             title, message = helps[cells[first]]
-            place = _PLACE[0] if _PLACE else "Quận 8"
             v["input_title"], v["input_message"] = title, message.format(place=place)
 
 
@@ -266,8 +261,6 @@ def unit_plan_name(unit: Unit, plan: Plan) -> str:
 
 def write_unit_plan(path: Path, plan: Plan, unit: Unit) -> Path:
     """Write one unit's plan draft workbook atomically."""
-    _PLAN[:] = [plan]
-    _PLACE[:] = [unit.place] if unit.place else []
     with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {
             "in_memory": True,
@@ -287,7 +280,7 @@ def write_unit_plan(path: Path, plan: Plan, unit: Unit) -> Path:
             label = f"Phụ lục {'I' * k if k < 4 else k}" if len(parts) > 1 else "Phụ lục"
             head = _header(plan, unit, label, _fill(part["title"], plan),
                            _fill(part["note"], plan), k == 1)
-            sheet = _write_table(wb, fm, part, rows, head, refs)
+            sheet = _write_table(wb, fm, part, rows, head, refs, plan, unit.place or "Quận 8")
             sheets.append(sheet)
             if k == 1:
                 from xlsxwriter.utility import xl_rowcol_to_cell

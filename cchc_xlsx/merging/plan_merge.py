@@ -59,8 +59,8 @@ class UnitPlanStatus:
 
     @property
     def on_time(self) -> bool | None:
-        return None if self.received is None or self._due is None else \
-            self.received.date() <= self._due
+        return None if self.received is None or self.due is None else \
+            self.received.date() <= self.due
 
     @property
     def valid(self) -> bool:
@@ -68,7 +68,7 @@ class UnitPlanStatus:
             return True
         return bool(self.ret and self.ret.result and self.ret.result.valid)
 
-    _due: date | None = None
+    due: date | None = None
     # a consolidation this unit (an office below) sent instead of a plan: its figures
     sub: dict | None = None
     sub_path: str = ""
@@ -92,7 +92,7 @@ class PlanMergeResult:
     strays: list[PlanReturn]  # plans of units not in the list
 
 
-def _paths(inputs: Sequence[str | Path]) -> list[Path]:
+def plan_paths(inputs: Sequence[str | Path]) -> list[Path]:
     out: list[Path] = []
     for p in map(Path, inputs):
         if p.is_dir():
@@ -110,9 +110,9 @@ def collect(inputs: Sequence[str | Path], plan: Plan, units: Sequence[Unit]
             ) -> tuple[list[UnitPlanStatus], list[PlanReturn]]:
     """Each unit's latest plan (by the file's received time), checked."""
     rnd = plan_round(plan)
-    by_code = {u.code: UnitPlanStatus(u, _due=rnd.due if rnd else None) for u in units}
+    by_code = {u.code: UnitPlanStatus(u, due=rnd.due if rnd else None) for u in units}
     strays = []
-    for path in _paths(inputs):
+    for path in plan_paths(inputs):
         sub = _consolidation(path)
         if sub is not None:
             status = by_code.get(sub["unit_code"])
