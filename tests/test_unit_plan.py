@@ -428,3 +428,18 @@ def test_cli_commands(tmp_path):
     r = run(main, ["generate", "--plan", plan, "--units", units, "--form",
                    "plan_tasks_column", "--out", str(tmp_path / "g")])
     assert r.exit_code == 2 and "unit-plan draft" in r.output
+
+
+def test_draft_never_overwrites_a_filled_plan(drafts, plan004, st_units):
+    from cchc_xlsx.errors import UserError
+
+    again = write_unit_plans(plan004, st_units, drafts[0].parent)  # a re-run: same drafts
+    assert again == drafts
+    f = PlanFiller(drafts[0])
+    f.doc("number", "Số: 05/KH-X")
+    f.save()
+    with pytest.raises(UserError, match="không ghi đè"):
+        write_unit_plans(plan004, st_units, drafts[0].parent)
+    assert PlanFiller(drafts[0]).doc_cell("number").value == "Số: 05/KH-X"
+    write_unit_plans(plan004, st_units, drafts[0].parent, overwrite=True)
+    assert PlanFiller(drafts[0]).doc_cell("number").value != "Số: 05/KH-X"

@@ -300,14 +300,42 @@ def write_unit_plan(path: Path, plan: Plan, unit: Unit) -> Path:
     return path
 
 
-def write_unit_plans(plan: Plan, units: Sequence[Unit], out_dir: str | Path) -> list[Path]:
-    """One plan draft per unit in ``out_dir``; the plan must have tasks or indicators."""
+def write_unit_plans(plan: Plan, units: Sequence[Unit], out_dir: str | Path,
+                     overwrite: bool = False) -> list[Path]:
+    """One plan draft per unit in ``out_dir``; the plan must have tasks or indicators.
+
+    A file already there under one of the names is replaced only when it is the same
+    draft (a re-run) or ``overwrite`` is set: it may be a plan a unit has filled in."""
+    import os
+    import shutil
+    import tempfile
+
     from cchc_xlsx.errors import UserError
-    from cchc_xlsx.forms.generate import check_out_dir
+    from cchc_xlsx.forms.generate import check_out_dir, same_workbook
 
     if not plan.areas and not any(not i.group for i in plan.indicators):
         raise UserError(f"Kế hoạch «{plan.source}» không có nhiệm vụ hay chỉ tiêu nào để các "
                         "đơn vị xây dựng kế hoạch của mình.")
     out = Path(out_dir)
     check_out_dir(out)
-    return [write_unit_plan(out / unit_plan_name(u, plan), plan, u) for u in units]
+    names = [unit_plan_name(u, plan) for u in units]
+    dup = {n for n in names if names.count(n) > 1}
+    if dup:
+        raise UserError(f"Hai đơn vị cho cùng tên tệp «{sorted(dup)[0]}»; hãy sửa mã đơn vị.")
+    if not any((out / n).exists() for n in names):
+        return [write_unit_plan(out / n, plan, u) for n, u in zip(names, units, strict=True)]
+    staging = Path(tempfile.mkdtemp(dir=out, prefix=".~cchc-"))
+    try:
+        written = [write_unit_plan(staging / n, plan, u)
+                   for n, u in zip(names, units, strict=True)]
+        differ = [p.name for p in written if (out / p.name).exists()
+                  and not same_workbook(out / p.name, p)]
+        if differ and not overwrite:
+            raise UserError(f"Thư mục «{out}» đã có tệp «{differ[0]}» khác với sổ sắp tạo (có "
+                            "thể là kế hoạch đơn vị đã điền); lệnh không ghi đè: hãy chọn thư "
+                            "mục khác, hoặc thêm --overwrite nếu chắc chắn.")
+        for p in written:
+            os.replace(p, out / p.name)
+        return [out / n for n in names]
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
