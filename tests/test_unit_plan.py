@@ -82,6 +82,10 @@ def test_draft_header_inputs_and_identity(drafts, plan004):
     assert ws[f.cell(TASKS, "add:1:1", "content")].protection.locked is False
     lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
     assert lists and "Không áp dụng" in lists[0].formula1
+    prompts = {str(dv.sqref): dv.prompt for dv in ws.data_validations.dataValidation}
+    for name in ("number", "date", "signer"):  # the plan's own fields, worded for a plan
+        assert "kế hoạch" in prompts[f.doc_cell(name).coordinate], name
+    assert "Sóc Trăng, ngày" in prompts[f.doc_cell("date").coordinate]
 
 
 def test_lead_naming_the_units_prefills_the_unit_as_lead(plan004, st_units):
@@ -228,8 +232,8 @@ def test_consolidation_recomputed_from_the_cells(drafts, plan004, st_units, tmp_
     rows = {r[1]: r for r in status.iter_rows(values_only=True) if r[0] in ("1", "2", "3")}
     assert rows["Trường THPT Chuyên Nguyễn Thị Minh Khai"][2:7] == (
         "1/KH-X", "10/01/2023", "20/01/2023", "Có", "Có")
-    assert rows["Trường THPT Hoàng Diệu"][2:7] == (
-        "2/KH-X", "11/01/2023", "04/02/2023", "Không", "Không")
+    assert rows["Trường THPT Hoàng Diệu"][2:8] == (
+        "2/KH-X", "11/01/2023", "04/02/2023", "Không", "Không", "Thiếu 5")
     assert rows["Trường THPT Lê Lợi"][2:8] == ("", "", "", "", "", "Chưa gửi")
     # per task: recount from the filled workbooks' own cells
     sheets = [PlanFiller(p) for p in filled]
@@ -251,7 +255,7 @@ def test_consolidation_recomputed_from_the_cells(drafts, plan004, st_units, tmp_
         row = table[task.stt]
         assert row[2:5] == (str(taken), str(na), str(absent)), task.stt
         for d, k in deadlines.items():
-            assert f"{d}: {k}" in row[5], (task.stt, row[5])
+            assert f"{d.rstrip('.;')} ({k})" in row[5], (task.stt, row[5])
     assert table["3"][6].startswith("Không áp dụng: Trường THPT Hoàng Diệu")
     assert "Thiếu: Trường THPT Hoàng Diệu" in table["5"][6]
     # signed: the issuer's signer and Nơi nhận on both appendices
@@ -327,3 +331,115 @@ def test_unit_plan_workbook_and_word_plan_print(plan004, st_units, tmp_path):
     assert plan004.tasks[11].content[:30] not in body
     appendix = next(i for i, p in enumerate(pages) if "PHỤ LỤC" in p)
     assert any("Kèm theo Kế hoạch số 12/KH-THPTHD" in ln for ln in pages[appendix])
+
+
+def test_validate_for_reports_points_a_plan_to_its_own_commands():
+    from cchc_xlsx.checking.validate import validate
+
+    src = next((SAMPLES / "plan-returns").glob("THPT-LL_*.xlsx"))
+    report = validate([src])
+    [issue] = report.files[0].issues
+    assert not report.files[0].usable and "unit-plan validate" in issue.message
+
+
+def test_plan_consolidation_composes_upward(drafts, plan004, st_units, tmp_path):
+    """merge(merge(A, B), C) = merge(A, B, C): an office's consolidation of its units'
+    plans is valid input one level up, its units counted exactly."""
+    from cchc_xlsx.model import Signer, Unit
+    from cchc_xlsx.plans.office_profile import OfficeProfile
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    filled = {}
+    for n, (path, unit) in enumerate(zip(drafts, st_units, strict=True)):
+        f = PlanFiller(path)
+        fill_plan_clean(f, f"{n + 1}/KH-X", "Sóc Trăng, ngày 10 tháng 01 năm 2023",
+                        unit.signer_name)
+        if n == 0:
+            f.set(TASKS, "task:3", "apply", "Không áp dụng")
+            f.set(TASKS, "task:3", "reason", "Không có")
+        if n == 1:
+            f.delete_row(TASKS, "task:5")
+            f.set(TASKS, "task:2", "deadline", "Quý II/2023")
+        filled[unit.code] = f.save(inbox / path.name)
+    direct = merge_plans(list(filled.values()), plan004, st_units, tmp_path / "all.xlsx")
+    office = OfficeProfile(superior="ỦY BAN NHÂN DÂN THÀNH PHỐ SÓC TRĂNG",
+                           name="PHÒNG GIÁO DỤC VÀ ĐÀO TẠO", code="PGD-TPST",
+                           signer=Signer(title="TRƯỞNG PHÒNG", name="Ngô Văn Bình"))
+    a, b, c = st_units
+    middle = merge_plans([filled[a.code], filled[b.code]], plan004, [a, b],
+                         tmp_path / "pgd.xlsx", office)
+    pgd = Unit("PGD-TPST", "Phòng Giáo dục và Đào tạo Thành phố Sóc Trăng")
+    top = merge_plans([middle.out, filled[c.code]], plan004, [pgd, c], tmp_path / "so.xlsx")
+    assert [s.sent for s in top.statuses] == [True, True] and not top.strays
+    for d, t in zip(direct.tasks, top.tasks, strict=True):
+        assert (sorted(d.taken), sorted(d.not_applicable), sorted(d.absent)) == (
+            sorted(t.taken), sorted(t.not_applicable), sorted(t.absent)), d.stt
+        assert d.deadlines == t.deadlines, d.stt
+    rows = [r for r in load_workbook(top.out)["Tình hình ban hành KH"].iter_rows(
+        values_only=True) if r[0] == "1"]
+    assert rows[0][1] == pgd.name and rows[0][7] == "Tổng hợp: 2/2 đơn vị trực thuộc đã gửi " \
+        "kế hoạch"
+
+
+def test_word_header_names_break_keeping_the_place_whole():
+    from cchc_xlsx.reporting.unit_plan_docx import header_lines
+
+    assert header_lines("SỞ GIÁO DỤC VÀ ĐÀO TẠO SÓC TRĂNG") == ["SỞ GIÁO DỤC VÀ ĐÀO TẠO",
+                                                              "SÓC TRĂNG"]
+    assert header_lines("ỦY BAN NHÂN DÂN HUYỆN ĐỨC HÒA") == ["ỦY BAN NHÂN DÂN", "HUYỆN ĐỨC HÒA"]
+    assert header_lines("TRƯỜNG THPT CHUYÊN NGUYỄN THỊ MINH KHAI") == [
+        "TRƯỜNG THPT CHUYÊN", "NGUYỄN THỊ MINH KHAI"]
+    assert header_lines("TRƯỜNG MẦM NON TUỔI THƠ") == ["TRƯỜNG MẦM NON TUỔI THƠ"]
+
+
+def test_report_merge_refuses_the_plan_round(plan004, st_units, tmp_path):
+    from cchc_xlsx.errors import UserError
+    from cchc_xlsx.merging.merge import merge, office_from_units
+
+    with pytest.raises(UserError, match="unit-plan merge"):
+        merge([SAMPLES / "plan-returns"], plan004, st_units, "kh-2023", tmp_path / "x.xlsx",
+              office_from_units(st_units, plan004))
+
+
+def test_cli_commands(tmp_path):
+    from click.testing import CliRunner
+
+    from cchc_xlsx.cli import main
+
+    plan, units = str(PLAN_004), str(UNITS_ST)
+    run = CliRunner().invoke
+    r = run(main, ["unit-plan", "draft", "--plan", plan, "--units", units,
+                   "--out", str(tmp_path / "kh")])
+    assert r.exit_code == 0 and "Đã soạn 3 sổ kế hoạch" in r.output
+    r = run(main, ["unit-plan", "draft", "--plan", str(PLANS / "003-pgddt-q11-2024.yaml"),
+                   "--units", units, "--out", str(tmp_path / "x")])
+    assert r.exit_code == 2 and "không có nhiệm vụ hay chỉ tiêu" in r.output
+    returns = str(SAMPLES / "plan-returns")
+    r = run(main, ["unit-plan", "validate", "--plan", plan, returns])
+    assert r.exit_code == 1 and "[plan_task_missing]" in r.output
+    r = run(main, ["unit-plan", "merge", "--plan", plan, "--units", units, "--out",
+                   str(tmp_path / "th.xlsx"), returns])
+    assert r.exit_code == 0 and "Đã nhận kế hoạch của 3/3 đơn vị" in r.output
+    r = run(main, ["unit-plan", "word", "--plan", plan, "--units", units, "--from",
+                   next(iter(sorted((SAMPLES / "plan-returns").glob("THPT-LL_*")))).as_posix(),
+                   "--out", str(tmp_path / "kh.docx")])
+    assert r.exit_code == 0 and "Còn 3 chỗ tô vàng" in r.output
+    r = run(main, ["generate", "--plan", plan, "--units", units, "--form",
+                   "plan_tasks_column", "--out", str(tmp_path / "g")])
+    assert r.exit_code == 2 and "unit-plan draft" in r.output
+
+
+def test_draft_never_overwrites_a_filled_plan(drafts, plan004, st_units):
+    from cchc_xlsx.errors import UserError
+
+    again = write_unit_plans(plan004, st_units, drafts[0].parent)  # a re-run: same drafts
+    assert again == drafts
+    f = PlanFiller(drafts[0])
+    f.doc("number", "Số: 05/KH-X")
+    f.save()
+    with pytest.raises(UserError, match="không ghi đè"):
+        write_unit_plans(plan004, st_units, drafts[0].parent)
+    assert PlanFiller(drafts[0]).doc_cell("number").value == "Số: 05/KH-X"
+    write_unit_plans(plan004, st_units, drafts[0].parent, overwrite=True)
+    assert PlanFiller(drafts[0]).doc_cell("number").value != "Số: 05/KH-X"

@@ -33,6 +33,8 @@ def test_wheel_contains_forms_and_rules(wheel):
     assert "cchc_xlsx/rules/report.yaml" in names
     assert "cchc_xlsx/rules/scoring/checks.yaml" in names
     assert "cchc_xlsx/criteria/par-mau-2025.yaml" in names
+    assert "cchc_xlsx/workbook_templates/unit_plan/unit_plan.yaml" in names
+    assert "cchc_xlsx/rules/unit_plan/unit_plan.yaml" in names
     assert "cchc_xlsx/scoring/criteria.py" in names
     # the portal's pages and its script are package data too (no CDN, no checkout)
     assert "cchc_xlsx/web/templates/school.html" in names
@@ -59,6 +61,17 @@ def test_installed_wheel_generates_outside_the_repo(wheel, tmp_path):
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert len(list((work / "out").glob("*.xlsx"))) == 12
+    # the units' own plans: their form and rules travel in the wheel too
+    r = subprocess.run([sys.executable, "-c", code, "unit-plan", "draft", "--plan", "plan.yaml",
+                        "--units", "units.csv", "--out", "kh"], cwd=work, env=env,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    drafts = sorted((work / "kh").glob("*.xlsx"))
+    assert len(drafts) == 12
+    r = subprocess.run([sys.executable, "-c", code, "unit-plan", "validate", "--plan",
+                        "plan.yaml", str(drafts[0])], cwd=work, env=env, capture_output=True,
+                       text=True)
+    assert r.returncode == 1 and "plan_number_required" in r.stdout, r.stderr  # blank
     # the shipped criteria set and the scoring rules travel in the wheel too
     r = subprocess.run([sys.executable, "-c", code, "generate", "--criteria", "par-mau",
                         "--units", "units.csv", "--out", "scoring"], cwd=work, env=env,

@@ -25,7 +25,13 @@ from cchc_xlsx.forms.unit_plan import KIND, fold, plan_round, spec
 from cchc_xlsx.model import Plan, Target
 from cchc_xlsx.plans.phrases import parse_deadline, parse_target
 from cchc_xlsx.reading.file_guard import UnusableFile
-from cchc_xlsx.reading.reader import _doc_fields, cell_text, open_book, read_identity
+from cchc_xlsx.reading.reader import (
+    DocField,
+    _doc_fields,
+    cell_text,
+    open_book,
+    read_identity,
+)
 from cchc_xlsx.resources import data_dir
 from cchc_xlsx.yamlio import load_yaml
 
@@ -71,6 +77,7 @@ class PlanReturn:
     tasks: SheetRows | None = None
     indicators: SheetRows | None = None
     result: FileResult | None = None
+    docs: dict[str, DocField] = field(default_factory=dict)  # Số, dated line, signer cells
 
 
 def _text(value: Any) -> str:
@@ -141,7 +148,7 @@ def read_plan_return(path: str | Path) -> PlanReturn:
             except ValueError:
                 out.date = None
         out.signer = docs["signer"].value if "signer" in docs else ""
-        out._docs = docs  # type: ignore[attr-defined]
+        out.docs = docs
         return out
     except UnusableFile:
         raise
@@ -209,7 +216,7 @@ class _Checker:
                              sp["indicators"]["sheet"])
 
     def _doc(self) -> None:
-        docs = getattr(self.ret, "_docs", {})
+        docs = self.ret.docs
         for field_name, rule_id in (("number", "plan_number_required"),
                                     ("date", "plan_date_required"),
                                     ("signer", "plan_signer_required")):

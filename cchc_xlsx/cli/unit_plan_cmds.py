@@ -22,15 +22,17 @@ def unit_plan_group() -> None:
 @click.option("--units", "units_path", required=True, metavar="UNITS",
               help="Danh sách đơn vị (CSV hoặc XLSX); mỗi đơn vị một sổ kế hoạch.")
 @click.option("--out", "out_dir", required=True, metavar="DIR", help="Thư mục ghi các sổ.")
+@click.option("--overwrite", is_flag=True,
+              help="Ghi đè các tệp cùng tên đã có (có thể là kế hoạch đơn vị đã điền).")
 @friendly
-def draft_cmd(plan_path: str, units_path: str, out_dir: str) -> None:
+def draft_cmd(plan_path: str, units_path: str, out_dir: str, overwrite: bool) -> None:
     """Soạn sẵn sổ kế hoạch của từng đơn vị từ kế hoạch cấp trên."""
     from cchc_xlsx.cli.plan_cmds import open_plan_reviewed
     from cchc_xlsx.forms.unit_plan import write_unit_plans
     from cchc_xlsx.plans.units import load_units
 
     plan = open_plan_reviewed(plan_path)
-    written = write_unit_plans(plan, load_units(units_path), out_dir)
+    written = write_unit_plans(plan, load_units(units_path), out_dir, overwrite)
     for path in written:
         click.echo(str(path))
     click.echo(f"Đã soạn {len(written)} sổ kế hoạch của đơn vị trong «{out_dir}».")
@@ -47,10 +49,10 @@ def validate_cmd(inputs: tuple[str, ...], plan_path: str, fmt: str) -> None:
     from cchc_xlsx.checking.report import to_text
     from cchc_xlsx.checking.unit_plan_check import check_plan_returns
     from cchc_xlsx.cli.plan_cmds import open_plan_reviewed
-    from cchc_xlsx.merging.plan_merge import _paths
+    from cchc_xlsx.merging.plan_merge import plan_paths
 
     plan = open_plan_reviewed(plan_path)
-    _, report = check_plan_returns(_paths(inputs), plan)
+    _, report = check_plan_returns(plan_paths(inputs), plan)
     click.echo(report.to_json() if fmt == "json" else to_text(report))
     sys.exit(report.exit_code)
 

@@ -162,7 +162,8 @@ def _header(plan: Plan, unit: Unit, label: str, title: str, note: str,
 
 
 def _write_table(wb: Any, fm: Formats, part: dict[str, Any], rows: list[PlanRow],
-                 head: HeaderTexts, doc_refs: tuple[tuple[str, str], ...]) -> SheetIdentity:
+                 head: HeaderTexts, doc_refs: tuple[tuple[str, str], ...], plan: Plan,
+                 place: str) -> SheetIdentity:
     cols = part["columns"]
     widths = [float(c["width"]) for c in cols]
     n = len(cols)
@@ -174,7 +175,6 @@ def _write_table(wb: Any, fm: Formats, part: dict[str, Any], rows: list[PlanRow]
     if doc_refs:
         head = HeaderTexts(**{**head.__dict__, "doc_refs": doc_refs})
     r = write_page_header(ws, fm, widths, head)
-    _plan_doc_help(ws)
     header_first = r
     hh = max(row_height(text_lines(c["header"], widths[i], TABLE_SIZE, True))
              for i, c in enumerate(cols))
@@ -226,10 +226,11 @@ def _write_table(wb: Any, fm: Formats, part: dict[str, Any], rows: list[PlanRow]
                     "error_message": "Chọn trong danh sách: " + ", ".join(choices) + "."}
         if message:
             opts.update(input_title=str(title)[:32],
-                        input_message=_fill(str(message), _PLAN[0])[:255])
+                        input_message=_fill(str(message), plan)[:255])
         if c.get("input"):
             ws.data_validation(first, i, last, i, opts)
     end = write_signature(ws, fm, widths, r, head)
+    _plan_doc_help(ws, place)
     setup_page(ws, True, header_first, header_last, end)
     ws.print_area(0, 0, end, n - 1)
     ws.protect("", {"format_cells": False, "format_columns": True, "format_rows": True,
@@ -240,10 +241,7 @@ def _write_table(wb: Any, fm: Formats, part: dict[str, Any], rows: list[PlanRow]
                          header_row, first, last, doc_cells=doc)
 
 
-_PLAN: list[Plan] = []  # the plan being written, for help texts naming its year
-
-
-def _plan_doc_help(ws: Any) -> None:
+def _plan_doc_help(ws: Any, place: str) -> None:
     """The header's Số, dated line and signer are a plan's, not a report's: say so in their
     input messages (the shared header writer words them for reports)."""
     helps = spec()["doc_help"]
@@ -252,7 +250,7 @@ def _plan_doc_help(ws: Any) -> None:
         first = tuple(v["cells"][0][:2])
         if first in cells and cells[first] in helps:
             title, message = helps[cells[first]]
-            v["input_title"], v["input_message"] = title, message
+            v["input_title"], v["input_message"] = title, message.format(place=place)
 
 
 def unit_plan_name(unit: Unit, plan: Plan) -> str:
@@ -263,7 +261,6 @@ def unit_plan_name(unit: Unit, plan: Plan) -> str:
 
 def write_unit_plan(path: Path, plan: Plan, unit: Unit) -> Path:
     """Write one unit's plan draft workbook atomically."""
-    _PLAN[:] = [plan]
     with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {
             "in_memory": True,
@@ -283,7 +280,7 @@ def write_unit_plan(path: Path, plan: Plan, unit: Unit) -> Path:
             label = f"Phụ lục {'I' * k if k < 4 else k}" if len(parts) > 1 else "Phụ lục"
             head = _header(plan, unit, label, _fill(part["title"], plan),
                            _fill(part["note"], plan), k == 1)
-            sheet = _write_table(wb, fm, part, rows, head, refs)
+            sheet = _write_table(wb, fm, part, rows, head, refs, plan, unit.place or "Quận 8")
             sheets.append(sheet)
             if k == 1:
                 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -303,14 +300,42 @@ def write_unit_plan(path: Path, plan: Plan, unit: Unit) -> Path:
     return path
 
 
-def write_unit_plans(plan: Plan, units: Sequence[Unit], out_dir: str | Path) -> list[Path]:
-    """One plan draft per unit in ``out_dir``; the plan must have tasks or indicators."""
+def write_unit_plans(plan: Plan, units: Sequence[Unit], out_dir: str | Path,
+                     overwrite: bool = False) -> list[Path]:
+    """One plan draft per unit in ``out_dir``; the plan must have tasks or indicators.
+
+    A file already there under one of the names is replaced only when it is the same
+    draft (a re-run) or ``overwrite`` is set: it may be a plan a unit has filled in."""
+    import os
+    import shutil
+    import tempfile
+
     from cchc_xlsx.errors import UserError
-    from cchc_xlsx.forms.generate import check_out_dir
+    from cchc_xlsx.forms.generate import check_out_dir, same_workbook
 
     if not plan.areas and not any(not i.group for i in plan.indicators):
         raise UserError(f"Kế hoạch «{plan.source}» không có nhiệm vụ hay chỉ tiêu nào để các "
                         "đơn vị xây dựng kế hoạch của mình.")
     out = Path(out_dir)
     check_out_dir(out)
-    return [write_unit_plan(out / unit_plan_name(u, plan), plan, u) for u in units]
+    names = [unit_plan_name(u, plan) for u in units]
+    dup = {n for n in names if names.count(n) > 1}
+    if dup:
+        raise UserError(f"Hai đơn vị cho cùng tên tệp «{sorted(dup)[0]}»; hãy sửa mã đơn vị.")
+    if not any((out / n).exists() for n in names):
+        return [write_unit_plan(out / n, plan, u) for n, u in zip(names, units, strict=True)]
+    staging = Path(tempfile.mkdtemp(dir=out, prefix=".~cchc-"))
+    try:
+        written = [write_unit_plan(staging / n, plan, u)
+                   for n, u in zip(names, units, strict=True)]
+        differ = [p.name for p in written if (out / p.name).exists()
+                  and not same_workbook(out / p.name, p)]
+        if differ and not overwrite:
+            raise UserError(f"Thư mục «{out}» đã có tệp «{differ[0]}» khác với sổ sắp tạo (có "
+                            "thể là kế hoạch đơn vị đã điền); lệnh không ghi đè: hãy chọn thư "
+                            "mục khác, hoặc thêm --overwrite nếu chắc chắn.")
+        for p in written:
+            os.replace(p, out / p.name)
+        return [out / n for n in names]
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

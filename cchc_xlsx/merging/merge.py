@@ -190,6 +190,9 @@ def merge(inputs: Iterable[str | Path], plan: Plan, units: Sequence[Unit], perio
         known = ", ".join(p.id for p in plan.schedule)
         raise UserError(f"Kế hoạch «{plan.source}» không có kỳ báo cáo «{period_id}»; các kỳ "
                         f"có: {known}.") from None
+    if period.kind == "plan":
+        raise UserError(f"«{period_id}» là đợt các đơn vị gửi kế hoạch, không phải kỳ báo cáo; "
+                        "tổng hợp kế hoạch của các đơn vị bằng «cchc-xlsx unit-plan merge».")
     checked = check_files(inputs, units=units, period_id=period.id, plan_id=plan.id,
                           catalog=catalog, today=(now or datetime.now()).date(),
                           workers=workers, progress=progress,

@@ -10,6 +10,7 @@ consolidation (the office profile's header and signer, or the plan's issuer).
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from cchc_xlsx import __version__
 from cchc_xlsx.atomic import atomic_path
 from cchc_xlsx.checking.unit_plan_check import PlanReturn, check_plan_return
 from cchc_xlsx.errors import UserError
+from cchc_xlsx.forms.identity import Identity, write_identity
 from cchc_xlsx.forms.official_layout import (
     FONT,
     TABLE_SIZE,
@@ -42,6 +44,7 @@ from cchc_xlsx.model import Plan, Unit
 from cchc_xlsx.plans.office_profile import OfficeProfile, date_line
 
 YES, NO = "Có", "Không"
+KIND = "unit_plan_consolidation"  # the identity's kind: valid input one level up
 
 
 @dataclass
@@ -52,18 +55,23 @@ class UnitPlanStatus:
 
     @property
     def sent(self) -> bool:
-        return self.ret is not None
+        return self.ret is not None or self.sub is not None
 
     @property
     def on_time(self) -> bool | None:
-        return None if self.received is None or self._due is None else \
-            self.received.date() <= self._due
+        return None if self.received is None or self.due is None else \
+            self.received.date() <= self.due
 
     @property
     def valid(self) -> bool:
+        if self.sub is not None:
+            return True
         return bool(self.ret and self.ret.result and self.ret.result.valid)
 
-    _due: date | None = None
+    due: date | None = None
+    # a consolidation this unit (an office below) sent instead of a plan: its figures
+    sub: dict | None = None
+    sub_path: str = ""
 
 
 @dataclass
@@ -84,7 +92,7 @@ class PlanMergeResult:
     strays: list[PlanReturn]  # plans of units not in the list
 
 
-def _paths(inputs: Sequence[str | Path]) -> list[Path]:
+def plan_paths(inputs: Sequence[str | Path]) -> list[Path]:
     out: list[Path] = []
     for p in map(Path, inputs):
         if p.is_dir():
@@ -102,9 +110,21 @@ def collect(inputs: Sequence[str | Path], plan: Plan, units: Sequence[Unit]
             ) -> tuple[list[UnitPlanStatus], list[PlanReturn]]:
     """Each unit's latest plan (by the file's received time), checked."""
     rnd = plan_round(plan)
-    by_code = {u.code: UnitPlanStatus(u, _due=rnd.due if rnd else None) for u in units}
+    by_code = {u.code: UnitPlanStatus(u, due=rnd.due if rnd else None) for u in units}
     strays = []
-    for path in _paths(inputs):
+    for path in plan_paths(inputs):
+        sub = _consolidation(path)
+        if sub is not None:
+            status = by_code.get(sub["unit_code"])
+            if status is None or sub["plan_id"] != plan.id:
+                ret = PlanReturn(str(path), sub["unit_code"], sub["unit_name"], sub["plan_id"])
+                strays.append(ret)
+                continue
+            when = datetime.fromtimestamp(path.stat().st_mtime)
+            if status.received is None or when >= status.received:
+                status.sub, status.sub_path, status.ret = sub["aggregate"], str(path), None
+                status.received = when
+            continue
         ret = check_plan_return(path, plan)
         status = by_code.get(ret.unit_code)
         if status is None:
@@ -112,8 +132,31 @@ def collect(inputs: Sequence[str | Path], plan: Plan, units: Sequence[Unit]
             continue
         when = datetime.fromtimestamp(path.stat().st_mtime)
         if status.received is None or when >= status.received:
-            status.ret, status.received = ret, when
+            status.ret, status.received, status.sub = ret, when, None
     return list(by_code.values()), strays
+
+
+def _consolidation(path: Path) -> dict | None:
+    """The identity of a consolidation of units' plans, or None for anything else."""
+    from cchc_xlsx.reading.file_guard import UnusableFile
+    from cchc_xlsx.reading.reader import open_book, read_identity
+
+    try:
+        _, book, _ = open_book(path)
+    except UnusableFile:
+        return None
+    try:
+        ident = read_identity(book)
+    finally:
+        book.close()
+    if ident.get("kind") != KIND:
+        return None
+    try:
+        aggregate = json.loads(ident.get("aggregate", ""))
+    except ValueError:
+        return None
+    return {"unit_code": ident.get("unit_code", ""), "unit_name": ident.get("unit_name", ""),
+            "plan_id": ident.get("plan_id", ""), "aggregate": aggregate}
 
 
 def uptake(plan: Plan, statuses: Sequence[UnitPlanStatus]) -> list[TaskUptake]:
@@ -124,6 +167,13 @@ def uptake(plan: Plan, statuses: Sequence[UnitPlanStatus]) -> list[TaskUptake]:
     for task in plan.tasks:
         t = TaskUptake(task.stt, task.content)
         for s in statuses:
+            if s.sub is not None:  # an office below: its units, as it counted them
+                got = s.sub.get("tasks", {}).get(task.key, {})
+                t.taken += got.get("taken", [])
+                t.not_applicable += got.get("not_applicable", [])
+                t.absent += got.get("absent", [])
+                t.deadlines.update(got.get("deadlines", {}))
+                continue
             if not (s.ret and s.ret.tasks):
                 continue
             row = s.ret.tasks.rows.get(task.key)
@@ -187,6 +237,44 @@ def _table(wb, fm: Formats, name: str, head: HeaderTexts, headers: list[str],
     ws.print_area(0, 0, end, len(headers) - 1)
 
 
+def _note(ret: PlanReturn, status: UnitPlanStatus) -> str:
+    """What the office reads beside a unit: the tasks missing, other errors, a late date."""
+    issues = ret.result.issues if ret.result else []
+    missing = [i.row_key.split(":", 1)[-1] for i in issues
+               if i.rule_id in ("plan_task_missing", "plan_indicator_missing")]
+    others = sum(1 for i in issues if i.severity == "error"
+                 and i.rule_id not in ("plan_task_missing", "plan_indicator_missing"))
+    parts = []
+    if missing:
+        parts.append("Thiếu " + ", ".join(missing))
+    if others:
+        parts.append(f"{others} lỗi khác" if missing else f"{others} lỗi cần sửa")
+    if any(i.rule_id == "plan_date_after_due" for i in issues):
+        parts.append("ban hành sau hạn")
+    return "; ".join(parts)
+
+
+def _office_identity(plan: Plan, office: OfficeProfile | None) -> tuple[str, str]:
+    """The code and name the office above finds this consolidation under."""
+    from cchc_xlsx.plans.names import normal_case
+    from cchc_xlsx.plans.office_profile import default_code
+
+    if office is not None:
+        return office.code or default_code(office.name), normal_case(office.name)
+    return plan.id, normal_case(plan.meta.issuing_body)
+
+
+def _aggregate(plan: Plan, statuses: Sequence[UnitPlanStatus],
+               tasks: Sequence[TaskUptake]) -> dict:
+    """What the office above needs to count this office's units as its own (exactly)."""
+    units = sum(s.sub.get("units", 0) if s.sub is not None else 1 for s in statuses)
+    sent = sum(s.sub.get("sent", 0) if s.sub is not None else int(s.sent) for s in statuses)
+    return {"units": units, "sent": sent, "tasks": {
+        task.key: {"taken": t.taken, "not_applicable": t.not_applicable, "absent": t.absent,
+                   "deadlines": dict(t.deadlines)}
+        for task, t in zip(plan.tasks, tasks, strict=True)}}
+
+
 def _day(d: date | datetime | None) -> str:
     return f"{d.day:02d}/{d.month:02d}/{d.year}" if d else ""
 
@@ -214,13 +302,13 @@ def merge_plans(inputs: Sequence[str | Path], plan: Plan, units: Sequence[Unit],
         rows = []
         for n, s in enumerate(statuses, start=1):
             ret = s.ret
-            errors = ret.result.errors if ret and ret.result else 0
-            note = ("Chưa gửi" if not ret else
-                    f"{errors} lỗi cần sửa" if errors else "")
+            note = ("Chưa gửi" if not s.sent else
+                    f"Tổng hợp: {s.sub.get('sent', 0)}/{s.sub.get('units', 0)} đơn vị trực "
+                    "thuộc đã gửi kế hoạch" if s.sub is not None else _note(ret, s))
             rows.append([str(n), s.unit.name, ret.number if ret else "",
                          _day(ret.date) if ret else "", _day(s.received),
                          "" if s.on_time is None else (YES if s.on_time else NO),
-                         (YES if s.valid else NO) if ret else "", note])
+                         (YES if s.valid else NO) if s.sent else "", note])
         sent = sum(1 for s in statuses if s.sent)
         rows.append(["", f"Tổng cộng: {sent}/{len(statuses)} đơn vị đã gửi", "", "", "",
                      str(sum(1 for s in statuses if s.on_time)),
@@ -230,10 +318,10 @@ def merge_plans(inputs: Sequence[str | Path], plan: Plan, units: Sequence[Unit],
         _table(wb, fm, "Tình hình ban hành KH", head,
                ["STT", "Đơn vị", "Số, ký hiệu kế hoạch", "Ngày ban hành", "Ngày nhận",
                 "Đúng hạn", "Hợp lệ", "Ghi chú"],
-               [5, 34, 16, 12, 12, 9, 9, 16], rows, {0, 3, 4, 5, 6})
+               [5, 30, 19, 12, 12, 9, 9, 20], rows, {0, 3, 4, 5, 6})
         task_rows = []
         for t in tasks:
-            deadlines = "; ".join(f"{d}: {k}" for d, k in t.deadlines.most_common())
+            deadlines = "; ".join(f"{d.rstrip('.;')} ({k})" for d, k in t.deadlines.most_common())
             missing = ", ".join(t.absent)
             task_rows.append([t.stt, t.content, str(len(t.taken)), str(len(t.not_applicable)),
                               str(len(t.absent)), deadlines,
@@ -248,5 +336,11 @@ def merge_plans(inputs: Sequence[str | Path], plan: Plan, units: Sequence[Unit],
                 "Số đơn vị không áp dụng", "Số đơn vị thiếu nhiệm vụ",
                 "Thời gian hoàn thành của các đơn vị (số đơn vị)", "Đơn vị không áp dụng, thiếu"],
                [5, 36, 10, 10, 10, 24, 22], task_rows, {0, 2, 3, 4})
+        code, name = _office_identity(plan, office)
+        write_identity(wb, Identity(
+            generator_version=__version__, plan_id=plan.id, unit_code=code, unit_name=name,
+            kind=KIND, period_id=rnd.id if rnd else "",
+            period_due=rnd.due.isoformat() if rnd else "",
+            aggregate=json.dumps(_aggregate(plan, statuses, tasks), ensure_ascii=False)))
         wb.close()
     return PlanMergeResult(out, statuses, tasks, strays)

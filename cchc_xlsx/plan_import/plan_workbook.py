@@ -81,7 +81,9 @@ SCHED_COLS = (("id", "Mã kỳ", "Chữ không dấu, ví dụ q1-2023; dùng ch
               ("from", "Từ ngày", "Ngày đầu chốt số liệu, ví dụ 15/12/2022."),
               ("to", "Đến ngày", "Ngày cuối chốt số liệu, ví dụ 14/03/2023."),
               ("due", "Hạn gửi", "Hạn gửi báo cáo, ví dụ 15/03/2023."),
-              ("note", "Ghi chú", "Căn cứ của các ngày, nếu cần."))
+              ("note", "Ghi chú", "Căn cứ của các ngày, nếu cần."),
+              ("kind", "Loại", "Để trống: kỳ báo cáo; «plan»: đợt các đơn vị gửi kế hoạch "
+               "của mình (không phải kỳ báo cáo)."))
 ROAD_COLS = (("code", "Giai đoạn", "Mã giai đoạn: A, B …"),
              ("phase", "Tên giai đoạn", "Ví dụ Giai đoạn 2021 - 2023."),
              ("stt", "TT", "Số thứ tự tiêu chí."),
@@ -129,7 +131,7 @@ def write_plan_workbook(plan: Plan | None, path: str | Path) -> Path:
     _table_sheet(wb, TASKS, TASK_COLS, _task_rows(plan), (8, 24, 8, 50, 30, 24, 24, 22))
     _table_sheet(wb, INDICATORS, IND_COLS, _indicator_rows(plan), (8, 60, 10, 18, 12, 24, 24),
                  lists={"group": ("có",), "measure": tuple(MEASURES.values())})
-    _table_sheet(wb, SCHEDULE, SCHED_COLS, _schedule_rows(plan), (12, 22, 12, 12, 12, 50),
+    _table_sheet(wb, SCHEDULE, SCHED_COLS, _schedule_rows(plan), (12, 22, 12, 12, 12, 50, 8),
                  dates=("from", "to", "due"))
     if plan is None or plan.roadmap:
         _table_sheet(wb, ROADMAP, ROAD_COLS, _roadmap_rows(plan), (10, 22, 6, 24, 60, 24, 24))
@@ -315,7 +317,8 @@ def _indicator_rows(plan: Plan | None) -> list[tuple] | None:
 def _schedule_rows(plan: Plan | None) -> list[tuple] | None:
     if plan is None:
         return None
-    return [(p.id, p.name, p.start, p.end, p.due, p.note) for p in plan.schedule]
+    return [(p.id, p.name, p.start, p.end, p.due, p.note, "" if p.kind == "report" else p.kind)
+            for p in plan.schedule]
 
 
 def _roadmap_rows(plan: Plan | None) -> list[tuple] | None:
@@ -460,6 +463,7 @@ def read_plan_workbook(path: Path, review: Review, shown_as: str | None = None
                 item["measure"] = measure or ""
         indicators.append(item)
     schedule = [{k: rec[k] for k in ("id", "name", "from", "to", "due", "note")}
+                | ({"kind": rec["kind"]} if rec.get("kind") else {})
                 for rec in _records(book, SCHEDULE, SCHED_COLS, review, where)]
     roadmap: list[dict[str, Any]] = []
     for rec in _records(book, ROADMAP, ROAD_COLS, review, where):

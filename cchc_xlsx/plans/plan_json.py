@@ -70,7 +70,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
                           "coordinating": c.coordinating} for c in p.criteria],
         } for p in plan.roadmap],
         "schedule": [{"id": p.id, "name": p.name, "from": _d(p.start), "to": _d(p.end),
-                      "due": _d(p.due), "note": p.note} for p in plan.schedule],
+                      "due": _d(p.due), "note": p.note, "kind": p.kind}
+                     for p in plan.schedule],
         "procedures": [{"key": p.key, "name": p.name, "field": p.field,
                         "assignee": p.assignee} for p in plan.procedures],
         "report_forms": list(plan.report_forms),

@@ -294,6 +294,12 @@ def read_workbook(path: str | Path, catalog: Catalog) -> Workbook:
                 f"Tệp «{path}» là bảng chấm điểm CCHC, không phải báo cáo theo kế hoạch; hãy "
                 "kiểm tra bằng «cchc-xlsx criteria validate --criteria …» và tổng hợp bằng "
                 "«cchc-xlsx criteria merge».", "scoring_workbook")
+        if identity.get("kind") in ("unit_plan", "unit_plan_consolidation"):  # issue 20's
+            raise UnusableFile(
+                f"Tệp «{path}» là kế hoạch của đơn vị (hoặc bản tổng hợp các kế hoạch), không "
+                "phải báo cáo; hãy kiểm tra bằng "
+                "«cchc-xlsx unit-plan validate --plan …» và tổng hợp bằng «cchc-xlsx "
+                "unit-plan merge».", "unit_plan_workbook")
         attrs = identity.get("rows", {}) if identity else {}
         tables: dict[str, FormTable] = {}
         docs: dict[str, DocField] = {}

@@ -30,6 +30,25 @@ FUNDING = ("(Đơn vị ghi nguồn kinh phí thực hiện kế hoạch: ngân 
 EMPTY = "(đơn vị ghi)"
 
 
+# words that end the kind of body in a name ("SỞ GIÁO DỤC VÀ ĐÀO TẠO | SÓC TRĂNG"): a
+# header name breaks after one of them, so the place or the school's own name stays whole
+_HEAD_ENDS = {"TẠO", "DÂN", "THPT", "THCS", "CHUYÊN", "NON", "HỌC", "XÃ", "TÂM"}
+ONE_LINE = 24  # characters of a bold 12 pt header name that fit one line of its block
+
+
+def header_lines(name: str) -> list[str]:
+    """A header name on one line, or two broken at the balanced point that keeps the
+    place or the school's own name whole."""
+    words = name.split()
+    if len(name) <= ONE_LINE or len(words) < 2:
+        return [name]
+    cuts = [(abs(len(" ".join(words[:k])) - len(" ".join(words[k:]))), k)
+            for k in range(1, len(words))]
+    preferred = [c for c in cuts if words[c[1] - 1] in _HEAD_ENDS]
+    k = min(preferred or cuts)[1]
+    return [" ".join(words[:k]), " ".join(words[k:])]
+
+
 def _day(d: date) -> str:
     month = f"{d.month:02d}" if d.month < 3 else str(d.month)
     return f"ngày {d.day:02d} tháng {month} năm {d.year}"
@@ -143,10 +162,20 @@ def write_unit_plan_docx(plan: Plan, unit: Unit, path: str | Path,
         """The two header blocks (NĐ 30); the Số and dated line only on the first page."""
         head = d.add_table(rows=2 if first else 1, cols=2)
         head.alignment = WD_TABLE_ALIGNMENT.CENTER
-        fix_widths(head, (6.4, 9.6) if first else (10.5, 14.5))
-        cell_lines(head.cell(0, 0), [(unit.superior.upper(), {"size": 12}),
-                                     (unit.name.upper(), {"bold": True, "size": 12}),
-                                     ("________", {"bold": True, "size": 12})])
+        # narrow cell margins: the two blocks need the whole line (as offices type them)
+        tbl_pr = head._tbl.tblPr
+        margins = OxmlElement("w:tblCellMar")
+        for side in ("left", "right"):
+            m = OxmlElement(f"w:{side}")
+            m.set(qn("w:w"), "28")
+            m.set(qn("w:type"), "dxa")
+            margins.append(m)
+        tbl_pr.append(margins)
+        fix_widths(head, (7.0, 9.4) if first else (10.5, 14.5))
+        cell_lines(head.cell(0, 0),
+                   [(t, {"size": 12}) for t in header_lines(unit.superior.upper())]
+                   + [(t, {"bold": True, "size": 12}) for t in header_lines(unit.name.upper())]
+                   + [("________", {"bold": True, "size": 12})])
         cell_lines(head.cell(0, 1), [(NATION, {"bold": True, "size": 12}),
                                      (MOTTO, {"bold": True, "size": 13, "underline": True})])
         if not first:
@@ -195,18 +224,16 @@ def write_unit_plan_docx(plan: Plan, unit: Unit, path: str | Path,
 
     para("III. NHIỆM VỤ TRỌNG TÂM", bold=True, keep=True)
     tasks = _rows(plan, unit, ret, "tasks") if plan.areas else []
-    g = 0
-    k = 0
-    for kind, v in tasks:
+    for kind, v in tasks:  # numbered as the office's plan numbers them, like the appendix
         if kind == "group":
-            g += 1
-            k = 0
-            para(f"{g}. {v.get('content', '')}", bold=True, keep=True)
+            gstt = v.get("stt", "").strip()
+            title = v.get("content", "")
+            para(f"{gstt}. {title}" if gstt else title, bold=True, keep=True)
             continue
         if not v.get("content"):
             continue  # a further product row of the task above
-        k += 1
-        para(f"{g}.{k}. {v['content']}")
+        stt = v.get("stt", "").strip()
+        para(f"{stt}. {v['content']}" if stt else f"- {v['content']}")
     para("(Nội dung chi tiết các nhiệm vụ theo phụ lục đính kèm.)", italic=True)
 
     para("IV. KINH PHÍ THỰC HIỆN", bold=True, keep=True)
