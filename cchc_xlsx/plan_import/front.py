@@ -186,7 +186,10 @@ def _appendix_only(lines: list[str], review: Review, heading: list[str]) -> Fron
         review.doubt(where, "không thấy ngày ban hành", "meta", "date")
     if front.year is None:
         review.doubt(where, "không xác định được năm của kế hoạch", "meta", "year")
-    review.doubt(where, "không thấy trích yếu của kế hoạch", "meta", "title")
+    front.title = next((x for x in heading if "kèm theo" not in fold(x)), "")
+    review.doubt(where, "không thấy trích yếu của kế hoạch" + (
+        f"; đã tạm ghi tên phụ lục «{front.title}», hãy sửa theo văn bản gốc"
+        if front.title else ""), "meta", "title")
     review.doubt("khối chữ ký", "không thấy chức danh và tên người ký", "meta", "signer")
     front.schedule = _schedule(lines + heading, front.year, review)
     return front
