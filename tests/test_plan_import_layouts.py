@@ -7,6 +7,7 @@ made by LibreOffice when it is installed."""
 
 from __future__ import annotations
 
+import functools
 import zipfile
 
 import pytest
@@ -50,6 +51,10 @@ def _exact(plan, expected) -> tuple[int, int]:
     return sum(1 for w in want if got.get(w[2]["key"]) == w), len(want)
 
 
+def _header(path, fmt, variant):
+    return header_variant_004(path, variant, fmt)
+
+
 # (name, builder(path, fmt), expected plan) for the table constructions; the Word-only
 # numbering ones have no spreadsheet version
 LAYOUTS = {
@@ -59,8 +64,8 @@ LAYOUTS = {
     "restarting": (restarting_004, expected_restarting_004),
     "merged-down": (merged_down_004, expected_merged_004),
     "sub-items": (sub_items_001, expected_sub_items_001),
-    **{f"header-{v}": ((lambda v: lambda p, fmt: header_variant_004(p, v, fmt))(v),
-                       expected_header_variant_004) for v in HEADER_VARIANTS},
+    **{f"header-{v}": (functools.partial(_header, variant=v), expected_header_variant_004)
+       for v in HEADER_VARIANTS},
 }
 WORD_ONLY = {"word-numbering", "word-numbering-roman"}
 
