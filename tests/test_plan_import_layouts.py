@@ -336,3 +336,20 @@ def test_indicators_led_by_nguoi_phu_trach(tmp_path, fmt):
 @needs_soffice
 def test_libreoffice_formats_were_really_made(documents):
     assert {f for _, f in documents} == {"docx", "xlsx", "doc", "xls", "ods"}
+
+
+def test_indicator_table_column_outside_the_plan_is_named(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["STT", "Chỉ tiêu", "Người phụ trách", "Phối hợp", "Ghi chú"])
+    for i in sample("001").indicators[:3]:
+        ws.append([i.stt, i.text, i.lead, i.coordinating, "Báo cáo quý" if i.stt == "1" else
+                   None])
+    wb.save(tmp_path / "ct.xlsx")
+    plan, review = import_plan(tmp_path / "ct.xlsx")
+    assert plan_to_dict(plan)["indicators"] == plan_to_dict(sample("001"))["indicators"][:3]
+    assert [str(d) for d in review.doubts if "cột «" in d.message] == [
+        "trang tính «Sheet»: cột «Ghi chú» (cột 5) không thuộc mẫu kế hoạch nên không được "
+        "nhập; nó có nội dung ở 1 dòng (đầu tiên trang tính «Sheet», dòng 2: «Báo cáo quý»)"]

@@ -93,34 +93,15 @@ class _Area:
     tasks: list[_Task] = field(default_factory=list)
 
 
-class TaskParser:
-    """Collects the task rows of one appendix, possibly over several tables."""
+class ColumnLedger:
+    """What each column of an appendix held, so a column that is not part of a plan (Ghi
+    chú, Kinh phí) or a role that came out empty is a review line, never lost in silence."""
 
-    def __init__(self, review: Review, year: int | None) -> None:
+    def __init__(self, review: Review) -> None:
         self.review = review
-        self.year = year
-        self.areas: list[_Area] = []
-        self.task: _Task | None = None
-        self.column_layout = False
-        self.seen: dict[str, str] = {}  # STT -> where, in the whole appendix
-        self.columns: dict[str, dict] = {}  # header text -> what its rows held
+        self.columns: dict[str, dict] = {}  # header text -> role, column, rows with text
 
-    def feed(self, table: Table, header: Header, start: int) -> None:
-        cols = header.columns
-        self.column_layout = self.column_layout or "group" in cols
-        for r in range(start, len(table.rows)):
-            row = table.rows[r]
-            where = f"{table.label}, {table.row_labels[r]}"
-            if not any(c.text for c in row) or is_column_numbers(row):
-                continue
-            if header.repeats(row):
-                continue  # the header repeated on a new page
-            self._row(row, cols, where)
-            self._account(header, row, where)
-
-    def _account(self, header: Header, row: list[Cell], where: str) -> None:
-        """Note what each column held, so a column that is not part of a plan (Ghi chú,
-        Kinh phí) or a role that came out empty is reported, never lost in silence."""
+    def add(self, header: Header, row: list[Cell], where: str) -> None:
         for col, name in header.names.items():
             role = next((r for r, c in header.columns.items() if c == col), None)
             info = self.columns.setdefault(name, {"role": role, "rows": [], "col": col})
@@ -128,7 +109,7 @@ class TaskParser:
             if cell.text and not cell.left and not (cell.above and role is None):
                 info["rows"].append((where, cell.text))
 
-    def column_review(self, label: str) -> None:
+    def report(self, label: str) -> None:
         """One review line per column left out (with content) and per role found empty."""
         for name, info in self.columns.items():
             role, rows = info["role"], info["rows"]
@@ -142,6 +123,35 @@ class TaskParser:
             elif role not in (None, "note", "stt", "group") and not rows:
                 self.review.doubt(label, f"cột «{name}» (vai trò {ROLE_NAMES.get(role, role)}) "
                                   "để trống ở mọi dòng")
+
+
+class TaskParser:
+    """Collects the task rows of one appendix, possibly over several tables."""
+
+    def __init__(self, review: Review, year: int | None) -> None:
+        self.review = review
+        self.year = year
+        self.areas: list[_Area] = []
+        self.task: _Task | None = None
+        self.column_layout = False
+        self.seen: dict[str, str] = {}  # STT -> where, in the whole appendix
+        self.ledger = ColumnLedger(review)
+
+    def feed(self, table: Table, header: Header, start: int) -> None:
+        cols = header.columns
+        self.column_layout = self.column_layout or "group" in cols
+        for r in range(start, len(table.rows)):
+            row = table.rows[r]
+            where = f"{table.label}, {table.row_labels[r]}"
+            if not any(c.text for c in row) or is_column_numbers(row):
+                continue
+            if header.repeats(row):
+                continue  # the header repeated on a new page
+            self._row(row, cols, where)
+            self.ledger.add(header, row, where)
+
+    def column_review(self, label: str) -> None:
+        self.ledger.report(label)
 
     def _row(self, row: list[Cell], cols: dict[str, int], where: str) -> None:
         stt_cell, task_cell = _cell(row, cols, "stt"), _cell(row, cols, "task")
@@ -263,6 +273,14 @@ def _plain_rows(table: Table, header: Header, start: int, text_role: str,
                 review: Review, phases: bool = False) -> list[_Row]:
     cols = header.columns
     rows: list[_Row] = []
+    ledger = ColumnLedger(review)
+    _plain(table, header, start, text_role, review, phases, cols, rows, ledger)
+    ledger.report(table.label)
+    return rows
+
+
+def _plain(table: Table, header: Header, start: int, text_role: str, review: Review,
+           phases: bool, cols: dict[str, int], rows: list[_Row], ledger: ColumnLedger) -> None:
     for r in range(start, len(table.rows)):
         row = table.rows[r]
         where = f"{table.label}, {table.row_labels[r]}"
@@ -270,6 +288,7 @@ def _plain_rows(table: Table, header: Header, start: int, text_role: str,
             continue
         if header.repeats(row):
             continue
+        ledger.add(header, row, where)
         stt_text = _own(_cell(row, cols, "stt"))
         text_cell = _cell(row, cols, text_role)
         text = _own(text_cell)
@@ -307,7 +326,6 @@ def _plain_rows(table: Table, header: Header, start: int, text_role: str,
             continue
         rows.append(_Row(stt or "", text, _val(lead), _val(coord), text_cell.bold, where,
                          _val(extra)))
-    return rows
 
 
 def parse_indicators(table: Table, header: Header, start: int,
