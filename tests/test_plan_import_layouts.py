@@ -63,11 +63,14 @@ LAYOUTS = {
                              lambda: expected_word_numbered_001(roman=True)),
     "restarting": (restarting_004, expected_restarting_004),
     "merged-down": (merged_down_004, expected_merged_004),
+    # the same typed from B2 (an empty first row and column): merges must not shift
+    "merged-down-b2": (functools.partial(merged_down_004, margin=1), expected_merged_004),
     "sub-items": (sub_items_001, expected_sub_items_001),
     **{f"header-{v}": (functools.partial(_header, variant=v), expected_header_variant_004)
        for v in HEADER_VARIANTS},
 }
 WORD_ONLY = {"word-numbering", "word-numbering-roman"}
+SHEET_ONLY = {"merged-down-b2"}
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +81,7 @@ def documents(tmp_path_factory):
     docs: dict[tuple[str, str], object] = {}
     for name, (build, _) in LAYOUTS.items():
         for fmt in ("docx", "xlsx"):
-            if fmt == "xlsx" and name in WORD_ONLY:
+            if (fmt == "xlsx" and name in WORD_ONLY) or (fmt == "docx" and name in SHEET_ONLY):
                 continue
             docs[name, fmt] = build(base / f"{name}.{fmt}", fmt)
     if HAS_SOFFICE:
@@ -92,7 +95,8 @@ def documents(tmp_path_factory):
 
 
 CASES = [(name, fmt) for name in LAYOUTS for fmt in ("docx", "xlsx", "doc", "xls", "ods")
-         if not (name in WORD_ONLY and fmt in ("xlsx", "xls", "ods"))]
+         if not (name in WORD_ONLY and fmt in ("xlsx", "xls", "ods"))
+         and not (name in SHEET_ONLY and fmt in ("docx", "doc"))]
 
 
 @pytest.mark.parametrize(("name", "fmt"), CASES)
@@ -353,3 +357,23 @@ def test_indicator_table_column_outside_the_plan_is_named(tmp_path):
     assert [str(d) for d in review.doubts if "cột «" in d.message] == [
         "trang tính «Sheet»: cột «Ghi chú» (cột 5) không thuộc mẫu kế hoạch nên không được "
         "nhập; nó có nội dung ở 1 dòng (đầu tiên trang tính «Sheet», dòng 2: «Báo cáo quý»)"]
+
+
+def test_group_letter_alone_in_the_stt_cell_excel(tmp_path):
+    """Group rows "A" | title merged across the rest, tasks numbered again in each."""
+    from .plan_docs import LEFT, write_layout_xlsx
+
+    plan = sample("004")
+    rows = [["STT", "Nhiệm vụ", "Sản phẩm", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời hạn"]]
+    for gi, area in enumerate(plan.areas[:2]):
+        rows.append(["AB"[gi], area.title] + [LEFT] * 4)
+        for ti, t in enumerate(area.tasks):
+            for pi, p in enumerate(t.products):
+                first = [str(ti + 1), t.content] if pi == 0 else ["^", "^"]
+                rows.append(first + [p.product.split("\n"), p.lead, p.coordinating,
+                                     p.deadline.text])
+    path = write_layout_xlsx(tmp_path / "kh.xlsx", [], [(rows, 1)])
+    got, review = import_plan(path)
+    expected = expected_restarting_004()
+    assert _areas(got) == _areas(expected)[:2]
+    assert not [d for d in review.doubts if d.anchor[:1] == ("task",)]

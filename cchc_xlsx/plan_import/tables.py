@@ -27,7 +27,7 @@ from cchc_xlsx.plans.phrases import find_target, parse_deadline, parse_target
 from cchc_xlsx.plans.plan_loader import default_measure
 
 _STT = re.compile(r"^(?:(?P<num>\d{1,3}(?:\.\d{1,3})*)[.)]?|(?P<roman>[IVXL]{1,5})[.)]?"
-                  r"|(?P<letter>[a-zđA-Z])[.)]|(?P<bullet>[-+•]))$")
+                  r"|(?P<letter>[a-zđA-ZĐ])[.)]|(?P<upper>[A-ZĐ])|(?P<bullet>[-+•]))$")
 _PHASE = re.compile(r"^(?:[A-H]|[IVX]{1,4})$")
 _LEADING_NUMBER = re.compile(r"^(?P<num>\d{1,3}(?:\.\d{1,3})*)(?:[.)]\s*|\s+)(?=\S)")
 # a group title with its own mark typed in front: "A. Công tác …", "II. Cải cách …", "3) …"
@@ -49,7 +49,7 @@ def clean_stt(text: str) -> str | None:
     m = _STT.match(text)
     if not m:
         return None
-    for kind in ("num", "roman", "letter", "bullet"):
+    for kind in ("num", "roman", "letter", "upper", "bullet"):
         if m.group(kind):
             return m.group(kind)
     return None
