@@ -377,3 +377,25 @@ def test_group_letter_alone_in_the_stt_cell_excel(tmp_path):
     expected = expected_restarting_004()
     assert _areas(got) == _areas(expected)[:2]
     assert not [d for d in review.doubts if d.anchor[:1] == ("task",)]
+
+
+def test_a_doubt_on_a_restarted_task_sits_at_that_task_in_the_yaml(tmp_path):
+    """Group B's task 1 cut by a page break: the YAML comment goes to B.1, not A.1."""
+    import docx
+
+    from .plan_docs import split_row
+
+    path = restarting_004(tmp_path / "kh.docx")
+    d = docx.Document(str(path))
+    t = d.tables[0]
+    b1 = sample("004").areas[1].tasks[0].content
+    r = next(i for i, row in enumerate(t.rows) if row.cells[1].text == b1)
+    split_row(t, r, [1], stt_col=0)
+    d.save(str(path))
+    plan, review = import_to_yaml(path, tmp_path / "kh.yaml")
+    assert [d.anchor for d in review.doubts if d.anchor[:1] == ("task",)] == [("task", "B.1")]
+    text = (tmp_path / "kh.yaml").read_text(encoding="utf-8")
+    at = text.index("KIỂM TRA: bảng 1 (phụ lục), dòng")
+    # in group B, right above its task 1 (not at group A's task 1)
+    assert text.index("title: Cải cách thể chế") < at < text.index(b1[:30])
+    assert _areas(load_plan(tmp_path / "kh.yaml")) == _areas(expected_restarting_004())

@@ -16,6 +16,7 @@ The rules follow how offices build these tables in Word and Excel:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -136,6 +137,12 @@ class TaskParser:
         self.column_layout = False
         self.seen: dict[str, str] = {}  # STT -> where, in the whole appendix
         self.ledger = ColumnLedger(review)
+        self.task_doubts: list[tuple[int, int]] = []  # (index in review, group index)
+
+    def _mark_task_doubt(self) -> None:
+        """Remember the group of the task doubt just written: if the numbering restarts in
+        each group, its anchor becomes the task's key ("B.1"), not the bare STT."""
+        self.task_doubts.append((len(self.review.doubts) - 1, max(0, len(self.areas) - 1)))
 
     def feed(self, table: Table, header: Header, start: int) -> None:
         cols = header.columns
@@ -196,11 +203,13 @@ class TaskParser:
             self.review.doubt(where, f"STT «{stt}» bị Excel lưu thành số và trùng với "
                               f"{self.seen[stt]}; đã đọc là «{stt}0» (hãy định dạng cột STT là "
                               "Văn bản)", "task", stt + "0")
+            self._mark_task_doubt()
             stt += "0"
         if stt is not None and content:
             self._new_task(stt, content, fields, where)
         elif stt is not None and not content:
             self.review.doubt(where, f"nhiệm vụ số {stt} không có nội dung", "task", stt)
+            self._mark_task_doubt()
             self._new_task(stt, "", fields, where)
         elif self.task is None:
             if content or not others_empty:
@@ -213,6 +222,7 @@ class TaskParser:
                 last[key] = _join(last[key], _own(cell))
             self.review.doubt(where, f"dòng không có số thứ tự, đã nối vào nhiệm vụ "
                               f"{self.task.stt} (hàng bị ngắt trang?)", "task", self.task.stt)
+            self._mark_task_doubt()
         elif not others_empty:  # one more product row of the same task
             self.task.products.append({k: _val(c) for k, c in fields.items()})
 
@@ -226,6 +236,7 @@ class TaskParser:
         if any(t.stt == stt for t in self.areas[-1].tasks):
             self.review.doubt(where, f"số thứ tự nhiệm vụ «{stt}» trùng với "
                               f"{self.seen[stt]} trong cùng nhóm", "task", stt)
+            self._mark_task_doubt()
         self.seen.setdefault(stt, where)
         self.task = _Task(stt, content, where, [{k: _val(c) for k, c in fields.items()}])
         self.areas[-1].tasks.append(self.task)
@@ -248,7 +259,17 @@ class TaskParser:
                             lead=p["lead"], coordinating=p["coordinating"])
                     for p in t.products))
                 for t in a.tasks)))
-        return scope_task_ids(tuple(areas))
+        scoped = scope_task_ids(tuple(areas))
+        if any(t.uid for a in scoped for t in a.tasks):
+            kept = [id(a) for a in self.areas if a.tasks]
+            for at, group in self.task_doubts:
+                d = self.review.doubts[at]
+                if group < len(self.areas) and id(self.areas[group]) in kept:
+                    g = kept.index(id(self.areas[group]))
+                    mark = scoped[g].stt or str(g + 1)
+                    self.review.doubts[at] = dataclasses.replace(
+                        d, anchor=("task", f"{mark}.{d.anchor[1]}"))
+        return scoped
 
 
 def _is_group_stt(stt: str | None) -> bool:
