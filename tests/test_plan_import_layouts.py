@@ -399,3 +399,19 @@ def test_a_doubt_on_a_restarted_task_sits_at_that_task_in_the_yaml(tmp_path):
     # in group B, right above its task 1 (not at group A's task 1)
     assert text.index("title: Cải cách thể chế") < at < text.index(b1[:30])
     assert _areas(load_plan(tmp_path / "kh.yaml")) == _areas(expected_restarting_004())
+
+
+def test_quarterly_dates_stated_as_the_day_of_the_quarters_last_month_seed_003():
+    """Seed 003: "(trước ngày 10 của tháng cuối quý, báo cáo năm trước ngày 05 tháng 12 năm
+    2024)". Its task appendix is not in the seed, so the schedule reader is asked directly."""
+    from cchc_xlsx.plan_import.front import _schedule
+    from cchc_xlsx.plan_import.review import Review
+
+    seed = next(SEEDS.glob("003_*.txt")).read_text(encoding="utf-8").splitlines()
+    line = next(x for x in seed if "tháng cuối quý" in x)
+    review = Review("003")
+    periods = _schedule(["Báo cáo định kỳ.", line], 2024, review)
+    assert [(p.id, str(p.due)) for p in periods] == [
+        ("q1-2024", "2024-03-10"), ("q2-2024", "2024-06-10"), ("q3-2024", "2024-09-10"),
+        ("nam-2024", "2024-12-05")]
+    assert review.doubts == []
