@@ -84,6 +84,8 @@ def documents(tmp_path_factory):
             if (fmt == "xlsx" and name in WORD_ONLY) or (fmt == "docx" and name in SHEET_ONLY):
                 continue
             docs[name, fmt] = build(base / f"{name}.{fmt}", fmt)
+    for fmt in ("docx", "xlsx"):
+        docs["indicators", fmt] = indicators_phu_trach_001(base / f"indicators.{fmt}", fmt)
     if HAS_SOFFICE:
         profile = base / "profile"
         words = [p for (n, f), p in docs.items() if f == "docx"]
@@ -329,12 +331,16 @@ def test_indicators_written_in_prose_seed_002(tmp_path):
     assert plan.roadmap  # the appendix of 002 is still read
 
 
-@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
-def test_indicators_led_by_nguoi_phu_trach(tmp_path, fmt):
-    path = indicators_phu_trach_001(tmp_path / f"ct.{fmt}", fmt)
-    plan, _ = import_plan(path)
+@pytest.mark.parametrize("fmt", ["docx", "xlsx", "doc", "xls", "ods"])
+def test_indicators_led_by_nguoi_phu_trach(documents, fmt):
+    """Seed 001's indicator appendix with its lead column headed "Người phụ trách": every
+    field of every indicator (STT, text, group, target, measure, lead, partners)."""
+    if ("indicators", fmt) not in documents:
+        pytest.skip("LibreOffice is not installed")
+    plan, review = import_plan(documents["indicators", fmt])
     expected = sample("001")
     assert plan_to_dict(plan)["indicators"] == plan_to_dict(expected)["indicators"]
+    assert not [d for d in review.doubts if d.anchor[:1] == ("indicator",)]
 
 
 @needs_soffice
@@ -415,3 +421,35 @@ def test_quarterly_dates_stated_as_the_day_of_the_quarters_last_month_seed_003()
         ("q1-2024", "2024-03-10"), ("q2-2024", "2024-06-10"), ("q3-2024", "2024-09-10"),
         ("nam-2024", "2024-12-05")]
     assert review.doubts == []
+
+
+def test_word_list_numbers_as_word_displays_them():
+    """numbering.xml read as Word does: formats, "%1.%2." texts, start values, a level
+    resetting the ones below it, a list restarted by startOverride, letters past z."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    from cchc_xlsx.plan_import.numbering import Numbering, format_number
+
+    from .plan_docs import abstract_num
+
+    levels = [("upperRoman", "%1.", 1), ("decimal", "%1.%2.", 1), ("lowerLetter", "%3)", 1),
+              ("upperLetter", "%4.", 1), ("lowerRoman", "(%5)", 4)]
+    root = parse_xml(f"<w:numbering {nsdecls('w')}>" + abstract_num(1, levels)
+                     + abstract_num(2, [("decimal", "%1.", 5)])
+                     + '<w:num w:numId="1"><w:abstractNumId w:val="1"/></w:num>'
+                     + '<w:num w:numId="2"><w:abstractNumId w:val="1"/><w:lvlOverride '
+                       'w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride></w:num>'
+                     + '<w:num w:numId="3"><w:abstractNumId w:val="2"/></w:num>'
+                     + "</w:numbering>")
+    n = Numbering(root)
+    shown = [n.label(num, ilvl)[0] for num, ilvl in (
+        ("1", 0), ("1", 1), ("1", 2), ("1", 2), ("1", 3), ("1", 4), ("1", 4), ("1", 1),
+        ("1", 2), ("1", 0), ("1", 1), ("3", 0), ("3", 0), ("2", 0), ("2", 1))]
+    assert shown == ["I.", "I.1.", "a)", "b)", "A.", "(iv)", "(v)", "I.2.", "a)", "II.",
+                     "II.1.", "5.", "6.", "I.", "I.1."]
+    assert n.label("0", 0) is None and n.label("99", 0) is None
+    assert [format_number(k, "lowerLetter") for k in (1, 26, 27, 28)] == ["a", "z", "aa",
+                                                                          "bb"]
+    assert [format_number(k, "upperRoman") for k in (4, 9, 14, 40)] == ["IV", "IX", "XIV",
+                                                                        "XL"]
