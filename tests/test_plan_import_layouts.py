@@ -453,3 +453,13 @@ def test_word_list_numbers_as_word_displays_them():
                                                                           "bb"]
     assert [format_number(k, "upperRoman") for k in (4, 9, 14, 40)] == ["IV", "IX", "XIV",
                                                                         "XL"]
+
+
+def test_plan_workbook_round_trip_keeps_the_group_keys(tmp_path):
+    from cchc_xlsx.plan_import.plan_workbook import write_plan_workbook
+
+    plan = expected_restarting_004()
+    write_plan_workbook(plan, tmp_path / "kh.xlsx")
+    back, _ = import_plan(tmp_path / "kh.xlsx")
+    assert _areas(back) == _areas(plan)
+    assert [t.key for t in back.tasks][:4] == ["task:A.1", "task:A.2", "task:A.3", "task:A.4"]
