@@ -463,3 +463,20 @@ def test_plan_workbook_round_trip_keeps_the_group_keys(tmp_path):
     back, _ = import_plan(tmp_path / "kh.xlsx")
     assert _areas(back) == _areas(plan)
     assert [t.key for t in back.tasks][:4] == ["task:A.1", "task:A.2", "task:A.3", "task:A.4"]
+
+
+def test_year_from_the_appendix_title_when_the_first_page_has_none(tmp_path):
+    """A first page without date or year in its trích yếu: the appendix title says 2023."""
+    from .plan_docs import write_layout_docx
+
+    rows = [["STT", "Nhiệm vụ", "Sản phẩm", "Chủ trì", "Phối hợp", "Thời hạn"],
+            ["1", "Rà soát quy trình", "Báo cáo", "Văn phòng", "Các phòng", "Quý II"]]
+    path = write_layout_docx(tmp_path / "kh.docx", [
+        "PHÒNG GIÁO DỤC VÀ ĐÀO TẠO", "TRƯỜNG TIỂU HỌC A", "Số: /KH-THA",
+        "KẾ HOẠCH", "Cải cách hành chính", "Nơi nhận:", "- Lưu: VT.", "HIỆU TRƯỞNG",
+        "Nguyễn Văn An", "PHỤ LỤC", "NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH NĂM 2023"], [(rows, 1)])
+    plan, review = import_plan(path)
+    assert plan.meta.year == 2023
+    assert plan.tasks[0].products[0].deadline.start.isoformat() == "2023-04-01"
+    assert not [d for d in review.doubts if d.anchor == ("meta", "year")]
+    assert len(plan.schedule) == 4

@@ -161,7 +161,11 @@ def parse_front(lines: list[str], review: Review, heading: list[str] = ()) -> Fr
         review.doubt(where, f"trích yếu không nêu năm; đã lấy năm {front.year} của ngày ban "
                      "hành", "meta", "year")
     else:
-        review.doubt(where, "không xác định được năm của kế hoạch", "meta", "year")
+        probe = Front()
+        _from_appendix(list(heading), probe)  # "PHỤ LỤC … NĂM 2023", "Kèm theo … 2023"
+        front.year = probe.year
+        if front.year is None:
+            review.doubt(where, "không xác định được năm của kế hoạch", "meta", "year")
     _signature(lines, front, review)
     front.schedule = _schedule(lines, front.year, review)
     return front
