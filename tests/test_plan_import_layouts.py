@@ -480,3 +480,27 @@ def test_year_from_the_appendix_title_when_the_first_page_has_none(tmp_path):
     assert plan.tasks[0].products[0].deadline.start.isoformat() == "2023-04-01"
     assert not [d for d in review.doubts if d.anchor == ("meta", "year")]
     assert len(plan.schedule) == 4
+
+
+def test_stt_numbered_by_the_list_number_style(tmp_path):
+    """STT cells in Word's "List Number" style: the list comes from the style's numPr."""
+    import docx
+
+    plan = sample("004")
+    d = docx.Document()
+    d.add_paragraph("PHỤ LỤC")
+    d.add_paragraph("NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH NĂM 2023")
+    tasks = plan.areas[0].tasks[:2] + plan.areas[1].tasks
+    t = d.add_table(rows=len(tasks) + 1, cols=5)
+    for c, text in enumerate(["STT", "Nhiệm vụ", "Sản phẩm", "Chủ trì", "Thời hạn"]):
+        t.cell(0, c).text = text
+    for r, task in enumerate(tasks, start=1):
+        p = task.products[0]
+        t.cell(r, 0).paragraphs[0].style = d.styles["List Number"]
+        for c, text in enumerate([task.content, p.product, p.lead, p.deadline.text], start=1):
+            t.cell(r, c).text = text
+    d.save(str(tmp_path / "kh.docx"))
+    got, _ = import_plan(tmp_path / "kh.docx")
+    assert [t.stt for t in got.tasks] == ["1", "2", "3", "4"]
+    assert [(t.content, t.products[0].product, t.products[0].lead) for t in got.tasks] == [
+        (t.content, t.products[0].product, t.products[0].lead) for t in tasks]
