@@ -370,36 +370,45 @@ def write_layout_docx(path: Path, before: list[str], tables: list[tuple[list[lis
 
 
 def write_layout_xlsx(path: Path, before: list[str], tables: list[tuple[list[list], int]],
-                      after: list[str] = ()) -> Path:
-    """The same layout typed in Excel: one sheet, the lines above and below in column A."""
+                      after: list[str] = (), margin: int = 0) -> Path:
+    """The same layout typed in Excel: one sheet, the lines above and below in the first
+    column; ``margin`` empty rows and columns before it all (a sheet starting at B2)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
     wb = Workbook()
     ws = wb.active
     ws.title = "Phụ lục"
+    row = margin + 1
+
+    def line(text: str) -> None:
+        nonlocal row
+        ws.cell(row, margin + 1, text)
+        row += 1
+
     for text in before:
-        ws.append([text])
+        line(text)
     for rows, n_header in tables:
-        top = ws.max_row + 1
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
+        top = row
+        for r, values in enumerate(rows):
+            for c, value in enumerate(values):
                 if value is LEFT or (isinstance(value, str) and value == UP):
                     continue
                 if isinstance(value, Num):
                     value = value.shown + (" " + value.text if value.text else "")
                 elif isinstance(value, list):
                     value = "\n".join(value)
-                cell = ws.cell(top + r, c + 1, value)
+                cell = ws.cell(top + r, margin + c + 1, value)
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
                 if r < n_header:
                     cell.font = Font(bold=True)
                 right, down = _spans(rows, r, c)
                 if right or down:
-                    ws.merge_cells(start_row=top + r, start_column=c + 1,
-                                   end_row=top + r + down, end_column=c + 1 + right)
+                    ws.merge_cells(start_row=top + r, start_column=margin + c + 1,
+                                   end_row=top + r + down, end_column=margin + c + 1 + right)
+        row = top + len(rows)
     for text in after:
-        ws.append([text])
+        line(text)
     wb.save(str(path))
     return path
 
@@ -582,7 +591,7 @@ def expected_header_variant_004():
                    lambda gi, a: ROMAN[gi], lambda gi, ti, t: t.stt)
 
 
-def merged_down_004(path: Path, fmt: str = "docx") -> Path:
+def merged_down_004(path: Path, fmt: str = "docx", margin: int = 0) -> Path:
     """Seed 004's appendix where one unit's name is typed once and merged down over the
     tasks it leads or supports: lead over 17–18 and 26–28 (not 29–30, which have their
     own), partners over 21–25 and 31–32's none; group rows merged across the whole row
@@ -602,8 +611,9 @@ def merged_down_004(path: Path, fmt: str = "docx") -> Path:
                     if any(int(a) < int(task.stt) <= int(b) for a, b in spans):
                         row[col] = UP
                 rows.append(row)
-    writer = write_layout_docx if fmt == "docx" else write_layout_xlsx
-    return writer(path, HEADING_004, [(rows, 1)])
+    if fmt != "docx":
+        return write_layout_xlsx(path, HEADING_004, [(rows, 1)], margin=margin)
+    return write_layout_docx(path, HEADING_004, [(rows, 1)])
 
 
 def expected_merged_004():

@@ -161,7 +161,11 @@ def parse_front(lines: list[str], review: Review, heading: list[str] = ()) -> Fr
         review.doubt(where, f"trích yếu không nêu năm; đã lấy năm {front.year} của ngày ban "
                      "hành", "meta", "year")
     else:
-        review.doubt(where, "không xác định được năm của kế hoạch", "meta", "year")
+        probe = Front()
+        _from_appendix(list(heading), probe)  # "PHỤ LỤC … NĂM 2023", "Kèm theo … 2023"
+        front.year = probe.year
+        if front.year is None:
+            review.doubt(where, "không xác định được năm của kế hoạch", "meta", "year")
     _signature(lines, front, review)
     front.schedule = _schedule(lines, front.year, review)
     return front
@@ -186,7 +190,10 @@ def _appendix_only(lines: list[str], review: Review, heading: list[str]) -> Fron
         review.doubt(where, "không thấy ngày ban hành", "meta", "date")
     if front.year is None:
         review.doubt(where, "không xác định được năm của kế hoạch", "meta", "year")
-    review.doubt(where, "không thấy trích yếu của kế hoạch", "meta", "title")
+    front.title = next((x for x in heading if "kèm theo" not in fold(x)), "")
+    review.doubt(where, "không thấy trích yếu của kế hoạch" + (
+        f"; đã tạm ghi tên phụ lục «{front.title}», hãy sửa theo văn bản gốc"
+        if front.title else ""), "meta", "title")
     review.doubt("khối chữ ký", "không thấy chức danh và tên người ký", "meta", "signer")
     front.schedule = _schedule(lines + heading, front.year, review)
     return front
@@ -281,8 +288,17 @@ def _kinds(folded: str, count: int) -> list[str]:
     return list(_KINDS[count])
 
 
+_DAY_MONTH_WORDS = re.compile(r"ngày\s*(\d{1,2})\s*tháng\s*(\d{1,2})(?:\s*năm\s*(\d{4}))?",
+                              re.IGNORECASE)
+_QUARTER_END = re.compile(r"ngày\s*(\d{1,2})\s*(?:của\s*)?(?:các\s*)?tháng\s*cuối\s*"
+                          r"(?:của\s*)?(?:mỗi\s*|hàng\s*|hằng\s*)?quý", re.IGNORECASE)
+
+
 def _dates(line: str) -> list[tuple[int, int, int | None]]:
-    return [(int(d), int(m), int(y) if y else None) for d, m, y in _DAY_MONTH.findall(line)
+    """Due dates written "05/3", "05/3/2024" or "ngày 05 tháng 12 năm 2024", in order."""
+    found = [(m.start(), m.groups()) for m in _DAY_MONTH.finditer(line)]
+    found += [(m.start(), m.groups()) for m in _DAY_MONTH_WORDS.finditer(line)]
+    return [(int(d), int(m), int(y) if y else None) for _, (d, m, y) in sorted(found)
             if 1 <= int(m) <= 12]
 
 
@@ -296,6 +312,14 @@ def _schedule_sentences(lines: list[str]):
     for line in lines + [""]:
         f = fold(line)
         found = _dates(line)
+        quarter_end = _QUARTER_END.search(f) if "báo cáo" in f else None
+        if quarter_end:  # "trước ngày 10 của tháng cuối quý, báo cáo năm trước ngày 05/12"
+            rest = _dates(f[quarter_end.end():])
+            if len(rest) == 1:
+                day = int(quarter_end.group(1))
+                out.append((line, [(day, 3, None), (day, 6, None), (day, 9, None), rest[0]],
+                            "quý i, quý ii, quý iii, năm"))
+                continue
         single = (len(found) == 1 and _PERIOD_WORDS.search(f) is not None
                   and re.search(r"trước|chậm nhất|hạn", f) is not None
                   and ("báo cáo" in f or run))

@@ -40,8 +40,12 @@ def read_sheets(path: Path, shown_as: str | None = None) -> Document:
         if name.startswith("_") or name in reports:
             continue  # our own hidden identity sheet, the report forms
         sheet = book.get_sheet_by_name(name)
+        # with skip_empty_area=False the values start at A1, and calamine's merged ranges
+        # are absolute: no offset. (Subtracting ``sheet.start`` shifted every merge up or
+        # left on a sheet whose first row or column is empty, so a lead merged down over
+        # rows 5–7 was given to rows 4–6.)
         values = sheet.to_python(skip_empty_area=False)
-        top, left = sheet.start or (0, 0)
+        top, left = 0, 0
         merges = sheet.merged_cell_ranges or []
         label = f"trang tính «{name}»"
         rows: list[list[Cell]] = []

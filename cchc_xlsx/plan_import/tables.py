@@ -16,6 +16,7 @@ The rules follow how offices build these tables in Word and Excel:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -27,7 +28,7 @@ from cchc_xlsx.plans.phrases import find_target, parse_deadline, parse_target
 from cchc_xlsx.plans.plan_loader import default_measure
 
 _STT = re.compile(r"^(?:(?P<num>\d{1,3}(?:\.\d{1,3})*)[.)]?|(?P<roman>[IVXL]{1,5})[.)]?"
-                  r"|(?P<letter>[a-zđA-Z])[.)]|(?P<bullet>[-+•]))$")
+                  r"|(?P<letter>[a-zđA-ZĐ])[.)]|(?P<upper>[A-ZĐ])|(?P<bullet>[-+•]))$")
 _PHASE = re.compile(r"^(?:[A-H]|[IVX]{1,4})$")
 _LEADING_NUMBER = re.compile(r"^(?P<num>\d{1,3}(?:\.\d{1,3})*)(?:[.)]\s*|\s+)(?=\S)")
 # a group title with its own mark typed in front: "A. Công tác …", "II. Cải cách …", "3) …"
@@ -49,7 +50,7 @@ def clean_stt(text: str) -> str | None:
     m = _STT.match(text)
     if not m:
         return None
-    for kind in ("num", "roman", "letter", "bullet"):
+    for kind in ("num", "roman", "letter", "upper", "bullet"):
         if m.group(kind):
             return m.group(kind)
     return None
@@ -93,34 +94,15 @@ class _Area:
     tasks: list[_Task] = field(default_factory=list)
 
 
-class TaskParser:
-    """Collects the task rows of one appendix, possibly over several tables."""
+class ColumnLedger:
+    """What each column of an appendix held, so a column that is not part of a plan (Ghi
+    chú, Kinh phí) or a role that came out empty is a review line, never lost in silence."""
 
-    def __init__(self, review: Review, year: int | None) -> None:
+    def __init__(self, review: Review) -> None:
         self.review = review
-        self.year = year
-        self.areas: list[_Area] = []
-        self.task: _Task | None = None
-        self.column_layout = False
-        self.seen: dict[str, str] = {}  # STT -> where, in the whole appendix
-        self.columns: dict[str, dict] = {}  # header text -> what its rows held
+        self.columns: dict[str, dict] = {}  # header text -> role, column, rows with text
 
-    def feed(self, table: Table, header: Header, start: int) -> None:
-        cols = header.columns
-        self.column_layout = self.column_layout or "group" in cols
-        for r in range(start, len(table.rows)):
-            row = table.rows[r]
-            where = f"{table.label}, {table.row_labels[r]}"
-            if not any(c.text for c in row) or is_column_numbers(row):
-                continue
-            if header.repeats(row):
-                continue  # the header repeated on a new page
-            self._row(row, cols, where)
-            self._account(header, row, where)
-
-    def _account(self, header: Header, row: list[Cell], where: str) -> None:
-        """Note what each column held, so a column that is not part of a plan (Ghi chú,
-        Kinh phí) or a role that came out empty is reported, never lost in silence."""
+    def add(self, header: Header, row: list[Cell], where: str) -> None:
         for col, name in header.names.items():
             role = next((r for r, c in header.columns.items() if c == col), None)
             info = self.columns.setdefault(name, {"role": role, "rows": [], "col": col})
@@ -128,7 +110,7 @@ class TaskParser:
             if cell.text and not cell.left and not (cell.above and role is None):
                 info["rows"].append((where, cell.text))
 
-    def column_review(self, label: str) -> None:
+    def report(self, label: str) -> None:
         """One review line per column left out (with content) and per role found empty."""
         for name, info in self.columns.items():
             role, rows = info["role"], info["rows"]
@@ -142,6 +124,41 @@ class TaskParser:
             elif role not in (None, "note", "stt", "group") and not rows:
                 self.review.doubt(label, f"cột «{name}» (vai trò {ROLE_NAMES.get(role, role)}) "
                                   "để trống ở mọi dòng")
+
+
+class TaskParser:
+    """Collects the task rows of one appendix, possibly over several tables."""
+
+    def __init__(self, review: Review, year: int | None) -> None:
+        self.review = review
+        self.year = year
+        self.areas: list[_Area] = []
+        self.task: _Task | None = None
+        self.column_layout = False
+        self.seen: dict[str, str] = {}  # STT -> where, in the whole appendix
+        self.ledger = ColumnLedger(review)
+        self.task_doubts: list[tuple[int, int]] = []  # (index in review, group index)
+
+    def _mark_task_doubt(self) -> None:
+        """Remember the group of the task doubt just written: if the numbering restarts in
+        each group, its anchor becomes the task's key ("B.1"), not the bare STT."""
+        self.task_doubts.append((len(self.review.doubts) - 1, max(0, len(self.areas) - 1)))
+
+    def feed(self, table: Table, header: Header, start: int) -> None:
+        cols = header.columns
+        self.column_layout = self.column_layout or "group" in cols
+        for r in range(start, len(table.rows)):
+            row = table.rows[r]
+            where = f"{table.label}, {table.row_labels[r]}"
+            if not any(c.text for c in row) or is_column_numbers(row):
+                continue
+            if header.repeats(row):
+                continue  # the header repeated on a new page
+            self._row(row, cols, where)
+            self.ledger.add(header, row, where)
+
+    def column_review(self, label: str) -> None:
+        self.ledger.report(label)
 
     def _row(self, row: list[Cell], cols: dict[str, int], where: str) -> None:
         stt_cell, task_cell = _cell(row, cols, "stt"), _cell(row, cols, "task")
@@ -186,11 +203,13 @@ class TaskParser:
             self.review.doubt(where, f"STT «{stt}» bị Excel lưu thành số và trùng với "
                               f"{self.seen[stt]}; đã đọc là «{stt}0» (hãy định dạng cột STT là "
                               "Văn bản)", "task", stt + "0")
+            self._mark_task_doubt()
             stt += "0"
         if stt is not None and content:
             self._new_task(stt, content, fields, where)
         elif stt is not None and not content:
             self.review.doubt(where, f"nhiệm vụ số {stt} không có nội dung", "task", stt)
+            self._mark_task_doubt()
             self._new_task(stt, "", fields, where)
         elif self.task is None:
             if content or not others_empty:
@@ -203,6 +222,7 @@ class TaskParser:
                 last[key] = _join(last[key], _own(cell))
             self.review.doubt(where, f"dòng không có số thứ tự, đã nối vào nhiệm vụ "
                               f"{self.task.stt} (hàng bị ngắt trang?)", "task", self.task.stt)
+            self._mark_task_doubt()
         elif not others_empty:  # one more product row of the same task
             self.task.products.append({k: _val(c) for k, c in fields.items()})
 
@@ -216,6 +236,7 @@ class TaskParser:
         if any(t.stt == stt for t in self.areas[-1].tasks):
             self.review.doubt(where, f"số thứ tự nhiệm vụ «{stt}» trùng với "
                               f"{self.seen[stt]} trong cùng nhóm", "task", stt)
+            self._mark_task_doubt()
         self.seen.setdefault(stt, where)
         self.task = _Task(stt, content, where, [{k: _val(c) for k, c in fields.items()}])
         self.areas[-1].tasks.append(self.task)
@@ -238,7 +259,17 @@ class TaskParser:
                             lead=p["lead"], coordinating=p["coordinating"])
                     for p in t.products))
                 for t in a.tasks)))
-        return scope_task_ids(tuple(areas))
+        scoped = scope_task_ids(tuple(areas))
+        if any(t.uid for a in scoped for t in a.tasks):
+            kept = [id(a) for a in self.areas if a.tasks]
+            for at, group in self.task_doubts:
+                d = self.review.doubts[at]
+                if group < len(self.areas) and id(self.areas[group]) in kept:
+                    g = kept.index(id(self.areas[group]))
+                    mark = scoped[g].stt or str(g + 1)
+                    self.review.doubts[at] = dataclasses.replace(
+                        d, anchor=("task", f"{mark}.{d.anchor[1]}"))
+        return scoped
 
 
 def _is_group_stt(stt: str | None) -> bool:
@@ -263,6 +294,14 @@ def _plain_rows(table: Table, header: Header, start: int, text_role: str,
                 review: Review, phases: bool = False) -> list[_Row]:
     cols = header.columns
     rows: list[_Row] = []
+    ledger = ColumnLedger(review)
+    _plain(table, header, start, text_role, review, phases, cols, rows, ledger)
+    ledger.report(table.label)
+    return rows
+
+
+def _plain(table: Table, header: Header, start: int, text_role: str, review: Review,
+           phases: bool, cols: dict[str, int], rows: list[_Row], ledger: ColumnLedger) -> None:
     for r in range(start, len(table.rows)):
         row = table.rows[r]
         where = f"{table.label}, {table.row_labels[r]}"
@@ -270,6 +309,7 @@ def _plain_rows(table: Table, header: Header, start: int, text_role: str,
             continue
         if header.repeats(row):
             continue
+        ledger.add(header, row, where)
         stt_text = _own(_cell(row, cols, "stt"))
         text_cell = _cell(row, cols, text_role)
         text = _own(text_cell)
@@ -307,7 +347,6 @@ def _plain_rows(table: Table, header: Header, start: int, text_role: str,
             continue
         rows.append(_Row(stt or "", text, _val(lead), _val(coord), text_cell.bold, where,
                          _val(extra)))
-    return rows
 
 
 def parse_indicators(table: Table, header: Header, start: int,

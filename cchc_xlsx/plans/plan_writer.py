@@ -100,7 +100,7 @@ def plan_yaml(plan: Plan, header: Iterable[str] = (),
         out.kv(4, "title", area.title)
         out.raw("    tasks:")
         for t in area.tasks:
-            out.note(("task", t.stt), 6)
+            out.note(("task", t.uid or t.stt), 6)  # the key when STTs restart per group
             out.kv(8, "stt", t.stt, first=True)
             out.kv(8, "content", t.content)
             if len(t.products) == 1:
