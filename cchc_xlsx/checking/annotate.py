@@ -11,6 +11,7 @@ because styles and comments need it.
 
 from __future__ import annotations
 
+import errno
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time
@@ -30,7 +31,19 @@ IDENTITY_SHEET = "_cchc"
 
 
 def annotated_name(path: str | Path) -> str:
-    return f"{Path(path).stem}.kiem-tra.xlsx"
+    """``<stem>.kiem-tra.xlsx``, its stem shortened (with a hash of the whole name, so two
+    long names stay apart) when the name would pass the 255 bytes file systems allow."""
+    import hashlib
+
+    stem = Path(path).stem
+    if len(stem.encode()) <= MAX_STEM_BYTES:
+        return f"{stem}.kiem-tra.xlsx"
+    tag = hashlib.sha256(stem.encode()).hexdigest()[:8]
+    cut = stem.encode()[:MAX_STEM_BYTES - 9].decode(errors="ignore")
+    return f"{cut}~{tag}.kiem-tra.xlsx"
+
+
+MAX_STEM_BYTES = 200  # + ".kiem-tra.xlsx" and the atomic writer's temp affixes < 255
 
 
 def needs_copy(result: FileResult, everything: bool = False) -> bool:
@@ -49,8 +62,13 @@ def write_all(results: Iterable[FileResult], out_dir: str | Path,
             continue
         try:
             path = write_annotated(result, out_dir)
-        except (OSError, UserError):
+        except OSError as exc:
+            if exc.errno == errno.ENAMETOOLONG:  # this file's name, not the folder
+                failed.append(result.file)
+                continue
             raise  # the folder, not the file: the caller tells the user
+        except UserError:
+            raise
         except Exception:  # noqa: BLE001 - one odd file must not stop the others' copies
             failed.append(result.file)
             continue
