@@ -34,7 +34,6 @@ sys.path.insert(0, str(ROOT))
 from bench.bench_portal_load import tree_rss  # noqa: E402
 from tests.server_kit import Server, prepare  # noqa: E402
 
-DEBUG = False
 CACHE = Path(tempfile.gettempdir()) / "cchc-bench-heavy"
 
 
@@ -79,17 +78,11 @@ def one_run(school: Path, heavy: Path) -> dict[str, float]:
     links = prepare(data)
     server = Server(data, workers=2)
     peak = [0]
-    peak_parts: list = []
     stop = threading.Event()
 
     def sample() -> None:
         while not stop.is_set():
-            now = tree_rss(server.proc.pid)
-            if now > peak[0] and DEBUG:
-                sys.path.insert(0, "/tmp/heavy17")
-                from breakdown import breakdown
-                peak_parts[:] = breakdown(server.proc.pid)
-            peak[0] = max(peak[0], now)
+            peak[0] = max(peak[0], tree_rss(server.proc.pid))
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample)
@@ -124,8 +117,6 @@ def one_run(school: Path, heavy: Path) -> dict[str, float]:
         sampler.join()
         server.stop()
         shutil.rmtree(work, ignore_errors=True)
-    if DEBUG:
-        print(peak_parts)
     print(f"  school {school_s:.2f} s; heavy " + ", ".join(f"{s} in {d:.1f} s"
                                                         for s, d in heavy_times)
           + f"; peak tree RSS {peak[0] / 2**20:.0f} MB")
