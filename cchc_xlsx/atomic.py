@@ -30,6 +30,8 @@ def atomic_path(final: str | Path) -> Iterator[Path]:
     """Yield a temp path beside ``final``; on success it replaces ``final`` in one step."""
     final = Path(final)
     try:
+        # every command that writes creates its output's folder (merge --out a/b/x.xlsx)
+        final.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".~", suffix=final.suffix + ".tmp", dir=final.parent)
     except OSError as exc:  # name the file the user asked for, not our temp file
         if exc.errno == errno.ENOENT:

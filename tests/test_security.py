@@ -328,3 +328,100 @@ def test_office_errors_never_show_server_temp_paths(site):
     assert r.status_code == 422
     assert str(portal.dir) not in r.text and "/tam/" not in r.text
     assert "ke-hoach-cua-toi.yaml" in text_of(r.text), re.findall(r"«[^»]*»", r.text)
+
+
+# --- bounded work per file --------------------------------------------------------------
+
+
+def _many_issues(n: int, path: str = "/srv/data/tam/nhan-x.tmp.xlsx"):
+    from cchc_xlsx.checking.report import ERROR, FileResult, Issue
+
+    issues = [Issue(path, "task_status_allowed" if k % 2 else "unknown_row", ERROR,
+                    f"Giá trị «{'x' * 900}» ở {path} không có trong danh sách.",
+                    "BC Nhiệm vụ", f"{'CD'[k % 2]}{100 + k // 2}", "y" * 5000)
+              for k in range(n)]
+    return FileResult(path, usable=True, issues=issues)
+
+
+def test_findings_are_bounded_and_summarised_by_rule_and_range():
+    import json
+
+    from cchc_xlsx.checking.bounded import MAX_LISTED
+    from cchc_xlsx.web.checker import findings
+
+    res = _many_issues(16_000)
+    found = findings(res, "tep-cua-truong.xlsx", res.file)
+    assert found["errors"] == res.errors == 16_000  # counts stay whole
+    assert len(found["issues"]) == MAX_LISTED and found["issues_total"] == 16_000
+    assert sum(m["count"] for m in found["more"]) == 16_000 - MAX_LISTED
+    first = {m["rule_id"]: m for m in found["more"]}
+    assert first["unknown_row"]["first"] == "C250" and first["unknown_row"]["last"] == "C8099"
+    size = len(json.dumps(found, ensure_ascii=False).encode())
+    assert size < 1_000_000, size
+    assert "/srv/data" not in json.dumps(found, ensure_ascii=False)
+
+
+def test_annotated_copy_lists_a_bounded_number_of_findings(tmp_path):
+    from openpyxl import load_workbook
+
+    from cchc_xlsx.checking.annotate import RESULT_SHEET, write_annotated
+    from cchc_xlsx.checking.bounded import MAX_LISTED
+    from cchc_xlsx.checking.validate import validate
+
+    from .conftest import SAMPLES
+
+    src = next(p for p in sorted((SAMPLES).rglob("*.xlsx")) if "MN-" in p.name)
+    real = validate([src], workers=1).files[0]
+    if not real.usable:
+        pytest.skip("no usable sample return")
+    res = _many_issues(2_000, str(src))
+    real.issues = res.issues
+    out = write_annotated(real, tmp_path)
+    wb = load_workbook(out)
+    rows = wb[RESULT_SHEET].max_row
+    assert rows <= 3 + MAX_LISTED + 4
+    comments = sum(1 for ws in wb.worksheets[1:] for row in ws.iter_rows() for c in row
+                   if c.comment)
+    assert comments <= MAX_LISTED
+
+
+def test_public_checks_never_queue_a_schools_upload(site, monkeypatch):
+    import asyncio
+
+    from cchc_xlsx.web import checker, service
+
+    _, portal, rnd, _, tmp = site
+    good = clean_return(portal, rnd, "MN-TT", tmp / "r")
+    unit = next(u for u in portal.units(rnd) if u.code == "MN-TT")
+    release = threading.Event()
+    real = checker.check_uploads
+
+    def slow_public(jobs, units, today=None):
+        if any(j["unit"] is None for j in jobs):
+            release.wait(30)  # a heavy anonymous file
+        return real(jobs, units, today)
+
+    monkeypatch.setattr(checker, "check_uploads", slow_public)
+    portal.pool = ThreadPoolExecutor(3)
+
+    def check():
+        return portal.check_only(rnd, open(good, "rb"), good.name)  # noqa: SIM115
+
+    async def scenario():
+        heavy = [asyncio.create_task(check()) for _ in range(1 + service.PUBLIC_WAITING)]
+        for _ in range(400):
+            if portal._public_in == service.PUBLIC_CHECKS + service.PUBLIC_WAITING:
+                break
+            await asyncio.sleep(0.05)
+        with pytest.raises(service.Busy):  # one checking, four waiting: the fifth is told
+            await check()
+        started = time.perf_counter()
+        outcome = await portal.receive(rnd, unit, open(good, "rb"), good.name)  # noqa: SIM115
+        school = time.perf_counter() - started
+        release.set()
+        return outcome, school, await asyncio.gather(*heavy)
+
+    outcome, school, results = asyncio.run(scenario())
+    assert outcome.receipt is not None and school < 10
+    assert all(r["valid"] for r in results)
+    assert list((portal.dir / "tam").iterdir()) == []

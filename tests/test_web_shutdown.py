@@ -19,9 +19,11 @@ from .fill import Filler, fill_clean
 from .server_kit import Server, prepare
 
 
-def csrf_and_cookie(base: str, link: str) -> str:
+def csrf_and_cookie(base: str, link: str) -> tuple[str, str]:
+    """The form's token and the cookie it is signed for (issue 17: they differ)."""
     page = httpx.get(base + link)
-    return re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    return (re.search(r'name="csrf" value="([^"]+)"', page.text).group(1),
+            page.cookies["cchc_csrf"])
 
 
 def multipart(csrf: str, name: str, content: bytes) -> tuple[bytes, str]:
@@ -47,12 +49,12 @@ def test_sigterm_mid_upload_loses_nothing_acknowledged(tmp_path):
 
         # the slow one: headers and half the body now, the rest after SIGTERM
         slow_code = "MN-TT"
-        csrf = csrf_and_cookie(server.url, links[slow_code])
+        csrf, cookie = csrf_and_cookie(server.url, links[slow_code])
         body, boundary = multipart(csrf, "cham.xlsx", files[slow_code].read_bytes())
         sock = socket.create_connection((host, port))
         sock.sendall((f"POST {links[slow_code]}/nop HTTP/1.1\r\nHost: {host}:{port}\r\n"
                       f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
-                      f"Content-Length: {len(body)}\r\nCookie: cchc_csrf={csrf}\r\n"
+                      f"Content-Length: {len(body)}\r\nCookie: cchc_csrf={cookie}\r\n"
                       "Connection: close\r\n\r\n").encode() + body[: len(body) // 2])
 
         # others racing the signal

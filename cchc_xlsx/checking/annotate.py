@@ -11,6 +11,7 @@ because styles and comments need it.
 
 from __future__ import annotations
 
+import errno
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cchc_xlsx.atomic import atomic_path
+from cchc_xlsx.checking.bounded import MAX_MESSAGE, MAX_VALUE, bound, clip
 from cchc_xlsx.checking.report import ERROR, SEVERITY_VI, FileResult
 from cchc_xlsx.errors import UserError
 from cchc_xlsx.user_text import store_text
@@ -29,7 +31,19 @@ IDENTITY_SHEET = "_cchc"
 
 
 def annotated_name(path: str | Path) -> str:
-    return f"{Path(path).stem}.kiem-tra.xlsx"
+    """``<stem>.kiem-tra.xlsx``, its stem shortened (with a hash of the whole name, so two
+    long names stay apart) when the name would pass the 255 bytes file systems allow."""
+    import hashlib
+
+    stem = Path(path).stem
+    if len(stem.encode()) <= MAX_STEM_BYTES:
+        return f"{stem}.kiem-tra.xlsx"
+    tag = hashlib.sha256(stem.encode()).hexdigest()[:8]
+    cut = stem.encode()[:MAX_STEM_BYTES - 9].decode(errors="ignore")
+    return f"{cut}~{tag}.kiem-tra.xlsx"
+
+
+MAX_STEM_BYTES = 200  # + ".kiem-tra.xlsx" and the atomic writer's temp affixes < 255
 
 
 def needs_copy(result: FileResult, everything: bool = False) -> bool:
@@ -48,8 +62,13 @@ def write_all(results: Iterable[FileResult], out_dir: str | Path,
             continue
         try:
             path = write_annotated(result, out_dir)
-        except (OSError, UserError):
+        except OSError as exc:
+            if exc.errno == errno.ENAMETOOLONG:  # this file's name, not the folder
+                failed.append(result.file)
+                continue
             raise  # the folder, not the file: the caller tells the user
+        except UserError:
+            raise
         except Exception:  # noqa: BLE001 - one odd file must not stop the others' copies
             failed.append(result.file)
             continue
@@ -69,8 +88,11 @@ def write_annotated(result: FileResult, out_dir: str | Path) -> Path | None:
     wb = _open_copy(src)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    # bounded: thousands of findings (a hostile file) are listed and marked for the first
+    # few hundred, the rest summarised by rule and sheet on the result sheet
+    listed, rest = bound(result.issues)
     by_cell: dict[tuple[str, str], list] = defaultdict(list)
-    for issue in result.issues:
+    for issue in listed:
         if issue.sheet in wb.sheetnames and issue.cell:
             by_cell[(issue.sheet, issue.cell)].append(issue)
     # the template's "fill me" highlight is a conditional format, which Excel paints over a
@@ -80,7 +102,8 @@ def write_annotated(result: FileResult, out_dir: str | Path) -> Path | None:
         c = wb[sheet][cell]
         colour = ERROR_FILL if any(i.severity == ERROR for i in issues) else WARNING_FILL
         c.fill = PatternFill("solid", fgColor=colour)
-        text = "\n".join(f"[{SEVERITY_VI[i.severity]}] {i.message}" for i in issues)
+        text = "\n".join(f"[{SEVERITY_VI[i.severity]}] {clip(i.message, MAX_MESSAGE)}"
+                         for i in issues)
         c.comment = Comment(text, "cchc-xlsx", width=320, height=120)
         marks[sheet].append((cell, colour))
     for sheet, cells in marks.items():
@@ -96,10 +119,11 @@ def write_annotated(result: FileResult, out_dir: str | Path) -> Path | None:
     for col, title in enumerate(("Mức độ", "Trang", "Ô", "Giá trị", "Nội dung", "Mã quy tắc"),
                                 start=1):
         ws.cell(3, col, title).font = Font(bold=True)
-    for row, issue in enumerate(result.issues, start=4):
+    for row, issue in enumerate(listed, start=4):
         # a file's text (its value, sheet name, the message quoting it) is stored as text
         for col, text in enumerate((SEVERITY_VI[issue.severity], issue.sheet, issue.cell,
-                                    issue.value or "", issue.message, issue.rule_id), start=1):
+                                    clip(issue.value, MAX_VALUE) or "",
+                                    clip(issue.message, MAX_MESSAGE), issue.rule_id), start=1):
             store_text(text, ws.cell(row, col))
         if issue.sheet in wb.sheetnames and issue.cell:
             link = ws.cell(row, 3)
@@ -110,6 +134,12 @@ def write_annotated(result: FileResult, out_dir: str | Path) -> Path | None:
         for col in range(1, 7):
             ws.cell(row, col).alignment = Alignment(wrap_text=col == 5, vertical="top")
         ws.row_dimensions[row].height = 15 * max(1, -(-len(issue.message) // 85))
+    for row, summary in enumerate(rest, start=4 + len(listed)):
+        for col, text in enumerate((SEVERITY_VI[summary.severity], summary.sheet,
+                                    summary.first, "", summary.sentence, summary.rule_id),
+                                   start=1):
+            store_text(text, ws.cell(row, col))
+        ws.cell(row, 5).alignment = Alignment(wrap_text=True, vertical="top")
     for col, width in zip("ABCDEF", (10, 18, 8, 20, 80, 30), strict=True):
         ws.column_dimensions[col].width = width
     target = out_dir / annotated_name(src)

@@ -42,7 +42,12 @@ def _tight(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def match_choice(text: str, allowed: tuple[str, ...]) -> Choice:
-    """The allowed value ``text`` stands for, if exactly one; else the nearest one."""
+    """The allowed value ``text`` stands for, if exactly one; else the nearest one.
+
+    A text far longer than every allowed value (a pasted paragraph) can match none and
+    resembles none: it is refused at once, without folding it (bounded work per cell)."""
+    if len(text) > 2 * max(map(len, allowed), default=0) + 40:
+        return Choice(None)
     typed = " ".join(nfc(text).split())
     if typed in allowed:
         return Choice(typed, exact=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from cchc_xlsx.cli.app import friendly, main
-from cchc_xlsx.errors import UserError
+from cchc_xlsx.errors import UserError, os_reason
 
 
 def run_profile(path: str | None, number: str | None, day: str | None):
@@ -71,8 +71,11 @@ def merge_cmd(inputs: tuple[str, ...], plan_path: str, units_path: str, period_i
     from cchc_xlsx.plans.units import load_units
 
     folder = Path(out_path).resolve().parent
-    if not folder.is_dir():  # told now, not after reading the whole batch
-        raise UserError(f"Không ghi được tệp «{out_path}»: không tìm thấy thư mục «{folder}».")
+    try:  # created (or refused) now, not after reading the whole batch
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"Không tạo được thư mục «{folder}» để ghi tệp «{out_path}»: "
+                        f"{os_reason(exc)}.") from None
     plan = open_plan_reviewed(plan_path)
     units = load_units(units_path)
     profile = run_profile(profile_path, number, day)

@@ -39,13 +39,10 @@ def report_template_cmd(out: str) -> None:
     from pathlib import Path
 
     from cchc_xlsx.atomic import atomic_path
-    from cchc_xlsx.errors import UserError
     from cchc_xlsx.reporting.word_report import default_template
 
     target = Path(out)
-    if not target.parent.is_dir():
-        raise UserError(f"Không có thư mục «{target.parent}» để ghi mẫu báo cáo.")
-    with atomic_path(target) as tmp:
+    with atomic_path(target) as tmp:  # creates the folder, or says why it cannot
         shutil.copyfile(default_template(), tmp)
     click.echo(f"Đã ghi mẫu báo cáo «{target}»; các chỗ giữ chỗ được giải thích trong "
                "docs/word-report.md.")

@@ -480,9 +480,10 @@ def collect(inbox: str | Path | Iterable[str | Path], db_path: str | Path = DEFA
     """
     paths = [inbox] if isinstance(inbox, (str, Path)) else list(inbox)
     for p in paths:
-        if not Path(p).exists():
+        if not Path(p).exists() and not Path(p).is_symlink():
             raise UserError(f"Không tìm thấy tệp hoặc thư mục «{p}».")
     from cchc_xlsx.checking.validate import check_files, expand_paths
+    from cchc_xlsx.reading.inbox_files import not_a_file
 
     files = expand_paths(paths)
     result = CollectResult(files=len(files))
@@ -490,6 +491,11 @@ def collect(inbox: str | Path | Iterable[str | Path], db_path: str | Path = DEFA
     with History(db_path) as history:
         fresh: dict[str, Path] = {}  # digest -> first path with those bytes
         for f in files:
+            why = not_a_file(f)  # a FIFO, a device, a dangling or outward link: never opened
+            if why:
+                result.others.append((f, why))
+                tick(1)
+                continue
             try:
                 digest = file_sha256(f)
             except OSError:

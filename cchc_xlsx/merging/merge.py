@@ -181,7 +181,7 @@ def merge(inputs: Iterable[str | Path], plan: Plan, units: Sequence[Unit], perio
     catalog = catalog or load_catalog()
     inputs = list(inputs)
     for path in inputs:
-        if not Path(path).exists():
+        if not Path(path).exists() and not Path(path).is_symlink():  # a dangling link: listed
             raise UserError(f"Không tìm thấy «{path}»; hãy kiểm tra lại đường dẫn tệp hoặc "
                             "thư mục báo cáo.")
     try:

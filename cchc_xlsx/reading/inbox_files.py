@@ -7,13 +7,23 @@ a word. Spreadsheets are read (by their bytes, whatever the extension says). ZIP
 are opened with the file guard's bomb limits and the spreadsheets inside are read from a
 private temporary folder, under names we choose (``0001.xlsx``), never the archive's; they
 are shown as ``thu.zip › bao-cao.xlsx``. Anything else is listed with one sentence.
+
+What is not a regular file is never opened (a FIFO or a device would make the reader wait
+forever): FIFOs, devices and sockets, dangling symbolic links and names the system cannot
+open are each listed with one sentence and the rest of the inbox goes on. A symbolic link
+is followed only when it points inside the folder the link lies in (or, found in a folder
+given to the command, inside that folder): the inbox is filled by other people's tools,
+and a link must not make the office's commands read (and record) files from elsewhere on
+the machine. The rule is the same whether a folder or the link itself is named.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -96,10 +106,55 @@ def expand(paths: list[str | Path]) -> list[Path]:
     return out
 
 
+def not_a_file(p: Path, root: Path | None = None) -> str | None:
+    """Why ``p`` is not to be opened (one Vietnamese sentence), or None for a regular file
+    (or a path that does not exist: the reader says so in its own words). ``root``: the
+    folder ``p`` was found in, which a symbolic link must not point out of."""
+    try:
+        st = os.lstat(p)
+        if stat.S_ISLNK(st.st_mode):
+            try:
+                target = p.resolve(strict=True)
+            except (OSError, RuntimeError):
+                return (f"Tệp «{p}» là liên kết (symlink) hỏng: nơi nó trỏ tới không còn; "
+                        "đã bỏ qua.")
+            inside = (root or p.parent).resolve()
+            if not target.is_relative_to(inside):
+                return (f"Tệp «{p}» là liên kết trỏ ra ngoài thư mục «{root or p.parent}» (tới "
+                        f"«{target}»); chỉ đọc tệp nằm trong thư mục, đã bỏ qua.")
+            st = os.stat(p)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            return f"Tên tệp «{p}» quá dài, hệ thống không mở được; đã bỏ qua."
+        return None  # the reader reports it, naming the file
+    if stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode):
+        return None
+    kind = ("một ống dẫn (FIFO)" if stat.S_ISFIFO(st.st_mode) else
+            "một socket" if stat.S_ISSOCK(st.st_mode) else
+            "một thiết bị" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else
+            "một mục đặc biệt")
+    return f"«{p}» là {kind}, không phải tệp; đã bỏ qua."
+
+
+def _sources(paths: list[str | Path]) -> list[tuple[Path, Path | None]]:
+    """``expand``'s files, each with the folder it was found in (None: named directly)."""
+    out: list[tuple[Path, Path | None]] = []
+    for raw in paths:
+        p = Path(raw)
+        out.extend([(f, p) for f in _walk(p)] if p.is_dir() else [(p, None)])
+    return out
+
+
 def open_inbox(paths: list[str | Path]) -> Inbox:
     """Sort the files under ``paths`` into returns to read, others and broken archives."""
     inbox = Inbox()
-    for p in expand(paths):
+    for p, root in _sources(paths):
+        why = not_a_file(p, root)
+        if why:
+            inbox.others.append((str(p), why))
+            continue
         suffix = p.suffix.lower()
         if suffix in SPREADSHEET_SUFFIXES or not p.is_file():
             inbox.files.append(Found(p, str(p)))

@@ -47,6 +47,7 @@ from cchc_xlsx.web.security import (
 )
 from cchc_xlsx.web.service import (
     MAX_UPLOAD,
+    Busy,
     Portal,
     receipt_code,
     too_large_message,
@@ -213,6 +214,10 @@ def create_app(data_dir: str | Path, workers: int | None = None, smtp: Any = Non
             return problem(request, "Hãy chọn tệp báo cáo để kiểm tra.")
         try:
             result = await portal.check_only(rnd, upload.file, upload.filename)
+        except Busy as exc:
+            response = problem(request, exc.message, 503)
+            response.headers["Retry-After"] = "60"
+            return response
         except UserError as exc:
             return problem(request, exc.message, 413)
         return page(request, "check.html", rounds=portal.rounds(), chosen=rnd.id,

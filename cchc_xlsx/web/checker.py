@@ -58,19 +58,27 @@ def _catalog() -> Any:
 
 
 def findings(res: FileResult, shown_name: str, hide: str) -> dict[str, Any]:
-    """A file's result as the pages show it; the stored path never reaches a page."""
+    """A file's result as the pages show it; the stored path never reaches a page.
+
+    Bounded (``checking.bounded``): at most ``MAX_LISTED`` findings in full, the rest as
+    one summary per rule and sheet, so a hostile file's receipt stays a few hundred KB."""
+    from cchc_xlsx.checking.bounded import MAX_MESSAGE, MAX_VALUE, bound, clip
 
     def clean(text: str) -> str:
-        return text.replace(hide, shown_name) if hide else text
+        return clip(text.replace(hide, shown_name) if hide else text, MAX_MESSAGE) or ""
 
+    listed, rest = bound(res.issues)
     return {
         "usable": res.usable, "valid": res.valid, "errors": res.errors,
         "warnings": res.warnings, "unit_code": res.unit_code, "unit_name": res.unit_name,
         "plan_id": res.plan_id, "period_id": res.period_id,
-        "issues": [{"sheet": i.sheet, "cell": i.cell, "value": i.value,
+        "issues": [{"sheet": i.sheet, "cell": i.cell, "value": clip(i.value, MAX_VALUE),
                     "message": clean(i.message), "rule_id": i.rule_id,
                     "severity": i.severity, "severity_vi": SEVERITY_VI[i.severity]}
-                   for i in res.issues],
+                   for i in listed],
+        "issues_total": len(res.issues),
+        "more": [s.to_dict() | {"message": clean(s.message), "sentence": clean(s.sentence),
+                                "severity_vi": SEVERITY_VI[s.severity]} for s in rest],
     }
 
 

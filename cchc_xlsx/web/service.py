@@ -36,6 +36,19 @@ from cchc_xlsx.web.store import Receipt, Round, RoundUnit, Store
 MAX_UPLOAD = 20 * 1024 * 1024
 TOKEN_BYTES = 24  # 192 bits from secrets: a link cannot be guessed
 SESSION_HOURS = 12
+#: ``/kiem-tra`` (anyone, no link): files checked at once, and files allowed to wait. It
+#: never goes through the schools' batches, so a school's upload is not queued behind it.
+PUBLIC_CHECKS = 1
+PUBLIC_WAITING = 4
+
+
+class Busy(UserError):
+    """The public check page has too many files waiting."""
+
+    def __init__(self) -> None:
+        super().__init__("Trang kiểm tra thử đang bận kiểm tra các tệp khác; hãy thử lại sau "
+                         "ít phút (việc nộp báo cáo qua đường dẫn của đơn vị không bị ảnh "
+                         "hưởng).")
 
 
 def load_round_plan(path: str | Path) -> Plan:
@@ -133,6 +146,8 @@ class Portal:
         self.clock = clock
         self.workers = getattr(pool, "_max_workers", 0) or 2
         self._batcher: _Batcher | None = None
+        self._public: asyncio.Semaphore | None = None
+        self._public_in = 0  # /kiem-tra files being received, waiting or checked
 
     def clear_spool(self) -> None:
         """Uploads and exports a stopped server left half-done (none was acknowledged)."""
@@ -344,13 +359,35 @@ class Portal:
         return Outcome(stored, new=rec.new)
 
     async def check_only(self, rnd: Round, src: BinaryIO, filename: str) -> dict[str, Any]:
-        """``/kiem-tra``: the findings for a file, which is then deleted, never recorded."""
+        """``/kiem-tra``: the findings for a file, which is then deleted, never recorded.
+
+        At most ``PUBLIC_CHECKS`` such files are checked at once, outside the schools'
+        batches (a hostile file costs its sender's wait, not a school's); with
+        ``PUBLIC_WAITING`` more already received or waiting, the next answers ``Busy``."""
         from starlette.concurrency import run_in_threadpool
 
+        from cchc_xlsx.web import checker
 
-        tmp, sha = await run_in_threadpool(self.spool, src)
-        return await self._check(rnd, {"tmp": str(tmp), "files_dir": "", "sha256": sha,
-                                       "shown": display_name(filename), "unit": None})
+        if self._public is None:
+            self._public = asyncio.Semaphore(PUBLIC_CHECKS)
+        if self._public_in >= PUBLIC_CHECKS + PUBLIC_WAITING:
+            raise Busy()
+        self._public_in += 1
+        try:
+            tmp, sha = await run_in_threadpool(self.spool, src)
+            job = {"tmp": str(tmp), "files_dir": "", "sha256": sha,
+                   "shown": display_name(filename), "unit": None,
+                   "plan_id": rnd.plan_id, "period_id": rnd.period_id}
+            async with self._public:
+                try:
+                    [found] = await self._run(
+                        checker.check_uploads, [job],
+                        {(rnd.plan_id, rnd.period_id): [u.unit for u in self.units(rnd)]})
+                finally:
+                    Path(tmp).unlink(missing_ok=True)  # refused by the guard or cut off
+        finally:
+            self._public_in -= 1
+        return found
 
     async def _check(self, rnd: Round, job: dict[str, Any]) -> dict[str, Any]:
         """One file's findings, checked in a batch with whatever else is waiting."""
