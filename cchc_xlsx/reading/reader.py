@@ -228,14 +228,12 @@ def _table(spec: FormSpec, rows: list[list[Any]], r0: int, c0: int, header_row: 
     wanted = [(k, mapping[k]) for k in input_cols]
     out: list[Row] = []
     extra: list[int] = []
-    def key_at(r: int) -> str:
-        key = cell_text(rows[r][key_col]) if key_col < len(rows[r]) else ""
-        return "" if key.startswith(DOC_MARK) else key  # a document field, not a row
-
-    last_keyed = max((r for r in range(first, len(rows)) if key_at(r)), default=first - 1)
+    keys = [cell_text(row[key_col]) if key_col < len(row) else "" for row in rows[first:]]
+    keys = ["" if key.startswith(DOC_MARK) else key for key in keys]  # document fields
+    last_keyed = max((first + i for i, key in enumerate(keys) if key), default=first - 1)
     for r in range(first, last_keyed + 1):
         row = rows[r]
-        key = key_at(r)
+        key = keys[r - first]
         if key == "total" or key.startswith("grp:"):
             continue
         values = {k: (row[c] if c < len(row) else None) for k, c in wanted}
@@ -253,7 +251,10 @@ def _doc_fields(rows: list[list[Any]], r0: int, c0: int, key_col: int,
     column (so inserted or deleted rows above the signature do not lose them)."""
     out = {}
     for r, row in enumerate(rows):
-        mark = cell_text(row[key_col]) if key_col < len(row) else ""
+        value = row[key_col] if key_col < len(row) else None
+        if type(value) is not str or DOC_MARK not in value:
+            continue  # only text holding the mark can start with it once stripped
+        mark = cell_text(value)
         if not mark.startswith(DOC_MARK):
             continue
         for part in mark[len(DOC_MARK):].split(";"):
