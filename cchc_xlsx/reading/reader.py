@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from xlsxwriter.utility import xl_col_to_name
-
 from cchc_xlsx.errors import UserError
 from cchc_xlsx.forms.identity import (
     CHUNKED,
@@ -28,7 +26,7 @@ from cchc_xlsx.forms.identity import (
     parse_key_header,
 )
 from cchc_xlsx.forms.specs import Catalog, FormSpec
-from cchc_xlsx.reading.bounds import trim
+from cchc_xlsx.reading.bounds import col_name, trim
 from cchc_xlsx.reading.file_guard import UnusableFile, inspect_workbook
 from cchc_xlsx.reading.normalize import fold
 
@@ -222,7 +220,7 @@ def _table(spec: FormSpec, rows: list[list[Any]], r0: int, c0: int, header_row: 
     mapping, first = _map_columns(spec, rows, header_row, len(spec.columns))
     if not identified:
         first = header_row + 1
-    letters = {k: xl_col_to_name(c + c0) for k, c in mapping.items()}
+    letters = {k: col_name(c + c0) for k, c in mapping.items()}
     input_cols = [c.key for c in spec.columns if c.input or c.formula]
     # only what is typed or computed travels on: the printed plan texts are the plan's
     wanted = [(k, mapping[k]) for k in input_cols]
@@ -264,7 +262,7 @@ def _doc_fields(rows: list[list[Any]], r0: int, c0: int, key_col: int,
             c = int(col)
             text = cell_text(row[c]) if c < len(row) else ""
             out[name] = DocField(text, doc_value(name, text), sheet,
-                                 f"{xl_col_to_name(c + c0)}{r + r0 + 1}")
+                                 f"{col_name(c + c0)}{r + r0 + 1}")
     return out
 
 
