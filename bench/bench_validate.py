@@ -66,6 +66,8 @@ HELP_RUNS = 10
 PROFILE_FILES = 200
 NAIVE_FILES = 200  # the naive loop is linear in files: measured on 200, extrapolated
 FILL_STAMP = "fill-v1"  # bump when the way returns are made changes (invalidates the cache)
+TARGET_BARE_INPROC = 2.0  # validate() in process / bare calamine reading, same run
+TARGET_BARE_CLI = 2.5  # the CLI end to end / bare calamine reading, same run
 HEAVY = ("pandas", "pandera", "numpy", "openpyxl", "python_calamine", "xlsxwriter", "yaml")
 
 
@@ -155,10 +157,12 @@ class Naive:
         import pandas as pd
         import pandera.pandas as pa
 
+        from cchc_xlsx.forms.identity import DOC_MARK
         from cchc_xlsx.forms.specs import load_catalog
 
         catalog = load_catalog()
         self.pd, self.pa = pd, pa
+        self.skip = ("grp:", DOC_MARK)  # key-column entries that are not form rows
         self.columns = {f: [c.key for c in catalog.forms[f].columns] for f in FORMS}
 
         def allowed(rule_id: str) -> list[str]:
@@ -213,8 +217,10 @@ class Naive:
             if form_id not in self.schemas:
                 continue
             keys = df.iloc[header_row + 1:, key_col]
+            # what the templates hold in the key column besides row keys: the total row,
+            # group rows and the document fields' markers (Số, dated line, signer)
             rows = keys.map(lambda k: isinstance(k, str) and k != "total"
-                            and not k.startswith("grp:"))
+                            and not k.startswith(self.skip))
             cols = self.columns[form_id]
             table = df.iloc[header_row + 1:, :len(cols)][rows.to_numpy()]
             table.columns = cols
@@ -236,6 +242,29 @@ class Naive:
     def run(self, paths: list[str]) -> int:
         """Files with at least one failure."""
         return sum(1 for p in paths if self.one(p))
+
+
+# --- the floor: bare python-calamine reading the same files -------------------------------
+
+
+def _calamine_read(path: str) -> int:
+    """Every sheet of one file to Python values (what any reader must at least do)."""
+    import python_calamine as pc
+
+    book = pc.CalamineWorkbook.from_path(path)
+    cells = 0
+    for name in book.sheet_names:
+        cells += sum(len(row) for row in book.get_sheet_by_name(name).to_python())
+    return cells
+
+
+def calamine_read(paths: list[str], procs: int) -> int:
+    """Bare python-calamine over every file, ``procs`` processes (a Pool, as any script
+    would); the parent gets a cell count per file, so nothing is shipped back."""
+    if procs <= 1:
+        return sum(_calamine_read(p) for p in paths)
+    with Pool(procs) as pool:
+        return sum(pool.imap_unordered(_calamine_read, paths, chunksize=16))
 
 
 # --- measuring --------------------------------------------------------------------------
@@ -351,13 +380,20 @@ def breakdown(paths: list[str]) -> list[str]:
            f"  {'after reading (stack, file checks, pandera)':<44}{w - r:>8.3f} s"
            f"{(w - r) / n * 1e3:>8.2f} ms/file{(w - r) / w:>7.0%}"]
 
+    # validate() reads in worker processes, out of a profiler's sight: the profile runs the
+    # workers' own function (_read_stack: guard, calamine, tables, normalising, stacking) on
+    # every file in this process, then validate(workers=1) for the parent's share
+    from cchc_xlsx.checking import validate as validate_mod
+
+    validate_mod._init_reader(catalog)
     prof = cProfile.Profile()
     prof.enable()
+    for p in paths:
+        validate_mod._read_stack(p)
     validate(paths, workers=1)
     prof.disable()
     stats = pstats.Stats(prof)
     raw = stats.stats  # type: ignore[attr-defined]
-    total = max(ct for (_, _, _, ct, _) in raw.values())
 
     def cum(file_part: str, func: str) -> float:
         if not file_part:  # a builtin (calamine's Rust methods): match within its name
@@ -365,23 +401,25 @@ def breakdown(paths: list[str]) -> list[str]:
         return sum(v[3] for (f, _, fn), v in raw.items()
                    if fn == func and file_part in f.replace("\\", "/"))
 
-    rows = [("validate", "cchc_xlsx/validate.py", "validate"),
-            ("  read_all", "cchc_xlsx/validate.py", "read_all"),
-            ("    inspect_file (guard)", "cchc_xlsx/file_guard.py", "inspect_file"),
-            ("    read_workbook", "cchc_xlsx/reader.py", "read_workbook"),
-            ("      CalamineWorkbook.from_path", "", "method from_path"),
-            ("      get_sheet_by_name (calamine parse)", "", "'get_sheet_by_name'"),
-            ("      sheet.to_python", "", "'to_python'"),
-            ("      read_identity", "cchc_xlsx/reader.py", "read_identity"),
-            ("      _find_key_header", "cchc_xlsx/reader.py", "_find_key_header"),
-            ("      _table", "cchc_xlsx/reader.py", "_table"),
-            ("  _file_checks", "cchc_xlsx/validate.py", "_file_checks"),
-            ("  _Builder.add (stacking, normalising)", "cchc_xlsx/validate.py", "add"),
-            ("  _run_pandera", "cchc_xlsx/validate.py", "_run_pandera"),
+    rows = [("worker: _read_stack, every file", "checking/validate.py", "_read_stack"),
+            ("  inspect_workbook (guard)", "reading/file_guard.py", "inspect_workbook"),
+            ("  read_workbook", "reading/reader.py", "read_workbook"),
+            ("    CalamineWorkbook.from_path", "", "method from_path"),
+            ("    get_sheet_by_name (calamine parse)", "", "'get_sheet_by_name'"),
+            ("    sheet.to_python", "", "'to_python'"),
+            ("    read_identity", "reading/reader.py", "read_identity"),
+            ("    _find_key_header", "reading/reader.py", "_find_key_header"),
+            ("    _table", "reading/reader.py", "_table"),
+            ("  _table_checks", "checking/validate.py", "_table_checks"),
+            ("  _Builder.add (normalising)", "checking/validate.py", "add"),
+            ("parent: validate(workers=1)", "checking/validate.py", "validate"),
+            ("  _Batch.extend (stacking)", "checking/validate.py", "extend"),
+            ("  _run_pandera", "checking/validate.py", "_run_pandera"),
             ("    DataFrameSchema.validate", "pandera/", "validate"),
-            ("    compile_rule", "cchc_xlsx/rule_checks.py", "compile_rule")]
-    out += ["", f"cProfile of validate(workers=1) over {n} files: {total:.2f} s under the "
-                f"profiler; cumulative time (share of validate):"]
+            ("    compile_rule", "checking/rule_checks.py", "compile_rule")]
+    total = cum("checking/validate.py", "_read_stack") + cum("checking/validate.py", "validate")
+    out += ["", f"cProfile of the workers' function over {n} files, then validate(workers=1): "
+                f"{total:.2f} s under the profiler; cumulative time (share of both):"]
     pandera_validate = cum("pandera/api/pandas/container.py", "validate")
     for label, file_part, func in rows:
         t = (pandera_validate if label.strip() == "DataFrameSchema.validate"
@@ -522,6 +560,9 @@ def main(argv: list[str] | None = None) -> int:
                 lambda: naive.run(naive_paths), naive_check),
         Variant(f"(reading phase only, {default_workers} procs)", "read", n,
                 lambda: read_all(folder_paths, catalog), reads_check, diagnostic=True),
+        Variant(f"bare python-calamine, {default_workers} procs", "bare", n,
+                lambda: calamine_read(paths, default_workers),
+                lambda cells: None if cells > 0 else "no cells read", diagnostic=True),
     ]
     note = "" if n_naive == n else f" (naive loop on {n_naive} files, extrapolated)"
     print(f"repetitions: {args.repeat} (interleaved; median shown){note}", flush=True)
@@ -553,6 +594,13 @@ def main(argv: list[str] | None = None) -> int:
     extra_cli = [c - o for c, o in zip(variants[2].times, ours.times, strict=True)]
     print(f"  CLI minus validate() in process: median {statistics.median(extra_cli):.2f} s "
           f"(interpreter start-up, imports of pandas/pandera, JSON output)")
+    bare_v = variants[5]
+    vs_bare = {v.label: statistics.median([t / b for t, b in zip(v.times, bare_v.times,
+                                                                  strict=True)])
+               for v in variants[:3]}
+    print(f"  against bare python-calamine reading every sheet of the same files "
+          f"({bare_v.median:.2f} s, {default_workers} procs), median of the per-repetition "
+          f"ratios: " + ", ".join(f"{k} {r:.2f}×" for k, r in vs_bare.items()))
 
     print()
     print(f"start-up, median of {HELP_RUNS} (interleaved):")
@@ -583,6 +631,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"target: ≥ {TARGET_RATIO:g}× faster than the naive loop, same run: {ratio:.1f}× "
           f"(naive {naive_n:.2f} s{note}; vs validate(workers=1): "
           f"{naive_n / variants[1].per_target(n):.1f}×)  {verdict(ratio >= TARGET_RATIO)}")
+    print(f"target: validate() in process ≤ {TARGET_BARE_INPROC:g}× bare calamine reading, "
+          f"same run: {vs_bare[ours.label]:.2f}×  "
+          f"{verdict(vs_bare[ours.label] <= TARGET_BARE_INPROC)}")
+    print(f"target: CLI end to end ≤ {TARGET_BARE_CLI:g}× bare calamine reading, same run: "
+          f"{vs_bare['cli']:.2f}×  {verdict(vs_bare['cli'] <= TARGET_BARE_CLI)}")
     print(f"target: `cchc-xlsx --help` ≤ {TARGET_HELP:g} s: {help_s:.3f} s  "
           f"{verdict(help_s <= TARGET_HELP)}")
     print(f"target: --help imports neither pandas nor pandera: "

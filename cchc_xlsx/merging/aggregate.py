@@ -124,8 +124,12 @@ class Aggregate:
                 mine[status] = mine.get(status, 0) + n
         if not self.task_order:
             self.task_order = list(other.task_order)
+        same = other.task_order == self.task_order
         order = {k: i for i, k in enumerate(other.task_order)}
         for code, letters in other.task_detail.items():
+            if same and len(letters) == len(order) == len(self.task_order):
+                self.task_detail[code] = letters  # rows in the same order: nothing to move
+                continue
             self.task_detail[code] = "".join(
                 letters[order[k]] if k in order and order[k] < len(letters) else "-"
                 for k in self.task_order)

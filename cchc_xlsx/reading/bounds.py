@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
 
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
-
 from cchc_xlsx.reading.file_guard import UnusableFile
 
 MAX_SHEET_CELLS = 2_000_000  # rows × columns of one sheet's grid (a 10,000-unit merge: ~1M)
@@ -37,6 +35,19 @@ _ITEM = re.compile(
 _SHEET_DATA = re.compile(rb"<(?P<p>[\w.-]+:)?sheetData\b[^>]*?(?P<empty>/?)>")
 _R_ATTR = re.compile(rb"""(?<![\w:])r\s*=\s*["']([^"']*)["']""")
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
+
+
+def col_name(col: int) -> str:
+    """Column letters of a 0-based column index ("A", "Z", "AA", …, "XFD"). Written here
+    rather than taken from xlsxwriter.utility: reading a return must not import a whole
+    workbook writer (it showed in every command's start-up)."""
+    name = ""
+    col += 1
+    while col > 0:
+        col, rest = divmod(col - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
 
 
 @dataclass
@@ -125,7 +136,7 @@ def _rebuilt(xml: bytes, start: int, end: int, cells: list[tuple[int, int, int, 
         element = xml[a:b]
         head_end = element.find(b">")
         head = element[:head_end]
-        ref = xl_rowcol_to_cell(row, col).encode("ascii")
+        ref = f"{col_name(col)}{row + 1}".encode("ascii")
         if _R_ATTR.search(head):
             head = _R_ATTR.sub(b'r="' + ref + b'"', head, count=1)
         else:
@@ -188,7 +199,7 @@ def trim(path: str | Path, far_parts: tuple[str, ...]) -> Trimmed:
             if len(kept) == len(cells):
                 continue
             keep = set(kept)
-            dropped += [(sheet, xl_col_to_name(c[1]) + str(c[0] + 1))
+            dropped += [(sheet, col_name(c[1]) + str(c[0] + 1))
                         for i, c in enumerate(cells) if i not in keep]
             changed[part] = _rebuilt(xml, start, end, cells, kept)
         if not changed:

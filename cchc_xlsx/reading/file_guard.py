@@ -371,7 +371,15 @@ _DTD_OVERLAP = 2 * max(len(w) for w in _DTD_WORDS) + 2
 
 
 def _has_dtd(window: bytes) -> bool:
-    if b"!" not in window:  # one byte: memchr, far faster than a two-byte search
+    at = window.find(b"!")  # one byte: memchr, far faster than a two-byte search
+    seen = 0
+    while at >= 0 and seen < 64:  # a few "!" (formulas' Sheet!A1): look at each one
+        before = window[max(at - 2, 0):at]
+        if before.endswith(b"<") or before == b"<\x00":
+            break  # "<!" (or UTF-16 "<\0!"): the full test below decides
+        at = window.find(b"!", at + 1)
+        seen += 1
+    if at < 0:
         return False
     if b"<!" not in window and b"<\x00!" not in window:
         return False

@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from xlsxwriter.utility import xl_col_to_name
-
 from cchc_xlsx.errors import UserError
 from cchc_xlsx.forms.identity import (
     CHUNKED,
@@ -28,7 +26,7 @@ from cchc_xlsx.forms.identity import (
     parse_key_header,
 )
 from cchc_xlsx.forms.specs import Catalog, FormSpec
-from cchc_xlsx.reading.bounds import trim
+from cchc_xlsx.reading.bounds import col_name, trim
 from cchc_xlsx.reading.file_guard import UnusableFile, inspect_workbook
 from cchc_xlsx.reading.normalize import fold
 
@@ -222,20 +220,18 @@ def _table(spec: FormSpec, rows: list[list[Any]], r0: int, c0: int, header_row: 
     mapping, first = _map_columns(spec, rows, header_row, len(spec.columns))
     if not identified:
         first = header_row + 1
-    letters = {k: xl_col_to_name(c + c0) for k, c in mapping.items()}
+    letters = {k: col_name(c + c0) for k, c in mapping.items()}
     input_cols = [c.key for c in spec.columns if c.input or c.formula]
     # only what is typed or computed travels on: the printed plan texts are the plan's
     wanted = [(k, mapping[k]) for k in input_cols]
     out: list[Row] = []
     extra: list[int] = []
-    def key_at(r: int) -> str:
-        key = cell_text(rows[r][key_col]) if key_col < len(rows[r]) else ""
-        return "" if key.startswith(DOC_MARK) else key  # a document field, not a row
-
-    last_keyed = max((r for r in range(first, len(rows)) if key_at(r)), default=first - 1)
+    keys = [cell_text(row[key_col]) if key_col < len(row) else "" for row in rows[first:]]
+    keys = ["" if key.startswith(DOC_MARK) else key for key in keys]  # document fields
+    last_keyed = max((first + i for i, key in enumerate(keys) if key), default=first - 1)
     for r in range(first, last_keyed + 1):
         row = rows[r]
-        key = key_at(r)
+        key = keys[r - first]
         if key == "total" or key.startswith("grp:"):
             continue
         values = {k: (row[c] if c < len(row) else None) for k, c in wanted}
@@ -253,7 +249,10 @@ def _doc_fields(rows: list[list[Any]], r0: int, c0: int, key_col: int,
     column (so inserted or deleted rows above the signature do not lose them)."""
     out = {}
     for r, row in enumerate(rows):
-        mark = cell_text(row[key_col]) if key_col < len(row) else ""
+        value = row[key_col] if key_col < len(row) else None
+        if type(value) is not str or DOC_MARK not in value:
+            continue  # only text holding the mark can start with it once stripped
+        mark = cell_text(value)
         if not mark.startswith(DOC_MARK):
             continue
         for part in mark[len(DOC_MARK):].split(";"):
@@ -263,7 +262,7 @@ def _doc_fields(rows: list[list[Any]], r0: int, c0: int, key_col: int,
             c = int(col)
             text = cell_text(row[c]) if c < len(row) else ""
             out[name] = DocField(text, doc_value(name, text), sheet,
-                                 f"{xl_col_to_name(c + c0)}{r + r0 + 1}")
+                                 f"{col_name(c + c0)}{r + r0 + 1}")
     return out
 
 

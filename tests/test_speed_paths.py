@@ -1,0 +1,54 @@
+"""The faster paths of issue 18 give the answers of the plain ones they replace."""
+
+from __future__ import annotations
+
+import random
+
+from xlsxwriter.utility import xl_col_to_name
+
+from cchc_xlsx.checking.validate import Stacked
+from cchc_xlsx.reading import file_guard
+from cchc_xlsx.reading.bounds import col_name
+
+
+def test_col_name_matches_xlsxwriter():
+    for col in list(range(0, 800)) + [16_383, 18_277, 18_278]:
+        assert col_name(col) == xl_col_to_name(col)
+
+
+def _plain_has_dtd(window: bytes) -> bool:
+    if b"<!" not in window and b"<\x00!" not in window:
+        return False
+    lowered = window.lower()
+    return any(needle in lowered for needle in file_guard._DTD_NEEDLES)
+
+
+def test_dtd_test_matches_the_plain_one():
+    rnd = random.Random(18)
+    pieces = [b"<c r=\"A1\"><f>Sheet1!A1</f></c>", b"!", b"<", b"\x00", b"<!-- x -->",
+              b"<!DOCTYPE x>", b"<!ENTITY a 'b'>", b"<\x00!\x00D\x00O\x00C\x00T\x00Y\x00P\x00E",
+              b"text", b"<!doctype", b"!!!!!!!!", b"<![CDATA[x]]>"]
+    windows = [b"", b"!", b"<!", b"x<", b"!" * 200 + b"<!DOCTYPE"]
+    for _ in range(3000):
+        windows.append(b"".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 80))))
+    for window in windows:
+        assert file_guard._has_dtd(window) == _plain_has_dtd(window), window
+
+
+def test_stacked_extend_matches_append():
+    rnd = random.Random(7)
+    by_append, by_extend = Stacked(), Stacked()
+    for fi in range(30):
+        keys = ["_f", "_key", *rnd.sample(["a", "b", "c", "d"], rnd.randint(0, 4))]
+        recs = [{k: (fi if k == "_f" else rnd.random()) for k in keys}
+                for _ in range(rnd.randint(0, 5))]
+        for rec in recs:
+            by_append.append(rec)
+        columns: dict[str, list] = {}
+        for rec in recs:
+            columns.update(dict.fromkeys(rec))
+        part = {k: [(0 if k == "_f" else rec.get(k)) for rec in recs] for k in columns}
+        by_extend.extend(part, len(recs), fi)
+    assert by_extend.n == by_append.n
+    assert list(by_extend.columns) == list(by_append.columns)
+    assert by_extend.columns == by_append.columns
