@@ -178,7 +178,7 @@ def merge_round(files: list[str], plan_file: str, units: list[Any], period_id: s
     """The consolidated workbook of a round, by the library's ``merge``."""
     from cchc_xlsx.inbox.history import History
     from cchc_xlsx.merging.merge import merge, office_from_units
-    from cchc_xlsx.web.service import load_round_plan, with_due
+    from cchc_xlsx.web.round_plan import load_round_plan, with_due
 
     plan = with_due(load_round_plan(plan_file), period_id, due)
     office = office_from_units(units, plan)

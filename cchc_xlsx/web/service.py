@@ -21,7 +21,7 @@ import time
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -29,6 +29,7 @@ from typing import Any, BinaryIO
 from cchc_xlsx.atomic import atomic_path
 from cchc_xlsx.errors import UserError
 from cchc_xlsx.model import Plan, Unit
+from cchc_xlsx.web.round_plan import load_round_plan, with_due
 from cchc_xlsx.web.store import Receipt, Round, RoundUnit, Store
 
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -36,22 +37,6 @@ TOKEN_BYTES = 24  # 192 bits from secrets: a link cannot be guessed
 SESSION_HOURS = 12
 FREE_FAILURES = 3  # failed logins before each next try has to wait
 MAX_WAIT = 300.0
-
-
-def load_round_plan(path: str | Path) -> Plan:
-    """Load a round's plan, YAML or a plan document (Word, Excel, the plan workbook): the one
-    place the portal reads plan files."""
-    from cchc_xlsx.plan_import.opener import open_plan
-
-    return open_plan(path)[0]
-
-
-def with_due(plan: Plan, period_id: str, due: date | None) -> Plan:
-    """The plan with one period's due date set by the office (for this round only)."""
-    if due is None:
-        return plan
-    schedule = tuple(replace(p, due=due) if p.id == period_id else p for p in plan.schedule)
-    return replace(plan, schedule=schedule)
 
 
 def new_token() -> str:
