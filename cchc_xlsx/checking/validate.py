@@ -9,6 +9,7 @@ ever opened for reading.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import threading
@@ -548,6 +549,7 @@ def _check(inbox: Any, units: Sequence[Unit] | None, period_id: str | None,
         res.period_id = ident.get("period_id", "")
         res.kind = ident.get("kind", "")
         res.forms = list(book.tables)
+        res.sheets = [t.sheet for t in book.tables.values()]
         _table_checks(res, book, catalog, builtins)
         period = (_iso(ident.get("period_start")), _iso(ident.get("period_end")))
         for form_id, table in book.tables.items():
@@ -603,7 +605,7 @@ def _check(inbox: Any, units: Sequence[Unit] | None, period_id: str | None,
     if progress and (inbox.others or inbox.broken):
         progress(len(inbox.others) + len(inbox.broken))
     for res in results:
-        res.issues.sort(key=_issue_order)
+        res.issues.sort(key=functools.partial(_issue_order, res.sheets))
     return Checked(Report(results), books,
                    {form_id: b.records for form_id, b in builders.items()})
 
@@ -641,11 +643,15 @@ def _iso(text: Any) -> date | None:
         return None
 
 
-def _issue_order(issue: Issue) -> tuple:
+def _issue_order(sheets: list[str], issue: Issue) -> tuple:
+    """Whole-file findings first, then sheet by sheet in the workbook's own order (as the
+    clerk sees the tabs), then row by row."""
     m = re.match(r"([A-Z]+)(\d+)", issue.cell or "")
     row = int(m.group(2)) if m else 0
     col = len(m.group(1)) * 100 + ord(m.group(1)[-1]) if m else 0
-    return (issue.sheet, row, col, issue.rule_id)
+    place = (-1 if not issue.sheet else sheets.index(issue.sheet) if issue.sheet in sheets
+             else len(sheets))
+    return (place, issue.sheet, row, col, issue.rule_id)
 
 
 __all__ = ["validate", "check_files", "expand_paths", "Checked", "Stacked"]

@@ -10,6 +10,7 @@ checking from ``checking.validate`` (in worker processes, see ``checker``), the 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import functools
 import hashlib
@@ -245,6 +246,25 @@ class Portal:
             raise LookupError(code)
         return token
 
+    def collector(self, unit: RoundUnit) -> str:
+        """The office a school sends to, as the school page names it: the portal's profile,
+        else the unit list's «nơi nhận»."""
+        from cchc_xlsx.plans.names import normal_case
+        from cchc_xlsx.web.profile import read_profile
+
+        profile = read_profile(self.dir)
+        return normal_case(profile.name) if profile else unit.unit.recipient
+
+    def revoke(self, rnd: Round, code: str) -> None:
+        """Close a unit's link (a lost or leaked one) until the office issues a new one."""
+        if not self.store.revoke(rnd.id, code):
+            raise LookupError(code)
+
+    def unlinked(self, rnd: Round) -> list[RoundUnit]:
+        """The round's units whose link was revoked and not issued again."""
+        links = self.store.links(rnd.id)
+        return [u for u in self.units(rnd) if u.code not in links]
+
     def school(self, token: str) -> tuple[Round, RoundUnit] | None:
         """The round and unit a live link opens, or None (unknown or revoked)."""
         link = self.store.link(token)
@@ -312,6 +332,9 @@ class Portal:
         from cchc_xlsx.checking.report import FileResult
 
         self.store.add_receipt(receipt)
+        stamp = receipt.received_at.timestamp()  # the file's time is its receipt's: the
+        with contextlib.suppress(OSError):  # status sheet then says "received", not "modified"
+            os.utime(self.dir / "tep" / receipt.stored_name, (stamp, stamp))
         f = receipt.findings
         res = FileResult(str(self.dir / "tep" / receipt.stored_name), usable=f["usable"],
                          unit_code=receipt.unit_code, unit_name=f["unit_name"],
@@ -323,14 +346,39 @@ class Portal:
         stored = self.store.receipt(receipt.sha256)
         return Outcome(stored, new=rec.new)
 
-    async def check_only(self, rnd: Round, src: BinaryIO, filename: str) -> dict[str, Any]:
-        """``/kiem-tra``: the findings for a file, which is then deleted, never recorded."""
+    async def check_only(self, rnd: Round | None, src: BinaryIO,
+                         filename: str) -> tuple[Round | None, dict[str, Any]]:
+        """``/kiem-tra``: the findings for a file, which is then deleted, never recorded.
+
+        The file is checked against the open round its identity names (plan and period);
+        ``rnd`` (the user's choice) only when the file does not say, or there is one round.
+        Returns the round used (None: no round fits, the findings say why)."""
         from starlette.concurrency import run_in_threadpool
 
-
+        shown = display_name(filename)
         tmp, sha = await run_in_threadpool(self.spool, src)
-        return await self._check(rnd, {"tmp": str(tmp), "files_dir": "", "sha256": sha,
-                                       "shown": display_name(filename), "unit": None})
+        ident = await run_in_threadpool(_identity, tmp)
+        rounds = self.rounds()
+        if ident.get("plan_id") and ident.get("period_id"):
+            named = next((r for r in rounds if (r.plan_id, r.period_id)
+                          == (ident["plan_id"], ident["period_id"])), None)
+            if named is None:
+                tmp.unlink(missing_ok=True)
+                what = ident.get("period_name") or ident["period_id"]
+                return None, {"refusal": f"Tệp «{shown}» là báo cáo kỳ «{what}» (kế hoạch "
+                                         f"«{ident['plan_id']}»); trên cổng chưa có đợt báo "
+                                         "cáo nào đang mở cho kỳ này, nên chưa kiểm tra "
+                                         "được. Hãy hỏi phòng giáo dục về đợt báo cáo."}
+            rnd = named
+        elif rnd is None:
+            if len(rounds) != 1:
+                tmp.unlink(missing_ok=True)
+                return None, {"refusal": f"Tệp «{shown}» không cho biết thuộc đợt báo cáo nào "
+                                         "(không điền trên mẫu do cổng phát); hãy chọn đợt báo"
+                                         " cáo trong danh sách rồi kiểm tra lại."}
+            rnd = rounds[0]
+        return rnd, await self._check(rnd, {"tmp": str(tmp), "files_dir": "", "sha256": sha,
+                                            "shown": shown, "unit": None})
 
     async def _check(self, rnd: Round, job: dict[str, Any]) -> dict[str, Any]:
         """One file's findings, checked in a batch with whatever else is waiting."""
@@ -355,7 +403,8 @@ class Portal:
 
         units = [u.unit for u in self.units(rnd)]
         out = await self._run(checker.annotate, str(self.stored_file(receipt)),
-                              str(self.dir / "danh-dau"), rnd.plan_id, rnd.period_id, units)
+                              str(self.dir / "danh-dau"), rnd.plan_id, rnd.period_id, units,
+                              receipt.original_name)
         return Path(out) if out else None
 
     # --- the office's view --------------------------------------------------------------
@@ -384,8 +433,16 @@ class Portal:
                   "late": sum(1 for r in sent if r.on_time is False)}
         return Board(rnd, rows, totals)
 
-    async def consolidated(self, rnd: Round, include_invalid: bool) -> Path:
+    async def consolidated(self, rnd: Round, include_invalid: bool, number: str = "",
+                           day: date | None = None) -> Path:
+        """The round's consolidated workbook, signed with the office's saved profile and
+        this download's number and date (blank for the văn thư when not given)."""
         from cchc_xlsx.web import checker
+        from cchc_xlsx.web.profile import read_profile
+
+        profile = read_profile(self.dir)
+        if profile is not None:
+            profile = profile.with_run(number, day)
 
         board = self.board(rnd)
         files = [str(self.dir / "tep" / self._stored_name(r.sha256)) for r in board.rows
@@ -397,7 +454,20 @@ class Portal:
         units = [u.unit for u in self.units(rnd)]
         await self._run(checker.merge_round, files, str(self.dir / "ke-hoach" / rnd.plan_file),
                         units, rnd.period_id, rnd.due, str(out), str(self.store.path),
-                        include_invalid)
+                        include_invalid, profile)
+        return out
+
+    async def word_report(self, rnd: Round, include_invalid: bool, number: str = "",
+                          day: date | None = None) -> Path:
+        """The drafted Word report: the signed consolidation first, then ``report`` on it."""
+        from cchc_xlsx.web import checker
+
+        merged = await self.consolidated(rnd, include_invalid, number, day)
+        try:
+            out = merged.with_suffix(".docx")
+            await self._run(checker.word_report, str(merged), str(out))
+        finally:
+            merged.unlink(missing_ok=True)
         return out
 
     def _stored_name(self, sha: str) -> str:
@@ -553,6 +623,30 @@ def _dummy_hash() -> str:
     from argon2 import PasswordHasher
 
     return PasswordHasher().hash(secrets.token_hex(16))
+
+
+def _identity(path: Path) -> dict[str, Any]:
+    """The plan and period a file says it belongs to ({} when it does not say, or cannot be
+    read: the check that follows tells the user why in its own words)."""
+    from cchc_xlsx.reading.file_guard import UnusableFile, inspect_file
+    from cchc_xlsx.reading.reader import open_book, read_identity
+
+    try:
+        kind = inspect_file(path)
+        named = path.with_name(f"{path.name}.id.{kind}")
+        os.link(path, named)
+        try:
+            _, book, _ = open_book(named)
+            try:
+                return read_identity(book)
+            finally:
+                close = getattr(book, "close", None)
+                if close:
+                    close()
+        finally:
+            named.unlink(missing_ok=True)
+    except (UnusableFile, OSError, ValueError):
+        return {}
 
 
 def _mkstemp(folder: Path) -> tuple[int, str]:

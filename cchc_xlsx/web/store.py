@@ -274,6 +274,17 @@ class Store:
                       "VALUES (?, ?, ?, ?)", (token, rid, code, _now()))
         return True
 
+    def revoke(self, rid: int, code: str) -> bool:
+        """Close the unit's live link without issuing another (False: no such unit)."""
+        with self.tx() as c:
+            known = c.execute("SELECT 1 FROM web_units WHERE round_id = ? AND code = ?",
+                              (rid, code)).fetchone()
+            if not known:
+                return False
+            c.execute("UPDATE web_links SET revoked_at = ? WHERE round_id = ? AND "
+                      "unit_code = ? AND revoked_at IS NULL", (_now(), rid, code))
+        return True
+
     # --- receipts -----------------------------------------------------------------------
 
     def add_receipt(self, r: Receipt) -> None:
