@@ -267,11 +267,3 @@ def test_base_url_from_serve_is_used_by_the_link_commands(tmp_path):
                for line in r.output.splitlines()[1:])
 
 
-def test_cell_ranges_read_as_a_clerk_would():
-    from cchc_xlsx.checking.report import cell_ranges
-
-    assert cell_ranges([f"{c}{r}" for r in (18, 19) for c in "DEFHIJLM"]) == "D18:M19"
-    assert cell_ranges(["G17", "G23"]) == "G17, G23"
-    assert cell_ranges(["E14", "E15", "E16", "E18"]) == "E14:E18"
-    assert cell_ranges(["A1", "B1"]) == "A1:B1"
-    assert cell_ranges(["D5", "F7", "D6"]) == "D5:D6, F7"
