@@ -263,6 +263,9 @@ def test_every_state_changing_form_needs_the_csrf_token(site):
         (f"/van-phong/dot/{rnd.id}/don-vi/MN-TT/cap-lai", False),
         (f"/van-phong/dot/{rnd.id}/thu", False),
         ("/van-phong/dot", False),
+        ("/van-phong/dot/nhap", False),
+        (f"/van-phong/dot/{rnd.id}/don-vi/MN-TT/thu-hoi", False),
+        ("/van-phong/ho-so", False),
         ("/dang-xuat", False),
         ("/dang-nhap", False),
     ]
