@@ -134,7 +134,7 @@ def _one(folder: Path, stem: str) -> tuple[Path | None, str]:
 
 def read(data_dir: str | Path, token: str) -> Staged:
     """Read a staged plan (with the import's review) and unit list."""
-    from cchc_xlsx.plan_import.opener import YAML_SUFFIXES, open_plan
+    from cchc_xlsx.plan_import.opener import open_plan
     from cchc_xlsx.plans.units import load_units
 
     folder = _folder(Path(data_dir), token)
@@ -150,10 +150,9 @@ def read(data_dir: str | Path, token: str) -> Staged:
         raise UserError(_clean(exc.message, plan_path, plan_name)) from None
     staged.plan = plan
     staged.doubts = [_clean(str(d), plan_path, plan_name) for d in review.doubts]
-    if plan_path.suffix.lower() not in YAML_SUFFIXES:
-        text = review.text(plan).splitlines()
-        staged.review_text = next((line.strip() for line in text
-                                   if line.strip().startswith("Đã đọc")), "")
+    text = review.text(plan).splitlines()  # "Đã đọc: … nhiệm vụ, … chỉ tiêu, … kỳ báo cáo."
+    staged.review_text = next((line.strip() for line in text
+                               if line.strip().startswith("Đã đọc")), "")
     if not plan.schedule:
         raise UserError(f"Kế hoạch «{plan_name}» không có kỳ báo cáo nào (thời gian chốt số "
                         "liệu, hạn nộp); hãy bổ sung vào kế hoạch rồi thử lại.")
