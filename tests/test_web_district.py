@@ -267,3 +267,23 @@ def test_base_url_from_serve_is_used_by_the_link_commands(tmp_path):
                for line in r.output.splitlines()[1:])
 
 
+
+
+def test_cached_units_follow_a_reopening_from_another_process(site, tmp_path):
+    """The portal caches a round's units (every school request needs them); ``web open``
+    run from another process while it serves must still be seen at once."""
+    import csv
+
+    from cchc_xlsx.plans.units import load_units
+    from cchc_xlsx.web.service import Portal
+
+    client, portal, rnd, tokens, tmp = site
+    assert len(portal.units(rnd)) == 12
+    rows = list(csv.reader(UNITS_CSV.open(encoding="utf-8")))
+    rows.append(["MN-MOI", "Trường Mầm non Mới", *rows[1][2:]])
+    more = tmp_path / "them.csv"
+    with more.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    other = Portal(portal.dir)  # its own Store, as the CLI would have
+    other.open_round(PLAN_001, load_units(more), rnd.period_id)
+    assert [u.code for u in portal.units(rnd)][-1] == "MN-MOI"
