@@ -287,3 +287,18 @@ def test_cached_units_follow_a_reopening_from_another_process(site, tmp_path):
     other = Portal(portal.dir)  # its own Store, as the CLI would have
     other.open_round(PLAN_001, load_units(more), rnd.period_id)
     assert [u.code for u in portal.units(rnd)][-1] == "MN-MOI"
+
+
+def test_the_saved_profile_round_trips_the_cli_sample(tmp_path):
+    """One format: the CLI's sample profile, saved by the portal's writer, reads back equal
+    (with this report's number and date too)."""
+    from datetime import date
+
+    from cchc_xlsx.plans.office_profile import save_office_profile
+
+    from .conftest import SAMPLES
+
+    sample = load_office_profile(SAMPLES / "office" / "phong-gddt-quan8.yaml")
+    for profile in (sample, sample.with_run("45", date(2023, 3, 10))):
+        path = save_office_profile(profile, tmp_path / "ho-so.yaml")
+        assert load_office_profile(path) == profile
