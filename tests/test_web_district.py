@@ -302,3 +302,23 @@ def test_the_saved_profile_round_trips_the_cli_sample(tmp_path):
     for profile in (sample, sample.with_run("45", date(2023, 3, 10))):
         path = save_office_profile(profile, tmp_path / "ho-so.yaml")
         assert load_office_profile(path) == profile
+
+
+def test_a_unit_with_0_of_0_is_named_apart_on_th_chi_tieu(site):
+    """A rate indicator of 0/0 reports, but neither meets nor fails: «TH Chỉ tiêu» names
+    the unit apart instead of leaving it out of every list."""
+    from .fill import Filler, fill_clean
+    from .portal_kit import template_of
+
+    client, portal, rnd, tokens, tmp = site
+    f = fill_clean(Filler(template_of(portal, rnd, "MN-TT", tmp / "z")), 2)
+    f.set("report_indicators", "ind:2.1", "numerator", 0)
+    f.set("report_indicators", "ind:2.1", "denominator", 0)
+    f.set("report_indicators", "ind:2.1", "met", None)
+    assert upload(client, tokens["MN-TT"], f.save()).status_code == 303
+    login(client)
+    r = client.get(f"/van-phong/dot/{rnd.id}/tong-hop?kem_loi=1")
+    ws = load_workbook(io.BytesIO(r.content))["TH Chỉ tiêu"]
+    named = [c.value for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str) and c.value.startswith("Không xét (0/0")]
+    assert named == ["Không xét (0/0 hoặc chưa đánh giá): Trường Mầm non Tuổi Thơ"]
