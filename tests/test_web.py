@@ -119,7 +119,7 @@ def test_planted_mistakes_shown_at_their_cells_and_recorded_with_errors(site):
     assert "có lỗi" in text
     for (sheet, cell), rule in planted.items():
         block = page.text.split(f"Trang «{sheet}»", 1)[1].split("<h3>", 1)[0]
-        row = re.search(rf'<td class="cell">{cell}</td>.*?</tr>', block, re.S)
+        row = re.search(rf'<td class="cell"[^>]*>{cell}</td>.*?</tr>', block, re.S)
         assert row and rule in row.group(0), (sheet, cell, rule)
     [row] = rows(portal)
     assert row["unit_code"] == "MN-TT" and row["valid"] == 0 and row["errors"] == 3
@@ -162,7 +162,7 @@ def test_check_only_stores_nothing(site):
                         files={"tep": (path.name, fh)})
     assert r.status_code == 200
     for (_, cell), _rule in planted.items():
-        assert f'<td class="cell">{cell}</td>' in r.text
+        assert f'<td class="cell" data-label="Ô">{cell}</td>' in r.text
     assert rows(portal) == []
     assert list((portal.dir / "tep").iterdir()) == []
     assert list((portal.dir / "tam").iterdir()) == []
@@ -263,6 +263,9 @@ def test_every_state_changing_form_needs_the_csrf_token(site):
         (f"/van-phong/dot/{rnd.id}/don-vi/MN-TT/cap-lai", False),
         (f"/van-phong/dot/{rnd.id}/thu", False),
         ("/van-phong/dot", False),
+        ("/van-phong/dot/nhap", False),
+        (f"/van-phong/dot/{rnd.id}/don-vi/MN-TT/thu-hoi", False),
+        ("/van-phong/ho-so", False),
         ("/dang-xuat", False),
         ("/dang-nhap", False),
     ]
@@ -461,7 +464,8 @@ def test_pages_send_protective_headers(site):
     assert "'unsafe-inline'" not in r.headers["content-security-policy"]
     # scripts and styles come from the package itself: an office LAN may have no internet
     assert re.findall(r'<script[^>]*src="([^"]+)"', r.text) == ["/tinh/portal.js"]
-    assert re.findall(r'<link[^>]*href="([^"]+)"', r.text) == ["/tinh/portal.css"]
+    assert re.findall(r'<link[^>]*href="([^"]+)"', r.text) == ["/tinh/favicon.svg",
+                                                                 "/tinh/portal.css"]
     js = client.get("/tinh/portal.js")
     assert js.status_code == 200 and "data-poll" in js.text and "http" not in js.text
 
@@ -550,7 +554,10 @@ def test_open_round_in_the_page_and_reissue(site):
     bad = client.post("/van-phong/dot", data={"csrf": csrf_of(page.text), "ky": "q9-2099"},
                       files={"ke_hoach": ("kh.yaml", PLAN_001.read_bytes()),
                              "don_vi": ("dv.csv", UNITS_CSV.read_bytes())})
-    assert bad.status_code == 422 and "không có kỳ báo cáo" in text_of(bad.text)
+    # a failed form keeps what was read and typed, and names no server path
+    assert bad.status_code == 422 and "Hãy chọn kỳ báo cáo" in text_of(bad.text)
+    assert 'name="phien"' in bad.text and "Kế hoạch «kh.yaml»" in text_of(bad.text)
+    assert str(portal.dir) not in bad.text and "/tam/" not in bad.text
     dash = client.get(f"/van-phong/dot/{rnd.id}")
     r = client.post(f"/van-phong/dot/{rnd.id}/don-vi/MN-TT/cap-lai",
                     data={"csrf": csrf_of(dash.text)}, follow_redirects=False)

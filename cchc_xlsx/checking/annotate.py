@@ -77,8 +77,11 @@ def write_all(results: Iterable[FileResult], out_dir: str | Path,
     return written, failed
 
 
-def write_annotated(result: FileResult, out_dir: str | Path) -> Path | None:
-    """Write the annotated ``.xlsx`` copy of one usable file; None for an unusable one."""
+def write_annotated(result: FileResult, out_dir: str | Path, shown_name: str = ""
+                    ) -> Path | None:
+    """Write the annotated ``.xlsx`` copy of one usable file; None for an unusable one.
+    ``shown_name``: the name the sender knows the file by (the portal stores it under its
+    hash), for the result sheet's title."""
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
 
@@ -113,7 +116,7 @@ def write_annotated(result: FileResult, out_dir: str | Path) -> Path | None:
     wb.active = 0
     for other in wb.worksheets[1:]:
         other.sheet_view.tabSelected = False
-    store_text(f"Kết quả kiểm tra tệp {src.name}: {result.errors} lỗi, "
+    store_text(f"Kết quả kiểm tra tệp {shown_name or src.name}: {result.errors} lỗi, "
                f"{result.warnings} cảnh báo", ws["A1"])
     ws["A1"].font = Font(bold=True, size=13)
     for col, title in enumerate(("Mức độ", "Trang", "Ô", "Giá trị", "Nội dung", "Mã quy tắc"),

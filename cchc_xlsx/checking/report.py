@@ -8,6 +8,8 @@ stable, documented schema (docs/validate-json.md) that a future web page can rel
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -50,6 +52,7 @@ class FileResult:
     period_id: str = ""
     kind: str = ""  # "unit" | "consolidation" | "issuer" | "" (no identity)
     forms: list[str] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)  # the forms' sheets, in workbook order
     issues: list[Issue] = field(default_factory=list)
     not_return: bool = False  # a document, picture or spreadsheet that is not our form
     sha256: str = ""  # of the bytes read: identical copies are one submission
@@ -123,6 +126,85 @@ class Report:
         }
 
 
+@dataclass(frozen=True)
+class IssueLine:
+    """Identical findings (same sheet, rule, severity, message and value) as one line for
+    people: "D17:M19" and a count instead of twenty-four lines saying the same thing. The
+    JSON output keeps every finding; this is only how they are shown."""
+
+    sheet: str
+    cells: str  # "D17:M19", "E14:E47, G20", or "" for a whole-file or whole-sheet finding
+    count: int  # how many cells
+    severity: str
+    rule_id: str
+    message: str
+    value: str | None
+
+
+_CELL = re.compile(r"^([A-Z]{1,3})(\d+)$")
+
+
+def _col_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def cell_ranges(cells: Sequence[str]) -> str:
+    """"D17", "E17", …, "M19" → "D17:M19": rows sharing the same columns form one block
+    (rows in between that are not listed, such as a group's heading row, do not split it);
+    a computed column skipped inside a row is left out of the count, not of the block."""
+    rows: dict[int, set[str]] = {}
+    odd: list[str] = []
+    for cell in cells:
+        m = _CELL.match(cell)
+        if m:
+            rows.setdefault(int(m.group(2)), set()).add(m.group(1))
+        elif cell not in odd:
+            odd.append(cell)
+    blocks: list[tuple[frozenset[str], list[int]]] = []
+    for row in sorted(rows):
+        cols = frozenset(rows[row])
+        if blocks and blocks[-1][0] == cols:
+            blocks[-1][1].append(row)
+        else:
+            blocks.append((cols, [row]))
+    parts = []
+    for cols, listed in blocks:
+        ordered = sorted(cols, key=_col_number)
+        span = _col_number(ordered[-1]) - _col_number(ordered[0]) + 1
+        whole = span == len(ordered) and listed[-1] - listed[0] + 1 == len(listed)
+        if not whole and len(ordered) * len(listed) <= 3:  # "G17, G23", not "G17:G23"
+            parts.extend(f"{c}{r}" for r in listed for c in ordered)
+            continue
+        a, b = f"{ordered[0]}{listed[0]}", f"{ordered[-1]}{listed[-1]}"
+        parts.append(a if a == b else f"{a}:{b}")
+    return ", ".join(parts + odd)
+
+
+def grouped(issues: Sequence[Issue]) -> list[IssueLine]:
+    """``issues`` (in their order) with identical findings on several cells merged into
+    one line, placed where the first of them was."""
+    order: list[tuple] = []
+    cells: dict[tuple, list[str]] = {}
+    for i in issues:
+        key = (i.sheet, i.severity, i.rule_id, i.message, i.value if i.cell else None,
+               "" if i.cell else id(i))
+        if key not in cells:
+            order.append(key)
+            cells[key] = []
+        if i.cell:
+            cells[key].append(i.cell)
+    out = []
+    for key in order:
+        sheet, severity, rule_id, message, value, _ = key
+        found = cells[key]
+        out.append(IssueLine(sheet, cell_ranges(found), len(found), severity, rule_id,
+                             message, value))
+    return out
+
+
 def to_text(report: Report) -> str:
     """Grouped by file and sheet: cell, severity, the message, the value found, the rule."""
     lines: list[str] = []
@@ -139,15 +221,16 @@ def to_text(report: Report) -> str:
             note = f" ({f.warnings} cảnh báo)" if f.warnings else ""
             lines.append(f"✓ {f.file}{who}{period}: hợp lệ{note}")
         sheet = None
-        for i in f.issues:
+        for i in grouped(f.issues):
             if i.sheet != sheet:
                 sheet = i.sheet
                 lines.append(f"  Trang «{sheet}»:" if sheet else "  Toàn tệp:")
             shown = i.value not in (None, "") and f"{i.value}" not in i.message
             value = f" (giá trị: «{i.value}»)" if shown else ""
-            cell = i.cell or "-"
-            lines.append(f"    {cell:<6} {SEVERITY_VI[i.severity]:<9} {i.message}{value} "
-                         f"[{i.rule_id}]")
+            cell = i.cells or "-"
+            count = f" ({i.count} ô)" if i.count > 1 else ""
+            lines.append(f"    {cell:<6} {SEVERITY_VI[i.severity]:<9} {i.message}{value}"
+                         f"{count} [{i.rule_id}]")
     s = report.to_dict()["summary"]
     lines.append("")
     others = (f" ({s['not_returns']} tệp khác không phải báo cáo theo mẫu, đã bỏ qua)"

@@ -9,6 +9,7 @@ ever opened for reading.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import threading
@@ -68,6 +69,7 @@ class _Read:
     forms: list[str] | None = None
     parts: dict[str, _Part] | None = None
     table_issues: list[Issue] | None = None
+    sheets: list[str] | None = None  # the forms' sheet names, in the workbook's order
 
 
 _CATALOG: list[Catalog] = []  # a worker process's catalog, set once by its initializer
@@ -109,6 +111,7 @@ def _read_stack(path: str) -> _Read:
     catalog = _CATALOG[0]
     builtins, choices = _checking_rules(catalog)
     r.forms = list(book.tables)
+    r.sheets = [t.sheet for t in book.tables.values()]
     if not book.identity and not book.tables:
         return r
     res = FileResult(str(book.path))
@@ -153,6 +156,7 @@ def _renamed(r: _Read, name: str, mtime: float | None) -> _Read:
     out = _Read(name, r.book, fix(r.error) if r.error else None, r.sha256,
                 mtime if mtime is not None else r.mtime, r.forms, r.parts)
     # issues found in the worker named the copy; the file is told by its own name
+    out.sheets = r.sheets
     if r.table_issues is not None:
         out.table_issues = [replace(i, file=name) for i in r.table_issues]
     for part in (r.parts or {}).values():
@@ -691,6 +695,7 @@ def _check(inbox: Any, units: Sequence[Unit] | None, period_id: str | None,
         res.period_id = ident.get("period_id", "")
         res.kind = ident.get("kind", "")
         res.forms = list(r.forms or ())
+        res.sheets = list(r.sheets or ())
         res.issues.extend(r.table_issues or ())
         for form_id, part in (r.parts or {}).items():
             builder = builders.get(form_id)
@@ -740,7 +745,7 @@ def _check(inbox: Any, units: Sequence[Unit] | None, period_id: str | None,
     if progress and (inbox.others or inbox.broken):
         progress(len(inbox.others) + len(inbox.broken))
     for res in results:
-        res.issues.sort(key=_issue_order)
+        res.issues.sort(key=functools.partial(_issue_order, res.sheets))
     return Checked(Report(results), books,
                    {form_id: b.records for form_id, b in builders.items()})
 
@@ -778,11 +783,15 @@ def _iso(text: Any) -> date | None:
         return None
 
 
-def _issue_order(issue: Issue) -> tuple:
+def _issue_order(sheets: list[str], issue: Issue) -> tuple:
+    """Whole-file findings first, then sheet by sheet in the workbook's own order (as the
+    clerk sees the tabs), then row by row."""
     m = re.match(r"([A-Z]+)(\d+)", issue.cell or "")
     row = int(m.group(2)) if m else 0
     col = len(m.group(1)) * 100 + ord(m.group(1)[-1]) if m else 0
-    return (issue.sheet, row, col, issue.rule_id)
+    place = (-1 if not issue.sheet else sheets.index(issue.sheet) if issue.sheet in sheets
+             else len(sheets))
+    return (place, issue.sheet, row, col, issue.rule_id)
 
 
 __all__ = ["validate", "check_files", "expand_paths", "Checked", "Stacked"]

@@ -46,6 +46,20 @@ def _portal(data: str) -> Any:
     return Portal(data)
 
 
+def _base_url(data: str, given: str | None) -> str:
+    """The address links are printed with: --base-url, else the one ``serve`` recorded in
+    the data folder (its --base-url, or where it last ran), else localhost:8000."""
+    if given is not None:
+        return given
+    from cchc_xlsx.web.profile import stored_base_url
+
+    return stored_base_url(data) or "http://localhost:8000"
+
+
+BASE_HELP = ("Địa chỉ của cổng mà các trường truy cập (mặc định: địa chỉ «serve» đã ghi "
+             "trong thư mục dữ liệu).")
+
+
 @main.command("serve")
 @click.option("--data", required=True, metavar="DIR", help=DATA_HELP)
 @click.option("--host", default="127.0.0.1", show_default=True,
@@ -74,6 +88,9 @@ def serve_cmd(data: str, host: str, port: int, base_url: str | None, workers: in
     app = create_app(data, workers=workers, base_url=base_url, portal=portal,
                      smtp=_smtp(smtp_host, smtp_port, smtp_sender, smtp_user, smtp_starttls))
     shown = base_url or f"http://{'localhost' if host in ('127.0.0.1', '::1') else host}:{port}"
+    from cchc_xlsx.web.profile import store_base_url
+
+    store_base_url(data, shown)  # `web links` and `web open` print this address from now on
     click.echo(f"Cổng nộp báo cáo đang chạy tại {shown} (dữ liệu: «{data}»); "
                "dừng bằng Ctrl+C.", err=True)
     if not portal.store.has_users():
@@ -122,10 +139,10 @@ def user_add_cmd(name: str, data: str) -> None:
               help="Danh sách đơn vị phải nộp (CSV hoặc XLSX; cột «email» nếu muốn gửi thư).")
 @click.option("--period", "period_id", required=True, metavar="PERIOD", help="Kỳ báo cáo.")
 @click.option("--due", metavar="DD/MM/YYYY", help="Hạn nộp của đợt (mặc định: theo kế hoạch).")
-@click.option("--base-url", default="http://localhost:8000", show_default=True, metavar="URL")
+@click.option("--base-url", metavar="URL", help=BASE_HELP)
 @friendly
 def open_cmd(data: str, plan_path: str, units_path: str, period_id: str, due: str | None,
-             base_url: str) -> None:
+             base_url: str | None) -> None:
     """Mở đợt báo cáo: cấp đường dẫn riêng và mẫu cho từng đơn vị (mở lại: giữ đường dẫn
     cũ, thêm đơn vị mới)."""
     from cchc_xlsx.plans.units import load_units
@@ -142,22 +159,22 @@ def open_cmd(data: str, plan_path: str, units_path: str, period_id: str, due: st
     click.echo(f"Đã mở đợt «{rnd.period_name}» ({rnd.plan_id}, hạn nộp {rnd.due:%d/%m/%Y}) "
                f"cho {len(portal.units(rnd))} đơn vị; cấp mới {issued} đường dẫn.")
     click.echo(f"Danh sách đường dẫn: cchc-xlsx web links --data {data} --period {period_id}"
-               f" --base-url {base_url}")
+               + (f" --base-url {base_url}" if base_url else ""))
 
 
 @web_group.command("links")
 @click.option("--data", required=True, metavar="DIR", help=DATA_HELP)
 @click.option("--period", "period_id", required=True, metavar="PERIOD")
 @click.option("--plan", "plan_id", metavar="PLAN_ID", help="Khi có hai đợt cùng mã kỳ.")
-@click.option("--base-url", default="http://localhost:8000", show_default=True, metavar="URL",
-              help="Địa chỉ của cổng mà các trường truy cập.")
+@click.option("--base-url", metavar="URL", help=BASE_HELP)
 @click.option("--out", "out_path", metavar="FILE", help="Ghi CSV vào tệp (mặc định: in ra).")
 @friendly
-def links_cmd(data: str, period_id: str, plan_id: str | None, base_url: str,
+def links_cmd(data: str, period_id: str, plan_id: str | None, base_url: str | None,
               out_path: str | None) -> None:
     """Danh sách đường dẫn riêng (CSV: mã, tên, email, đường dẫn) để trộn thư."""
     portal = _portal(data)
-    text = portal.links_csv(portal.round_for_period(period_id, plan_id), base_url)
+    text = portal.links_csv(portal.round_for_period(period_id, plan_id),
+                            _base_url(data, base_url))
     if out_path:
         from cchc_xlsx.atomic import atomic_path
 
@@ -173,10 +190,10 @@ def links_cmd(data: str, period_id: str, plan_id: str | None, base_url: str,
 @click.option("--period", "period_id", required=True, metavar="PERIOD")
 @click.option("--unit", "code", required=True, metavar="CODE", help="Mã đơn vị.")
 @click.option("--plan", "plan_id", metavar="PLAN_ID")
-@click.option("--base-url", default="http://localhost:8000", show_default=True, metavar="URL")
+@click.option("--base-url", metavar="URL", help=BASE_HELP)
 @friendly
 def reissue_cmd(data: str, period_id: str, code: str, plan_id: str | None,
-                base_url: str) -> None:
+                base_url: str | None) -> None:
     """Thu hồi đường dẫn của một đơn vị và cấp đường dẫn mới."""
     portal = _portal(data)
     rnd = portal.round_for_period(period_id, plan_id)
@@ -184,7 +201,7 @@ def reissue_cmd(data: str, period_id: str, code: str, plan_id: str | None,
         token = portal.reissue(rnd, code)
     except LookupError:
         raise UserError(f"Đơn vị «{code}» không có trong đợt «{rnd.period_name}».") from None
-    click.echo(f"Đường dẫn mới của {code}: {base_url.rstrip('/')}/u/{token} "
+    click.echo(f"Đường dẫn mới của {code}: {_base_url(data, base_url).rstrip('/')}/u/{token} "
                "(đường dẫn cũ đã bị thu hồi).")
 
 
@@ -194,10 +211,10 @@ def reissue_cmd(data: str, period_id: str, code: str, plan_id: str | None,
 @click.option("--plan", "plan_id", metavar="PLAN_ID")
 @click.option("--kind", type=click.Choice(["links", "reminders"]), required=True,
               help="links: gửi đường dẫn và mẫu; reminders: nhắc đơn vị chưa nộp hoặc có lỗi.")
-@click.option("--base-url", default="http://localhost:8000", show_default=True, metavar="URL")
+@click.option("--base-url", metavar="URL", help=BASE_HELP)
 @_smtp_options
 @friendly
-def mail_cmd(data: str, period_id: str, plan_id: str | None, kind: str, base_url: str,
+def mail_cmd(data: str, period_id: str, plan_id: str | None, kind: str, base_url: str | None,
              smtp_host: str | None, smtp_port: int, smtp_sender: str | None,
              smtp_user: str | None, smtp_starttls: bool) -> None:
     """Gửi thư cho các đơn vị (cần --smtp-host)."""
@@ -209,5 +226,5 @@ def mail_cmd(data: str, period_id: str, plan_id: str | None, kind: str, base_url
     portal = _portal(data)
     rnd = portal.round_for_period(period_id, plan_id)
     send = mail.send_links if kind == "links" else mail.send_reminders
-    sent = send(portal, rnd, smtp, base_url)
+    sent = send(portal, rnd, smtp, _base_url(data, base_url))
     click.echo(f"Đã gửi {len(sent)} thư" + (f": {', '.join(sent)}." if sent else "."))

@@ -171,6 +171,13 @@ class Aggregate:
                                for u, d in sorted(self.tthc_unit_rows.items())},
         }
 
+    def not_judged(self, key: str) -> list[str]:
+        """Units that reported an indicator without a verdict (a rate of 0/0, or no
+        «Đạt / Không đạt» where the figure cannot decide): counted as reporting, neither
+        met nor not met, so the consolidation names them apart."""
+        return [self.units[c].unit_name for c, rows in self.indicator_by_unit.items()
+                if c in self.units and key in rows and rows[key][3] == -1]
+
     # --- storage -------------------------------------------------------------------------
 
     def to_json(self) -> str:

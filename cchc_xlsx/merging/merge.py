@@ -162,7 +162,9 @@ def _received(res: FileResult, history: Any | None) -> tuple[datetime, str]:
         seen = history.find(res.sha256)
         if seen is not None:  # the first collect, and the file's own time it saw then
             found.append(seen.earliest)
-    return min(found, key=lambda t: t[0]) if found else (datetime.min, "")
+    # on a tie the record wins: a file stored at the moment it was received (the portal)
+    # was received then, not "modified" then
+    return min(found, key=lambda t: (t[0], t[1] != "db")) if found else (datetime.min, "")
 
 
 def _on_time(received: datetime, period: Period) -> bool:

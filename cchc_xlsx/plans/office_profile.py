@@ -107,3 +107,32 @@ def load_office_profile(path: str | Path) -> OfficeProfile:
         title=top.text("title").strip())
     top.done()
     return profile
+
+
+def office_profile_yaml(profile: OfficeProfile) -> str:
+    """The profile as the YAML ``load_office_profile`` reads (one format for the CLI's
+    ``--office-profile`` file and the portal's saved profile)."""
+    import yaml
+
+    data = {
+        "superior_body": profile.superior, "name": profile.name, "code": profile.code,
+        "symbol": profile.symbol, "place": profile.place,
+        "signer": {"authority": profile.signer.authority,
+                   "head_title": profile.signer.head_title, "title": profile.signer.title,
+                   "name": profile.signer.name},
+        "recipients": list(profile.recipients), "number": profile.number,
+        "date": profile.date.isoformat() if profile.date else None, "title": profile.title,
+    }
+    head = ("# Hồ sơ cơ quan tổng hợp (cùng dạng với tệp --office-profile của cchc-xlsx): "
+            "tiêu đề, ký hiệu, địa danh, người ký, nơi nhận.\n")
+    return head + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
+
+
+def save_office_profile(profile: OfficeProfile, path: str | Path) -> Path:
+    """Write ``profile`` to ``path`` atomically, in the ``--office-profile`` format."""
+    from cchc_xlsx.atomic import atomic_path
+
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(office_profile_yaml(profile), encoding="utf-8")
+    return path

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 from fastapi import FastAPI, Request
@@ -30,8 +31,10 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from cchc_xlsx.checking.report import SEVERITY_VI
 from cchc_xlsx.errors import UserError
-from cchc_xlsx.web import checker
+from cchc_xlsx.web import checker, opening
+from cchc_xlsx.web import profile as profiles
 from cchc_xlsx.web.security import (
     SESSION_COOKIE,
     LimitBody,
@@ -49,6 +52,7 @@ from cchc_xlsx.web.service import (
     MAX_UPLOAD,
     Busy,
     Portal,
+    display_name,
     receipt_code,
     too_large_message,
 )
@@ -58,14 +62,17 @@ HERE = Path(__file__).resolve().parent
 log = logging.getLogger(__name__)
 FAILED_LOGIN_PAUSE = 1.0  # seconds every failed login costs, on top of the growing wait
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"),
                              autoescape=True, trim_blocks=True, lstrip_blocks=True)
-    env.filters["dt"] = lambda d: f"{d:%d/%m/%Y %H:%M}" if d else ""
+    env.filters["dt"] = lambda d: f"{d:%d/%m/%Y %H:%M:%S}" if d else ""
     env.filters["d"] = lambda d: f"{d:%d/%m/%Y}" if d else ""
     env.filters["receipt"] = receipt_code
+    env.filters["issue_lines"] = checker.issue_lines
+    env.filters["severity_vi"] = lambda s: SEVERITY_VI.get(s, s)
     env.globals["max_mb"] = MAX_UPLOAD // (1024 * 1024)
     return env
 
@@ -192,6 +199,10 @@ def create_app(data_dir: str | Path, workers: int | None = None, smtp: Any = Non
             raise _NotFound()
         return found
 
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        return FileResponse(HERE / "static" / "favicon.svg", media_type="image/svg+xml")
+
     # --- public -------------------------------------------------------------------------
 
     @app.get("/", response_class=HTMLResponse)
@@ -206,22 +217,22 @@ def create_app(data_dir: str | Path, workers: int | None = None, smtp: Any = Non
     async def check_file(request: Request) -> Response:
         form = await form_of(request)
         upload = form.get("tep")
-        try:
-            rnd = portal.round(_small_int(form.get("dot")))
-        except (LookupError, ValueError):
-            return problem(request, "Hãy chọn đợt báo cáo để kiểm tra theo kế hoạch của đợt.")
+        chosen: Round | None = None
+        with contextlib.suppress(LookupError, ValueError):
+            chosen = portal.round(_small_int(form.get("dot")))
         if not isinstance(upload, UploadFile) or not upload.filename:
             return problem(request, "Hãy chọn tệp báo cáo để kiểm tra.")
         try:
-            result = await portal.check_only(rnd, upload.file, upload.filename)
+            used, result = await portal.check_only(chosen, upload.file, upload.filename)
         except Busy as exc:
             response = problem(request, exc.message, 503)
             response.headers["Retry-After"] = "60"
             return response
         except UserError as exc:
-            return problem(request, exc.message, 413)
-        return page(request, "check.html", rounds=portal.rounds(), chosen=rnd.id,
-                    result=result, shown=upload.filename)
+            too_big = exc.message == too_large_message()
+            return problem(request, exc.message, 413 if too_big else 422)
+        return page(request, "check.html", rounds=portal.rounds(), chosen=chosen and chosen.id,
+                    used=used, result=result, shown=display_name(upload.filename))
 
     # --- a school's link ----------------------------------------------------------------
 
@@ -229,7 +240,8 @@ def create_app(data_dir: str | Path, workers: int | None = None, smtp: Any = Non
     def school_page(request: Request, token: str) -> Response:
         rnd, unit = school_of(token)
         return page(request, "school.html", rnd=rnd, unit=unit, token=token,
-                    receipts=portal.receipts(rnd, unit.code), today=date.today())
+                    receipts=portal.receipts(rnd, unit.code), today=date.today(),
+                    collector=portal.collector(unit))
 
     @app.get("/u/{token}/mau")
     def school_template(token: str) -> Response:
@@ -251,7 +263,7 @@ def create_app(data_dir: str | Path, workers: int | None = None, smtp: Any = Non
         if outcome.refusal:
             return page(request, "school.html", status=422, rnd=rnd, unit=unit, token=token,
                         receipts=portal.receipts(rnd, unit.code), refusal=outcome.refusal,
-                        today=date.today())
+                        today=date.today(), collector=portal.collector(unit))
         assert outcome.receipt is not None
         again = "" if outcome.new else "?da-co=1"
         return RedirectResponse(f"/u/{token}/bien-nhan/{outcome.receipt.sha256}{again}",
@@ -321,27 +333,76 @@ def create_app(data_dir: str | Path, workers: int | None = None, smtp: Any = Non
     @app.get("/van-phong", response_class=HTMLResponse)
     def office_home(request: Request) -> Response:
         office(request)
-        return page(request, "office.html", rounds=portal.rounds(), error="")
+        return office_page(request)
+
+    def office_page(request: Request, status: int = 200, error: str = "") -> HTMLResponse:
+        return page(request, "office.html", status=status, rounds=portal.rounds(),
+                    error=error, plan_accept=",".join(opening.plan_suffixes()))
+
+    def review_page(request: Request, staged: opening.Staged, status: int = 200,
+                    error: str = "", period: str = "", due: str = "") -> HTMLResponse:
+        today = date.today()
+        assert staged.plan is not None
+        chosen = period or staged.default_period(today)
+        plan_due = next((p.due for p in staged.plan.schedule if p.id == chosen), None)
+        due = due or (f"{plan_due:%d/%m/%Y}" if plan_due else "")
+        try:
+            shown_due = _due(due)
+        except UserError:
+            shown_due = None
+        return page(request, "open_round.html", status=status, s=staged, error=error,
+                    chosen=chosen, due=due, past=bool(shown_due and shown_due < today),
+                    today_iso=today.isoformat())
+
+    @app.post("/van-phong/dot/nhap", response_class=HTMLResponse)
+    async def stage_round(request: Request) -> Response:
+        """Step 1: read the plan (with the import's review) and the unit list."""
+        office(request)
+        form = await form_of(request)
+        try:
+            staged = await run_in_threadpool(opening.stage, portal.dir, form.get("ke_hoach"),
+                                             form.get("don_vi"))
+        except UserError as exc:
+            return office_page(request, 422, exc.message)
+        return review_page(request, staged)
 
     @app.post("/van-phong/dot")
     async def open_round(request: Request) -> Response:
+        """Step 2 (or both at once, when the files come with the period): open the round."""
         office(request)
         form = await form_of(request)
-        plan, units = form.get("ke_hoach"), form.get("don_vi")
-        period = str(form.get("ky") or "").strip()
+        token = str(form.get("phien") or "")
+        period = str(form.get("ky") or "").strip()[:80]
+        due_text = str(form.get("han") or "").strip()[:40]
+        units = form.get("don_vi")
         try:
-            rnd = await run_in_threadpool(_open_from_uploads, portal, plan, units, period,
-                                          str(form.get("han") or ""))
+            if not token:
+                staged = await run_in_threadpool(opening.stage, portal.dir,
+                                                 form.get("ke_hoach"), units)
+                token = staged.token
+            elif isinstance(units, UploadFile) and units.filename:
+                await run_in_threadpool(opening.replace_units, portal.dir, token, units)
         except UserError as exc:
-            return page(request, "office.html", status=422, rounds=portal.rounds(),
-                        error=exc.message)
-        return RedirectResponse(f"/van-phong/dot/{rnd.id}", status_code=303)
+            return office_page(request, 422, exc.message)
+        try:
+            due = _due(due_text)
+            rnd = await run_in_threadpool(opening.open_staged, portal, token, period, due)
+        except UserError as exc:
+            try:
+                staged = await run_in_threadpool(opening.read, portal.dir, token)
+            except UserError as gone:
+                return office_page(request, 422, gone.message)
+            return review_page(request, staged, 422, exc.message, period, due_text)
+        past = "?tb=han-qua" if rnd.due < date.today() else ""
+        return RedirectResponse(f"/van-phong/dot/{rnd.id}{past}", status_code=303)
 
     @app.get("/van-phong/dot/{rid}", response_class=HTMLResponse)
     def dashboard(request: Request, rid: int) -> Response:
         office(request)
         rnd = round_of(rid)
         return page(request, "dashboard.html", board=portal.board(rnd), rnd=rnd,
+                    profile=profiles.read_profile(portal.dir), smtp=smtp is not None,
+                    unlinked=portal.unlinked(rnd), noted_unit=_unit_name(rnd, request),
                     links=portal.link_rows(rnd, _base(request)), note=request.query_params
                     .get("tb", ""))
 
@@ -396,14 +457,49 @@ def create_app(data_dir: str | Path, workers: int | None = None, smtp: Any = Non
         return await _annotated(request, rnd, receipt)
 
     @app.get("/van-phong/dot/{rid}/tong-hop")
-    async def consolidated(request: Request, rid: int, kem_loi: str = "") -> Response:
+    async def consolidated(request: Request, rid: int, kem_loi: str = "", so: str = "",
+                           ngay: str = "") -> Response:
         office(request)
         rnd = round_of(rid)
         try:
-            path = await portal.consolidated(rnd, include_invalid=bool(kem_loi))
+            number, day = profiles.run_details(so, ngay)
+            path = await portal.consolidated(rnd, bool(kem_loi), number, day)
         except UserError as exc:
             return problem(request, exc.message, 409)
         return download(path, f"Tổng hợp {rnd.period_name}.xlsx", once=True)
+
+    @app.get("/van-phong/dot/{rid}/bao-cao-word")
+    async def word_report(request: Request, rid: int, kem_loi: str = "", so: str = "",
+                          ngay: str = "") -> Response:
+        office(request)
+        rnd = round_of(rid)
+        try:
+            number, day = profiles.run_details(so, ngay)
+            path = await portal.word_report(rnd, bool(kem_loi), number, day)
+        except UserError as exc:
+            return problem(request, exc.message, 409)
+        return download(path, f"Báo cáo {rnd.period_name}.docx", DOCX, once=True)
+
+    @app.get("/van-phong/ho-so", response_class=HTMLResponse)
+    def profile_page(request: Request) -> Response:
+        office(request)
+        saved = profiles.read_profile(portal.dir)
+        return page(request, "profile.html", v=profiles.form_values(saved),
+                    authorities=profiles.AUTHORITIES, saved=saved is not None,
+                    done="da-luu" in request.query_params, error="")
+
+    @app.post("/van-phong/ho-so", response_class=HTMLResponse)
+    async def profile_save(request: Request) -> Response:
+        office(request)
+        form = await form_of(request)
+        try:
+            profiles.save_profile(portal.dir, profiles.profile_from_form(form))
+        except UserError as exc:
+            typed = {k: str(form.get(k) or "") for k in profiles.FIELDS}
+            return page(request, "profile.html", status=422, v=typed,
+                        authorities=profiles.AUTHORITIES, saved=False, done=False,
+                        error=exc.message)
+        return RedirectResponse("/van-phong/ho-so?da-luu=1", status_code=303)
 
     @app.get("/van-phong/dot/{rid}/bai-nop.zip")
     async def returns_zip(request: Request, rid: int) -> Response:
@@ -437,7 +533,20 @@ def create_app(data_dir: str | Path, workers: int | None = None, smtp: Any = Non
             portal.reissue(rnd, code)
         except LookupError:
             raise _NotFound() from None
-        return RedirectResponse(f"/van-phong/dot/{rid}?tb=cap-lai#duong-dan", status_code=303)
+        return RedirectResponse(f"/van-phong/dot/{rid}?tb=cap-lai&dv={quote(code)}#duong-dan",
+                                status_code=303)
+
+    @app.post("/van-phong/dot/{rid}/don-vi/{code}/thu-hoi")
+    async def revoke(request: Request, rid: int, code: str) -> Response:
+        office(request)
+        await form_of(request)
+        rnd = round_of(rid)
+        try:
+            portal.revoke(rnd, code)
+        except LookupError:
+            raise _NotFound() from None
+        return RedirectResponse(f"/van-phong/dot/{rid}?tb=thu-hoi&dv={quote(code)}#duong-dan",
+                                status_code=303)
 
     @app.post("/van-phong/dot/{rid}/thu")
     async def send_mail(request: Request, rid: int) -> Response:
@@ -445,8 +554,9 @@ def create_app(data_dir: str | Path, workers: int | None = None, smtp: Any = Non
         form = await form_of(request)
         rnd = round_of(rid)
         if smtp is None:
-            return problem(request, "Chưa cấu hình máy chủ thư (SMTP); hãy chạy «cchc-xlsx "
-                                    "serve» với --smtp-host để gửi thư.", 409)
+            return problem(request, "Cổng chưa được cấu hình máy chủ thư (SMTP) nên chưa gửi "
+                                    "thư được; hãy tải danh sách đường dẫn (.csv) để gửi bằng "
+                                    "hộp thư của cơ quan.", 409)
         from cchc_xlsx.web import mail
 
         kind = str(form.get("loai") or "")
@@ -457,45 +567,27 @@ def create_app(data_dir: str | Path, workers: int | None = None, smtp: Any = Non
             return problem(request, exc.message, 502)
         return RedirectResponse(f"/van-phong/dot/{rid}?tb=thu-{len(sent)}", status_code=303)
 
+    def _unit_name(rnd: Round, request: Request) -> str:
+        code = request.query_params.get("dv", "")
+        return next((f"{u.name} ({u.code})" for u in portal.units(rnd) if u.code == code), "")
+
     def _base(request: Request) -> str:
         return base_url or str(request.base_url).rstrip("/")
 
     return app
 
 
-def _open_from_uploads(portal: Portal, plan: Any, units: Any, period: str,
-                       due_text: str) -> Round:
-    """Open a round from the plan and units files the office picked in the page."""
-    import tempfile
+def _due(text: str) -> date | None:
+    """The due date typed in the round form: dd/mm/yyyy (also yyyy-mm-dd); empty: the
+    plan's own."""
+    from cchc_xlsx.plans.phrases import parse_vn_date
 
-    from cchc_xlsx.plans.units import load_units
-    from cchc_xlsx.web.service import display_name
-
-    if not isinstance(plan, UploadFile) or not plan.filename:
-        raise UserError("Hãy chọn tệp kế hoạch (.yaml).")
-    if not isinstance(units, UploadFile) or not units.filename:
-        raise UserError("Hãy chọn tệp danh sách đơn vị (.csv hoặc .xlsx).")
-    if not period:
-        raise UserError("Hãy ghi mã kỳ báo cáo (ví dụ q1-2023).")
-    due = None
-    if due_text.strip():
-        try:
-            due = datetime.strptime(due_text.strip(), "%Y-%m-%d").date()
-        except ValueError:
-            raise UserError(f"Hạn nộp «{due_text}» không đúng dạng ngày.") from None
-    with tempfile.TemporaryDirectory(dir=portal.dir / "tam") as tmp:
-        plan_path = Path(tmp) / ("ke-hoach" + Path(display_name(plan.filename)).suffix.lower())
-        units_path = Path(tmp) / ("don-vi" + Path(display_name(units.filename)).suffix.lower())
-        plan_path.write_bytes(plan.file.read(5 * 1024 * 1024))
-        units_path.write_bytes(units.file.read(5 * 1024 * 1024))
-        try:
-            rnd, _ = portal.open_round(plan_path, load_units(units_path), period, due)
-        except UserError as exc:  # name the office's files, never the server's temp folder
-            message = (exc.message.replace(str(plan_path), display_name(plan.filename))
-                       .replace(str(units_path), display_name(units.filename))
-                       .replace(str(tmp), "…"))
-            raise UserError(message) from None
-    return rnd
+    if not text:
+        return None
+    day = parse_vn_date(text)
+    if day is None:
+        raise UserError(f"Hạn nộp «{text}» không đúng dạng ngày/tháng/năm, ví dụ 05/04/2023.")
+    return day
 
 
 def _small_int(value: Any) -> int:

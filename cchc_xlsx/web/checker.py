@@ -17,7 +17,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from cchc_xlsx.checking.report import SEVERITY_VI, FileResult
+from cchc_xlsx.checking.report import SEVERITY_VI, FileResult, Issue, IssueLine, grouped
 
 _STATE: dict[str, Any] = {}
 
@@ -71,7 +71,7 @@ def findings(res: FileResult, shown_name: str, hide: str) -> dict[str, Any]:
     return {
         "usable": res.usable, "valid": res.valid, "errors": res.errors,
         "warnings": res.warnings, "unit_code": res.unit_code, "unit_name": res.unit_name,
-        "plan_id": res.plan_id, "period_id": res.period_id,
+        "plan_id": res.plan_id, "period_id": res.period_id, "not_return": res.not_return,
         "issues": [{"sheet": i.sheet, "cell": i.cell, "value": clip(i.value, MAX_VALUE),
                     "message": clean(i.message), "rule_id": i.rule_id,
                     "severity": i.severity, "severity_vi": SEVERITY_VI[i.severity]}
@@ -80,6 +80,13 @@ def findings(res: FileResult, shown_name: str, hide: str) -> dict[str, Any]:
         "more": [s.to_dict() | {"message": clean(s.message), "sentence": clean(s.sentence),
                                 "severity_vi": SEVERITY_VI[s.severity]} for s in rest],
     }
+
+
+def issue_lines(issues: list[dict[str, Any]]) -> list[IssueLine]:
+    """A page's findings with identical ones on a range as one line (``grouped``, the same
+    lines ``validate`` prints)."""
+    return grouped([Issue("", i["rule_id"], i["severity"], i["message"], i["sheet"],
+                          i["cell"], i["value"]) for i in issues])
 
 
 def check_uploads(jobs: list[dict[str, Any]], units: dict[tuple[str, str], list[Any]],
@@ -166,7 +173,7 @@ def _belongs_elsewhere(res: FileResult, shown: str, plan_id: str, period_id: str
 
 
 def annotate(stored: str, out_dir: str, plan_id: str, period_id: str,
-             units: list[Any]) -> str | None:
+             units: list[Any], shown: str = "") -> str | None:
     """Write the annotated copy of a stored return (validated again: same bytes, same
     findings), once; returns its path, or None when the format cannot carry comments."""
     from cchc_xlsx.checking.annotate import annotated_name, write_annotated
@@ -177,20 +184,30 @@ def annotate(stored: str, out_dir: str, plan_id: str, period_id: str,
         return str(target)
     checked = check_files([stored], units=units, period_id=period_id, plan_id=plan_id,
                           catalog=_catalog(), workers=1)
-    written = write_annotated(checked.report.files[0], out_dir)
+    written = write_annotated(checked.report.files[0], out_dir, shown)
     return str(written) if written else None
 
 
 def merge_round(files: list[str], plan_file: str, units: list[Any], period_id: str,
-                due: date, out: str, db: str, include_invalid: bool) -> dict[str, Any]:
-    """The consolidated workbook of a round, by the library's ``merge``."""
+                due: date, out: str, db: str, include_invalid: bool,
+                profile: Any = None) -> dict[str, Any]:
+    """The consolidated workbook of a round, by the library's ``merge``; signed with the
+    office's profile (``OfficeProfile`` with this download's number and date) when given."""
     from cchc_xlsx.inbox.history import History
     from cchc_xlsx.merging.merge import merge, office_from_units
-    from cchc_xlsx.web.service import load_round_plan, with_due
+    from cchc_xlsx.web.round_plan import load_round_plan, with_due
 
     plan = with_due(load_round_plan(plan_file), period_id, due)
-    office = office_from_units(units, plan)
+    office = office_from_units(units, plan, profile=profile)
     with History(db) as history:
         result = merge(files, plan, units, period_id, out, office, history=history,
                        include_invalid=include_invalid, catalog=_catalog(), workers=1)
     return {"out": str(result.out), "messages": result.messages}
+
+
+def word_report(merged: str, out: str) -> str:
+    """The drafted Word report of a consolidated workbook, by the ``report`` command's own
+    ``write_report`` (the office details come from the workbook, as merge signed it)."""
+    from cchc_xlsx.reporting.word_report import write_report
+
+    return str(write_report(merged, out))

@@ -38,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     rnd, _ = portal.open_round(PLAN, load_units(UNITS), PERIOD, date.today() + timedelta(14))
     password = os.environ.get("CCHC_PASSWORD") or secrets.token_urlsafe(9)
     portal.add_user("vanphong", password)
+    # the sample office profile, as if typed in «Hồ sơ cơ quan»: downloads come out signed
+    shutil.copyfile(ROOT / "samples" / "office" / "phong-gddt-quan8.yaml",
+                    data / "ho-so-co-quan.yaml")
     shown = "localhost" if args.host in ("127.0.0.1", "::1", "0.0.0.0") else args.host
     base = f"http://{shown}:{args.port}"
     print(f"Đợt báo cáo: {rnd.period_name} — {rnd.title} (hạn nộp {rnd.due:%d/%m/%Y}).")

@@ -10,6 +10,7 @@ checking from ``checking.validate`` (in worker processes, see ``checker``), the 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import functools
 import hashlib
@@ -21,7 +22,7 @@ import time
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -30,6 +31,7 @@ from cchc_xlsx.atomic import atomic_path
 from cchc_xlsx.errors import UserError
 from cchc_xlsx.model import Plan, Unit
 from cchc_xlsx.user_text import store_text
+from cchc_xlsx.web.round_plan import load_round_plan, with_due
 from cchc_xlsx.web.security import Attempt, LoginThrottle
 from cchc_xlsx.web.store import Receipt, Round, RoundUnit, Store
 
@@ -49,22 +51,6 @@ class Busy(UserError):
         super().__init__("Trang kiểm tra thử đang bận kiểm tra các tệp khác; hãy thử lại sau "
                          "ít phút (việc nộp báo cáo qua đường dẫn của đơn vị không bị ảnh "
                          "hưởng).")
-
-
-def load_round_plan(path: str | Path) -> Plan:
-    """Load a round's plan, YAML or a plan document (Word, Excel, the plan workbook): the one
-    place the portal reads plan files."""
-    from cchc_xlsx.plan_import.opener import open_plan
-
-    return open_plan(path)[0]
-
-
-def with_due(plan: Plan, period_id: str, due: date | None) -> Plan:
-    """The plan with one period's due date set by the office (for this round only)."""
-    if due is None:
-        return plan
-    schedule = tuple(replace(p, due=due) if p.id == period_id else p for p in plan.schedule)
-    return replace(plan, schedule=schedule)
 
 
 def new_token() -> str:
@@ -267,6 +253,25 @@ class Portal:
             raise LookupError(code)
         return token
 
+    def collector(self, unit: RoundUnit) -> str:
+        """The office a school sends to, as the school page names it: the portal's profile,
+        else the unit list's «nơi nhận»."""
+        from cchc_xlsx.plans.names import normal_case
+        from cchc_xlsx.web.profile import read_profile
+
+        profile = read_profile(self.dir)
+        return normal_case(profile.name) if profile else unit.unit.recipient
+
+    def revoke(self, rnd: Round, code: str) -> None:
+        """Close a unit's link (a lost or leaked one) until the office issues a new one."""
+        if not self.store.revoke(rnd.id, code):
+            raise LookupError(code)
+
+    def unlinked(self, rnd: Round) -> list[RoundUnit]:
+        """The round's units whose link was revoked and not issued again."""
+        links = self.store.links(rnd.id)
+        return [u for u in self.units(rnd) if u.code not in links]
+
     def school(self, token: str) -> tuple[Round, RoundUnit] | None:
         """The round and unit a live link opens, or None (unknown or revoked)."""
         link = self.store.link(token)
@@ -347,6 +352,9 @@ class Portal:
         from cchc_xlsx.checking.report import FileResult
 
         self.store.add_receipt(receipt)
+        stamp = receipt.received_at.timestamp()  # the file's time is its receipt's: the
+        with contextlib.suppress(OSError):  # status sheet then says "received", not "modified"
+            os.utime(self.dir / "tep" / receipt.stored_name, (stamp, stamp))
         f = receipt.findings
         res = FileResult(str(self.dir / "tep" / receipt.stored_name), usable=f["usable"],
                          unit_code=receipt.unit_code, unit_name=f["unit_name"],
@@ -358,8 +366,13 @@ class Portal:
         stored = self.store.receipt(receipt.sha256)
         return Outcome(stored, new=rec.new)
 
-    async def check_only(self, rnd: Round, src: BinaryIO, filename: str) -> dict[str, Any]:
+    async def check_only(self, rnd: Round | None, src: BinaryIO,
+                         filename: str) -> tuple[Round | None, dict[str, Any]]:
         """``/kiem-tra``: the findings for a file, which is then deleted, never recorded.
+
+        The file is checked against the open round its identity names (plan and period);
+        ``rnd`` (the user's choice) only when the file does not say, or there is one round.
+        Returns the round used (None: no round fits, the findings say why).
 
         At most ``PUBLIC_CHECKS`` such files are checked at once, outside the schools'
         batches (a hostile file costs its sender's wait, not a school's); with
@@ -374,20 +387,40 @@ class Portal:
             raise Busy()
         self._public_in += 1
         try:
+            shown = display_name(filename)
             tmp, sha = await run_in_threadpool(self.spool, src)
-            job = {"tmp": str(tmp), "files_dir": "", "sha256": sha,
-                   "shown": display_name(filename), "unit": None,
-                   "plan_id": rnd.plan_id, "period_id": rnd.period_id}
-            async with self._public:
-                try:
+            try:
+                async with self._public:
+                    ident = await run_in_threadpool(_identity, tmp)
+                    rounds = self.rounds()
+                    if ident.get("plan_id") and ident.get("period_id"):
+                        named = next((r for r in rounds if (r.plan_id, r.period_id)
+                                      == (ident["plan_id"], ident["period_id"])), None)
+                        if named is None:
+                            what = ident.get("period_name") or ident["period_id"]
+                            return None, {"refusal": (
+                                f"Tệp «{shown}» là báo cáo kỳ «{what}» (kế hoạch "
+                                f"«{ident['plan_id']}»); trên cổng chưa có đợt báo cáo nào "
+                                "đang mở cho kỳ này, nên chưa kiểm tra được. Hãy hỏi phòng "
+                                "giáo dục về đợt báo cáo.")}
+                        rnd = named
+                    elif rnd is None:
+                        if len(rounds) != 1:
+                            return None, {"refusal": (
+                                f"Tệp «{shown}» không cho biết thuộc đợt báo cáo nào (không "
+                                "điền trên mẫu do cổng phát); hãy chọn đợt báo cáo trong danh "
+                                "sách rồi kiểm tra lại.")}
+                        rnd = rounds[0]
+                    job = {"tmp": str(tmp), "files_dir": "", "sha256": sha, "shown": shown,
+                           "unit": None, "plan_id": rnd.plan_id, "period_id": rnd.period_id}
                     [found] = await self._run(
                         checker.check_uploads, [job],
                         {(rnd.plan_id, rnd.period_id): [u.unit for u in self.units(rnd)]})
-                finally:
-                    Path(tmp).unlink(missing_ok=True)  # refused by the guard or cut off
+            finally:
+                Path(tmp).unlink(missing_ok=True)  # refused by the guard or cut off
         finally:
             self._public_in -= 1
-        return found
+        return rnd, found
 
     async def _check(self, rnd: Round, job: dict[str, Any]) -> dict[str, Any]:
         """One file's findings, checked in a batch with whatever else is waiting."""
@@ -412,7 +445,8 @@ class Portal:
 
         units = [u.unit for u in self.units(rnd)]
         out = await self._run(checker.annotate, str(self.stored_file(receipt)),
-                              str(self.dir / "danh-dau"), rnd.plan_id, rnd.period_id, units)
+                              str(self.dir / "danh-dau"), rnd.plan_id, rnd.period_id, units,
+                              receipt.original_name)
         return Path(out) if out else None
 
     # --- the office's view --------------------------------------------------------------
@@ -441,8 +475,16 @@ class Portal:
                   "late": sum(1 for r in sent if r.on_time is False)}
         return Board(rnd, rows, totals)
 
-    async def consolidated(self, rnd: Round, include_invalid: bool) -> Path:
+    async def consolidated(self, rnd: Round, include_invalid: bool, number: str = "",
+                           day: date | None = None) -> Path:
+        """The round's consolidated workbook, signed with the office's saved profile and
+        this download's number and date (blank for the văn thư when not given)."""
         from cchc_xlsx.web import checker
+        from cchc_xlsx.web.profile import read_profile
+
+        profile = read_profile(self.dir)
+        if profile is not None:
+            profile = profile.with_run(number, day)
 
         board = self.board(rnd)
         files = [str(self.dir / "tep" / self._stored_name(r.sha256)) for r in board.rows
@@ -454,7 +496,20 @@ class Portal:
         units = [u.unit for u in self.units(rnd)]
         await self._run(checker.merge_round, files, str(self.dir / "ke-hoach" / rnd.plan_file),
                         units, rnd.period_id, rnd.due, str(out), str(self.store.path),
-                        include_invalid)
+                        include_invalid, profile)
+        return out
+
+    async def word_report(self, rnd: Round, include_invalid: bool, number: str = "",
+                          day: date | None = None) -> Path:
+        """The drafted Word report: the signed consolidation first, then ``report`` on it."""
+        from cchc_xlsx.web import checker
+
+        merged = await self.consolidated(rnd, include_invalid, number, day)
+        try:
+            out = merged.with_suffix(".docx")
+            await self._run(checker.word_report, str(merged), str(out))
+        finally:
+            merged.unlink(missing_ok=True)
         return out
 
     def _stored_name(self, sha: str) -> str:
@@ -610,6 +665,33 @@ def _dummy_hash() -> str:
     from argon2 import PasswordHasher
 
     return PasswordHasher().hash(secrets.token_hex(16))
+
+
+def _identity(path: Path) -> dict[str, Any]:
+    """The plan and period a file says it belongs to ({} when it does not say, or cannot be
+    read: the check that follows tells the user why in its own words)."""
+    from cchc_xlsx.reading.file_guard import UnusableFile, inspect_workbook
+    from cchc_xlsx.reading.reader import open_book, read_identity
+
+    try:
+        seen = inspect_workbook(path)
+        if seen.fmt not in ("xlsx", "xlsm") or seen.far_parts:
+            return {}  # read in the server itself: only a plain OOXML file, never a far grid
+        kind = seen.fmt
+        named = path.with_name(f"{path.name}.id.{kind}")
+        os.link(path, named)
+        try:
+            _, book, _ = open_book(named)
+            try:
+                return read_identity(book)
+            finally:
+                close = getattr(book, "close", None)
+                if close:
+                    close()
+        finally:
+            named.unlink(missing_ok=True)
+    except (UnusableFile, OSError, ValueError):
+        return {}
 
 
 def _mkstemp(folder: Path) -> tuple[int, str]:

@@ -54,6 +54,9 @@ _SCHEMA = (
         original_name TEXT NOT NULL, stored_name TEXT NOT NULL, findings_json TEXT NOT NULL,
         received_at TEXT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS web_receipts_unit ON web_receipts (round_id, unit_code)",
+    # bumped whenever a round's unit list is written: the units are cached per revision
+    """CREATE TABLE IF NOT EXISTS web_round_rev (
+        round_id INTEGER PRIMARY KEY, rev INTEGER NOT NULL)""",
 )
 
 
@@ -111,6 +114,10 @@ class Store:
         #: One writer at a time inside this process: threads queue here instead of meeting
         #: SQLITE_BUSY, whose retry sleeps would add seconds to a busy hour.
         self.write_lock = threading.RLock()
+        #: round id → (revision, units): every school request needs its round's units, and
+        #: reading 700 of them from JSON costs ~25 ms; ``web open`` from another process
+        #: bumps the revision, so the cache is never stale
+        self._units: dict[int, tuple[int, list[RoundUnit]]] = {}
         with History(self.path):  # creates or checks the shared history schema
             pass
         with self.tx() as c:
@@ -212,6 +219,8 @@ class Store:
                     c.execute("INSERT INTO web_links (token, round_id, unit_code, created_at)"
                               " VALUES (?, ?, ?, ?)", (new_token(), rid, u.code, _now()))
                     issued += 1
+            c.execute("INSERT INTO web_round_rev (round_id, rev) VALUES (?, 1) "
+                      "ON CONFLICT(round_id) DO UPDATE SET rev = rev + 1", (rid,))
         return self.round(rid), issued  # type: ignore[return-value]
 
     @staticmethod
@@ -232,10 +241,18 @@ class Store:
 
     def units(self, rid: int) -> list[RoundUnit]:
         with self.conn() as c:
+            row = c.execute("SELECT rev FROM web_round_rev WHERE round_id = ?",
+                            (rid,)).fetchone()
+            rev = row[0] if row else 0
+            cached = self._units.get(rid)
+            if cached is not None and cached[0] == rev and rev:
+                return list(cached[1])
             rows = c.execute("SELECT * FROM web_units WHERE round_id = ? ORDER BY position",
                              (rid,)).fetchall()
-        return [RoundUnit(r["code"], r["name"], r["email"], Unit(**json.loads(r["unit_json"])))
-                for r in rows]
+        units = [RoundUnit(r["code"], r["name"], r["email"],
+                           Unit(**json.loads(r["unit_json"]))) for r in rows]
+        self._units[rid] = (rev, units)
+        return list(units)
 
     def link(self, token: str) -> Link | None:
         """The live link with this token (revoked links open nothing)."""
@@ -261,6 +278,17 @@ class Store:
                       "unit_code = ? AND revoked_at IS NULL", (_now(), rid, code))
             c.execute("INSERT INTO web_links (token, round_id, unit_code, created_at) "
                       "VALUES (?, ?, ?, ?)", (token, rid, code, _now()))
+        return True
+
+    def revoke(self, rid: int, code: str) -> bool:
+        """Close the unit's live link without issuing another (False: no such unit)."""
+        with self.tx() as c:
+            known = c.execute("SELECT 1 FROM web_units WHERE round_id = ? AND code = ?",
+                              (rid, code)).fetchone()
+            if not known:
+                return False
+            c.execute("UPDATE web_links SET revoked_at = ? WHERE round_id = ? AND "
+                      "unit_code = ? AND revoked_at IS NULL", (_now(), rid, code))
         return True
 
     # --- receipts -----------------------------------------------------------------------

@@ -84,6 +84,10 @@ def _write_indicators(wb: Any, ctx: _Context, label: str, agg: Aggregate) -> Non
         ws.write_number(r, 6, a.reporting, count)
         ws.write_number(r, 7, a.meeting, count)
         failing = _names(a.not_meeting, widths[8], MAX_LINES - 1)
+        idle = agg.not_judged(rec["key"])
+        if idle:  # 0/0 is no failure: named apart, so every reporting unit is accounted for
+            idle_text = "Không xét (0/0 hoặc chưa đánh giá): " + _names(idle, widths[8], 2)
+            failing = f"{failing}; {idle_text}" if failing else idle_text
         _text(ws, r, 8, failing, td)
         lines = max(text_lines(rec["text"], widths[1]), text_lines(rec["target_text"], widths[2]),
                     text_lines(failing, widths[8]))

@@ -61,3 +61,30 @@
     }, 5000);
   }
 })();
+
+// Forms that change something for a school (a new or revoked link) ask first, naming it.
+document.addEventListener("submit", function (e) {
+  var text = e.target.getAttribute && e.target.getAttribute("data-confirm");
+  if (text && !window.confirm(text)) { e.preventDefault(); }
+}, true);
+
+// Opening a round: the due date follows the period chosen, and a past date is pointed out.
+(function () {
+  var period = document.getElementById("ky"), due = document.getElementById("han");
+  var warn = document.getElementById("han-qua");
+  if (!period || !due || !warn) return;
+  function iso(text) {
+    var m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(text.trim());
+    return m ? m[3] + "-" + ("0" + m[2]).slice(-2) + "-" + ("0" + m[1]).slice(-2) : "";
+  }
+  function check() {
+    var d = iso(due.value);
+    warn.hidden = !(d && d < due.getAttribute("data-today"));
+  }
+  period.addEventListener("change", function () {
+    due.value = period.options[period.selectedIndex].getAttribute("data-due") || "";
+    check();
+  });
+  due.addEventListener("input", check);
+  check();
+})();
