@@ -27,6 +27,19 @@ from cchc_xlsx.forms.text_measure import (
 from cchc_xlsx.plans.names import recipient_lines
 
 FONT = "Times New Roman"
+# Number formats with the vi-VN locale tag: Excel and LibreOffice print "1.234" and
+# "95,51%" whatever the reader's own locale (one convention for every printed output)
+VI = "[$-42A]"
+INTEGER = VI + "#,##0"
+DECIMAL = VI + "#,##0.##"
+RATIO = VI + "0.00%"
+
+
+def vi_format(fmt: str) -> str:
+    """A number format printed the Vietnamese way (dates and text formats unchanged)."""
+    if not fmt or fmt.startswith("[$") or not any(ch in fmt for ch in "#0%"):
+        return fmt
+    return VI + fmt
 TABLE_SIZE = 12
 MM = 1 / 25.4  # inches per millimetre
 

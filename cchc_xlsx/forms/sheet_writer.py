@@ -18,6 +18,8 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from cchc_xlsx.forms.form_rows import Record
 from cchc_xlsx.forms.identity import SheetIdentity, key_header
 from cchc_xlsx.forms.official_layout import (
+    DECIMAL,
+    INTEGER,
     Formats,
     HeaderTexts,
     SheetLayout,
@@ -26,6 +28,7 @@ from cchc_xlsx.forms.official_layout import (
     row_height,
     setup_page,
     text_lines,
+    vi_format,
     write_page_header,
     write_signature,
 )
@@ -38,8 +41,8 @@ _OPS = {">=": ">=", ">": ">", "<=": "<=", "<": "<", "=": "="}
 INPUT_FORMATS = {
     "text": {},
     "date": {"num_format": "dd/mm/yyyy", "align": "center"},
-    "whole": {"num_format": "#,##0", "align": "center"},
-    "number": {"num_format": "#,##0.##", "align": "center"},
+    "whole": {"num_format": INTEGER, "align": "center"},
+    "number": {"num_format": DECIMAL, "align": "center"},
 }
 
 
@@ -203,7 +206,7 @@ def build_table(spec: FormSpec, records: list[Record], rules: list[Rule],
                         continue
                     formula = _met_formula(target, "{result}", rec.get("measure", ""))
                 num_fmt = col.format_for(rec)
-                extra = (("num_format", num_fmt),) if num_fmt else ()
+                extra = (("num_format", vi_format(num_fmt)),) if num_fmt else ()
                 row[i] = Cell("formula", formula=formula, fmt=("td_center", extra))
                 continue
             text = render(col.value, rec) if col.value else ""
@@ -341,7 +344,7 @@ def _total_row(spec: FormSpec, cols: tuple[Column, ...]) -> list[Cell]:
             row.append(Cell("text", spec.total_row["label"], ("total", ())))
         elif col.input in ("whole", "number") or col.formula:
             row.append(Cell("formula", formula="SUMCOL", fmt=("total", (("num_format",
-                                                                        "#,##0"),))))
+                                                                        INTEGER),))))
         else:
             row.append(Cell("blank", fmt=("total", ())))
     return row

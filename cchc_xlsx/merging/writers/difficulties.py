@@ -6,6 +6,7 @@ from typing import Any
 
 from cchc_xlsx.forms.form_rows import indicator_records, task_records
 from cchc_xlsx.forms.official_layout import (
+    INTEGER,
     text_lines,
 )
 from cchc_xlsx.merging.aggregate import (
@@ -43,27 +44,61 @@ def _row_titles(plan: Plan) -> dict[str, str]:
     return titles
 
 
+def _short_refs(plan: Plan) -> dict[str, str]:
+    """A row key as the grouped list cites it: "1.2", or "chỉ tiêu 2.1"."""
+    refs: dict[str, str] = {}
+    for rec in task_records(plan):
+        if rec["kind"] == "item":
+            refs[rec["key"]] = rec["stt"]
+    for rec in indicator_records(plan):
+        if rec["kind"] == "item":
+            refs[rec["key"]] = f"chỉ tiêu {rec['stt']}"
+    return refs
+
+
+def group_difficulties(plan: Plan, agg: Aggregate) -> list[tuple[str, list[str]]]:
+    """The same sentence from several units or tasks said once: (text, ["Unit (1.2, 1.3)",
+    …]) in the order first raised, as the Word report compiles them."""
+    refs = _short_refs(plan)
+    names = {code: s.unit_name for code, s in agg.units.items()}
+    groups: dict[str, tuple[str, dict[str, list[str]]]] = {}
+    for unit, key, text in agg.difficulties:
+        said = " ".join(text.split())  # compared as words; printed as the unit typed it
+        entry = groups.setdefault(said.casefold().rstrip(". "), (text, {}))
+        where = refs.get(key) or key.split(":", 1)[-1]
+        tasks = entry[1].setdefault(names.get(unit, unit), [])
+        if where not in tasks:
+            tasks.append(where)
+    out = []
+    for said, units in groups.values():
+        who = [f"{name} ({', '.join(tasks)})" if tasks else name for name, tasks in units.items()]
+        out.append((said, who))
+    return out
+
+
 def _write_difficulties(wb: Any, ctx: _Context, label: str, agg: Aggregate) -> None:
-    headers = ["STT", "Đơn vị", "Nhiệm vụ", "Nội dung khó khăn, vướng mắc, đề xuất"]
-    widths = [6.0, 24.0, 42.0, 60.0]
-    head = _head(ctx, label, "KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT CỦA CÁC ĐƠN VỊ")
+    """One row per distinct content, naming the units that raised it and where (the task
+    or indicator numbers): 91 copies of one sentence print as one row."""
+    headers = ["STT", "Nội dung khó khăn, vướng mắc, đề xuất",
+               "Đơn vị nêu (số thứ tự nhiệm vụ, chỉ tiêu)", "Số đơn vị"]
+    widths = [5.0, 48.0, 62.0, 9.0]
+    notes = ("Các ý kiến giống nhau được gộp một dòng; cột (3) ghi đơn vị nêu ý kiến và số thứ "
+             "tự nhiệm vụ, chỉ tiêu theo Kế hoạch.",)
+    head = _head(ctx, label, "KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT CỦA CÁC ĐƠN VỊ", notes)
     ws, r = _sheet(wb, ctx, SHEET_DIFFICULTIES, widths, head)
     header_first = r
-    header_last = _header_row(ws, ctx, r, headers, widths, numbers=False)
+    header_last = _header_row(ws, ctx, r, headers, widths, numbers=True)
     r = first = header_last + 1
     fm = ctx.fm
     td, center = fm.get("td"), fm.get("td_center")
-    titles = _row_titles(ctx.plan)
-    names = {code: s.unit_name for code, s in agg.units.items()}
-    for n, (unit, key, text) in enumerate(agg.difficulties, start=1):
-        unit_name = names.get(unit, unit)
-        what = titles.get(key, key)
+    count = fm.get("td_center", num_format=INTEGER)
+    for n, (said, who) in enumerate(group_difficulties(ctx.plan, agg), start=1):
+        units = "; ".join(who)
         ws.write_number(r, 0, n, center)
-        _text(ws, r, 1, unit_name, td)
-        _text(ws, r, 2, what, td)
-        _text(ws, r, 3, text, td)
-        ws.set_row(r, _height(max(text_lines(unit_name, widths[1]),
-                                  text_lines(what, widths[2]), text_lines(text, widths[3]))))
+        _text(ws, r, 1, said, td)
+        _text(ws, r, 2, units, td)
+        ws.write_number(r, 3, len(who), count)
+        ws.set_row(r, _height(max(text_lines(said, widths[1]), text_lines(units, widths[2]))))
         r += 1
     if not agg.difficulties:
         _merged(ws, r, 0, r, len(widths) - 1,
@@ -71,5 +106,3 @@ def _write_difficulties(wb: Any, ctx: _Context, label: str, agg: Aggregate) -> N
         ws.set_row(r, _height(1))
         r += 1
     _finish(ws, ctx, widths, r, head, header_first, header_last, first)
-
-

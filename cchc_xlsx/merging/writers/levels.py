@@ -6,6 +6,8 @@ from typing import Any
 
 from cchc_xlsx.forms.form_rows import indicator_records
 from cchc_xlsx.forms.official_layout import (
+    INTEGER,
+    RATIO,
     text_lines,
 )
 from cchc_xlsx.forms.specs import FormSpec
@@ -48,8 +50,8 @@ def _write_levels(wb: Any, ctx: _Context, label: str, agg: Aggregate,
     ws, r = _sheet(wb, ctx, SHEET_LEVELS, widths, head)
     fm = ctx.fm
     td, center, g = fm.get("td"), fm.get("td_center"), fm.get("td_group")
-    count = fm.get("td_center", num_format="#,##0")
-    rate_fmt = fm.get("td_center", num_format="0.00%")
+    count = fm.get("td_center", num_format=INTEGER)
+    rate_fmt = fm.get("td_center", num_format=RATIO)
 
     def block_title(row: int, text: str, to: int = 7) -> int:
         _merged(ws, row, 0, row, to, text, g)
