@@ -17,6 +17,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from cchc_xlsx.forms.form_rows import Record
 from cchc_xlsx.forms.identity import SheetIdentity, key_header
+from cchc_xlsx.forms.layout.widths import balance
 from cchc_xlsx.forms.official_layout import (
     DECIMAL,
     INTEGER,
@@ -25,6 +26,7 @@ from cchc_xlsx.forms.official_layout import (
     SheetLayout,
     begin_sheet,
     fit_widths,
+    printable,
     row_height,
     setup_page,
     text_lines,
@@ -241,6 +243,7 @@ def build_table(spec: FormSpec, records: list[Record], rules: list[Rule],
                 for k in range(start + 1, start + count):
                     cells[k][group_col].skip = True
 
+    widths, layout = _balanced(spec, cells, widths, layout)
     heights = _heights(cells, widths)
     total = _total_row(spec, cols) if spec.total_row else None
     table = TableModel(spec, widths, cells, keys, heights, total, layout=layout)
@@ -249,6 +252,32 @@ def build_table(spec: FormSpec, records: list[Record], rules: list[Rule],
     table.header_heights = header_heights(spec, widths)
     _group_inputs(table)
     return table
+
+
+def _balanced(spec: FormSpec, cells: list[list[Cell]], widths: list[float],
+              layout: SheetLayout) -> tuple[list[float], SheetLayout]:
+    """Widths given to the columns whose text needs them (``layout.widths.balance``)."""
+    cols = spec.columns
+    texts: list[list[str]] = [[] for _ in cols]
+    for row in cells:
+        for i, cell in enumerate(row):
+            if cell.kind == "text" and cell.text and not cell.skip and not cell.merge_right:
+                texts[i].append(cell.text)
+    keep = [c.input in ("date", "whole", "number") or bool(c.formula) for c in cols]
+    page = printable(spec.orientation == "landscape")[1]
+
+    def printed(w: list[float]) -> float:
+        # the header repeats on every page: it weighs once per page the rows take
+        body = sum(_heights(cells, w))
+        return body + sum(header_heights(spec, w)) * (1 + body / page)
+
+    new = balance(widths, [c.header for c in cols], texts, [bool(c.input) for c in cols], keep,
+                  printed)
+    if new == widths:
+        return widths, layout
+    layout = fit_widths(new, spec.orientation == "landscape", keep=tuple(
+        i for i, k in enumerate(keep) if k))
+    return list(layout.widths), layout
 
 
 def _group_inputs(table: TableModel) -> None:
