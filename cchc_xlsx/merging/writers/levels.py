@@ -31,6 +31,7 @@ from cchc_xlsx.merging.writers.common import (
     _text,
     _uses,
 )
+from cchc_xlsx.plans.levels import NAMES
 
 # --- 5b. by cấp học ----------------------------------------------------------------------
 
@@ -64,6 +65,8 @@ def _write_levels(wb: Any, ctx: _Context, label: str, agg: Aggregate,
         ws.write_number(row, col, value, fm.get("td_center", num_format=_num_format(value)))
 
     ws.cchc_body = r  # three tables: only the last one's header is repeated
+    total_fmt = fm.get("total", num_format=INTEGER)
+    total_rate = fm.get("total", num_format=RATIO)
     r = block_title(r, "1. Thực hiện nhiệm vụ (số lượt nhiệm vụ của các đơn vị)")
     headers = ["STT", "Cấp học", "Số đơn vị", "Đã hoàn thành", "Đang thực hiện",
                "Chưa thực hiện", "Không phát sinh", "Tỷ lệ hoàn thành"]
@@ -71,7 +74,7 @@ def _write_levels(wb: Any, ctx: _Context, label: str, agg: Aggregate,
     header_first = header_last = r - 1
     for n, fig in enumerate(levels, start=1):
         ws.write_number(r, 0, n, center)
-        _text(ws, r, 1, fig.level, td)
+        _text(ws, r, 1, fig.name, td)
         ws.write_number(r, 2, fig.units, count)
         for j, status in enumerate(STATUS_CODES):
             ws.write_number(r, 3 + j, fig.statuses.get(status, 0), count)
@@ -79,30 +82,55 @@ def _write_levels(wb: Any, ctx: _Context, label: str, agg: Aggregate,
             ws.write_number(r, 7, fig.done / fig.applicable, rate_fmt)
         else:
             ws.write_blank(r, 7, None, center)
-        ws.set_row(r, _height(text_lines(fig.level, widths[1])))
+        ws.set_row(r, _height(text_lines(fig.name, widths[1])))
         r += 1
+    # Tổng cộng: the same Σ/Σ rule over every level
+    ws.write_blank(r, 0, None, total_fmt)
+    ws.write_string(r, 1, "Tổng cộng", total_fmt)
+    ws.write_number(r, 2, sum(f.units for f in levels), total_fmt)
+    for j, status in enumerate(STATUS_CODES):
+        ws.write_number(r, 3 + j, sum(f.statuses.get(status, 0) for f in levels), total_fmt)
+    applicable = sum(f.applicable for f in levels)
+    if applicable:
+        ws.write_number(r, 7, sum(f.done for f in levels) / applicable, total_rate)
+    else:
+        ws.write_blank(r, 7, None, total_fmt)
+    ws.set_row(r, _height(1))
+    r += 1
     if _uses(ctx.plan, "report_tthc") or agg.tthc:
         r = block_title(r + 1, "2. Tình hình giải quyết TTHC theo cấp học (Biểu số 06, "
                                "tổng các lĩnh vực)", last)
-        headers = ["STT", "Cấp học"] + [f"({i})" for i in range(3, 14)]
-        r = _header_row(ws, ctx, r, headers, widths, numbers=False)
-        ws.write_blank(r + 1, 0, None, fm.get("colnum"))
-        ws.write_string(r + 1, 1, "", fm.get("colnum"))
-        labels = [col.header.split(") ", 1)[-1] for col in tthc_spec.columns[2:]]
+        # the column names, then their numbers (1)…(13) under them, as Biểu 06 prints them
+        labels = ["STT", "Cấp học"] + [col.header.split(") ", 1)[-1]
+                                       for col in tthc_spec.columns[2:]]
+        th = fm.get("th", size=11)
         for j, text in enumerate(labels):
-            ws.write_string(r + 1, 2 + j, text, fm.get("colnum", text_wrap=True))
-        ws.set_row(r + 1, _height(max(text_lines(t, w, size=11)
-                                      for t, w in zip(labels, widths[2:], strict=False)), 11))
+            ws.write_string(r, j, text, th)
+        ws.set_row(r, _height(max(text_lines(t, w, size=11, bold=True)
+                                  for t, w in zip(labels, widths, strict=False)), 11))
+        ws.keep_with_next(r)
+        colnum = fm.get("colnum")
+        for j in range(len(labels)):
+            ws.write_string(r + 1, j, f"({j + 1})", colnum)
         ws.keep_with_next(r + 1)
         r += 2
+        sums = [0.0] * len(labels[2:])
         for n, fig in enumerate(levels, start=1):
             ws.write_number(r, 0, n, center)
-            _text(ws, r, 1, fig.level, td)
+            _text(ws, r, 1, fig.name, td)
             for j, v in enumerate(fig.tthc):
                 ws.write_number(r, 2 + j, v, count if float(v).is_integer() else
                                 fm.get("td_center", num_format=_num_format(v)))
-            ws.set_row(r, _height(1))
+                sums[j] += v
+            ws.set_row(r, _height(text_lines(fig.name, widths[1])))
             r += 1
+        ws.write_blank(r, 0, None, total_fmt)
+        ws.write_string(r, 1, "Tổng cộng", total_fmt)
+        for j, v in enumerate(sums):
+            ws.write_number(r, 2 + j, v, total_fmt if float(v).is_integer() else
+                            fm.get("total", num_format=_num_format(v)))
+        ws.set_row(r, _height(1))
+        r += 1
     r = block_title(r + 1, "3. Kết quả các chỉ tiêu theo cấp học")
     headers = ["STT", "Chỉ tiêu", "Cấp học", "Tử số (Σ)", "Mẫu số (Σ)", "Kết quả",
                "Số đơn vị báo cáo", "Số đơn vị đạt"]
@@ -121,7 +149,7 @@ def _write_levels(wb: Any, ctx: _Context, label: str, agg: Aggregate,
         _merged(ws, r, 1, r + len(rows) - 1, 1, rec["text"], td)
         for i, (level, a) in enumerate(rows):
             at = r + i
-            _text(ws, at, 2, level, center)
+            _text(ws, at, 2, NAMES.get(level, level), center)
             if rec.get("measure") == "rate":
                 numbers(at, 3, a.numerator)
                 numbers(at, 4, a.denominator)
