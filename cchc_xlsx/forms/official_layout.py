@@ -24,7 +24,7 @@ from cchc_xlsx.forms.text_measure import (
     text_points,
     wrapped_lines,
 )
-from cchc_xlsx.plans.names import recipient_lines
+from cchc_xlsx.plans.names import break_name, recipient_lines
 
 FONT = "Times New Roman"
 # Number formats with the vi-VN locale tag: Excel and LibreOffice print "1.234" and
@@ -374,8 +374,9 @@ def write_page_header(ws: Worksheet, fm: Formats, widths: list[float], h: Header
     left, right = w[:split], w[split:]
     sz = lay.size
     r = 0
-    superior = h.superior.upper()
-    issuer = h.issuer.upper()
+    # names too long for one line break between words at a reader's point (``break_name``)
+    superior = break_name(h.superior.upper(), lambda s: _fits(s, left, sz(12)))
+    issuer = break_name(h.issuer.upper(), lambda s: _fits(s, left, sz(12), True))
     _merge(ws, r, 0, split - 1, superior, fm.get("superior", size=sz(12)))
     _merge(ws, r, split, last, NATION, fm.get("nation", size=sz(12)))
     ws.set_row(r, row_height(_lines(superior, left, sz(12)), sz(12)))
@@ -386,7 +387,9 @@ def write_page_header(ws: Worksheet, fm: Formats, widths: list[float], h: Header
     ws.set_row(r, max(row_height(iss_lines, sz(12)), row_height(1, sz(13))))
     # the short rule under the issuing body: 1/3–1/2 of its text line, centred
     r += 1
-    longest = max(text_points(issuer, sz(12), True) / iss_lines, text_points("_" * 8, sz(12)))
+    widest = (max(text_points(line, sz(12), True) for line in issuer.split("\n"))
+              if "\n" in issuer else text_points(issuer, sz(12), True) / iss_lines)
+    longest = max(widest, text_points("_" * 8, sz(12)))
     rule = "_" * max(6, int(0.45 * longest / text_points("_", sz(12), True)))
     while not _fits(rule, left, sz(12), True) and len(rule) > 6:
         rule = rule[:-1]
