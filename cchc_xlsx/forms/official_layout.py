@@ -16,6 +16,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from cchc_xlsx.forms.identity import DOC_MARK
+from cchc_xlsx.forms.layout.merges import split_merges
 from cchc_xlsx.forms.text_measure import (
     CELL_PAD,
     SAFETY,
@@ -507,11 +508,37 @@ def setup_page(ws: Worksheet, landscape: bool, header_first: int, header_last: i
     sig = getattr(ws, "cchc_signature", None)
     if sig is not None:
         hard.update(range(sig - 1, end_row))  # the last table row stays with the signature
+    hard.update(_label_room(ws, heights, lay.widths))
     glue = hard | set(getattr(ws, "cchc_keep", set()))
     repeat = sum(heights.get(k, DEFAULT_ROW) for k in range(header_first, header_last + 1))
-    ws.set_h_pagebreaks(paginate([heights.get(k, DEFAULT_ROW) for k in range(end_row + 1)],
-                                 glue, repeat, printable(landscape)[1] / lay.scale, hard,
-                                 sig))
+    breaks = paginate([heights.get(k, DEFAULT_ROW) for k in range(end_row + 1)],
+                      glue, repeat, printable(landscape)[1] / lay.scale, hard, sig)
+    ws.set_h_pagebreaks(breaks)
+    split_merges(ws, breaks)  # a merge the breaks cut prints its label on each page
+
+
+def _label_room(ws: Worksheet, heights: dict[int, float], widths: tuple[float, ...]) -> set[int]:
+    """Rows after which no page may end, so a vertical merge split at a break (see
+    ``layout.merges``) keeps, on each side, the height its label prints in."""
+    out: set[int] = set()
+    for r0, c0, r1, c1, text, size, bold in getattr(ws, "cchc_labels", ()):
+        need = row_height(text_lines(text, sum(widths[c0:c1 + 1]), size, bold), size)
+        rows = range(r0, r1 + 1)
+        if sum(heights.get(k, DEFAULT_ROW) for k in rows) < 2 * need:
+            continue  # kept whole anyway unless taller than a page
+        top = 0.0
+        for k in rows:
+            top += heights.get(k, DEFAULT_ROW)
+            if top >= need:
+                break
+            out.add(k)
+        bottom = 0.0
+        for k in reversed(rows):
+            bottom += heights.get(k, DEFAULT_ROW)
+            if bottom >= need:
+                break
+            out.add(k - 1)
+    return out
 
 
 DEFAULT_ROW = 15.0  # points: xlsxwriter's default row height
@@ -567,4 +594,24 @@ def paginate(heights: list[float], glue: set[int], repeat: float, page: float,
             used += heights[k]
             if k not in hard:
                 last_soft = k + 1
-    return breaks
+    return _balance_last_page(breaks, heights, glue, repeat, cap, fallback)
+
+
+def _balance_last_page(breaks: list[int], heights: list[float], glue: set[int],
+                       repeat: float, cap: float, sig: int | None) -> list[int]:
+    """No table row alone above the signature on the last page: when the block before it
+    fits there too, the last break moves up to that block's start."""
+    if not breaks or sig is None:
+        return breaks
+    last = breaks[-1]
+    if sig - last != 1:  # the last page holds more than the last table row (or none)
+        return breaks
+    k0 = last - 1
+    while k0 - 1 in glue and k0 > 0:
+        k0 -= 1
+    before = breaks[-2] if len(breaks) > 1 else 0
+    if k0 <= before or k0 - 1 in glue:
+        return breaks
+    if repeat + sum(heights[k0:]) > cap:
+        return breaks
+    return [*breaks[:-1], k0]

@@ -76,6 +76,19 @@ def group_difficulties(plan: Plan, agg: Aggregate) -> list[tuple[str, list[str]]
     return out
 
 
+UNIT_LINES = 5  # lines of unit names per row before the list goes on in the next row
+
+
+def _chunks(who: list[str], width: float, lines: int) -> list[list[str]]:
+    """The units naming one difficulty, cut into runs that print in ``lines`` lines."""
+    out: list[list[str]] = [[]]
+    for name in who:
+        if out[-1] and text_lines("; ".join([*out[-1], name]) + ";", width) > lines:
+            out.append([])
+        out[-1].append(name)
+    return out
+
+
 def _write_difficulties(wb: Any, ctx: _Context, label: str, agg: Aggregate) -> None:
     """One row per distinct content, naming the units that raised it and where (the task
     or indicator numbers): 91 copies of one sentence print as one row."""
@@ -93,13 +106,27 @@ def _write_difficulties(wb: Any, ctx: _Context, label: str, agg: Aggregate) -> N
     td, center = fm.get("td"), fm.get("td_center")
     count = fm.get("td_center", num_format=INTEGER)
     for n, (said, who) in enumerate(group_difficulties(ctx.plan, agg), start=1):
-        units = "; ".join(who)
-        ws.write_number(r, 0, n, center)
-        _text(ws, r, 1, said, td)
-        _text(ws, r, 2, units, td)
-        ws.write_number(r, 3, len(who), count)
-        ws.set_row(r, _height(max(text_lines(said, widths[1]), text_lines(units, widths[2]))))
-        r += 1
+        # a long list of units goes on over several rows (kept together, but a page may
+        # break between them): one row taller than a page would print cut
+        parts = _chunks(who, widths[2], max(UNIT_LINES, text_lines(said, widths[1])))
+        top = r
+        for k, part in enumerate(parts):
+            units = "; ".join(part) + (";" if k < len(parts) - 1 else "")
+            if k == 0:
+                ws.write_number(r, 0, n, center)
+                _text(ws, r, 1, said, td)
+                ws.write_number(r, 3, len(who), count)
+            else:
+                ws.write_blank(r, 0, None, center)
+                ws.write_blank(r, 1, None, td)
+                ws.write_blank(r, 3, None, center)
+            _text(ws, r, 2, units, td)
+            lines = text_lines(units, widths[2])
+            if k == 0:
+                lines = max(lines, text_lines(said, widths[1]))
+            ws.set_row(r, _height(lines))
+            r += 1
+        ws.cchc_keep.update(range(top, r - 1))
     if not agg.difficulties:
         _merged(ws, r, 0, r, len(widths) - 1,
                 "Các đơn vị không nêu khó khăn, vướng mắc hoặc đề xuất.", td)

@@ -166,10 +166,11 @@ def _write_levels(wb: Any, ctx: _Context, label: str, agg: Aggregate,
                     ws.write_blank(at, 5, None, center)
             ws.write_number(at, 6, a.reporting, count)
             ws.write_number(at, 7, a.meeting, count)
-            ws.set_row(at, _height(1))
+            ws.set_row(at, _height(text_lines(NAMES.get(level, level), widths[2])))
         need = _height(text_lines(rec["text"], widths[1]))
-        if need > _height(1) * len(rows):
-            ws.set_row(r + len(rows) - 1, min(MAX_ROW, need - _height(1) * (len(rows) - 1)))
+        have = [_height(text_lines(NAMES.get(level, level), widths[2])) for level, _ in rows]
+        if need > sum(have):
+            ws.set_row(r + len(rows) - 1, min(MAX_ROW, have[-1] + need - sum(have)))
         r += len(rows)
     _finish(ws, ctx, widths, r, head, header_first, header_last, 0)
 
