@@ -594,24 +594,32 @@ def paginate(heights: list[float], glue: set[int], repeat: float, page: float,
             used += heights[k]
             if k not in hard:
                 last_soft = k + 1
-    return _balance_last_page(breaks, heights, glue, repeat, cap, fallback)
+    return _balance_last_page(breaks, heights, glue, hard, repeat, cap, fallback)
 
 
 def _balance_last_page(breaks: list[int], heights: list[float], glue: set[int],
-                       repeat: float, cap: float, sig: int | None) -> list[int]:
+                       hard: set[int] | frozenset[int], repeat: float, cap: float,
+                       sig: int | None) -> list[int]:
     """No table row alone above the signature on the last page: when the block before it
-    fits there too, the last break moves up to that block's start."""
+    fits there too, the last break moves up to that block's start. A chain the last break
+    already cut (rows taller than a page) gives its row before, unless that row must stay
+    with it (a hard row)."""
     if not breaks or sig is None:
         return breaks
     last = breaks[-1]
     if sig - last != 1:  # the last page holds more than the last table row (or none)
         return breaks
-    k0 = last - 1
-    while k0 - 1 in glue and k0 > 0:
-        k0 -= 1
     before = breaks[-2] if len(breaks) > 1 else 0
-    if k0 <= before or k0 - 1 in glue:
-        return breaks
+    if last - 1 in glue:  # the break cut a chain: one more of its rows may come along
+        k0 = last - 1
+        if k0 <= before or k0 - 1 in hard:
+            return breaks
+    else:
+        k0 = last - 1
+        while k0 - 1 in glue and k0 > 0:
+            k0 -= 1
+        if k0 <= before or k0 - 1 in glue:
+            return breaks
     if repeat + sum(heights[k0:]) > cap:
         return breaks
     return [*breaks[:-1], k0]
