@@ -39,11 +39,12 @@ def longest_word(texts: Sequence[str], size: float = 12, bold: bool = False) -> 
 
 def balance(widths: Sequence[float], headers: Sequence[str], texts: Sequence[Sequence[str]],
             inputs: Sequence[bool], keep: Sequence[bool],
-            height: Callable[[list[float]], float]) -> list[float]:
+            height: Callable[[list[float]], float], room: float = INPUT_ROOM) -> list[float]:
     """New widths summing to no more than ``widths`` do, that print the table shortest.
 
     ``texts[i]`` is the text column ``i`` prints (empty for inputs); ``keep[i]`` leaves a
-    column as it is (dates, numbers); ``height(widths)`` is the table's printed height.
+    column as it is (dates, numbers); ``height(widths)`` is the table's printed height;
+    ``room`` is the least width an input (or count) column keeps.
     Input columns never grow past their given width; what no text column can use goes back
     to them (more room to write).
     """
@@ -57,7 +58,7 @@ def balance(widths: Sequence[float], headers: Sequence[str], texts: Sequence[Seq
             continue
         head = units_for(longest_word([headers[i]], bold=True))
         if inputs[i]:
-            low.append(min(given[i], max(head, INPUT_ROOM)))
+            low.append(min(given[i], max(head, room)))
         else:
             low.append(min(given[i], max(head, units_for(longest_word(texts[i])), 8.0)))
     w = list(low)
