@@ -40,7 +40,7 @@ def _write_levels(wb: Any, ctx: _Context, label: str, agg: Aggregate,
                   tthc_spec: FormSpec) -> None:
     """Task completion, indicator Σ/Σ and Biểu 06 totals per cấp học, one block each."""
     levels = by_level(agg)
-    widths = [5.0, 30.0] + [9.0] * 11
+    widths = [5.0, 30.0, 13.0] + [9.0] * 10  # (3): "Trung học cơ sở" in two lines
     last = len(widths) - 1
     title = (f"KẾT QUẢ THỰC HIỆN CẢI CÁCH HÀNH CHÍNH {_period_upper(ctx.period)} "
              "THEO CẤP HỌC")
