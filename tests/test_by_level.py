@@ -74,10 +74,12 @@ def read_level_sheet(path) -> dict:
         i += 1
     i = starts["3."] + 2
     stt = None
-    while i < len(rows) and rows[i][2] not in (None, ""):
-        r = rows[i]
-        stt = r[0] if r[0] not in (None, "") else stt
-        rates[(str(stt), r[2])] = (r[3], r[4], r[5], r[6])
+    while i < len(rows) and rows[i][1] not in (None, ""):
+        r = rows[i]  # an indicator's row (its number and words), then one row per level
+        if r[0] not in (None, ""):
+            stt = r[0]
+        else:
+            rates[(str(stt), r[1])] = (r[3], r[4], r[5], r[6])
         i += 1
     return {"tasks": tasks, "tthc": tthc, "rates": rates}
 

@@ -17,7 +17,6 @@ from cchc_xlsx.merging.aggregate import (
 )
 from cchc_xlsx.merging.by_level import by_level
 from cchc_xlsx.merging.writers.common import (
-    MAX_ROW,
     SHEET_LEVELS,
     _Context,
     _finish,
@@ -132,12 +131,14 @@ def _write_levels(wb: Any, ctx: _Context, label: str, agg: Aggregate,
         ws.set_row(r, _height(1))
         r += 1
     r = block_title(r + 1, "3. Kết quả các chỉ tiêu theo cấp học")
-    headers = ["STT", "Chỉ tiêu", "Cấp học", "Tử số (Σ)", "Mẫu số (Σ)", "Kết quả",
+    headers = ["STT", "Chỉ tiêu, cấp học", "", "Tử số (Σ)", "Mẫu số (Σ)", "Kết quả",
                "Số đơn vị báo cáo", "Số đơn vị đạt"]
     # the longest block comes last: its header is the one repeated on later pages
     header_first = r
     header_last = _header_row(ws, ctx, r, headers, widths[:len(headers)], numbers=False)
+    _merged(ws, header_last, 1, header_last, 2, headers[1], fm.get("th"))
     r = header_last + 1
+    g_center = fm.get("td_group_center")
     for rec in indicator_records(ctx.plan):
         if rec["kind"] != "item":
             continue
@@ -145,33 +146,35 @@ def _write_levels(wb: Any, ctx: _Context, label: str, agg: Aggregate,
                 if rec["key"] in fig.indicators]
         if not rows:
             continue
-        _merged(ws, r, 0, r + len(rows) - 1, 0, rec["stt"], center)
-        _merged(ws, r, 1, r + len(rows) - 1, 1, rec["text"], td)
-        for i, (level, a) in enumerate(rows):
-            at = r + i
-            _text(ws, at, 2, NAMES.get(level, level), center)
+        # the indicator's words across the table, then one short row per level under it
+        ws.write_string(r, 0, rec["stt"], g_center)
+        _merged(ws, r, 1, r, 7, rec["text"], td)
+        ws.set_row(r, _height(text_lines(rec["text"], sum(widths[1:8]))))
+        ws.keep_with_next(r)
+        top = r = r + 1
+        for level, a in rows:
+            name = NAMES.get(level, level)
+            ws.write_blank(r, 0, None, center)
+            _merged(ws, r, 1, r, 2, name, td)
             if rec.get("measure") == "rate":
-                numbers(at, 3, a.numerator)
-                numbers(at, 4, a.denominator)
+                numbers(r, 3, a.numerator)
+                numbers(r, 4, a.denominator)
                 if a.denominator > 0:
-                    ws.write_number(at, 5, a.numerator / a.denominator, rate_fmt)
+                    ws.write_number(r, 5, a.numerator / a.denominator, rate_fmt)
                 else:
-                    ws.write_blank(at, 5, None, center)
+                    ws.write_blank(r, 5, None, center)
             else:
-                ws.write_blank(at, 3, None, center)
-                ws.write_blank(at, 4, None, center)
+                ws.write_blank(r, 3, None, center)
+                ws.write_blank(r, 4, None, center)
                 if rec.get("measure") == "count":
-                    numbers(at, 5, a.total)
+                    numbers(r, 5, a.total)
                 else:
-                    ws.write_blank(at, 5, None, center)
-            ws.write_number(at, 6, a.reporting, count)
-            ws.write_number(at, 7, a.meeting, count)
-            ws.set_row(at, _height(text_lines(NAMES.get(level, level), widths[2])))
-        need = _height(text_lines(rec["text"], widths[1]))
-        have = [_height(text_lines(NAMES.get(level, level), widths[2])) for level, _ in rows]
-        if need > sum(have):
-            ws.set_row(r + len(rows) - 1, min(MAX_ROW, have[-1] + need - sum(have)))
-        r += len(rows)
+                    ws.write_blank(r, 5, None, center)
+            ws.write_number(r, 6, a.reporting, count)
+            ws.write_number(r, 7, a.meeting, count)
+            ws.set_row(r, _height(text_lines(name, widths[1] + widths[2])))
+            r += 1
+        ws.cchc_keep.update(range(top, r - 1))  # an indicator's levels stay together
     _finish(ws, ctx, widths, r, head, header_first, header_last, 0)
 
 
