@@ -258,6 +258,12 @@ def _balanced(spec: FormSpec, cells: list[list[Cell]], widths: list[float],
               layout: SheetLayout) -> tuple[list[float], SheetLayout]:
     """Widths given to the columns whose text needs them (``layout.widths.balance``)."""
     cols = spec.columns
+    shape = (spec.id, spec.version, spec.orientation, tuple(widths),
+             tuple(tuple((c.kind, c.text, c.merge_down, c.merge_right, c.skip, c.fmt[0])
+                         for c in row) for row in cells))
+    known = _BALANCED.get(shape)
+    if known is not None:  # every unit of a plan has the same table: balance it once
+        return list(known.widths), known
     texts: list[list[str]] = [[] for _ in cols]
     for row in cells:
         for i, cell in enumerate(row):
@@ -273,11 +279,16 @@ def _balanced(spec: FormSpec, cells: list[list[Cell]], widths: list[float],
 
     new = balance(widths, [c.header for c in cols], texts, [bool(c.input) for c in cols], keep,
                   printed)
-    if new == widths:
-        return widths, layout
-    layout = fit_widths(new, spec.orientation == "landscape", keep=tuple(
-        i for i, k in enumerate(keep) if k))
+    if new != widths:
+        layout = fit_widths(new, spec.orientation == "landscape", keep=tuple(
+            i for i, k in enumerate(keep) if k))
+    if len(_BALANCED) > 64:
+        _BALANCED.clear()
+    _BALANCED[shape] = layout
     return list(layout.widths), layout
+
+
+_BALANCED: dict[tuple, SheetLayout] = {}  # table shape → its balanced layout
 
 
 def _group_inputs(table: TableModel) -> None:
