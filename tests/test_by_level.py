@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from cchc_xlsx.merging.by_level import level_name
 from cchc_xlsx.merging.merge import merge, office_from_units
 from cchc_xlsx.model import Unit
+from cchc_xlsx.plans.levels import NAMES
 
 from .fill import STATUSES
 from .test_merge import (  # noqa: F401  (module fixtures reused)
@@ -33,7 +34,8 @@ SHEET = "TH Cấp học"
 
 
 def recompute_levels(paths, plan, units) -> dict:
-    level_of = {u.code: level_name(u.level) for u in units}
+    # the appendix writes the levels out: "Mầm non", "Trung học cơ sở"
+    level_of = {u.code: NAMES.get(level_name(u.level), level_name(u.level)) for u in units}
     rate_keys = [i.key for i in plan.indicators if not i.group and i.measure == "rate"]
     out: dict[str, dict] = {}
     for path in paths:
@@ -72,10 +74,12 @@ def read_level_sheet(path) -> dict:
         i += 1
     i = starts["3."] + 2
     stt = None
-    while i < len(rows) and rows[i][2] not in (None, ""):
-        r = rows[i]
-        stt = r[0] if r[0] not in (None, "") else stt
-        rates[(str(stt), r[2])] = (r[3], r[4], r[5], r[6])
+    while i < len(rows) and rows[i][1] not in (None, ""):
+        r = rows[i]  # an indicator's row (its number and words), then one row per level
+        if r[0] not in (None, ""):
+            stt = r[0]
+        else:
+            rates[(str(stt), r[1])] = (r[3], r[4], r[5], r[6])
         i += 1
     return {"tasks": tasks, "tthc": tthc, "rates": rates}
 
@@ -87,7 +91,8 @@ def shown(direct):
 
 def test_levels_listed_in_order_with_their_units(shown, valid_files, plan, units):
     expected = recompute_levels(valid_files, plan, units)
-    assert list(shown["tasks"]) == [lv for lv in ("MN", "TH", "THCS") if lv in expected]
+    assert list(shown["tasks"]) == [NAMES[lv] for lv in ("MN", "TH", "THCS")
+                                    if NAMES[lv] in expected]
     for level, (n_units, _, _) in shown["tasks"].items():
         assert n_units == expected[level]["units"]
 

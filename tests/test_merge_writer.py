@@ -233,7 +233,7 @@ def test_task_counts_and_completion_rate_formula(wb, values):
     assert [ws.cell(r, c).value for c in range(4, 8)] == [1, 1, 0, 0]
     assert ws.cell(r, 8).value == f"=SUM(D{r}:G{r})"
     assert ws.cell(r, 9).value == f'=IF(H{r}-G{r}>0,D{r}/(H{r}-G{r}),"")'
-    assert ws.cell(r, 9).number_format == "0.0%"
+    assert ws.cell(r, 9).number_format == "[$-42A]0.00%"  # one ratio format, vi-VN
     assert cached.cell(r, 8).value == 2
     assert cached.cell(r, 9).value == pytest.approx(0.5)
     r = find_row(ws, 1, "1.4")  # MN-TT: H, MN-HM: K (not applicable: out of the rate)
@@ -261,7 +261,7 @@ def test_indicator_sums_and_rate_formula(wb, values):
     assert ws.cell(r, 3).value == "từ 98% trở lên"
     assert (ws.cell(r, 4).value, ws.cell(r, 5).value) == (45, 46)
     assert ws.cell(r, 6).value == f'=IF(E{r}>0,D{r}/E{r},"")'
-    assert ws.cell(r, 6).number_format == "0.00%"
+    assert ws.cell(r, 6).number_format == "[$-42A]0.00%"
     assert cached.cell(r, 6).value == pytest.approx(45 / 46)
     assert (ws.cell(r, 7).value, ws.cell(r, 8).value) == (2, 1)
     assert ws.cell(r, 9).value == "Trường Mầm non Họa Mi"
@@ -286,22 +286,29 @@ def test_tthc_sums_total_row_and_units(wb, values):
     assert hm > block and ws.cell(hm, 3).value == 3
 
 
-def test_difficulties_listing(wb, plan):
+def test_difficulties_listing(wb, plan, agg):
+    """One row per distinct content, the units named with the task/indicator numbers."""
     ws = wb[SHEET_DIFFICULTIES]
     head = find_row(ws, 1, "STT")
-    first = [c.value for c in ws[head + 1]][:4]
-    assert first == [1, "Trường Mầm non Tuổi Thơ",
-                     "1.2. Báo cáo công tác CCHC định kỳ hàng quý, năm",
-                     "Đang chờ hướng dẫn của cấp trên."]
-    last = [c.value for c in ws[head + 6]][:4]
-    assert last[2].startswith("Chỉ tiêu 2.1. Tỷ lệ giải quyết")
+    assert [c.value for c in ws[head + 1]][:4] == ["(1)", "(2)", "(3)", "(4)"]
+    rows = []
+    for r in range(head + 2, ws.max_row + 1):
+        if not isinstance(ws.cell(r, 1).value, int):
+            break
+        rows.append([c.value for c in ws[r]][:4])
+    said = {" ".join(t.split()).casefold().rstrip(". ") for _, _, t in agg.difficulties}
+    assert len(rows) == len(said)
+    assert rows[0][:2] == [1, "Đang chờ hướng dẫn của cấp trên."]
+    assert rows[0][2].startswith("Trường Mầm non Tuổi Thơ (1.2")
+    assert rows[0][3] == rows[0][2].count(";") + 1
+    assert any("chỉ tiêu 2.1" in r[2] for r in rows)
 
 
 def test_unit_text_is_stored_as_text_never_a_formula(wb, book):
     ws = wb[SHEET_DIFFICULTIES]
     for text in TRICKY:
-        r = find_row(ws, 4, text)
-        assert ws.cell(r, 4).data_type == "s", text
+        r = find_row(ws, 2, text)
+        assert ws.cell(r, 2).data_type == "s", text
     for name in wb.sheetnames:
         for row in wb[name].iter_rows():
             for c in row:
@@ -312,12 +319,14 @@ def test_unit_text_is_stored_as_text_never_a_formula(wb, book):
 
 def test_row_heights_show_wrapped_text(wb):
     ws = wb[SHEET_DIFFICULTIES]
-    r = find_row(ws, 4, LONG)
-    assert ws.row_dimensions[r].height >= row_height(text_lines(LONG, 60)) - 1  # px rounding
+    r = find_row(ws, 2, LONG)
+    width = ws.column_dimensions["B"].width - 5 / 7  # as set, before xlsxwriter's padding
+    assert ws.row_dimensions[r].height >= row_height(text_lines(LONG, width)) - 1
     ws = wb[SHEET_TASKS]
     r = find_row(ws, 1, "3.4")  # a long task text
     content = ws.cell(r, 2).value
-    assert ws.row_dimensions[r].height >= row_height(text_lines(content, 42)) - 1
+    width = ws.column_dimensions["B"].width - 5 / 7  # balanced by the text, as set
+    assert ws.row_dimensions[r].height >= row_height(text_lines(content, width)) - 1
 
 
 def test_identity_is_a_consolidation_whose_aggregate_round_trips(wb, agg):
@@ -444,3 +453,17 @@ def test_every_appendix_is_signable_without_a_profile(tmp_path, name, title):
         at = found.index("Nơi nhận:")
         assert found[at + 1:at + 4] == [title, "- Ủy ban nhân dân Quận 8;", "- Lưu: VT."], (
             ws.title)
+
+
+def test_the_same_difficulty_from_several_units_is_one_row(plan):
+    from cchc_xlsx.merging.writers.difficulties import group_difficulties
+
+    units = {"A": Submission("A", "Trường A", "valid"), "B": Submission("B", "Trường B", "valid")}
+    same = "Đang chờ hướng dẫn của cấp trên."
+    agg = Aggregate(plan.id, PERIOD, units=units, difficulties=[
+        ("A", "task:1.2", same), ("A", "task:1.3", same), ("B", "task:1.2", " đang chờ  "
+                                                           "hướng dẫn của cấp trên"),
+        ("B", "ind:2.1", "Thiếu máy tính.")])
+    assert group_difficulties(plan, agg) == [
+        (same, ["Trường A (1.2, 1.3)", "Trường B (1.2)"]),
+        ("Thiếu máy tính.", ["Trường B (chỉ tiêu 2.1)"])]

@@ -68,3 +68,19 @@ def test_a_different_file_of_another_name_is_left_alone(tmp_path):
     note.write_bytes(b"not ours")
     assert _generate(tmp_path).exit_code == 0
     assert note.read_bytes() == b"not ours"
+
+
+def test_header_names_break_at_a_readers_point():
+    from cchc_xlsx.forms.text_measure import text_points
+    from cchc_xlsx.plans.names import break_name
+
+    def fits(width):
+        return lambda s: text_points(s, 12, True) <= width
+
+    assert break_name("ỦY BAN NHÂN DÂN HUYỆN ĐỨC HÒA", fits(170)) == (
+        "ỦY BAN NHÂN DÂN\nHUYỆN ĐỨC HÒA")
+    assert break_name("TRƯỜNG MẦM NON TUỔI THƠ", fits(150)) == "TRƯỜNG MẦM NON\nTUỔI THƠ"
+    assert break_name("SỞ GIÁO DỤC VÀ ĐÀO TẠO TỈNH SÓC TRĂNG", fits(200)) == (
+        "SỞ GIÁO DỤC VÀ ĐÀO TẠO\nTỈNH SÓC TRĂNG")
+    assert break_name("ỦY BAN NHÂN DÂN QUẬN 8", fits(300)) == "ỦY BAN NHÂN DÂN QUẬN 8"
+    assert break_name("TRƯỜNG MẦM NON TUỔI THƠ", fits(20)) == "TRƯỜNG MẦM NON TUỔI THƠ"

@@ -16,6 +16,9 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from cchc_xlsx.forms.identity import DOC_MARK
+from cchc_xlsx.forms.layout.merges import split_merges
+from cchc_xlsx.forms.layout.paginate import PAGE_FILL as PAGE_FILL
+from cchc_xlsx.forms.layout.paginate import paginate as paginate  # the print stage
 from cchc_xlsx.forms.text_measure import (
     CELL_PAD,
     SAFETY,
@@ -24,9 +27,22 @@ from cchc_xlsx.forms.text_measure import (
     text_points,
     wrapped_lines,
 )
-from cchc_xlsx.plans.names import recipient_lines
+from cchc_xlsx.plans.names import break_name, recipient_lines
 
 FONT = "Times New Roman"
+# Number formats with the vi-VN locale tag: Excel and LibreOffice print "1.234" and
+# "95,51%" whatever the reader's own locale (one convention for every printed output)
+VI = "[$-42A]"
+INTEGER = VI + "#,##0"
+DECIMAL = VI + "#,##0.##"
+RATIO = VI + "0.00%"
+
+
+def vi_format(fmt: str) -> str:
+    """A number format printed the Vietnamese way (dates and text formats unchanged)."""
+    if not fmt or fmt.startswith("[$") or not any(ch in fmt for ch in "#0%"):
+        return fmt
+    return VI + fmt
 TABLE_SIZE = 12
 MM = 1 / 25.4  # inches per millimetre
 
@@ -361,8 +377,9 @@ def write_page_header(ws: Worksheet, fm: Formats, widths: list[float], h: Header
     left, right = w[:split], w[split:]
     sz = lay.size
     r = 0
-    superior = h.superior.upper()
-    issuer = h.issuer.upper()
+    # names too long for one line break between words at a reader's point (``break_name``)
+    superior = break_name(h.superior.upper(), lambda s: _fits(s, left, sz(12)))
+    issuer = break_name(h.issuer.upper(), lambda s: _fits(s, left, sz(12), True))
     _merge(ws, r, 0, split - 1, superior, fm.get("superior", size=sz(12)))
     _merge(ws, r, split, last, NATION, fm.get("nation", size=sz(12)))
     ws.set_row(r, row_height(_lines(superior, left, sz(12)), sz(12)))
@@ -373,7 +390,9 @@ def write_page_header(ws: Worksheet, fm: Formats, widths: list[float], h: Header
     ws.set_row(r, max(row_height(iss_lines, sz(12)), row_height(1, sz(13))))
     # the short rule under the issuing body: 1/3–1/2 of its text line, centred
     r += 1
-    longest = max(text_points(issuer, sz(12), True) / iss_lines, text_points("_" * 8, sz(12)))
+    widest = (max(text_points(line, sz(12), True) for line in issuer.split("\n"))
+              if "\n" in issuer else text_points(issuer, sz(12), True) / iss_lines)
+    longest = max(widest, text_points("_" * 8, sz(12)))
     rule = "_" * max(6, int(0.45 * longest / text_points("_", sz(12), True)))
     while not _fits(rule, left, sz(12), True) and len(rule) > 6:
         rule = rule[:-1]
@@ -491,64 +510,37 @@ def setup_page(ws: Worksheet, landscape: bool, header_first: int, header_last: i
     sig = getattr(ws, "cchc_signature", None)
     if sig is not None:
         hard.update(range(sig - 1, end_row))  # the last table row stays with the signature
+    hard.update(_label_room(ws, heights, lay.widths))
     glue = hard | set(getattr(ws, "cchc_keep", set()))
     repeat = sum(heights.get(k, DEFAULT_ROW) for k in range(header_first, header_last + 1))
-    ws.set_h_pagebreaks(paginate([heights.get(k, DEFAULT_ROW) for k in range(end_row + 1)],
-                                 glue, repeat, printable(landscape)[1] / lay.scale, hard,
-                                 sig))
+    breaks = paginate([heights.get(k, DEFAULT_ROW) for k in range(end_row + 1)],
+                      glue, repeat, printable(landscape)[1] / lay.scale, hard, sig)
+    ws.set_h_pagebreaks(breaks)
+    split_merges(ws, breaks)  # a merge the breaks cut prints its label on each page
+
+
+def _label_room(ws: Worksheet, heights: dict[int, float], widths: tuple[float, ...]) -> set[int]:
+    """Rows after which no page may end, so a vertical merge split at a break (see
+    ``layout.merges``) keeps, on each side, the height its label prints in."""
+    out: set[int] = set()
+    for r0, c0, r1, c1, text, size, bold in getattr(ws, "cchc_labels", ()):
+        need = row_height(text_lines(text, sum(widths[c0:c1 + 1]), size, bold), size)
+        rows = range(r0, r1 + 1)
+        if sum(heights.get(k, DEFAULT_ROW) for k in rows) < 2 * need:
+            continue  # kept whole anyway unless taller than a page
+        top = 0.0
+        for k in rows:
+            top += heights.get(k, DEFAULT_ROW)
+            if top >= need:
+                break
+            out.add(k)
+        bottom = 0.0
+        for k in reversed(rows):
+            bottom += heights.get(k, DEFAULT_ROW)
+            if bottom >= need:
+                break
+            out.add(k - 1)
+    return out
 
 
 DEFAULT_ROW = 15.0  # points: xlsxwriter's default row height
-PAGE_FILL = 0.97  # leave a little of each page free: Excel and LibreOffice round row heights
-
-
-def paginate(heights: list[float], glue: set[int], repeat: float, page: float,
-             hard: set[int] | frozenset[int] = frozenset(),
-             fallback: int | None = None) -> list[int]:
-    """Rows that start a new page, given each row's printed height.
-
-    ``glue`` holds rows that must stay on the page of the row after them (a group title,
-    the rows of a vertical merge, the signature block and the table row above it); pages
-    after the first begin with the repeated table header (``repeat`` points). A chain of
-    glued rows taller than a page is split where it must, never after a ``hard`` row (the
-    signature block, a group title) while another place will do; failing that, at
-    ``fallback`` (where the signature block starts: it stays whole on its own page).
-    """
-    cap = page * PAGE_FILL
-    blocks: list[tuple[int, int]] = []
-    start = 0
-    for k in range(len(heights)):
-        if k not in glue or k == len(heights) - 1:
-            blocks.append((start, k))
-            start = k + 1
-    breaks: list[int] = []
-    used, top = 0.0, 0.0  # top: what a fresh page already holds (the repeated header)
-    for b0, b1 in blocks:
-        h = sum(heights[b0:b1 + 1])
-        if used + h <= cap:
-            used += h
-            continue
-        if used > top:
-            breaks.append(b0)
-            used = top = repeat
-        if used + h <= cap:
-            used += h
-            continue
-        last_soft = None  # the latest row of this page after which a break is allowed
-        for k in range(b0, b1 + 1):  # taller than a page: split it row by row
-            if used + heights[k] > cap and used > top:
-                at = k
-                if k - 1 in hard:
-                    if last_soft is not None:
-                        at = last_soft
-                    elif fallback is not None and b0 < fallback <= k and used - sum(
-                            heights[fallback:k]) > top:
-                        at = fallback
-                breaks.append(at)
-                used = top = repeat
-                used += sum(heights[at:k])
-                last_soft = None
-            used += heights[k]
-            if k not in hard:
-                last_soft = k + 1
-    return breaks

@@ -18,15 +18,20 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from cchc_xlsx.forms.form_rows import Record
 from cchc_xlsx.forms.identity import SheetIdentity, key_header
+from cchc_xlsx.forms.layout.widths import balance
 from cchc_xlsx.forms.official_layout import (
+    DECIMAL,
+    INTEGER,
     Formats,
     HeaderTexts,
     SheetLayout,
     begin_sheet,
     fit_widths,
+    printable,
     row_height,
     setup_page,
     text_lines,
+    vi_format,
     write_page_header,
     write_signature,
 )
@@ -39,8 +44,8 @@ _OPS = {">=": ">=", ">": ">", "<=": "<=", "<": "<", "=": "="}
 INPUT_FORMATS = {
     "text": {},
     "date": {"num_format": "dd/mm/yyyy", "align": "center"},
-    "whole": {"num_format": "#,##0", "align": "center"},
-    "number": {"num_format": "#,##0.##", "align": "center"},
+    "whole": {"num_format": INTEGER, "align": "center"},
+    "number": {"num_format": DECIMAL, "align": "center"},
 }
 
 
@@ -215,7 +220,7 @@ def build_table(spec: FormSpec, records: list[Record], rules: list[Rule],
                         continue
                     formula = _met_formula(target, "{result}", rec.get("measure", ""))
                 num_fmt = col.format_for(rec)
-                extra = (("num_format", num_fmt),) if num_fmt else ()
+                extra = (("num_format", vi_format(num_fmt)),) if num_fmt else ()
                 row[i] = Cell("formula", formula=formula, fmt=("td_center", extra))
                 continue
             text = render(col.value, rec) if col.value else ""
@@ -250,6 +255,7 @@ def build_table(spec: FormSpec, records: list[Record], rules: list[Rule],
                 for k in range(start + 1, start + count):
                     cells[k][group_col].skip = True
 
+    widths, layout = _balanced(spec, cells, widths, layout)
     heights = _heights(cells, widths)
     total = _total_row(spec, cols) if spec.total_row else None
     table = TableModel(spec, widths, cells, keys, heights, total, layout=layout)
@@ -258,6 +264,43 @@ def build_table(spec: FormSpec, records: list[Record], rules: list[Rule],
     table.header_heights = header_heights(spec, widths)
     _group_inputs(table)
     return table
+
+
+def _balanced(spec: FormSpec, cells: list[list[Cell]], widths: list[float],
+              layout: SheetLayout) -> tuple[list[float], SheetLayout]:
+    """Widths given to the columns whose text needs them (``layout.widths.balance``)."""
+    cols = spec.columns
+    shape = (spec.id, spec.version, spec.orientation, tuple(widths),
+             tuple(tuple((c.kind, c.text, c.merge_down, c.merge_right, c.skip, c.fmt[0])
+                         for c in row) for row in cells))
+    known = _BALANCED.get(shape)
+    if known is not None:  # every unit of a plan has the same table: balance it once
+        return list(known.widths), known
+    texts: list[list[str]] = [[] for _ in cols]
+    for row in cells:
+        for i, cell in enumerate(row):
+            if cell.kind == "text" and cell.text and not cell.skip and not cell.merge_right:
+                texts[i].append(cell.text)
+    keep = [c.input in ("date", "whole", "number") or bool(c.formula) for c in cols]
+    page = printable(spec.orientation == "landscape")[1]
+
+    def printed(w: list[float]) -> float:
+        # the header repeats on every page: it weighs once per page the rows take
+        body = sum(_heights(cells, w))
+        return body + sum(header_heights(spec, w)) * (1 + body / page)
+
+    new = balance(widths, [c.header for c in cols], texts, [bool(c.input) for c in cols], keep,
+                  printed)
+    if new != widths:
+        layout = fit_widths(new, spec.orientation == "landscape", keep=tuple(
+            i for i, k in enumerate(keep) if k))
+    if len(_BALANCED) > 64:
+        _BALANCED.clear()
+    _BALANCED[shape] = layout
+    return list(layout.widths), layout
+
+
+_BALANCED: dict[tuple, SheetLayout] = {}  # table shape → its balanced layout
 
 
 def _group_inputs(table: TableModel) -> None:
@@ -353,7 +396,7 @@ def _total_row(spec: FormSpec, cols: tuple[Column, ...]) -> list[Cell]:
             row.append(Cell("text", spec.total_row["label"], ("total", ())))
         elif col.input in ("whole", "number") or col.formula:
             row.append(Cell("formula", formula="SUMCOL", fmt=("total", (("num_format",
-                                                                        "#,##0"),))))
+                                                                        INTEGER),))))
         else:
             row.append(Cell("blank", fmt=("total", ())))
     return row

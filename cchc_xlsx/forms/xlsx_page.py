@@ -38,6 +38,7 @@ class OfficialWorksheet(Worksheet):
         self.cchc_heights: dict[int, float] = {}
         self.cchc_keep: set[int] = set()  # vertical merges: together unless taller than a page
         self.cchc_hard: set[int] = set()  # group titles: never the last row of a page
+        self.cchc_labels: list[tuple] = []  # vertical merges' labels (rows, cols, text, font)
 
     def _prepare_formula(self, formula, expand_future_functions=False):
         return _prepared(Worksheet._prepare_formula, formula, bool(expand_future_functions),
@@ -53,6 +54,11 @@ class OfficialWorksheet(Worksheet):
         """A vertically merged cell keeps its rows on one page."""
         if last_row > first_row:
             self.cchc_keep.update(range(first_row, last_row))
+            if isinstance(data, str) and data.strip() and cell_format is not None:
+                # what the label needs, so a page break leaves it room on both sides
+                self.cchc_labels.append((first_row, first_col, last_row, last_col, data,
+                                         float(cell_format.font_size or 12),
+                                         bool(cell_format.bold)))
         return super().merge_range(first_row, first_col, last_row, last_col, data, cell_format)
 
     def keep_with_next(self, row: int) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cchc_xlsx.merging.aggregate import CODE_STATUS, TTHC_COLUMNS, Aggregate, IndicatorAgg
-from cchc_xlsx.plans.levels import LEVELS, level_codes
+from cchc_xlsx.plans.levels import LEVELS, NAMES, level_codes
 
 UNKNOWN = "Chưa rõ cấp học"
 
@@ -40,6 +40,11 @@ class LevelFigures:
     statuses: dict[str, int] = field(default_factory=dict)  # status → task rows
     indicators: dict[str, IndicatorAgg] = field(default_factory=dict)
     tthc: list[float] = field(default_factory=lambda: [0.0] * len(TTHC_COLUMNS))
+
+    @property
+    def name(self) -> str:
+        """The level written out ("Mầm non", "Trung học cơ sở"), as appendices print it."""
+        return NAMES.get(self.level, self.level)
 
     @property
     def applicable(self) -> int:

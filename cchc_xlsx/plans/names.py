@@ -9,6 +9,7 @@ once, for every stage that prints them.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 
 # --- names in normal case ---------------------------------------------------------------
 
@@ -110,3 +111,38 @@ def recipient_lines(lines: tuple[str, ...] | list[str]) -> tuple[str, ...]:
         out.append(f"- {text};")
     out.append(archive or "- Lưu: VT.")
     return tuple(out)
+
+
+# --- header names on two lines -----------------------------------------------------------
+
+
+def break_name(name: str, fits: Callable[[str], bool]) -> str:
+    """A header name that does not fit one line, broken once between words where a reader
+    would: after the kind of body ("ỦY BAN NHÂN DÂN / HUYỆN ĐỨC HÒA", "TRƯỜNG MẦM NON /
+    TUỔI THƠ") or before a place ("… ĐÀO TẠO / TỈNH SÓC TRĂNG"), never inside a place or a
+    proper name; among such points the most balanced. Left as given (for the spreadsheet
+    to wrap) when no break gives two lines that fit.
+    """
+    words = name.split()
+    if fits(name) or len(words) < 2:
+        return name
+    folded = [_fold(w) for w in words]
+    good: set[int] = set()
+    kind = 0  # words naming the kind of body ("TRƯỜNG TRUNG HỌC CƠ SỞ")
+    for key, _ in _ORG_WORDS:
+        if tuple(folded[:len(key)]) == key and len(key) < len(words):
+            good.add(len(key))
+            kind = len(key)
+            break
+    for i in range(1, len(words)):
+        if any(tuple(folded[i:i + len(p)]) == p for p in _PLACE_WORDS):
+            good.add(i)
+    options = []
+    for i in range(1, len(words)):
+        first, second = " ".join(words[:i]), " ".join(words[i:])
+        if fits(first) and fits(second):
+            balance = abs(len(first) - len(second))
+            # a good point first; else inside the kind of body; a proper name last
+            rank = 0 if i in good else (1 if i < kind else 2)
+            options.append((rank, balance, f"{first}\n{second}"))
+    return min(options)[2] if options else name

@@ -16,6 +16,8 @@ from xlsxwriter.worksheet import Worksheet
 
 from cchc_xlsx.forms.generate import BLANK_DAY, DOTS
 from cchc_xlsx.forms.official_layout import (
+    DECIMAL,
+    INTEGER,
     TABLE_SIZE,
     Formats,
     HeaderTexts,
@@ -151,7 +153,7 @@ def _merged(ws: Worksheet, r0: int, c0: int, r1: int, c1: int, text: str, fmt: A
 
 
 def _num_format(value: float) -> str:
-    return "#,##0" if float(value).is_integer() else "#,##0.###"
+    return INTEGER if float(value).is_integer() else DECIMAL
 
 
 def _names(names: Sequence[str], width: float, max_lines: int, more: str = "") -> str:

@@ -8,6 +8,8 @@ from xlsxwriter.utility import xl_col_to_name
 
 from cchc_xlsx.forms.form_rows import indicator_records
 from cchc_xlsx.forms.official_layout import (
+    INTEGER,
+    RATIO,
     text_lines,
 )
 from cchc_xlsx.merging.aggregate import (
@@ -50,8 +52,8 @@ def _write_indicators(wb: Any, ctx: _Context, label: str, agg: Aggregate) -> Non
     fm = ctx.fm
     td, center = fm.get("td"), fm.get("td_center")
     g, g_center = fm.get("td_group"), fm.get("td_group_center")
-    rate_fmt = fm.get("td_center", num_format="0.00%")
-    count = fm.get("td_center", num_format="#,##0")
+    rate_fmt = fm.get("td_center", num_format=RATIO)
+    count = fm.get("td_center", num_format=INTEGER)
     last = len(widths) - 1
     num, den = xl_col_to_name(3), xl_col_to_name(4)
     for rec in indicator_records(ctx.plan):

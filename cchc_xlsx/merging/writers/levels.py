@@ -6,6 +6,8 @@ from typing import Any
 
 from cchc_xlsx.forms.form_rows import indicator_records
 from cchc_xlsx.forms.official_layout import (
+    INTEGER,
+    RATIO,
     text_lines,
 )
 from cchc_xlsx.forms.specs import FormSpec
@@ -15,7 +17,6 @@ from cchc_xlsx.merging.aggregate import (
 )
 from cchc_xlsx.merging.by_level import by_level
 from cchc_xlsx.merging.writers.common import (
-    MAX_ROW,
     SHEET_LEVELS,
     _Context,
     _finish,
@@ -29,6 +30,7 @@ from cchc_xlsx.merging.writers.common import (
     _text,
     _uses,
 )
+from cchc_xlsx.plans.levels import NAMES
 
 # --- 5b. by cấp học ----------------------------------------------------------------------
 
@@ -37,7 +39,7 @@ def _write_levels(wb: Any, ctx: _Context, label: str, agg: Aggregate,
                   tthc_spec: FormSpec) -> None:
     """Task completion, indicator Σ/Σ and Biểu 06 totals per cấp học, one block each."""
     levels = by_level(agg)
-    widths = [5.0, 30.0] + [9.0] * 11
+    widths = [5.0, 30.0, 13.0] + [9.0] * 10  # (3): "Trung học cơ sở" in two lines
     last = len(widths) - 1
     title = (f"KẾT QUẢ THỰC HIỆN CẢI CÁCH HÀNH CHÍNH {_period_upper(ctx.period)} "
              "THEO CẤP HỌC")
@@ -48,8 +50,8 @@ def _write_levels(wb: Any, ctx: _Context, label: str, agg: Aggregate,
     ws, r = _sheet(wb, ctx, SHEET_LEVELS, widths, head)
     fm = ctx.fm
     td, center, g = fm.get("td"), fm.get("td_center"), fm.get("td_group")
-    count = fm.get("td_center", num_format="#,##0")
-    rate_fmt = fm.get("td_center", num_format="0.00%")
+    count = fm.get("td_center", num_format=INTEGER)
+    rate_fmt = fm.get("td_center", num_format=RATIO)
 
     def block_title(row: int, text: str, to: int = 7) -> int:
         _merged(ws, row, 0, row, to, text, g)
@@ -62,6 +64,8 @@ def _write_levels(wb: Any, ctx: _Context, label: str, agg: Aggregate,
         ws.write_number(row, col, value, fm.get("td_center", num_format=_num_format(value)))
 
     ws.cchc_body = r  # three tables: only the last one's header is repeated
+    total_fmt = fm.get("total", num_format=INTEGER)
+    total_rate = fm.get("total", num_format=RATIO)
     r = block_title(r, "1. Thực hiện nhiệm vụ (số lượt nhiệm vụ của các đơn vị)")
     headers = ["STT", "Cấp học", "Số đơn vị", "Đã hoàn thành", "Đang thực hiện",
                "Chưa thực hiện", "Không phát sinh", "Tỷ lệ hoàn thành"]
@@ -69,7 +73,7 @@ def _write_levels(wb: Any, ctx: _Context, label: str, agg: Aggregate,
     header_first = header_last = r - 1
     for n, fig in enumerate(levels, start=1):
         ws.write_number(r, 0, n, center)
-        _text(ws, r, 1, fig.level, td)
+        _text(ws, r, 1, fig.name, td)
         ws.write_number(r, 2, fig.units, count)
         for j, status in enumerate(STATUS_CODES):
             ws.write_number(r, 3 + j, fig.statuses.get(status, 0), count)
@@ -77,37 +81,64 @@ def _write_levels(wb: Any, ctx: _Context, label: str, agg: Aggregate,
             ws.write_number(r, 7, fig.done / fig.applicable, rate_fmt)
         else:
             ws.write_blank(r, 7, None, center)
-        ws.set_row(r, _height(text_lines(fig.level, widths[1])))
+        ws.set_row(r, _height(text_lines(fig.name, widths[1])))
         r += 1
+    # Tổng cộng: the same Σ/Σ rule over every level
+    ws.write_blank(r, 0, None, total_fmt)
+    ws.write_string(r, 1, "Tổng cộng", total_fmt)
+    ws.write_number(r, 2, sum(f.units for f in levels), total_fmt)
+    for j, status in enumerate(STATUS_CODES):
+        ws.write_number(r, 3 + j, sum(f.statuses.get(status, 0) for f in levels), total_fmt)
+    applicable = sum(f.applicable for f in levels)
+    if applicable:
+        ws.write_number(r, 7, sum(f.done for f in levels) / applicable, total_rate)
+    else:
+        ws.write_blank(r, 7, None, total_fmt)
+    ws.set_row(r, _height(1))
+    r += 1
     if _uses(ctx.plan, "report_tthc") or agg.tthc:
         r = block_title(r + 1, "2. Tình hình giải quyết TTHC theo cấp học (Biểu số 06, "
                                "tổng các lĩnh vực)", last)
-        headers = ["STT", "Cấp học"] + [f"({i})" for i in range(3, 14)]
-        r = _header_row(ws, ctx, r, headers, widths, numbers=False)
-        ws.write_blank(r + 1, 0, None, fm.get("colnum"))
-        ws.write_string(r + 1, 1, "", fm.get("colnum"))
-        labels = [col.header.split(") ", 1)[-1] for col in tthc_spec.columns[2:]]
+        # the column names, then their numbers (1)…(13) under them, as Biểu 06 prints them
+        labels = ["STT", "Cấp học"] + [col.header.split(") ", 1)[-1]
+                                       for col in tthc_spec.columns[2:]]
+        th = fm.get("th", size=11)
         for j, text in enumerate(labels):
-            ws.write_string(r + 1, 2 + j, text, fm.get("colnum", text_wrap=True))
-        ws.set_row(r + 1, _height(max(text_lines(t, w, size=11)
-                                      for t, w in zip(labels, widths[2:], strict=False)), 11))
+            ws.write_string(r, j, text, th)
+        ws.set_row(r, _height(max(text_lines(t, w, size=11, bold=True)
+                                  for t, w in zip(labels, widths, strict=False)), 11))
+        ws.keep_with_next(r)
+        colnum = fm.get("colnum")
+        for j in range(len(labels)):
+            ws.write_string(r + 1, j, f"({j + 1})", colnum)
         ws.keep_with_next(r + 1)
         r += 2
+        sums = [0.0] * len(labels[2:])
         for n, fig in enumerate(levels, start=1):
             ws.write_number(r, 0, n, center)
-            _text(ws, r, 1, fig.level, td)
+            _text(ws, r, 1, fig.name, td)
             for j, v in enumerate(fig.tthc):
                 ws.write_number(r, 2 + j, v, count if float(v).is_integer() else
                                 fm.get("td_center", num_format=_num_format(v)))
-            ws.set_row(r, _height(1))
+                sums[j] += v
+            ws.set_row(r, _height(text_lines(fig.name, widths[1])))
             r += 1
+        ws.write_blank(r, 0, None, total_fmt)
+        ws.write_string(r, 1, "Tổng cộng", total_fmt)
+        for j, v in enumerate(sums):
+            ws.write_number(r, 2 + j, v, total_fmt if float(v).is_integer() else
+                            fm.get("total", num_format=_num_format(v)))
+        ws.set_row(r, _height(1))
+        r += 1
     r = block_title(r + 1, "3. Kết quả các chỉ tiêu theo cấp học")
-    headers = ["STT", "Chỉ tiêu", "Cấp học", "Tử số (Σ)", "Mẫu số (Σ)", "Kết quả",
+    headers = ["STT", "Chỉ tiêu, cấp học", "", "Tử số (Σ)", "Mẫu số (Σ)", "Kết quả",
                "Số đơn vị báo cáo", "Số đơn vị đạt"]
     # the longest block comes last: its header is the one repeated on later pages
     header_first = r
     header_last = _header_row(ws, ctx, r, headers, widths[:len(headers)], numbers=False)
+    _merged(ws, header_last, 1, header_last, 2, headers[1], fm.get("th"))
     r = header_last + 1
+    g_center = fm.get("td_group_center")
     for rec in indicator_records(ctx.plan):
         if rec["kind"] != "item":
             continue
@@ -115,32 +146,35 @@ def _write_levels(wb: Any, ctx: _Context, label: str, agg: Aggregate,
                 if rec["key"] in fig.indicators]
         if not rows:
             continue
-        _merged(ws, r, 0, r + len(rows) - 1, 0, rec["stt"], center)
-        _merged(ws, r, 1, r + len(rows) - 1, 1, rec["text"], td)
-        for i, (level, a) in enumerate(rows):
-            at = r + i
-            _text(ws, at, 2, level, center)
+        # the indicator's words across the table, then one short row per level under it
+        ws.write_string(r, 0, rec["stt"], g_center)
+        _merged(ws, r, 1, r, 7, rec["text"], td)
+        ws.set_row(r, _height(text_lines(rec["text"], sum(widths[1:8]))))
+        ws.keep_with_next(r)
+        top = r = r + 1
+        for level, a in rows:
+            name = NAMES.get(level, level)
+            ws.write_blank(r, 0, None, center)
+            _merged(ws, r, 1, r, 2, name, td)
             if rec.get("measure") == "rate":
-                numbers(at, 3, a.numerator)
-                numbers(at, 4, a.denominator)
+                numbers(r, 3, a.numerator)
+                numbers(r, 4, a.denominator)
                 if a.denominator > 0:
-                    ws.write_number(at, 5, a.numerator / a.denominator, rate_fmt)
+                    ws.write_number(r, 5, a.numerator / a.denominator, rate_fmt)
                 else:
-                    ws.write_blank(at, 5, None, center)
+                    ws.write_blank(r, 5, None, center)
             else:
-                ws.write_blank(at, 3, None, center)
-                ws.write_blank(at, 4, None, center)
+                ws.write_blank(r, 3, None, center)
+                ws.write_blank(r, 4, None, center)
                 if rec.get("measure") == "count":
-                    numbers(at, 5, a.total)
+                    numbers(r, 5, a.total)
                 else:
-                    ws.write_blank(at, 5, None, center)
-            ws.write_number(at, 6, a.reporting, count)
-            ws.write_number(at, 7, a.meeting, count)
-            ws.set_row(at, _height(1))
-        need = _height(text_lines(rec["text"], widths[1]))
-        if need > _height(1) * len(rows):
-            ws.set_row(r + len(rows) - 1, min(MAX_ROW, need - _height(1) * (len(rows) - 1)))
-        r += len(rows)
+                    ws.write_blank(r, 5, None, center)
+            ws.write_number(r, 6, a.reporting, count)
+            ws.write_number(r, 7, a.meeting, count)
+            ws.set_row(r, _height(text_lines(name, widths[1] + widths[2])))
+            r += 1
+        ws.cchc_keep.update(range(top, r - 1))  # an indicator's levels stay together
     _finish(ws, ctx, widths, r, head, header_first, header_last, 0)
 
 

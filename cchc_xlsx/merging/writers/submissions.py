@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -132,7 +133,8 @@ def _totals(submissions: Sequence[Submission], agg: Aggregate,
 
 def _short_note(s: Submission) -> str:
     """The printed note: why a file was left out, never a path or a list of files."""
-    parts = [s.note] if s.note else []
+    note = re.sub(r"«([^»]*)»", lambda m: f"«{_file_name(m.group(1))}»", s.note)
+    parts = [note] if note else []
     if s.replaced:
         parts.append(f"thay thế {len(s.replaced)} tệp nộp trước")
     if s.via:

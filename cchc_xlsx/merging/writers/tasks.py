@@ -7,7 +7,10 @@ from typing import Any
 from xlsxwriter.utility import xl_col_to_name
 
 from cchc_xlsx.forms.form_rows import task_records
+from cchc_xlsx.forms.layout.widths import balance
 from cchc_xlsx.forms.official_layout import (
+    INTEGER,
+    RATIO,
     text_lines,
 )
 from cchc_xlsx.merging.aggregate import (
@@ -32,11 +35,30 @@ from cchc_xlsx.merging.writers.common import (
 
 
 
+def _balanced(ctx: _Context, headers: list[str], widths: list[float]) -> list[float]:
+    """The count columns as narrow as their headers allow; the task and product texts get
+    the width where it saves the most printed height (``forms.layout.widths``)."""
+    records = [r for r in task_records(ctx.plan) if r["kind"] == "item"]
+    contents = [r["content"] for r in records if r["key"] == r["task_key"] or r.get("span")]
+    products = [r.get("product", "") for r in records]
+
+    def height(w: list[float]) -> float:
+        return (sum(text_lines(t, w[1]) for t in contents)
+                + sum(text_lines(t, w[2]) for t in products if t)) * 14.0
+
+    n = len(widths)
+    counts = [False, False, False] + [True] * (n - 4) + [False]
+    keep = [True] + [False] * (n - 2) + [True]  # STT; the rate needs "100,00%"
+    return balance(widths, headers, [[], contents, products] + [[]] * (n - 3), counts, keep,
+                   height, room=7.0)
+
+
 def _write_tasks(wb: Any, ctx: _Context, label: str, agg: Aggregate) -> None:
     statuses = list(STATUS_CODES)
     headers = ["STT", "Nhiệm vụ", "Sản phẩm", *statuses, "Số đơn vị báo cáo",
                "Tỷ lệ hoàn thành"]
     widths = [6.0, 42.0, 16.0, 11.0, 11.0, 11.0, 11.0, 11.0, 12.0]
+    widths = _balanced(ctx, headers, widths)
     title = (f"KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH "
              f"{_period_upper(ctx.period)} TỔNG HỢP TỪ CÁC ĐƠN VỊ")
     notes = (f"Số đơn vị có số liệu được tổng hợp: {len(agg.units)}. Các cột (4)–(7): số đơn "
@@ -50,8 +72,8 @@ def _write_tasks(wb: Any, ctx: _Context, label: str, agg: Aggregate) -> None:
     fm = ctx.fm
     td, center = fm.get("td"), fm.get("td_center")
     g, g_center = fm.get("td_group"), fm.get("td_group_center")
-    rate_fmt = fm.get("td_center", num_format="0.0%")
-    count = fm.get("td_center", num_format="#,##0")
+    rate_fmt = fm.get("td_center", num_format=RATIO)
+    count = fm.get("td_center", num_format=INTEGER)
     last = len(widths) - 1
     done, na, reporting_col = (xl_col_to_name(c) for c in (3, 6, 7))
     records = task_records(ctx.plan)

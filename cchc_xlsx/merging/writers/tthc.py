@@ -10,6 +10,7 @@ from xlsxwriter.utility import xl_col_to_name
 from cchc_xlsx.forms.form_rows import procedure_records
 from cchc_xlsx.forms.generate import DOTS
 from cchc_xlsx.forms.official_layout import (
+    INTEGER,
     text_lines,
 )
 from cchc_xlsx.forms.sheet_writer import header_heights, write_header_grid
@@ -52,7 +53,7 @@ def _write_tthc(wb: Any, ctx: _Context, label: str, agg: Aggregate, spec: FormSp
     r = first = r + 1
     fm = ctx.fm
     td, center = fm.get("td"), fm.get("td_center")
-    number = fm.get("td_center", num_format="#,##0")
+    number = fm.get("td_center", num_format=INTEGER)
     blank = [0.0] * (len(widths) - 2)
 
     def row(stt: str, name: str, values: Sequence[float], at: int) -> None:
@@ -70,7 +71,7 @@ def _write_tthc(wb: Any, ctx: _Context, label: str, agg: Aggregate, spec: FormSp
         totals = [a + b for a, b in zip(totals, values, strict=True)]
         row(rec["stt"], rec["name"], values, r)
         r += 1
-    total_fmt = fm.get("total", num_format="#,##0")
+    total_fmt = fm.get("total", num_format=INTEGER)
     ws.write_blank(r, 0, None, total_fmt)
     ws.write_string(r, 1, spec.total_row["label"] if spec.total_row else "Tổng cộng",
                     total_fmt)
