@@ -60,12 +60,17 @@ def write_plan_docx(plan: Plan, path: str | Path) -> Path:
     d.add_paragraph(f"{m.issuing_body[:1]}{m.issuing_body[1:].lower()} xây dựng kế hoạch "
                     f"thực hiện công tác cải cách hành chính năm {m.year or ''} như sau:")
     d.add_paragraph("I. TỔ CHỨC THỰC HIỆN").runs[0].bold = True
-    if plan.schedule:
-        kinds = ", ".join(_SCHEDULE_WORDS.get(p.id.split("-")[0], p.name)
-                          for p in plan.schedule)
-        dues = ", ".join(f"{p.due.day:02d}/{p.due.month}" for p in plan.schedule)
+    reports = [p for p in plan.schedule if p.kind != "plan"]
+    if reports:
+        kinds = ", ".join(_SCHEDULE_WORDS.get(p.id.split("-")[0], p.name) for p in reports)
+        dues = ", ".join(f"{p.due.day:02d}/{p.due.month}" for p in reports)
         d.add_paragraph(f"- Báo cáo định kỳ kết quả thực hiện công tác cải cách hành chính "
                         f"({kinds}) gửi trước ngày {dues} định kỳ hàng năm.")
+    for p in plan.schedule:
+        if p.kind == "plan" and p.due:  # the units' own plans: a sentence of their own
+            d.add_paragraph(f"- Các đơn vị xây dựng kế hoạch cải cách hành chính năm "
+                            f"{m.year or ''} của đơn vị, gửi về trước ngày "
+                            f"{p.due.day:02d}/{p.due.month:02d}/{p.due.year}.")
     d.add_paragraph(f"Trên đây là Kế hoạch thực hiện công tác cải cách hành chính năm "
                     f"{m.year or ''}./.")
     sign = d.add_table(rows=1, cols=2)
