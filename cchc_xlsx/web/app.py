@@ -30,6 +30,8 @@ from starlette.datastructures import UploadFile
 
 from cchc_xlsx.errors import UserError
 from cchc_xlsx.web import checker
+from cchc_xlsx.web.fill_routes import add_fill_routes
+from cchc_xlsx.web.fill_service import draft_of
 from cchc_xlsx.web.security import (
     SESSION_COOKIE,
     LimitBody,
@@ -206,7 +208,8 @@ def create_app(data_dir: str | Path, workers: int | None = None, smtp: Any = Non
     def school_page(request: Request, token: str) -> Response:
         rnd, unit = school_of(token)
         return page(request, "school.html", rnd=rnd, unit=unit, token=token,
-                    receipts=portal.receipts(rnd, unit.code), today=date.today())
+                    receipts=portal.receipts(rnd, unit.code), today=date.today(),
+                    draft=draft_of(portal, rnd, unit))
 
     @app.get("/u/{token}/mau")
     def school_template(token: str) -> Response:
@@ -259,6 +262,8 @@ def create_app(data_dir: str | Path, workers: int | None = None, smtp: Any = Non
                                     "xem danh sách lỗi trên trang.", 409)
         stem = Path(receipt.original_name).stem
         return download(path, f"{stem}.kiem-tra.xlsx")
+
+    add_fill_routes(app, portal, page=page, school_of=school_of, download=download)
 
     # --- the office ---------------------------------------------------------------------
 

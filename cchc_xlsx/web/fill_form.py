@@ -63,6 +63,17 @@ class Field:
         return "line" if self.name.startswith("doc|") else "textarea"
 
     @property
+    def dom_id(self) -> str:
+        """A short HTML id (row keys hold spaces and Vietnamese)."""
+        import hashlib
+
+        return "o-" + hashlib.sha1(self.name.encode()).hexdigest()[:12]
+
+    @property
+    def inputmode(self) -> str:
+        return "numeric" if self.kind == "whole" else "decimal"
+
+    @property
     def limit(self) -> int:
         return MAX_NUMBER if self.kind in ("whole", "number") else MAX_TEXT
 
@@ -344,6 +355,7 @@ def entries_from_workbook(path: str | Path, layout: Layout, catalog: Catalog
                           ) -> dict[str, str]:
     """A return's values as entries (a return sent from Excel, continued in the browser):
     read by the same reader that checks it, kept as typed where they are not clean."""
+    from cchc_xlsx.reading.normalize import parse_date
     from cchc_xlsx.reading.reader import cell_text, doc_value, read_workbook
 
     book = read_workbook(path, catalog)
@@ -371,6 +383,9 @@ def entries_from_workbook(path: str | Path, layout: Layout, catalog: Catalog
                 f = layout.fields.get(key)
                 if f is None or value is None or value == "":
                     continue
+                if f.kind == "date" and not isinstance(value, (datetime, date)):
+                    read = parse_date(value).value  # "05/3/2023" typed as text
+                    value = read if read is not None else value
                 if isinstance(value, (datetime, date)):
                     out[key] = (value.date() if isinstance(value, datetime) else value
                                 ).isoformat()
