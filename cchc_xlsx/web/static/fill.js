@@ -171,7 +171,18 @@
     checkTimer = setTimeout(check, 1500);
   }
 
-  function changed() {
+  // A browser in English shows mm/dd/yyyy in its date field: say the date the Vietnamese way
+  // beside it, so nobody sends 03/05 meaning the 3rd of May.
+  function echoDate(el) {
+    var echo = el.parentNode.querySelector(".date-echo");
+    if (!echo) return;
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(el.value);
+    echo.textContent = m ? "Ngày " + m[3] + "/" + m[2] + "/" + m[1] : "";
+  }
+  inputs.forEach(function (el) { if (el.type === "date") echoDate(el); });
+
+  function changed(e) {
+    if (e && e.target && e.target.type === "date") echoDate(e.target);
     dirty = true;
     result.hidden = true;
     schedule();
