@@ -72,6 +72,7 @@ def add_fill_routes(app: FastAPI, portal: Portal, page: Callable[..., HTMLRespon
                     school_of: Callable[[str], Any], download: Callable[..., Response]) -> None:
     """Register the fill-in routes on the portal's app (called once by ``create_app``)."""
     fills = service_of(portal)
+    checking: set[tuple[int, str]] = set()  # one live check in flight per unit
 
     @app.exception_handler(_Refused)
     async def refused(request: Request, exc: _Refused) -> Response:
@@ -108,14 +109,20 @@ def add_fill_routes(app: FastAPI, portal: Portal, page: Callable[..., HTMLRespon
     async def check(request: Request, token: str) -> Response:
         rnd, unit = school_of(token)
         data = await _payload(request)
-        form = await run_in_threadpool(fills.form, rnd, unit)
+        key = (rnd.id, unit.code)
+        if key in checking:  # a link cannot hold more than one worker for its checks
+            return _refuse(429, "Đang kiểm tra lần trước; sẽ kiểm tra lại ngay sau đó.")
+        checking.add(key)
         try:
+            form = await run_in_threadpool(fills.form, rnd, unit)
             entries = clean_entries(data.get("entries"), form.layout)
             result = await fills.check(rnd, unit, form, entries)
         except EntryError as exc:
             return _refuse(413, str(exc))
         except UserError as exc:
             return _refuse(503, exc.message)
+        finally:
+            checking.discard(key)
         return JSONResponse(result)
 
     @app.post(BASE + "/gui")

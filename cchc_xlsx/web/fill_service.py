@@ -32,6 +32,7 @@ class FillService:
         self.portal = portal
         self.drafts: Drafts = drafts_of(portal)
         self._forms: dict[tuple[int, str, float], FillForm] = {}
+        self._plans: dict[tuple, Any] = {}
         self._lock = threading.Lock()
 
     def form(self, rnd: Round, unit: RoundUnit) -> FillForm:
@@ -43,13 +44,25 @@ class FillService:
         with self._lock:
             found = self._forms.get(key)
         if found is None:
-            plan = self.portal.plan(rnd)
+            plan = self._plan(rnd)
             found = fill_form(template, plan, plan.period(rnd.period_id), load_catalog())
             with self._lock:
                 if len(self._forms) > 512:
                     self._forms.clear()
                 self._forms[key] = found
         return found
+
+    def _plan(self, rnd: Round) -> Any:
+        """The round's plan, read once per plan file version (not once per school)."""
+        path = self.portal.dir / "ke-hoach" / rnd.plan_file
+        key = (rnd.id, str(path), path.stat().st_mtime, rnd.due)
+        with self._lock:
+            plan = self._plans.get(key)
+        if plan is None:
+            plan = self.portal.plan(rnd)
+            with self._lock:
+                self._plans = {key: plan}  # the last round asked for: enough for a link page
+        return plan
 
     def start(self, rnd: Round, unit: RoundUnit, form: FillForm
               ) -> tuple[dict[str, str], Draft | None, str]:

@@ -162,6 +162,7 @@
     var seq = ++checkSeq;
     return post(root.getAttribute("data-check"), { entries: entries() }).then(function (d) {
       if (seq === checkSeq && d._status === 200) show(d);
+      if (seq === checkSeq && d._status === 429) scheduleCheck(); // the last one still runs
       return d;
     }, function () { return {}; });
   }
