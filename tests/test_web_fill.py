@@ -78,6 +78,12 @@ def test_drafts_are_versioned_and_a_stale_save_is_refused(site):
     assert "bản nháp lưu lúc" in client.get(f"/u/{token}").text
     # sending needs the current version
     assert post(client, token, "gui", csrf=csrf, version=1).status_code == 409
+    # a computed cell's finding shows on its row: (3) = 4 received, none resolved or pending
+    row = "report_tthc|tthc:Lĩnh vực Thi, tuyển sinh"
+    checked = post(client, token, "kiem-tra", csrf=csrf, entries={
+        f"{row}|{c}": "4" if c == "c4" else "0"
+        for c in ("c4", "c5", "c6", "c8", "c9", "c10", "c12", "c13")}).json()
+    assert [i["rule"] for i in checked["fields"][f"{row}|c4"]] == ["tthc_balance"]
 
 
 def test_every_write_needs_csrf_and_stays_within_limits(site):

@@ -402,15 +402,21 @@ def template_entries(layout: Layout) -> dict[str, str]:
 
 def issues_by_field(findings: dict[str, Any], layout: Layout
                     ) -> tuple[dict[str, list[dict[str, str]]], list[dict[str, str]]]:
-    """A check's issues at their fields (by sheet and cell), and those of no field."""
+    """A check's issues at their fields (by sheet and cell; a computed cell's, such as
+    TTHC (3) = (4)+(5)+(6), at the first field of its row), and those of no field."""
     where = layout.by_cell()
+    by_row: dict[tuple[str, str], str] = {}  # a computed cell's issue: its row's first field
+    for f in layout.fields.values():
+        by_row.setdefault((f.sheet, f.cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")), f.name)
     at: dict[str, list[dict[str, str]]] = {}
     general: list[dict[str, str]] = []
     for issue in findings.get("issues", []):
         shown = {"message": issue["message"], "severity": issue["severity"],
                  "severity_vi": issue["severity_vi"], "rule": issue["rule_id"],
                  "cell": f"{issue['sheet']}!{issue['cell']}" if issue["cell"] else ""}
-        name = where.get((issue["sheet"], issue["cell"]))
+        cell = issue["cell"] or ""
+        name = where.get((issue["sheet"], cell)) or by_row.get(
+            (issue["sheet"], cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))) if cell else None
         if name is None:
             general.append(shown)
         else:
