@@ -17,8 +17,10 @@ from cchc_xlsx.forms.specs import load_catalog
 from cchc_xlsx.web.fill_form import MAX_TEXT
 
 from . import test_web as _web
+from .conftest import needs_soffice
 from .fill import Filler
 from .fill_entries import clean_entries
+from .libreoffice import pdf_text, soffice_convert
 from .portal_kit import XSS_SCRIPT, clean_return, csrf_of, template_of
 from .test_web import rows, upload
 
@@ -204,3 +206,24 @@ def test_sending_records_like_an_upload(site):
     # another unit's link cannot download it
     other = client.get(f"/u/{tokens['MN-TT']}/dien-truc-tuyen/tep/{receipt.sha256}")
     assert other.status_code == 404
+
+
+@needs_soffice
+def test_a_browser_return_prints_like_a_typed_one_in_libreoffice(site):
+    """The built workbook opens in LibreOffice, which computes what the template leaves to
+    formulas: the «Kèm theo» line from the Số and date, the TTHC totals."""
+    client, portal, rnd, tokens, tmp = site
+    token = tokens["MN-HM"]
+    text, names = fill_page(client, token)
+    csrf = csrf_of(text)
+    entries = clean_entries(names, START, END) | {"doc|number": "21/BC-MNHM"}
+    assert post(client, token, "luu", csrf=csrf, version=0, entries=entries).status_code == 200
+    sent = post(client, token, "gui", csrf=csrf, version=1).json()
+    book = tmp / "hoa-mi.xlsx"
+    book.write_bytes(client.get(sent["file_url"]).content)
+    printed = pdf_text(soffice_convert(book, tmp / "pdf", "pdf", tmp / "lo-profile"))
+    assert printed.count("(Kèm theo Báo cáo số 21/BC-MNHM ngày 04 tháng 3 năm 2023") == 3
+    tthc = [n for n in entries if n.startswith("report_tthc|")]
+    received = sum(int(entries[n]) for n in tthc if n.endswith(("|c4", "|c5", "|c6")))
+    total = next(line for line in printed.splitlines() if "Tổng cộng" in line)
+    assert total.split()[2] == str(received)

@@ -35,7 +35,8 @@ DOC_KINDS = {"number": "text", "date": "date", "signer": "text"}
 _DAY_MONTH_YEAR = re.compile(r"ngày\s*(\d{1,2})\s*tháng\s*(\d{1,2})\s*năm\s*(\d{4})",
                              re.IGNORECASE)
 _BLANK_DATE = re.compile(r"ngày[\s\d]*tháng[\s\d]*năm[\s\d]*", re.IGNORECASE)
-_CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10))
+# characters XML 1.0 (and so a workbook) cannot hold, dropped from entries
+_CONTROL = dict.fromkeys([*(c for c in range(32) if c not in (9, 10)), 0xFFFE, 0xFFFF])
 
 
 @dataclass(frozen=True)
@@ -268,7 +269,8 @@ def clean_entries(raw: Any, layout: Layout) -> dict[str, str]:
         if f is None:
             continue  # a field of another template version: nothing to write it into
         text = "" if value is None else value if isinstance(value, str) else str(value)
-        text = unicodedata.normalize("NFC", text).translate(_CONTROL)
+        text = unicodedata.normalize("NFC", text.encode("utf-8", "ignore").decode("utf-8")
+                                     ).translate(_CONTROL)
         if len(text) > f.limit:
             raise EntryError(f"Ô «{f.label}» ({f.sheet}!{f.cell}) dài {len(text):,} ký tự, "
                              f"quá giới hạn {f.limit:,} ký tự; hãy rút gọn."
@@ -312,14 +314,23 @@ def dated_line(template_text: str, iso: str) -> str:
 
 def build_workbook(template: str, entries: dict[str, str], catalog: Catalog | None = None
                    ) -> bytes:
-    """The unit's workbook with the entries typed into its input cells (openpyxl on the
-    generated template: validation, protection, formulas and identity are kept)."""
-    from openpyxl import load_workbook
+    """The unit's workbook with the entries typed into its input cells.
+
+    The generated template is copied part by part and only its input cells change: each
+    empty ``<c r="E14" s="18"/>`` (and each document-field cell) becomes the value, as
+    Excel stores what a person types (numbers and dates as numbers in the cell's own
+    number format, text as an inline string, never a formula). Validation, protection,
+    formulas (recalculated on opening: the template asks for it) and the identity stay
+    as generated. Patching the XML costs milliseconds where loading and saving the
+    workbook with openpyxl costs a few hundred, which is what lets many schools check
+    and send at once; tests compare the result with the same values typed by openpyxl.
+    """
+    import zipfile
 
     from cchc_xlsx.forms.specs import load_catalog
 
     layout = template_layout(template, catalog or load_catalog())
-    wb = load_workbook(template)
+    cells: dict[str, dict[str, Any]] = {}
     for name, f in layout.fields.items():
         text = entries.get(name, "")
         if name.startswith("doc|"):
@@ -332,15 +343,74 @@ def build_workbook(template: str, entries: dict[str, str], catalog: Catalog | No
             value = _as_date(text)
         else:
             value = text.strip()
-        cell = wb[f.sheet][f.cell]
-        cell.value = value
-        if isinstance(value, str):
-            cell.data_type = "s"  # "=…" typed by a school stays text, never a formula
-        elif isinstance(value, datetime):
-            cell.number_format = "dd/mm/yyyy"
+        cells.setdefault(f.sheet, {})[f.cell] = value
     buf = io.BytesIO()
-    wb.save(buf)
+    with zipfile.ZipFile(template) as src, zipfile.ZipFile(buf, "w",
+                                                           zipfile.ZIP_DEFLATED) as out:
+        parts = _sheet_parts(src)
+        patched = {parts[sheet]: values for sheet, values in cells.items() if sheet in parts}
+        sheets = set(parts.values())
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename in sheets:
+                xml = _patch_sheet(data.decode("utf-8"), patched.get(info.filename, {}))
+                # cached formula results describe the empty template: drop them, as a
+                # re-save by openpyxl does, so every reader computes them afresh
+                data = _CACHED.sub(r"\1", xml).encode("utf-8")
+            out.writestr(info, data)
     return buf.getvalue()
+
+
+_CELL = re.compile(r'<c r="([A-Z]{1,3}[0-9]{1,7})"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+_CACHED = re.compile(r"(</f>)<v>[^<]*</v>")
+_STYLE = re.compile(r'\ss="([0-9]+)"')
+_EPOCH = datetime(1899, 12, 30)
+
+
+def _sheet_parts(book: Any) -> dict[str, str]:
+    """Sheet name -> its part in the package (``xl/worksheets/sheet1.xml``)."""
+    import xml.etree.ElementTree as ET
+
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+          "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
+    wb = ET.fromstring(book.read("xl/workbook.xml"))
+    rels = ET.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("p:Relationship", ns)}
+    out = {}
+    for sheet in wb.findall("m:sheets/m:sheet", ns):
+        target = targets.get(sheet.get(f"{{{ns['r']}}}id"), "")
+        out[sheet.get("name", "")] = target.lstrip("/") if target.startswith("/") else (
+            "xl/" + target)
+    return out
+
+
+def _cell_xml(ref: str, style: str, value: Any) -> str:
+    s = f' s="{style}"' if style else ""
+    if isinstance(value, datetime):
+        return f'<c r="{ref}"{s}><v>{(value - _EPOCH).days}</v></c>'
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
+    text = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return (f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{text}</t></is>'
+            "</c>")
+
+
+def _patch_sheet(xml: str, values: dict[str, Any]) -> str:
+    placed = set()
+
+    def put(m: re.Match) -> str:
+        ref = m.group(1)
+        if ref not in values:
+            return m.group(0)
+        placed.add(ref)
+        style = _STYLE.search(m.group(2))
+        return _cell_xml(ref, style.group(1) if style else "", values[ref])
+
+    out = _CELL.sub(put, xml)
+    if placed != set(values):  # not a template from this generator: never drop a value
+        raise ValueError(f"input cells not in the sheet: {sorted(set(values) - placed)[:5]}")
+    return out
 
 
 def _doc_text(name: str, text: str, template_text: str) -> str:
