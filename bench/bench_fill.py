@@ -151,20 +151,31 @@ def one_run(args: argparse.Namespace, seed: int) -> dict[str, float]:
             rng = random.Random(seed)
             started = time.perf_counter()
 
+            async def one(link: str, r: random.Random) -> None:
+                try:
+                    await school(base, link, args, times, r)
+                except httpx.HTTPError as exc:  # a timeout counts as a failure, not a crash
+                    times.failures.append(type(exc).__name__)
+
             async def everyone() -> None:
-                await asyncio.gather(*(school(base, link, args, times,
-                                              random.Random(rng.random()))
+                await asyncio.gather(*(one(link, random.Random(rng.random()))
                                        for link in links.values()))
 
             asyncio.run(everyone())
             wall = time.perf_counter() - started
         finally:
             server.send_signal(signal.SIGTERM)
-            server.wait(60)
+            try:
+                server.wait(60)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
             log.close()
         with sqlite3.connect(data / "cchc-lich-su.sqlite") as c:
             recorded = c.execute("SELECT count(*) FROM submissions WHERE valid = 1").fetchone()[0]
-    return {"save_p95": p95(times.save), "save_median": statistics.median(times.save),
+    load = os.getloadavg()[0]
+    return {"load": load, "save_p95": p95(times.save),
+            "save_median": statistics.median(times.save),
             "check_p95": p95(times.check), "send_p95": p95(times.send),
             "send_median": statistics.median(times.send), "page_p95": p95(times.page),
             "saves": len(times.save), "sends": len(times.send), "recorded": recorded,
@@ -190,7 +201,7 @@ def main() -> None:
               f"{res['send_p95']:.2f} s (median {res['send_median']:.2f}), page p95 "
               f"{res['page_p95']:.2f} s; {res['saves']} saves, {res['sends']} sends, "
               f"{res['recorded']} recorded valid, {res['failures']} failures, "
-              f"{res['wall']:.0f} s wall")
+              f"{res['wall']:.0f} s wall; machine load average {res['load']:.1f}")
     save = statistics.median(r["save_p95"] for r in results)
     send = statistics.median(r["send_p95"] for r in results)
     lost = any(r["recorded"] != args.schools or r["failures"] for r in results)

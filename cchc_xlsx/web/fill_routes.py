@@ -72,6 +72,13 @@ def add_fill_routes(app: FastAPI, portal: Portal, page: Callable[..., HTMLRespon
                     school_of: Callable[[str], Any], download: Callable[..., Response]) -> None:
     """Register the fill-in routes on the portal's app (called once by ``create_app``)."""
     fills = service_of(portal)
+
+    def linked(token: str) -> Any:
+        found = fills.school(token)
+        if found is None:
+            raise _Refused(404, "Không có trang này, hoặc đường dẫn đã hết hiệu lực; hãy liên "
+                                "hệ phòng giáo dục để nhận đường dẫn mới.")
+        return found
     checking: set[tuple[int, str]] = set()  # one live check in flight per unit
 
     @app.exception_handler(_Refused)
@@ -90,7 +97,7 @@ def add_fill_routes(app: FastAPI, portal: Portal, page: Callable[..., HTMLRespon
 
     @app.post(BASE + "/luu")
     async def save(request: Request, token: str) -> Response:
-        rnd, unit = school_of(token)
+        rnd, unit = await run_in_threadpool(linked, token)
         data = await _payload(request)
         version = _version(data)
         form = await run_in_threadpool(fills.form, rnd, unit)
@@ -107,7 +114,7 @@ def add_fill_routes(app: FastAPI, portal: Portal, page: Callable[..., HTMLRespon
 
     @app.post(BASE + "/kiem-tra")
     async def check(request: Request, token: str) -> Response:
-        rnd, unit = school_of(token)
+        rnd, unit = await run_in_threadpool(linked, token)
         data = await _payload(request)
         key = (rnd.id, unit.code)
         if key in checking:  # a link cannot hold more than one worker for its checks
@@ -127,7 +134,7 @@ def add_fill_routes(app: FastAPI, portal: Portal, page: Callable[..., HTMLRespon
 
     @app.post(BASE + "/gui")
     async def send(request: Request, token: str) -> Response:
-        rnd, unit = school_of(token)
+        rnd, unit = await run_in_threadpool(linked, token)
         data = await _payload(request)
         version = _version(data)
         form = await run_in_threadpool(fills.form, rnd, unit)

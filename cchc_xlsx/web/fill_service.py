@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import threading
+from pathlib import Path
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -39,7 +40,7 @@ class FillService:
         """The unit's fields (cached per template file and its modification time)."""
         from cchc_xlsx.forms.specs import load_catalog
 
-        template = self.portal.template(rnd, unit.code)
+        template = self.template(rnd, unit)
         key = (rnd.id, unit.code, template.stat().st_mtime)
         with self._lock:
             found = self._forms.get(key)
@@ -84,8 +85,35 @@ class FillService:
                 return entries, None, "đã nộp"
         return template_entries(form.layout), None, "mẫu"
 
+    def template(self, rnd: Round, unit: RoundUnit) -> Path:
+        """The unit's template, by its name (``Portal.template`` reads the whole unit list
+        to find it, which a save every few seconds from hundreds of schools cannot pay)."""
+        from cchc_xlsx.forms.generate import workbook_name
+
+        path = self.portal.dir / "mau" / str(rnd.id) / workbook_name(unit.unit, rnd.plan_id,
+                                                                     rnd.period_id)
+        return path if path.exists() else self.portal.template(rnd, unit.code)
+
+    def school(self, token: str) -> tuple[Round, RoundUnit] | None:
+        """The round and unit a live link opens (one unit read, not the round's list)."""
+        import json
+
+        from cchc_xlsx.model import Unit
+
+        link = self.portal.store.link(token) if len(token) <= 64 else None
+        if link is None:
+            return None
+        rnd = self.portal.store.round(link.round_id)
+        with self.portal.store.conn() as c:
+            row = c.execute("SELECT code, name, email, unit_json FROM web_units WHERE "
+                            "round_id = ? AND code = ?", (link.round_id, link.unit_code)
+                            ).fetchone()
+        if rnd is None or row is None:
+            return None
+        return rnd, RoundUnit(row[0], row[1], row[2], Unit(**json.loads(row[3])))
+
     async def build(self, rnd: Round, unit: RoundUnit, entries: dict[str, str]) -> bytes:
-        template = self.portal.template(rnd, unit.code)
+        template = self.template(rnd, unit)
         return await self.portal._run(build_workbook, str(template), entries)
 
     async def check(self, rnd: Round, unit: RoundUnit, form: FillForm,

@@ -9,6 +9,10 @@ lives in the portal's SQLite file beside the receipts (``web_`` prefix, like the
 from __future__ import annotations
 
 import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -55,8 +59,31 @@ class Drafts:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._local = threading.local()
         with store.tx() as c:
             c.execute(_SCHEMA)
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """A write on this thread's own connection with ``synchronous = NORMAL``: in WAL
+        mode a commit then waits for no fsync (a draft is the school's scratch copy, saved
+        again seconds later; a power cut may lose its last save, never the database).
+        Under the store's write lock, so writers queue instead of meeting SQLITE_BUSY."""
+        c = getattr(self._local, "conn", None)
+        if c is None:
+            c = sqlite3.connect(self.store.path, timeout=30, isolation_level=None)
+            c.row_factory = sqlite3.Row
+            c.execute("PRAGMA busy_timeout = 30000")
+            c.execute("PRAGMA synchronous = NORMAL")
+            self._local.conn = c
+        with self.store.write_lock:
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                yield c
+            except BaseException:
+                c.execute("ROLLBACK")
+                raise
+            c.execute("COMMIT")
 
     @staticmethod
     def _draft(row: Any) -> Draft:
@@ -75,7 +102,7 @@ class Drafts:
         """Keep ``entries`` as version ``base_version + 1``, or raise ``Stale``."""
         now = datetime.now().replace(microsecond=0)
         text = json.dumps(entries, ensure_ascii=False, sort_keys=True)
-        with self.store.tx() as c:
+        with self._tx() as c:
             row = c.execute("SELECT * FROM web_drafts WHERE round_id = ? AND unit_code = ?",
                             (round_id, unit_code)).fetchone()
             current = row["version"] if row else 0

@@ -124,13 +124,22 @@
     return p;
   }
 
+  // A row nobody has started shows its messages only once the school tries to send: a
+  // fresh return would otherwise open under two hundred "chưa ghi" lines.
+  var showAll = false;
+  function started(card) {
+    return Array.prototype.some.call(card.querySelectorAll("[data-f]"),
+                                     function (el) { return el.value !== ""; });
+  }
+
   function show(d) {
     clearMessages();
-    var first = null;
+    var first = null, waiting = 0;
     Object.keys(d.fields || {}).forEach(function (name) {
       var el = byName[name];
       if (!el) return;
       var box = el.closest(".field");
+      if (!showAll && !started(box.closest(".card"))) { waiting += 1; return; }
       var issues = d.fields[name];
       issues.forEach(function (issue) { box.querySelector(".msgs").appendChild(message(issue)); });
       var bad = issues.some(function (i) { return i.severity === "error"; });
@@ -148,7 +157,8 @@
     }
     if (d.errors) {
       summary.textContent = "Còn " + d.errors + " lỗi" + (d.warnings ? ", " + d.warnings +
-        " cảnh báo" : "") + " (xem chữ đỏ ở từng ô).";
+        " cảnh báo" : "") + " (xem chữ đỏ ở từng ô" + (waiting ? "; " + waiting +
+        " ô ở các dòng chưa điền sẽ được chỉ ra khi bấm «Gửi báo cáo»" : "") + ").";
       summary.className = "lead bad";
     } else {
       summary.textContent = "Không còn lỗi" + (d.warnings ? " (" + d.warnings +
@@ -209,6 +219,7 @@
   }
 
   sendButton.addEventListener("click", function () {
+    showAll = true;
     sendButton.disabled = true;
     sendButton.textContent = "Đang lập sổ, kiểm tra và gửi…";
     clearTimeout(saveTimer);
