@@ -36,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -105,7 +106,7 @@ async def school(base: str, link: str, args: argparse.Namespace, times: Times,
                                   json={"csrf": csrf, "version": version, "entries": part})
             times.save.append(time.perf_counter() - t)
             if r.status_code != 200:
-                times.failures.append(f"save {r.status_code}")
+                times.failures.append(f"save {r.status_code} {r.text[:60]}")
                 return
             version = r.json()["version"]
         t = time.perf_counter()
@@ -179,7 +180,8 @@ def one_run(args: argparse.Namespace, seed: int) -> dict[str, float]:
             "check_p95": p95(times.check), "send_p95": p95(times.send),
             "send_median": statistics.median(times.send), "page_p95": p95(times.page),
             "saves": len(times.save), "sends": len(times.send), "recorded": recorded,
-            "failures": len(times.failures), "wall": wall}
+            "failures": len(times.failures), "kinds": dict(Counter(times.failures)),
+            "wall": wall}
 
 
 def main() -> None:
@@ -200,7 +202,7 @@ def main() -> None:
               f"{res['save_median']:.3f}), check p95 {res['check_p95']:.2f} s, send p95 "
               f"{res['send_p95']:.2f} s (median {res['send_median']:.2f}), page p95 "
               f"{res['page_p95']:.2f} s; {res['saves']} saves, {res['sends']} sends, "
-              f"{res['recorded']} recorded valid, {res['failures']} failures, "
+              f"{res['recorded']} recorded valid, {res['failures']} failures {res['kinds'] or ''}, "
               f"{res['wall']:.0f} s wall; machine load average {res['load']:.1f}")
     save = statistics.median(r["save_p95"] for r in results)
     send = statistics.median(r["send_p95"] for r in results)
