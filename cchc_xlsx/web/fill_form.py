@@ -219,9 +219,10 @@ def fill_form(template: str | Path, plan: Plan, period: Period, catalog: Catalog
         title_col = next((c for c in printed if c.group_title), None) or next(
             (c for c in printed if c.key != "stt"), None)
         pending_group = ""
-        records = {r["key"]: r for r in records_for(spec, plan) if r["kind"] == "item"}
+        ordered = records_for(spec, plan)
+        records = {r["key"]: r for r in ordered if r["kind"] == "item"}
         seen = set()
-        for rec in records_for(spec, plan):
+        for rec in ordered:
             if rec["kind"] == "group":
                 pending_group = " ".join(x for x in (rec.get("stt", ""), rec.get("title", ""))
                                          if x)
