@@ -204,13 +204,24 @@ def _read_layout(path: Path, catalog: Catalog) -> Layout:
     return Layout(fields, {n: d.text for n, d in book.doc_fields.items()}, rows, sheets)
 
 
-def fill_form(template: str | Path, plan: Plan, period: Period, catalog: Catalog) -> FillForm:
-    """The page's sections: the template's rows in plan order, with the plan's texts."""
+def fill_form(template: str | Path, plan: Plan, period: Period, catalog: Catalog,
+              shared: dict[Any, Section] | None = None) -> FillForm:
+    """The page's sections: the template's rows in plan order, with the plan's texts.
+
+    ``shared`` (one dict per plan and period, kept by the caller) lets units whose forms
+    have the same rows share their sections: what the page shows of a field (its name,
+    kind, list, help) follows from the row and its attributes, never from its cell, and
+    building the sections of 300 schools one by one would hold the server for seconds."""
     layout = template_layout(template, catalog)
     docs = [layout.fields[f"doc|{n}"] for n in DOC_KINDS if f"doc|{n}" in layout.fields]
     sections = []
     forms = list(layout.rows)
     for n, form_id in enumerate(forms, start=1):
+        key = (period.id, form_id, n, len(forms),
+               tuple((k, tuple(sorted(a.items()))) for k, a in layout.rows[form_id]))
+        if shared is not None and key in shared:
+            sections.append(shared[key])
+            continue
         spec = catalog.forms[form_id]
         label = f"Phụ lục {roman(n)}" if len(forms) > 1 else "Phụ lục"
         section = Section(form_id, label, spec.name, layout.sheets[form_id])
@@ -239,6 +250,8 @@ def fill_form(template: str | Path, plan: Plan, period: Period, catalog: Catalog
                 section.items.append(_row_view(spec, records.get(key, {"key": key}), printed,
                                                title_col, layout))
         sections.append(section)
+        if shared is not None:
+            shared[key] = section
     return FillForm(layout, docs, sections, period)
 
 

@@ -34,6 +34,7 @@ class FillService:
         self.drafts: Drafts = drafts_of(portal)
         self._forms: dict[tuple[int, str, float], FillForm] = {}
         self._plans: dict[tuple, Any] = {}
+        self._sections: dict[Any, Any] = {}  # sections shared by units with the same rows
         self._lock = threading.Lock()
 
     def form(self, rnd: Round, unit: RoundUnit) -> FillForm:
@@ -46,7 +47,8 @@ class FillService:
             found = self._forms.get(key)
         if found is None:
             plan = self._plan(rnd)
-            found = fill_form(template, plan, plan.period(rnd.period_id), load_catalog())
+            found = fill_form(template, plan, plan.period(rnd.period_id), load_catalog(),
+                              self._sections)
             with self._lock:
                 if len(self._forms) > 512:
                     self._forms.clear()
@@ -63,6 +65,7 @@ class FillService:
             plan = self.portal.plan(rnd)
             with self._lock:
                 self._plans = {key: plan}  # the last round asked for: enough for a link page
+                self._sections = {}  # built from the previous plan
         return plan
 
     def start(self, rnd: Round, unit: RoundUnit, form: FillForm
