@@ -4,7 +4,7 @@ Nothing here is written per form. The fields come from the unit's generated temp
 rows it got for the round, school levels applied, found by their hidden keys, as the reader
 finds them in a return) and from the form specs and rules (which columns are inputs on which
 rows, the status and Đạt lists, what is required). Entries go back into the same template's
-input cells with openpyxl, as a person typing in Excel would, so the office reads, checks and
+input cells, stored as Excel stores what a person types, so the office reads, checks and
 merges a browser return exactly like any other. A return sent from Excel is read back by the
 same reader to continue it here.
 
