@@ -35,6 +35,8 @@ from cchc_xlsx.checking.report import SEVERITY_VI
 from cchc_xlsx.errors import UserError
 from cchc_xlsx.web import checker, opening
 from cchc_xlsx.web import profile as profiles
+from cchc_xlsx.web.fill_routes import add_fill_routes
+from cchc_xlsx.web.fill_service import draft_of
 from cchc_xlsx.web.security import (
     SESSION_COOKIE,
     LimitBody,
@@ -241,7 +243,7 @@ def create_app(data_dir: str | Path, workers: int | None = None, smtp: Any = Non
         rnd, unit = school_of(token)
         return page(request, "school.html", rnd=rnd, unit=unit, token=token,
                     receipts=portal.receipts(rnd, unit.code), today=date.today(),
-                    collector=portal.collector(unit))
+                    collector=portal.collector(unit), draft=draft_of(portal, rnd, unit))
 
     @app.get("/u/{token}/mau")
     def school_template(token: str) -> Response:
@@ -294,6 +296,8 @@ def create_app(data_dir: str | Path, workers: int | None = None, smtp: Any = Non
                                     "xem danh sách lỗi trên trang.", 409)
         stem = Path(receipt.original_name).stem
         return download(path, f"{stem}.kiem-tra.xlsx")
+
+    add_fill_routes(app, portal, page=page, school_of=school_of, download=download)
 
     # --- the office ---------------------------------------------------------------------
 

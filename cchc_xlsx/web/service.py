@@ -309,8 +309,9 @@ class Portal:
         return await loop.run_in_executor(self.pool, fn, *args)
 
     async def receive(self, rnd: Round, unit: RoundUnit, src: BinaryIO,
-                      filename: str) -> Outcome:
-        """Record a school's upload once per content: guard, store, check, record."""
+                      filename: str, source: str = "") -> Outcome:
+        """Record a school's upload once per content: guard, store, check, record.
+        ``source`` says how the file came when not as an upload ("điền trực tuyến")."""
         from starlette.concurrency import run_in_threadpool
 
 
@@ -328,6 +329,8 @@ class Portal:
                                         "sha256": sha, "shown": shown, "unit": unit.code})
         if found.get("refusal"):
             return Outcome(refusal=found["refusal"])
+        if source:
+            found["source"] = source
         receipt = Receipt(sha, rnd.id, unit.code, shown, found["stored_name"], found, received)
         try:
             return await run_in_threadpool(self._record, receipt)

@@ -1,0 +1,216 @@
+"""Benchmark: many schools filling their return in the browser at once, on loopback only.
+
+Targets (issue 19), on the project's 2-core machine: 300 schools filling at once, drafts
+saved every few seconds, p95 draft save ≤ 0.5 s and p95 send ≤ 3 s.
+
+Each run: a fresh data folder with a round of the sample plan (``001-mntt-q8-2023``,
+q1-2023) opened for N synthetic schools (``cchc-xlsx web open``), ``cchc-xlsx serve
+--workers 2`` on 127.0.0.1 (a free port; nothing else is ever addressed), and N asyncio
+clients (httpx, one cookie jar each). Each client starts at a random moment in the first
+``--ramp`` seconds, opens its fill page (the CSRF token and field names come from it), then
+saves its draft every ``--every`` seconds (±30 %), each save holding a larger part of a whole
+correct return (``tests.fill_entries.clean_entries``), ``--saves`` times; then asks for the
+checks once (what the page does after the last change) and sends. Latency is one request's
+round trip. Every save must be accepted (version n → n+1) and every send recorded: the
+history's rows are counted at the end.
+
+    python bench/bench_fill.py                 # 300 schools, 3 runs, median of the p95s
+    python bench/bench_fill.py --schools 50 --runs 1
+
+Exit status is 0 whatever the result: this is a benchmark, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import html
+import os
+import random
+import re
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.fill_entries import clean_entries  # noqa: E402
+from tests.server_kit import free_port  # noqa: E402
+
+PLAN = ROOT / "samples" / "plans" / "001-mntt-q8-2023.yaml"
+PERIOD = "q1-2023"
+START, END = date(2022, 12, 15), date(2023, 3, 4)
+HOST = "127.0.0.1"
+CLI = [sys.executable, "-m", "cchc_xlsx.cli"]
+
+
+def units_csv(path: Path, n: int) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["mã", "tên", "cơ quan chủ quản", "địa danh", "chức danh", "tên người ký"])
+        for i in range(1, n + 1):
+            w.writerow([f"U{i:03d}", f"Trường Thử nghiệm số {i}", "ỦY BAN NHÂN DÂN QUẬN 8",
+                        "Quận 8", "HIỆU TRƯỞNG", f"Người Ký {i}"])
+
+
+def open_round(data: Path, n: int) -> dict[str, str]:
+    units = data.parent / "don-vi.csv"
+    units_csv(units, n)
+    r = subprocess.run([*CLI, "web", "open", "--data", str(data), "--plan", str(PLAN),
+                        "--units", str(units), "--period", PERIOD, "--due", "31/12/2099"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([*CLI, "web", "links", "--data", str(data), "--period", PERIOD,
+                        "--base-url", ""], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    return {line.split(",")[0]: line.rsplit(",", 1)[1] for line in r.stdout.splitlines()[1:]}
+
+
+class Times:
+    def __init__(self) -> None:
+        self.save: list[float] = []
+        self.check: list[float] = []
+        self.send: list[float] = []
+        self.page: list[float] = []
+        self.failures: list[str] = []
+
+
+async def school(base: str, link: str, args: argparse.Namespace, times: Times,
+                 rng: random.Random) -> None:
+    await asyncio.sleep(rng.uniform(0, args.ramp))
+    async with httpx.AsyncClient(base_url=base, timeout=120) as client:
+        t = time.perf_counter()
+        page = await client.get(link + "/dien-truc-tuyen")
+        times.page.append(time.perf_counter() - t)
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        names = [html.unescape(n) for n in re.findall(r'name="([^"]+)"[^>]*data-f', page.text)]
+        whole = clean_entries(names, START, END)
+        items = list(whole.items())
+        version = 0
+        for k in range(1, args.saves + 1):
+            await asyncio.sleep(args.every * rng.uniform(0.7, 1.3))
+            part = dict(items[: len(items) * k // args.saves])
+            t = time.perf_counter()
+            r = await client.post(link + "/dien-truc-tuyen/luu",
+                                  json={"csrf": csrf, "version": version, "entries": part})
+            times.save.append(time.perf_counter() - t)
+            if r.status_code != 200:
+                times.failures.append(f"save {r.status_code} {r.text[:60]}")
+                return
+            version = r.json()["version"]
+        t = time.perf_counter()
+        r = await client.post(link + "/dien-truc-tuyen/kiem-tra",
+                              json={"csrf": csrf, "entries": whole})
+        times.check.append(time.perf_counter() - t)
+        if r.status_code != 200 or r.json()["errors"]:
+            times.failures.append(f"check {r.status_code}")
+        t = time.perf_counter()
+        r = await client.post(link + "/dien-truc-tuyen/gui",
+                              json={"csrf": csrf, "version": version})
+        times.send.append(time.perf_counter() - t)
+        if r.status_code != 200 or not r.json().get("new"):
+            times.failures.append(f"send {r.status_code}")
+
+
+def p95(values: list[float]) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
+
+
+def one_run(args: argparse.Namespace, seed: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory(prefix="cchc-bench-fill-") as tmp:
+        data = Path(tmp) / "data"
+        links = open_round(data, args.schools)
+        port = free_port()
+        log = open(Path(tmp) / "server.log", "w")  # noqa: SIM115
+        server = subprocess.Popen([*CLI, "serve", "--data", str(data), "--host", HOST,
+                                   "--port", str(port), "--workers", "2"],
+                                  stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://{HOST}:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    if httpx.get(base + "/", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.2)
+            times = Times()
+            rng = random.Random(seed)
+            started = time.perf_counter()
+
+            async def one(link: str, r: random.Random) -> None:
+                try:
+                    await school(base, link, args, times, r)
+                except httpx.HTTPError as exc:  # a timeout counts as a failure, not a crash
+                    times.failures.append(type(exc).__name__)
+
+            async def everyone() -> None:
+                await asyncio.gather(*(one(link, random.Random(rng.random()))
+                                       for link in links.values()))
+
+            asyncio.run(everyone())
+            wall = time.perf_counter() - started
+        finally:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(60)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+            log.close()
+        with sqlite3.connect(data / "cchc-lich-su.sqlite") as c:
+            recorded = c.execute("SELECT count(*) FROM submissions WHERE valid = 1").fetchone()[0]
+    load = os.getloadavg()[0]
+    return {"load": load, "save_p95": p95(times.save),
+            "save_median": statistics.median(times.save),
+            "check_p95": p95(times.check), "send_p95": p95(times.send),
+            "send_median": statistics.median(times.send), "page_p95": p95(times.page),
+            "saves": len(times.save), "sends": len(times.send), "recorded": recorded,
+            "failures": len(times.failures), "kinds": dict(Counter(times.failures)),
+            "wall": wall}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--schools", type=int, default=300)
+    ap.add_argument("--saves", type=int, default=8, help="draft saves per school")
+    ap.add_argument("--every", type=float, default=3.0, help="seconds between saves")
+    ap.add_argument("--ramp", type=float, default=30.0, help="seconds over which schools start")
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    print(f"{args.schools} schools, {args.saves} saves each every ~{args.every:g} s, "
+          f"start spread over {args.ramp:g} s; {os.cpu_count()} cores; server --workers 2")
+    results = []
+    for run in range(args.runs):
+        res = one_run(args, run)
+        results.append(res)
+        print(f"run {run + 1}: save p95 {res['save_p95']:.3f} s (median "
+              f"{res['save_median']:.3f}), check p95 {res['check_p95']:.2f} s, send p95 "
+              f"{res['send_p95']:.2f} s (median {res['send_median']:.2f}), page p95 "
+              f"{res['page_p95']:.2f} s; {res['saves']} saves, {res['sends']} sends, "
+              f"{res['recorded']} recorded valid, {res['failures']} failures {res['kinds'] or ''}, "
+              f"{res['wall']:.0f} s wall; machine load average {res['load']:.1f}")
+    save = statistics.median(r["save_p95"] for r in results)
+    send = statistics.median(r["send_p95"] for r in results)
+    lost = any(r["recorded"] != args.schools or r["failures"] for r in results)
+    print(f"median of p95s: save {save:.3f} s ({'PASS' if save <= 0.5 else 'FAIL'} ≤ 0.5 s), "
+          f"send {send:.2f} s ({'PASS' if send <= 3 else 'FAIL'} ≤ 3 s); "
+          f"{'something was lost or refused' if lost else 'every save kept, every send recorded'}")
+
+
+if __name__ == "__main__":
+    main()
