@@ -23,8 +23,12 @@ _STATE: dict[str, Any] = {}
 
 
 def _init_worker() -> None:
-    """Leave signals to the server (it drains requests first), and import the checker
-    once so the first upload is as fast as the rest."""
+    """Leave signals to the server (it drains requests first), die with the forkserver
+    (which dies with the server: a ``kill -9`` leaves no worker behind), and import the
+    checker once so the first upload is as fast as the rest."""
+    from cchc_xlsx.lifeline import die_with_parent
+
+    die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     from cchc_xlsx.checking import validate  # noqa: F401
@@ -40,9 +44,11 @@ def pool_size(workers: int | None = None) -> int:
 
 
 def make_pool(workers: int | None = None) -> ProcessPoolExecutor:
-    """A forkserver pool (forking a threaded server process is unsafe)."""
-    return ProcessPoolExecutor(pool_size(workers), mp_context=get_context("forkserver"),
-                               initializer=_init_worker)
+    """A forkserver pool (forking a threaded server process is unsafe). The forkserver
+    imports ``forkserver_preload`` as it starts, so it dies with the server."""
+    ctx = get_context("forkserver")
+    ctx.set_forkserver_preload(["cchc_xlsx.web.forkserver_preload"])
+    return ProcessPoolExecutor(pool_size(workers), mp_context=ctx, initializer=_init_worker)
 
 
 def warm() -> int:
