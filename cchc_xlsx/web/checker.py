@@ -44,11 +44,28 @@ def pool_size(workers: int | None = None) -> int:
 
 
 def make_pool(workers: int | None = None) -> ProcessPoolExecutor:
-    """A forkserver pool (forking a threaded server process is unsafe). The forkserver
-    imports ``forkserver_preload`` as it starts, so it dies with the server."""
-    ctx = get_context("forkserver")
-    ctx.set_forkserver_preload(["cchc_xlsx.web.forkserver_preload"])
-    return ProcessPoolExecutor(pool_size(workers), mp_context=ctx, initializer=_init_worker)
+    """A forkserver pool (forking a threaded server process is unsafe)."""
+    _start_forkserver()
+    return ProcessPoolExecutor(pool_size(workers), mp_context=get_context("forkserver"),
+                               initializer=_init_worker)
+
+
+def _start_forkserver() -> None:
+    """Start the forkserver now, from the main thread, importing ``forkserver_preload`` so
+    it dies with the server (its workers die with it). The kernel's parent-death signal
+    follows the *thread* that started a child: a forkserver started from a passing thread
+    (a test client's) would die with that thread under a pool still in use, so from any
+    other thread it is left to start as before, untied."""
+    import threading
+    from multiprocessing import forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    forkserver.set_forkserver_preload(["cchc_xlsx.web.forkserver_preload"])
+    try:
+        forkserver.ensure_running()  # a no-op when one runs already
+    finally:
+        forkserver.set_forkserver_preload([])  # a later restart elsewhere: untied
 
 
 def warm() -> int:
