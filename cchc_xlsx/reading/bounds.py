@@ -211,4 +211,79 @@ def trim(path: str | Path, far_parts: tuple[str, ...]) -> Trimmed:
     return Trimmed(buffer.getvalue(), dropped)
 
 
-__all__ = ["MAX_SHEET_CELLS", "Trimmed", "trim"]
+# --- how much a return can hold (issue 17) ----------------------------------------------
+#
+# A return is the office's template filled in: the form's rows (the template's, recorded in
+# its hidden identity as each sheet's last row) plus rows a unit inserts for work of its
+# own. A unit inserts a handful, a large one a few dozen; so a sheet may hold up to twice its
+# template's rows or 500 more, whichever is larger, across the form's columns plus a margin
+# of 10 for notes typed beside the table. Cells with a value are counted (empty formatted
+# rows that LibreOffice or Excel write cost nothing and do not count), by streaming the
+# worksheet part before any grid is built: a file past that bound (the audit's: 8,000 rows
+# × 26 long texts under a 70-row template, 190 MB of XML, 25 s and 1 GB to read) is refused
+# in a fraction of a second with one sentence. Files without identity keep the bounds above.
+
+MIN_INSERTED_ROWS = 500
+EXTRA_COLUMNS = 10
+_VALUE = re.compile(rb"<(?:[\w.-]+:)?(?:v|is)>")
+_CHUNK = 1 << 20
+
+
+def _value_cells(z: zipfile.ZipFile, part: str) -> int:
+    """Cells holding a value (``<v>`` or inline ``<is>``) in one worksheet part, streamed."""
+    count, tail = 0, b""
+    with z.open(part) as fh:
+        while chunk := fh.read(_CHUNK):
+            buf = tail + chunk
+            count += sum(1 for m in _VALUE.finditer(buf) if m.end() > len(tail))
+            tail = buf[-64:]
+    return count
+
+
+def return_bounds(book, catalog, sheet: str = "_cchc") -> dict[str, tuple[int, int]]:
+    """Sheet name -> (template rows, most value cells a return can hold), from the hidden
+    identity of an opened calamine ``book`` (empty without one)."""
+    if sheet not in book.sheet_names:
+        return {}
+    out: dict[str, tuple[int, int]] = {}
+    for row in book.get_sheet_by_name(sheet).to_python()[1:]:
+        if len(row) < 8 or row[0] != "sheet":
+            continue
+        spec = catalog.forms.get(str(row[1]))
+        try:
+            last = int(float(row[7]))
+        except (TypeError, ValueError):
+            continue
+        if spec is None or last <= 0:
+            continue
+        rows = last + max(last, MIN_INSERTED_ROWS)
+        out[str(row[3])] = (last, rows * (len(spec.columns) + EXTRA_COLUMNS))
+    return out
+
+
+def check_return_size(path: str | Path, book, catalog) -> None:
+    """Refuse (``UnusableFile``, one sentence naming the file and the sheet) a return whose
+    form sheet holds far more than any return of its form can; see the note above."""
+    limits = return_bounds(book, catalog)
+    if not limits or not zipfile.is_zipfile(path):  # .xls: calamine's own bounds apply
+        return
+    with zipfile.ZipFile(path) as z:  # .ods has no such parts: nothing is counted
+        for part, name in _sheet_names(z).items():
+            if name not in limits or part not in z.namelist():
+                continue
+            template_rows, most = limits[name]
+            found = _value_cells(z, part)
+            if found > most:
+                def n(x: int) -> str:
+                    return f"{x:,}".replace(",", ".")  # Vietnamese digit grouping
+
+                raise UnusableFile(
+                    f"Tệp «{path}» có trang tính «{name}» chứa {n(found)} ô có dữ liệu, nhiều"
+                    f" hơn hẳn mọi báo cáo theo biểu mẫu này (mẫu có {n(template_rows)} dòng,"
+                    f" tối đa {n(most)} ô kể cả dòng chèn thêm); hãy xóa các dòng thừa bên"
+                    " dưới bảng, lưu lại dạng .xlsx rồi gửi lại.",
+                    "too_large")
+
+
+__all__ = ["EXTRA_COLUMNS", "MAX_SHEET_CELLS", "MIN_INSERTED_ROWS", "Trimmed",
+           "check_return_size", "return_bounds", "trim"]

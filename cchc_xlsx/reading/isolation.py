@@ -6,7 +6,8 @@ So every file is read in a worker process with an address-space limit (``RLIMIT_
 allocation fails at once instead of swapping the machine) and a time limit; a worker that
 dies or overruns costs only the file it was reading, which comes back as a ``Failure``, and
 a fresh worker takes its place for the remaining files. The worker's stderr is closed so a
-native crash prints no backtrace at the user.
+native crash prints no backtrace at the user, and on Linux a worker dies with the process
+that started it, even when that one is killed outright (``cchc_xlsx.lifeline``).
 
 Each worker holds at most two files (the one it reads and the next), so the parent never
 waits to hand out work; results are yielded in the order of the jobs.
@@ -79,7 +80,10 @@ def _silence_stderr() -> None:
 
 
 def _worker(conn: Any, fn: Callable[[Any], Any], initializer: Callable[..., None] | None,
-            initargs: tuple, memory_mb: int) -> None:
+            initargs: tuple, memory_mb: int, parent: int) -> None:
+    from cchc_xlsx.lifeline import die_with_parent
+
+    die_with_parent(parent)  # a killed caller (kill -9 of the portal) takes its readers along
     _silence_stderr()
     if initializer is not None:
         initializer(*initargs)
@@ -103,7 +107,8 @@ class _Slot:
                  memory_mb: int) -> None:
         self.conn, child = ctx.Pipe()
         self.proc = ctx.Process(target=_worker, args=(child, fn, initializer, initargs,
-                                                      memory_mb), daemon=True)
+                                                      memory_mb, os.getpid()),
+                                daemon=True)
         self.proc.start()
         child.close()
         self.held: deque[int] = deque()  # job indexes sent, oldest (being read) first

@@ -26,7 +26,7 @@ from cchc_xlsx.forms.identity import (
     parse_key_header,
 )
 from cchc_xlsx.forms.specs import Catalog, FormSpec
-from cchc_xlsx.reading.bounds import col_name, trim
+from cchc_xlsx.reading.bounds import check_return_size, col_name, trim
 from cchc_xlsx.reading.file_guard import UnusableFile, inspect_workbook
 from cchc_xlsx.reading.normalize import fold
 
@@ -299,6 +299,7 @@ def read_workbook(path: str | Path, catalog: Catalog) -> Workbook:
                 "phải báo cáo; hãy kiểm tra bằng "
                 "«cchc-xlsx unit-plan validate --plan …» và tổng hợp bằng «cchc-xlsx "
                 "unit-plan merge».", "unit_plan_workbook")
+        check_return_size(path, book, catalog)  # before any grid: a return's size is bounded
         attrs = identity.get("rows", {}) if identity else {}
         tables: dict[str, FormTable] = {}
         docs: dict[str, DocField] = {}

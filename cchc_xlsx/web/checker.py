@@ -23,8 +23,12 @@ _STATE: dict[str, Any] = {}
 
 
 def _init_worker() -> None:
-    """Leave signals to the server (it drains requests first), and import the checker
-    once so the first upload is as fast as the rest."""
+    """Leave signals to the server (it drains requests first), die with the forkserver
+    (which dies with the server: a ``kill -9`` leaves no worker behind), and import the
+    checker once so the first upload is as fast as the rest."""
+    from cchc_xlsx.lifeline import die_with_parent
+
+    die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     from cchc_xlsx.checking import validate  # noqa: F401
@@ -41,8 +45,27 @@ def pool_size(workers: int | None = None) -> int:
 
 def make_pool(workers: int | None = None) -> ProcessPoolExecutor:
     """A forkserver pool (forking a threaded server process is unsafe)."""
+    _start_forkserver()
     return ProcessPoolExecutor(pool_size(workers), mp_context=get_context("forkserver"),
                                initializer=_init_worker)
+
+
+def _start_forkserver() -> None:
+    """Start the forkserver now, from the main thread, importing ``forkserver_preload`` so
+    it dies with the server (its workers die with it). The kernel's parent-death signal
+    follows the *thread* that started a child: a forkserver started from a passing thread
+    (a test client's) would die with that thread under a pool still in use, so from any
+    other thread it is left to start as before, untied."""
+    import threading
+    from multiprocessing import forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    forkserver.set_forkserver_preload(["cchc_xlsx.web.forkserver_preload"])
+    try:
+        forkserver.ensure_running()  # a no-op when one runs already
+    finally:
+        forkserver.set_forkserver_preload([])  # a later restart elsewhere: untied
 
 
 def warm() -> int:
