@@ -346,7 +346,7 @@ def _chart(wb, fm: Formats, ws, crit: CriteriaSet, ranking: Ranking, office: Off
            first: int) -> None:
     """The page people look at first: a horizontal bar per unit, best at the top, sized
     to the page (with many units, one chart per page, each page headed the same way)."""
-    ws.set_column(0, 0, 110)
+    ws.set_column(0, 0, 128)  # 901 px: the chart (10 + 860 px) inside the print area
     n = len(ranking.units)
     parts = chart_parts(n, printable(True)[1])
     row, breaks = 0, []
@@ -366,13 +366,14 @@ def _chart(wb, fm: Formats, ws, crit: CriteriaSet, ranking: Ranking, office: Off
             ws.insert_chart(row + CHART_TOP, 0, _bar_chart(wb, crit, first + start, count,
                                                           height),
                             {"x_offset": 10, "y_offset": 5})
-        row += CHART_TOP + (height * 0.75 + 5) // ROW_PT + 2
+        row += CHART_TOP + int((height * 0.75 + 5) // ROW_PT) + 2
     # at 100 %: the chart (860 px wide) fits A4 landscape inside the NĐ 30 margins
     ws.set_paper(9)
     ws.set_landscape()
     ws.set_margins(**MARGINS)
+    ws.center_horizontally()
     ws.set_h_pagebreaks(breaks)
-    ws.print_area(0, 0, int(row) - 2, 0)
+    ws.print_area(0, 0, row - 2, 0)
     ws.activate()
 
 
