@@ -41,6 +41,7 @@ from cchc_xlsx.scoring.ranking import Ranking
 from cchc_xlsx.scoring.scoring_print import (
     POINTS,
     WORKBOOK_OPTIONS,
+    balanced_widths,
     finish_sheet,
     fit_sheet,
     office_header,
@@ -109,7 +110,9 @@ def _table(wb, fm: Formats, name: str, h: HeaderTexts, columns: Sequence[Column]
     ws = wb.add_worksheet(name, worksheet_class=OfficialWorksheet)
     widths = [c.width for c in columns]
     keep = tuple(i for i, c in enumerate(columns) if c.kind != "text")
-    widths = fit_sheet(ws, widths, _landscape(widths), keep)
+    landscape = _landscape(widths)
+    widths = fit_sheet(ws, balanced_widths(widths, landscape, keep,
+                                           [c.title for c in columns], rows), landscape, keep)
     r = write_page_header(ws, fm, widths, h)
     head_first = r
     th = fm.get("th")
