@@ -143,3 +143,34 @@ def test_ranking_pages(tmp_path, n):
                        for x in [*names, "Không xác định được đơn vị"])
             codes = len(re.findall(r"\d+\.\d+(?:\.\d+)?", table))  # criteria codes
             assert rows >= 2 or codes >= 2 or rows == len(names), (n, table[-200:])
+
+
+@needs_soffice
+@pytest.mark.libreoffice
+def test_self_assessment_and_appraisal_pages(tmp_path):
+    """Neither the unit's self-assessment nor the office's appraisal table ends a page on
+    its bare table head, and the signature page carries table rows above the signature."""
+    from cchc_xlsx.plans.units import load_units
+    from cchc_xlsx.scoring.appraisal import write_appraisal
+    from cchc_xlsx.scoring.self_assessment import write_self_assessment
+
+    from .conftest import UNITS_CSV
+
+    crit = load_criteria(PAR)
+    unit = load_units(UNITS_CSV)[0]
+    leaves = [i for i in crit.leaves() if not i.applies_to]
+    scores = [UnitScores(f"U{k}", f"Trường Thử Nghiệm Số {k}",
+                         {it.code: LeafScore(it.max / 2) for it in leaves}) for k in range(3)]
+    books = [write_self_assessment(crit, unit, tmp_path / "tu-danh-gia.xlsx"),
+             write_appraisal(crit, scores, tmp_path / "tham-dinh.xlsx", OFFICE)]
+    for book in books:
+        pdf = soffice_convert(book, tmp_path / "pdf", "pdf", tmp_path / "profile")
+        laid = _pages(pdf, layout=True)
+        assert len(laid) > 1, book.name  # the table goes over pages: the test means something
+        assert not [i for i, p in enumerate(laid) if _ends_on_head(p)], book.name
+        last = laid[-1]
+        assert "Nơi nhận:" in last
+        table = last.split("Nơi nhận:")[0]
+        # data rows start with a criterion's code (self-assessment, appraisal "U1 … 8.2")
+        rows = re.findall(r"^\s*(?:U\d\s.*?)?\b\d+(?:\.\d+)+\s", table, flags=re.M)
+        assert len(rows) >= 2 or "TỔNG ĐIỂM" in table, (book.name, table[-400:])
