@@ -11,6 +11,7 @@ from cchc_xlsx.plans.units import load_units
 from cchc_xlsx.resources import data_dir
 from cchc_xlsx.scoring.check import check_files
 from cchc_xlsx.scoring.criteria import load_criteria
+from cchc_xlsx.scoring.scoring_print import vi_points
 from cchc_xlsx.scoring.scoring_round import score_round
 from cchc_xlsx.scoring.self_assessment import generate_self_assessments
 
@@ -28,8 +29,8 @@ def scoring_round(samples: Path, out: Path, step: int) -> None:
                          appraisal_out=out / "cham-diem" / "tham-dinh-cchc-2025.xlsx")
     for u in result.ranking.units:
         tie = " (đồng hạng)" if u.tied else ""
-        print(f"   {u.rank:>2}{tie:<13} {u.name:<40} tự đánh giá {u.self_total:6.2f}  "
-              f"thẩm định {u.total:6.2f}  {u.klass}")
+        print(f"   {u.rank:>2}{tie:<13} {u.name:<40} tự đánh giá {vi_points(u.self_total):>6}  "
+              f"thẩm định {vi_points(u.total):>6}  {u.klass}")
     if result.missing:
         print("   Chưa nộp: " + ", ".join(u.name for u in result.missing) + ".")
     print(f"   sổ xếp hạng (biểu đồ, xếp hạng, theo lĩnh vực, thống kê): {result.out}")

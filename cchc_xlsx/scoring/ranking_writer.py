@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +41,11 @@ from cchc_xlsx.scoring.ranking import Ranking
 from cchc_xlsx.scoring.scoring_print import (
     POINTS,
     WORKBOOK_OPTIONS,
+    balanced_widths,
     finish_sheet,
     fit_sheet,
     office_header,
+    vi_points,
 )
 from cchc_xlsx.user_text import store_text
 
@@ -51,6 +54,10 @@ RANK_SHEET = "Xếp hạng"
 AREA_SHEET = "Theo lĩnh vực"
 STATS_SHEET = "Thống kê tiêu chí"
 STATUS_SHEET = "Tình hình nộp"
+LOG_SHEET = "Nhật ký chấm điểm"
+STATUS_NOTES = {"Có lỗi": "Tệp có lỗi, chưa được chấm; đề nghị nộp lại",
+                "Không dùng được": "Không đọc được tệp; đề nghị nộp lại"}
+UNLISTED_NOTE = "Không thuộc danh sách đơn vị phải nộp"
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,8 @@ class Submission:
     errors: int
     warnings: int
     file: str
+    received: datetime | None = None  # when the file reached the office (its save time)
+    listed: bool = True  # False: a file from a unit not on the list of units
 
 
 @dataclass(frozen=True)
@@ -84,9 +93,7 @@ def _fits(widths: Sequence[float]) -> bool:
     return fit_widths(list(widths), True, keep).scale >= 1
 
 
-def _points(x: float) -> str:
-    """12 → "12", 7.5 → "7,5"."""
-    return f"{round(x, 2):g}".replace(".", ",")
+_points = vi_points  # 12 → "12", 7.5 → "7,5"
 
 
 def _landscape(widths: Sequence[float]) -> bool:
@@ -103,7 +110,9 @@ def _table(wb, fm: Formats, name: str, h: HeaderTexts, columns: Sequence[Column]
     ws = wb.add_worksheet(name, worksheet_class=OfficialWorksheet)
     widths = [c.width for c in columns]
     keep = tuple(i for i, c in enumerate(columns) if c.kind != "text")
-    widths = fit_sheet(ws, widths, _landscape(widths), keep)
+    landscape = _landscape(widths)
+    widths = fit_sheet(ws, balanced_widths(widths, landscape, keep,
+                                           [c.title for c in columns], rows), landscape, keep)
     r = write_page_header(ws, fm, widths, h)
     head_first = r
     th = fm.get("th")
@@ -244,14 +253,7 @@ def write_ranking(crit: CriteriaSet, ranking: Ranking, scores: Sequence[UnitScor
              Column("Điểm bình quân", 9, "number"), Column("Tỷ lệ đạt bình quân (%)", 9,
                                                            "number"),
              Column("Đơn vị mất nhiều điểm nhất (số điểm bị mất)", 40)], stat_rows, (), bold)
-        sub_rows = [[i, s.code, s.name, s.status, s.errors or "", s.warnings or "", s.file]
-                    for i, s in enumerate(submissions, start=1)]
-        _table(wb, fm, STATUS_SHEET, _header(
-            crit, office, label(), f"TÌNH HÌNH NỘP BẢNG TỰ ĐÁNH GIÁ CCHC NĂM {crit.year}"),
-            [Column("STT", 6, "center"), Column("Mã đơn vị", 10, "center"),
-             Column("Đơn vị", 30), Column("Tình trạng", 14, "center"),
-             Column("Số lỗi", 7, "center"), Column("Số cảnh báo", 8, "center"),
-             Column("Tệp", 40)], sub_rows)
+        _status_sheet(wb, fm, crit, office, label(), submissions)
         _chart(wb, fm, chart_ws, crit, ranking, office, rank_first)
         aggregate = json.dumps({"units": [s.to_json() for s in scores]}, ensure_ascii=False,
                                separators=(",", ":"))
@@ -263,41 +265,137 @@ def write_ranking(crit: CriteriaSet, ranking: Ranking, scores: Sequence[UnitScor
     return path
 
 
+def _counts(submissions: Sequence[Submission]) -> str:
+    """The line a head of office reads first: who sent, who sent a file that cannot be
+    scored, who has not sent."""
+    listed = [s for s in submissions if s.listed]
+    valid = sum(s.status == "Hợp lệ" for s in listed)
+    missing = sum(s.status == "Chưa nộp" for s in listed)
+    bad = len(listed) - valid - missing
+    return (f"Đã nộp hợp lệ: {valid}/{len(listed)} đơn vị; có lỗi hoặc không đọc được: {bad}; "
+            f"chưa nộp: {missing}.")
+
+
+def _status_sheet(wb, fm: Formats, crit: CriteriaSet, office: Office, label: str,
+                  submissions: Sequence[Submission]) -> None:
+    """One short row per unit and the counts, as the consolidated workbook's appendix:
+    file names, error and warning counts belong to the clerk's log sheet, never to paper."""
+    rows = [[i, s.code, s.name, f"{s.received:%d/%m/%Y}" if s.received else "", s.status,
+             STATUS_NOTES.get(s.status, "") if s.listed else UNLISTED_NOTE]
+            for i, s in enumerate(submissions, start=1)]
+    _table(wb, fm, STATUS_SHEET, _header(
+        crit, office, label, f"TÌNH HÌNH NỘP BẢNG TỰ ĐÁNH GIÁ CCHC NĂM {crit.year}",
+        (_counts(submissions),)),
+        [Column("STT", 5, "center"), Column("Mã đơn vị", 10, "center"),
+         Column("Đơn vị", 34), Column("Ngày nhận", 12, "center"),
+         Column("Tình trạng", 14, "center"), Column("Ghi chú", 30)], rows)
+    _log_sheet(wb, fm, submissions)
+
+
+def _log_sheet(wb, fm: Formats, submissions: Sequence[Submission]) -> None:
+    """The hidden, non-printing log: the file each unit's figures came from, its error and
+    warning counts (what the clerk needs to chase a unit, not what a head signs)."""
+    ws = wb.add_worksheet(LOG_SHEET)
+    ws.hide()
+    headers = ["STT", "Mã đơn vị", "Đơn vị", "Tình trạng", "Thời điểm nhận", "Số lỗi",
+               "Số cảnh báo", "Tệp"]
+    for c, w in enumerate([5, 10, 34, 14, 16, 7, 8, 60]):
+        ws.set_column(c, c, w)
+    th, td, center = fm.get("th"), fm.get("td"), fm.get("td_center")
+    for c, text in enumerate(headers):
+        ws.write_string(0, c, text, th)
+    for i, s in enumerate(submissions, start=1):
+        ws.write_number(i, 0, i, center)
+        store_text(s.code, ws, i, 1, center)
+        store_text(s.name, ws, i, 2, td)
+        store_text(s.status, ws, i, 3, center)
+        store_text(f"{s.received:%d/%m/%Y %H:%M}" if s.received else "", ws, i, 4, center)
+        if s.status != "Chưa nộp":
+            ws.write_number(i, 5, s.errors, center)
+            ws.write_number(i, 6, s.warnings, center)
+        store_text(s.file, ws, i, 7, td)
+    ws.freeze_panes(1, 0)
+
+
+CHART_TOP = 4  # rows above the chart: office, title, a line, a gap
+ROW_PT = 15.0  # the chart sheet's rows keep the default height
+BAR_PX = 22  # a unit's bar with its gap, when the page has room
+MIN_BAR_PX = 14  # the least that still prints a 9 pt name and figure legibly
+FRAME_PX = 120  # title, axis and margins of the chart itself
+
+
+def chart_parts(n: int, page_pt: float) -> list[tuple[int, int, int]]:
+    """How the chart of ``n`` units goes on paper: [(first unit, units, height px), …],
+    one chart per page, each no taller than the page leaves below the heading (page 1)
+    or from the top (later pages). Bars shrink to fit one page; below ``MIN_BAR_PX`` the
+    units are shared out evenly over as many pages as needed."""
+    first_px = int((page_pt * 0.97 - CHART_TOP * ROW_PT - 22) / 0.75)  # the title row: 22 pt
+    if n <= 0:
+        return []
+    if FRAME_PX + MIN_BAR_PX * n <= first_px:
+        return [(0, n, min(first_px, FRAME_PX + BAR_PX * n))]
+    per_page = (first_px - FRAME_PX) // MIN_BAR_PX
+    pages = -(-n // per_page)
+    size = -(-n // pages)  # even shares: no page with a lone unit or two
+    out, at = [], 0
+    while at < n:
+        k = min(size, n - at)
+        out.append((at, k, min(first_px, FRAME_PX + BAR_PX * k)))
+        at += k
+    return out
+
+
 def _chart(wb, fm: Formats, ws, crit: CriteriaSet, ranking: Ranking, office: Office,
            first: int) -> None:
-    """The page people look at first: a horizontal bar per unit, best at the top."""
-    ws.set_column(0, 0, 110)
-    ws.write_string(0, 0, office.name.upper(), fm.get("issuer"))
-    ws.write_string(1, 0, f"KẾT QUẢ CHẤM ĐIỂM CẢI CÁCH HÀNH CHÍNH NĂM {crit.year}",
-                    fm.get("title"))
-    ws.write_string(2, 0, f"Điểm thẩm định quy đổi thang {crit.scale:g}, {len(ranking.units)} "
-                          f"đơn vị; chi tiết ở trang «{RANK_SHEET}».", fm.get("attached"))
-    ws.set_row(1, 22)
+    """The page people look at first: a horizontal bar per unit, best at the top, sized
+    to the page (with many units, one chart per page, each page headed the same way)."""
+    ws.set_column(0, 0, 128)  # 901 px: the chart (10 + 860 px) inside the print area
     n = len(ranking.units)
-    if n:
-        chart = wb.add_chart({"type": "bar"})
-        chart.add_series({
-            "name": "Điểm thẩm định",
-            "categories": [RANK_SHEET, first, 2, first + n - 1, 2],
-            "values": [RANK_SHEET, first, 4, first + n - 1, 4],
-            "data_labels": {"value": True, "num_format": POINTS,
-                            "font": {"name": "Times New Roman", "size": 9}},
-            "fill": {"color": "#2F5597"}, "gap": 40,
-        })
-        chart.set_title({"name": f"Tổng điểm CCHC năm {crit.year} (thang {crit.scale:g})",
-                         "name_font": {"name": "Times New Roman", "size": 13}})
-        chart.set_x_axis({"min": 0, "max": crit.scale if crit.rescale else None,
-                          "num_font": {"name": "Times New Roman", "size": 10},
-                          "major_gridlines": {"visible": True,
-                                              "line": {"color": "#D9D9D9"}}})
-        chart.set_y_axis({"reverse": True,
-                          "num_font": {"name": "Times New Roman", "size": 10}})
-        chart.set_legend({"none": True})
-        chart.set_size({"width": 860, "height": min(15000, 120 + 22 * n)})
-        ws.insert_chart(4, 0, chart, {"x_offset": 10, "y_offset": 5})
+    parts = chart_parts(n, printable(True)[1])
+    row, breaks = 0, []
+    for k, (start, count, height) in enumerate(parts or [(0, 0, 0)]):
+        if k:
+            breaks.append(row)
+        ws.write_string(row, 0, office.name.upper(), fm.get("issuer"))
+        more = f" (tiếp theo, {k + 1}/{len(parts)})" if k else (
+            f" ({k + 1}/{len(parts)})" if len(parts) > 1 else "")
+        ws.write_string(row + 1, 0, f"KẾT QUẢ CHẤM ĐIỂM CẢI CÁCH HÀNH CHÍNH NĂM {crit.year}"
+                                    + more, fm.get("title"))
+        ws.write_string(row + 2, 0, f"Điểm thẩm định quy đổi thang {crit.scale:g}, {n} "
+                                    f"đơn vị; chi tiết ở trang «{RANK_SHEET}».",
+                        fm.get("attached"))
+        ws.set_row(row + 1, 22)
+        if count:
+            ws.insert_chart(row + CHART_TOP, 0, _bar_chart(wb, crit, first + start, count,
+                                                          height),
+                            {"x_offset": 10, "y_offset": 5})
+        row += CHART_TOP + int((height * 0.75 + 5) // ROW_PT) + 2
     # at 100 %: the chart (860 px wide) fits A4 landscape inside the NĐ 30 margins
     ws.set_paper(9)
     ws.set_landscape()
     ws.set_margins(**MARGINS)
-    ws.print_area(0, 0, max(4, 4 + (120 + 22 * n) // 20), 0)
+    ws.center_horizontally()
+    ws.set_h_pagebreaks(breaks)
+    ws.print_area(0, 0, row - 2, 0)
     ws.activate()
+
+
+def _bar_chart(wb, crit: CriteriaSet, first: int, count: int, height: int):
+    chart = wb.add_chart({"type": "bar"})
+    chart.add_series({
+        "name": "Điểm thẩm định",
+        "categories": [RANK_SHEET, first, 2, first + count - 1, 2],
+        "values": [RANK_SHEET, first, 4, first + count - 1, 4],
+        "data_labels": {"value": True, "num_format": POINTS,
+                        "font": {"name": "Times New Roman", "size": 9}},
+        "fill": {"color": "#2F5597"}, "gap": 40,
+    })
+    chart.set_title({"name": f"Tổng điểm CCHC năm {crit.year} (thang {crit.scale:g})",
+                     "name_font": {"name": "Times New Roman", "size": 13}})
+    chart.set_x_axis({"min": 0, "max": crit.scale if crit.rescale else None,
+                      "num_font": {"name": "Times New Roman", "size": 10},
+                      "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    chart.set_y_axis({"reverse": True, "num_font": {"name": "Times New Roman", "size": 10}})
+    chart.set_legend({"none": True})
+    chart.set_size({"width": 860, "height": height})
+    return chart

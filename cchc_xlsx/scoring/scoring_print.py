@@ -16,14 +16,17 @@ from collections.abc import Sequence
 
 from xlsxwriter.worksheet import Worksheet
 
+from cchc_xlsx.forms.layout.widths import balance
 from cchc_xlsx.forms.official_layout import (
     FONT,
     TABLE_SIZE,
     HeaderTexts,
     begin_sheet,
     fit_widths,
+    row_height,
     setup_page,
     signer_lines,
+    text_lines,
 )
 from cchc_xlsx.merging.merge_writer import Office
 from cchc_xlsx.model import Unit
@@ -43,10 +46,45 @@ WORKBOOK_OPTIONS = {"default_format_properties": {"font_name": FONT, "font_size"
                     "strings_to_formulas": False, "strings_to_urls": False}
 
 
+def vi_points(x: float) -> str:
+    """Points the Vietnamese way, as the workbooks print them: 87.63 → "87,63", 12.0 →
+    "12", 7.5 → "7,5" (terminal output and text cells alike)."""
+    return f"{round(x, 2):g}".replace(".", ",")
+
+
 def fit_sheet(ws: Worksheet, widths: Sequence[float], landscape: bool,
               keep: tuple[int, ...] = ()) -> list[float]:
     """Fit the columns to the page at 100 % and return the widths rows are measured by."""
     return begin_sheet(ws, fit_widths(list(widths), landscape, keep))
+
+
+def balanced_widths(widths: Sequence[float], landscape: bool, keep: tuple[int, ...],
+                    headers: Sequence[str], rows: Sequence[Sequence[object]]) -> list[float]:
+    """Widths that print a text-only table (no input columns) shortest, by the print
+    stage's ``layout.widths.balance``: the columns are first fitted to the page, then
+    width moves to the text columns where it saves the most lines; what no column can use
+    goes back to the text columns in proportion, so the table still spans the page."""
+    base = list(fit_widths(list(widths), landscape, keep).widths)
+    n = len(base)
+    texts = [[str(r[c]) for r in rows if c < len(r) and isinstance(r[c], str) and r[c]]
+             for c in range(n)]
+
+    def height(w: list[float]) -> float:
+        head = row_height(max(text_lines(h, x, bold=True) for h, x in zip(headers, w,
+                                                                         strict=True)))
+        body = sum(row_height(max((text_lines(str(v), w[c]) for c, v in enumerate(r)
+                                   if c < n and isinstance(v, str) and v), default=1))
+                   for r in rows)
+        return body + head
+
+    new = balance(base, headers, texts, [False] * n, [i in keep for i in range(n)], height)
+    grow = [i for i in range(n) if i not in keep and new[i] > 6]
+    spare = sum(base) - sum(new)
+    if spare > 0 and grow:
+        share = sum(new[i] for i in grow)
+        for i in grow:
+            new[i] = round(new[i] + spare * new[i] / share - 0.05, 1)
+    return new if height(new) < height(base) else base
 
 
 def finish_sheet(ws: Worksheet, header_first: int, header_last: int, end: int,

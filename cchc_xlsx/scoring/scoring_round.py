@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 
 from cchc_xlsx.checking.report import FileResult, Report
@@ -72,6 +73,14 @@ def office_for(units: Sequence[Unit], name: str | None = None, code: str | None 
                   code=code or re.sub(r"[^a-z0-9]+", "-", ascii_fold(office_name)).strip("-"))
 
 
+def _received(path: str | Path) -> datetime | None:
+    """When a file reached the office: its save time, as the inbox keeps it."""
+    try:
+        return datetime.fromtimestamp(Path(path).stat().st_mtime)
+    except OSError:
+        return None
+
+
 def _status(res: FileResult) -> str:
     if not res.usable:
         return "Không dùng được"
@@ -129,18 +138,22 @@ def score_round(inputs: Iterable[str | Path], crit: CriteriaSet, units: Sequence
         if u.code in chosen:
             src = chosen[u.code][1].source
             submissions.append(Submission(u.code, u.name, "Hợp lệ", 0,
-                                          by_file[src].warnings, Path(src).name))
+                                          by_file[src].warnings, Path(src).name,
+                                          _received(src)))
         elif u.code in files_of:
             res = files_of[u.code][-1]
             submissions.append(Submission(u.code, u.name, _status(res), res.errors,
-                                          res.warnings, Path(res.file).name))
+                                          res.warnings, Path(res.file).name,
+                                          _received(res.file)))
         else:
             submissions.append(Submission(u.code, u.name, "Chưa nộp", 0, 0, ""))
     for res in report.files:
         if res.unit_code not in known and not (res.kind == "consolidation" and res.valid):
-            submissions.append(Submission(res.unit_code, res.unit_name or Path(res.file).name,
+            name = res.unit_name or "Không xác định được đơn vị"  # never a file name
+            submissions.append(Submission(res.unit_code, name,
                                           _status(res) if res.unit_code else "Không dùng được",
-                                          res.errors, res.warnings, Path(res.file).name))
+                                          res.errors, res.warnings, Path(res.file).name,
+                                          _received(res.file), listed=False))
     missing = [u for u in units if u.code not in chosen and u.code not in files_of]
     office = office or office_for(units)
     write_ranking(crit, ranking, ranked, submissions, office, out)
