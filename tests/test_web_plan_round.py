@@ -113,6 +113,8 @@ def test_unit_gets_its_draft_sends_its_plan_and_the_office_consolidates(site):
     login = client.get("/dang-nhap")
     client.post("/dang-nhap", data={"csrf": csrf_of(login.text), "ten": "vanphong",
                                     "mat_khau": PASSWORD}, follow_redirects=False)
+    dash = client.get(f"/van-phong/dot/{rnd.id}")
+    assert dash.status_code == 200 and "Trường THPT Lê Lợi" in dash.text
     got = client.get(f"/van-phong/dot/{rnd.id}/tong-hop")
     assert got.status_code == 200, got.text[:800]
     word = client.get(f"/van-phong/dot/{rnd.id}/bao-cao-word")
