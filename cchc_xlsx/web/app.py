@@ -110,6 +110,7 @@ def create_app(data_dir: str | Path, workers: int | None = None, smtp: Any = Non
     app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None,
                   redirect_slashes=False)  # its redirects would echo the request's Host
     app.state.portal = portal
+    env.globals["plan_round"] = portal.is_plan_round  # the units' own plans (issue 20)
     app.state.csrf_secret = load_secret(portal.dir / ".csrf-secret")
     app.mount("/tinh", StaticFiles(directory=HERE / "static"), name="static")
 
@@ -249,7 +250,8 @@ def create_app(data_dir: str | Path, workers: int | None = None, smtp: Any = Non
     def school_template(token: str) -> Response:
         rnd, unit = school_of(token)
         path = portal.template(rnd, unit.code)
-        return download(path, f"Mẫu báo cáo {rnd.period_name} - {unit.name}.xlsx")
+        what = "Dự thảo kế hoạch" if portal.is_plan_round(rnd) else "Mẫu báo cáo"
+        return download(path, f"{what} {rnd.period_name} - {unit.name}.xlsx")
 
     @app.post("/u/{token}/nop")
     async def school_upload(request: Request, token: str) -> Response:

@@ -31,6 +31,7 @@ from cchc_xlsx.atomic import atomic_path
 from cchc_xlsx.errors import UserError
 from cchc_xlsx.model import Plan, Unit
 from cchc_xlsx.user_text import store_text
+from cchc_xlsx.web import plan_round
 from cchc_xlsx.web.round_plan import load_round_plan, with_due
 from cchc_xlsx.web.security import Attempt, LoginThrottle
 from cchc_xlsx.web.store import Receipt, Round, RoundUnit, Store
@@ -178,6 +179,10 @@ class Portal:
         return with_due(load_round_plan(self.dir / "ke-hoach" / rnd.plan_file),
                         rnd.period_id, rnd.due)
 
+    def is_plan_round(self, rnd: Round) -> bool:
+        """Whether this round collects the units' own plans (a period of kind "plan")."""
+        return plan_round.kept_plan_round(self.dir / "ke-hoach" / rnd.plan_file, rnd.period_id)
+
     def _template_dir(self, rnd: Round) -> Path:
         return self.dir / "mau" / str(rnd.id)
 
@@ -187,6 +192,12 @@ class Portal:
 
         plan = plan or self.plan(rnd)
         plan = with_due(plan, rnd.period_id, rnd.due)
+        if plan_round.is_plan_round(plan, rnd.period_id):  # each unit's own plan draft
+            drafts = self._template_dir(rnd)
+            if drafts.exists():
+                shutil.rmtree(drafts)
+            plan_round.write_drafts(plan, units, drafts)
+            return
         catalog = load_catalog()
         forms = [f for f in default_forms(plan, catalog) if catalog.forms[f].kind == "report"]
         out = self._template_dir(rnd)
@@ -222,7 +233,9 @@ class Portal:
         from cchc_xlsx.forms.generate import workbook_name
 
         unit = next(u.unit for u in self.units(rnd) if u.code == code)
-        path = self._template_dir(rnd) / workbook_name(unit, rnd.plan_id, rnd.period_id)
+        name = (plan_round.draft_name(unit, rnd.plan_id) if self.is_plan_round(rnd)
+                else workbook_name(unit, rnd.plan_id, rnd.period_id))
+        path = self._template_dir(rnd) / name
         if not path.exists():
             self._write_templates(rnd, [u.unit for u in self.units(rnd)])
         return path
@@ -416,6 +429,11 @@ class Portal:
                         rnd = rounds[0]
                     job = {"tmp": str(tmp), "files_dir": "", "sha256": sha, "shown": shown,
                            "unit": None, "plan_id": rnd.plan_id, "period_id": rnd.period_id}
+                    if self.is_plan_round(rnd):  # a unit's own plan
+                        found = await self._run(
+                            plan_round.check_upload, job,
+                            str(self.dir / "ke-hoach" / rnd.plan_file), rnd.period_id, rnd.due)
+                        return rnd, found
                     [found] = await self._run(
                         checker.check_uploads, [job],
                         {(rnd.plan_id, rnd.period_id): [u.unit for u in self.units(rnd)]})
@@ -430,6 +448,10 @@ class Portal:
         if self._batcher is None:
             self._batcher = _Batcher(self)
         job |= {"plan_id": rnd.plan_id, "period_id": rnd.period_id}
+        if self.is_plan_round(rnd):
+            return await self._run(plan_round.check_upload, job,
+                                   str(self.dir / "ke-hoach" / rnd.plan_file), rnd.period_id,
+                                   rnd.due)
         return await self._batcher.check(job, [u.unit for u in self.units(rnd)])
 
     def receipt_for(self, rnd: Round, code: str, sha: str) -> Receipt | None:
@@ -446,6 +468,12 @@ class Portal:
     async def annotated(self, rnd: Round, receipt: Receipt) -> Path | None:
         from cchc_xlsx.web import checker
 
+        if self.is_plan_round(rnd):
+            out = await self._run(plan_round.annotate, str(self.stored_file(receipt)),
+                                  str(self.dir / "danh-dau"),
+                                  str(self.dir / "ke-hoach" / rnd.plan_file), rnd.period_id,
+                                  rnd.due, receipt.original_name)
+            return Path(out) if out else None
         units = [u.unit for u in self.units(rnd)]
         out = await self._run(checker.annotate, str(self.stored_file(receipt)),
                               str(self.dir / "danh-dau"), rnd.plan_id, rnd.period_id, units,
@@ -497,6 +525,11 @@ class Portal:
                             "tổng hợp.")
         out = self.dir / "xuat" / f"tong-hop-{rnd.id}-{secrets.token_hex(6)}.xlsx"
         units = [u.unit for u in self.units(rnd)]
+        if self.is_plan_round(rnd):  # "Tình hình ban hành kế hoạch của các đơn vị"
+            await self._run(plan_round.consolidate, files,
+                            str(self.dir / "ke-hoach" / rnd.plan_file), units, rnd.period_id,
+                            rnd.due, str(out), profile)
+            return out
         await self._run(checker.merge_round, files, str(self.dir / "ke-hoach" / rnd.plan_file),
                         units, rnd.period_id, rnd.due, str(out), str(self.store.path),
                         include_invalid, profile)
@@ -507,6 +540,9 @@ class Portal:
         """The drafted Word report: the signed consolidation first, then ``report`` on it."""
         from cchc_xlsx.web import checker
 
+        if self.is_plan_round(rnd):
+            raise UserError("Đợt thu kế hoạch của các đơn vị không có báo cáo Word tổng hợp; "
+                            "hãy tải bảng tổng hợp tình hình ban hành kế hoạch (Excel).")
         merged = await self.consolidated(rnd, include_invalid, number, day)
         try:
             out = merged.with_suffix(".docx")
