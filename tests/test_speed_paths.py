@@ -52,3 +52,73 @@ def test_stacked_extend_matches_append():
     assert by_extend.n == by_append.n
     assert list(by_extend.columns) == list(by_append.columns)
     assert by_extend.columns == by_append.columns
+
+
+def test_unicode_vietnamese_test_matches_the_plain_loop():
+    from cchc_xlsx.reading import normalize
+
+    def plain(text: str) -> bool:
+        return any(ch in normalize.UNICODE_ONLY_VIETNAMESE or "\u1ea0" <= ch <= "\u1ef9"
+                   for ch in text)
+
+    for cp in range(0x10000):
+        if not 0xD800 <= cp < 0xE000:
+            assert normalize._has_unicode_vietnamese(chr(cp)) == plain(chr(cp)), hex(cp)
+    rnd = random.Random(18)
+    pool = [chr(c) for c in range(0x20, 0x300)] + sorted(normalize.UNICODE_ONLY_VIETNAMESE)
+    pool += [chr(c) for c in range(0x1E9F, 0x1EFB)]
+    for _ in range(3000):
+        text = "".join(rnd.choice(pool) for _ in range(rnd.randint(0, 20)))
+        assert normalize._has_unicode_vietnamese(text) == plain(text), text
+
+
+def test_number_cells_short_way_matches_the_plain_one():
+    """A float in a number column skips ``_normal``: same raw text, same value."""
+    import math
+
+    from cchc_xlsx.checking.validate import _raw_text
+    from cchc_xlsx.reading.normalize import parse_number
+
+    rnd = random.Random(18)
+    values = [0.0, -0.0, 1.0, 2.5, 1e300, 1e-300, math.inf, -math.inf, math.nan,
+              123456789012345678.0, 0.1 + 0.2]
+    values += [rnd.uniform(-1e6, 1e6) for _ in range(2000)]
+    values += [float(rnd.randint(-10**9, 10**9)) for _ in range(2000)]
+    for v in values:
+        assert (str(int(v)) if v.is_integer() else str(v)) == _raw_text(v)
+        short = v if math.isfinite(v) else None
+        plain = parse_number(v)
+        assert (short is None and plain is None) or short == plain
+
+
+def test_pandera_backends_without_hypothesis_still_check():
+    """``_pandera`` hides hypothesis only while pandera first imports its strategies, and
+    the schema it gives still finds a failure."""
+    import sys
+
+    import pandas as pd
+
+    from cchc_xlsx.checking import validate
+
+    pa = validate._pandera()
+    schema = pa.DataFrameSchema(checks=[pa.Check(lambda d: d["a"] > 0, ignore_na=False)])
+    try:
+        schema.validate(pd.DataFrame({"a": [1, -1]}), lazy=True)
+        raised = False
+    except pa.errors.SchemaErrors as exc:
+        raised = list(exc.failure_cases["index"]) == [1]
+    assert raised
+    assert sys.modules.get("hypothesis", 0) is not None  # nothing left hidden
+
+
+def test_a_fresh_validate_does_not_import_hypothesis():
+    import subprocess
+    import sys
+
+    code = ("import sys; from cchc_xlsx.checking import validate as v; v._import_checkers(); "
+            "import hypothesis; print('pandera.pandas' in sys.modules, hypothesis.__name__, "
+            "sys.modules['pandera.strategies.base_strategies'].HAS_HYPOTHESIS)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    # pandera ready, hypothesis importable afterwards, pandera's strategies went without it
+    assert out == ["True", "hypothesis", "False"]

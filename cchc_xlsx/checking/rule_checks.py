@@ -41,8 +41,10 @@ class _Eval:
     rules report blanks), so a rule never fires on a cell that is simply empty.
     """
 
-    def __init__(self, df: pd.DataFrame) -> None:
+    def __init__(self, df: pd.DataFrame, blanks: Mapping[str, pd.Series] | None = None
+                 ) -> None:
         self.df = df
+        self.blanks = blanks  # as in compile_rule: worked out once per frame by the caller
 
     def __call__(self, node: ast.AST) -> Any:
         method = getattr(self, "_" + type(node).__name__, None)
@@ -97,9 +99,13 @@ class _Eval:
         name = node.func.id  # type: ignore[attr-defined]
         arg = node.args[0]
         if name in ("blank", "isna", "notna") and isinstance(arg, ast.Name):
-            raw = self.df.get(arg.id + "__raw")
-            blank = raw.fillna("").astype(str).str.strip() == "" if raw is not None else (
-                self.df[arg.id].isna())
+            known = self.blanks.get(arg.id) if self.blanks is not None else None
+            if known is not None and known.index.equals(self.df.index):
+                blank = known
+            else:
+                raw = self.df.get(arg.id + "__raw")
+                blank = raw.fillna("").astype(str).str.strip() == "" if raw is not None else (
+                    self.df[arg.id].isna())
             return ~blank if name == "notna" else blank
         value = self(arg)
         return value.isna() if name in ("isna", "blank") else value.notna()
@@ -223,7 +229,7 @@ def compile_rule(rule: Rule, today: date,
         tree = ast.parse(c.expr, mode="eval")
 
         def expr_check(df: pd.DataFrame) -> pd.Series:
-            result = _Eval(df)(tree)
+            result = _Eval(df, blanks)(tree)
             result = _series(result, df.index).fillna(True).astype(bool)
             return result | ~_applies(rule, df)
 

@@ -10,8 +10,10 @@ ever opened for reading.
 from __future__ import annotations
 
 import functools
+import math
 import os
 import re
+import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -214,13 +216,41 @@ def _failure_issue(path: str, reason: str) -> Issue:
     return Issue(path, f"file_read_{reason}", ERROR, message)
 
 
+_PANDERA_LOCK = threading.Lock()
+
+
+def _pandera() -> Any:
+    """``pandera.pandas``, its backends registered without importing hypothesis.
+
+    Pandera registers its backends on the first ``validate`` and imports its data-synthesis
+    strategies then, which import hypothesis when it is installed (our ``test`` extra
+    installs it; a user's install does not): about 0.2 CPU-s of a fresh process for
+    nothing, as strategies only generate test data. Pandera has a documented path for
+    hypothesis being absent (``HAS_HYPOTHESIS``); while its strategies are first imported,
+    hypothesis is made to look absent, then put back. When hypothesis (or pandera's
+    strategies) is already imported, as under pytest, nothing is hidden."""
+    with _PANDERA_LOCK:
+        if "hypothesis" in sys.modules or "pandera.strategies.base_strategies" in sys.modules:
+            import pandera.pandas as pa
+
+            return pa
+        sys.modules["hypothesis"] = None  # type: ignore[assignment] - "import" raises
+        try:
+            import pandera.backends.pandas.builtin_checks  # noqa: F401 - imports strategies
+            import pandera.pandas as pa
+        finally:
+            if sys.modules.get("hypothesis", 0) is None:
+                del sys.modules["hypothesis"]
+        return pa
+
+
 def _import_checkers() -> None:
     """Import pandas and pandera while the workers read, and run one tiny schema: pandera
-    registers its backends (importing its strategies, and hypothesis when installed) on
-    the first ``validate``, which otherwise lands after reading, on the critical path."""
+    registers its backends (importing its strategies) on the first ``validate``, which
+    otherwise lands after reading, on the critical path."""
     import pandas as pd
-    import pandera.pandas as pa
 
+    pa = _pandera()
     try:
         pa.DataFrameSchema(checks=[pa.Check(lambda d: d["a"] > 0, ignore_na=False)]).validate(
             pd.DataFrame({"a": [1]}), lazy=True)
@@ -333,19 +363,28 @@ class _Builder:
                      if isinstance(c.formula, str) and (m := _SUM.match(c.formula))]
 
     def add(self, fi: int, path: str, table: FormTable, period: tuple[Any, Any]) -> None:
-        cols = [(col, col.key, col.key + "__raw") for col in self.cols]
-        inputs = [raw for col, _, raw in cols if col.input]
+        # numeric: a number column, whose float cells (what calamine gives for a number)
+        # take the short way below, with parse_number's and cell_text's own answers
+        cols = [(col, col.key, col.key + "__raw",
+                 (col.input or ("number" if col.formula else "text")) in ("whole", "number"))
+                for col in self.cols]
+        inputs = [raw for col, _, raw, _ in cols if col.input]
         normal = self._normal
+        isfinite = math.isfinite
         for row in table.rows:
             rec: dict[str, Any] = {"_f": fi, "_key": row.key, "_pstart": period[0],
                                    "_pend": period[1]}
             rec.update(row.attrs)
             values = row.values
-            for col, key, raw in cols:
+            for col, key, raw, numeric in cols:
                 value = values.get(key)
                 if value is None or value == "":  # an empty cell: nothing to read or tell
                     rec[raw] = ""
                     rec[key] = None
+                    continue
+                if numeric and type(value) is float:
+                    rec[raw] = str(int(value)) if value.is_integer() else str(value)
+                    rec[key] = value if isfinite(value) else None
                     continue
                 rec[raw] = _raw_text(value)
                 rec[key] = normal(fi, path, table, row, col, value)
@@ -457,9 +496,10 @@ def _fmt_day(value: Any) -> str:
 def _run_pandera(builder: _Batch, rules: list[Rule], today: date,
                  paths: list[str]) -> list[tuple[int, Issue]]:
     import pandas as pd
-    import pandera.pandas as pa
 
     from cchc_xlsx.checking.rule_checks import compile_rule
+
+    pa = _pandera()
 
     if not builder.records or not rules:
         return []
