@@ -89,36 +89,3 @@ def test_number_cells_short_way_matches_the_plain_one():
         short = v if math.isfinite(v) else None
         plain = parse_number(v)
         assert (short is None and plain is None) or short == plain
-
-
-def test_pandera_backends_without_hypothesis_still_check():
-    """``_pandera`` hides hypothesis only while pandera first imports its strategies, and
-    the schema it gives still finds a failure."""
-    import sys
-
-    import pandas as pd
-
-    from cchc_xlsx.checking import validate
-
-    pa = validate._pandera()
-    schema = pa.DataFrameSchema(checks=[pa.Check(lambda d: d["a"] > 0, ignore_na=False)])
-    try:
-        schema.validate(pd.DataFrame({"a": [1, -1]}), lazy=True)
-        raised = False
-    except pa.errors.SchemaErrors as exc:
-        raised = list(exc.failure_cases["index"]) == [1]
-    assert raised
-    assert sys.modules.get("hypothesis", 0) is not None  # nothing left hidden
-
-
-def test_a_fresh_validate_does_not_import_hypothesis():
-    import subprocess
-    import sys
-
-    code = ("import sys; from cchc_xlsx.checking import validate as v; v._import_checkers(); "
-            "import hypothesis; print('pandera.pandas' in sys.modules, hypothesis.__name__, "
-            "sys.modules['pandera.strategies.base_strategies'].HAS_HYPOTHESIS)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.split()
-    # pandera ready, hypothesis importable afterwards, pandera's strategies went without it
-    assert out == ["True", "hypothesis", "False"]

@@ -13,7 +13,6 @@ import functools
 import math
 import os
 import re
-import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -216,32 +215,11 @@ def _failure_issue(path: str, reason: str) -> Issue:
     return Issue(path, f"file_read_{reason}", ERROR, message)
 
 
-_PANDERA_LOCK = threading.Lock()
-
-
 def _pandera() -> Any:
-    """``pandera.pandas``, its backends registered without importing hypothesis.
+    """``pandera.pandas``, imported where a check needs it (never at start-up)."""
+    import pandera.pandas as pa
 
-    Pandera registers its backends on the first ``validate`` and imports its data-synthesis
-    strategies then, which import hypothesis when it is installed (our ``test`` extra
-    installs it; a user's install does not): about 0.2 CPU-s of a fresh process for
-    nothing, as strategies only generate test data. Pandera has a documented path for
-    hypothesis being absent (``HAS_HYPOTHESIS``); while its strategies are first imported,
-    hypothesis is made to look absent, then put back. When hypothesis (or pandera's
-    strategies) is already imported, as under pytest, nothing is hidden."""
-    with _PANDERA_LOCK:
-        if "hypothesis" in sys.modules or "pandera.strategies.base_strategies" in sys.modules:
-            import pandera.pandas as pa
-
-            return pa
-        sys.modules["hypothesis"] = None  # type: ignore[assignment] - "import" raises
-        try:
-            import pandera.backends.pandas.builtin_checks  # noqa: F401 - imports strategies
-            import pandera.pandas as pa
-        finally:
-            if sys.modules.get("hypothesis", 0) is None:
-                del sys.modules["hypothesis"]
-        return pa
+    return pa
 
 
 def _import_checkers() -> None:
