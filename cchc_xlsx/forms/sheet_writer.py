@@ -111,6 +111,19 @@ def _fmt_period(d: date) -> str:
     return f"{d.day:02d}/{d.month:02d}/{d.year}"
 
 
+def rule_help(rule: Rule, columns: Sequence[Column], start: str = "", end: str = "") -> str:
+    """A rule's input message as the form shows it: the list, the bounds, the period
+    (``start``/``end`` as dd/mm/yyyy), and other columns named as the form prints them
+    (``{so[completion_date]}`` → "(6)", ``{cot[completion_date]}`` → "F"). The workbook's
+    input messages and the browser form use this one wording."""
+    c = rule.check
+    numbers = _Blank({col.key: f"({i + 1})" for i, col in enumerate(columns)})
+    letters = _Blank({col.key: xl_col_to_name(i) for i, col in enumerate(columns)})
+    return rule.help.format_map(_Blank({
+        "allowed": ", ".join(c.allowed), "min": c.min, "max": c.max, "value": "Giá trị",
+        "start": start, "end": end, "so": numbers, "cot": letters}))
+
+
 def _dv_for(rules: list[Rule], col: Column, period: Period | None,
             columns: Sequence[Column] = ()) -> tuple[dict | None, bool]:
     """Excel data validation for one input cell from its rules, and whether it is required.
@@ -121,15 +134,13 @@ def _dv_for(rules: list[Rule], col: Column, period: Period | None,
     required = any(r.check.kind == "required" for r in rules)
     dv: dict[str, Any] | None = None
     help_text = ""
-    numbers = _Blank({c.key: f"({i + 1})" for i, c in enumerate(columns)})
-    letters = _Blank({c.key: xl_col_to_name(i) for i, c in enumerate(columns)})
+    start = _fmt_period(period.start) if period else ""
+    end = _fmt_period(period.end) if period else ""
     for rule in rules:
         c = rule.check
         params = {"allowed": ", ".join(c.allowed), "min": c.min, "max": c.max, "value": "Giá trị",
-                  "start": _fmt_period(period.start) if period else "",
-                  "end": _fmt_period(period.end) if period else "",
-                  "so": numbers, "cot": letters}
-        help_text = help_text or rule.help.format_map(_Blank(params))
+                  "start": start, "end": end}
+        help_text = help_text or rule_help(rule, columns, start, end)
         if dv is not None:
             continue
         if c.kind == "allowed":

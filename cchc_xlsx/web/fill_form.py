@@ -25,6 +25,7 @@ from typing import Any
 
 from cchc_xlsx.forms.form_rows import records_for
 from cchc_xlsx.forms.official_layout import DOC_HELP, roman
+from cchc_xlsx.forms.sheet_writer import rule_help
 from cchc_xlsx.forms.specs import Catalog, FormSpec, Rule
 from cchc_xlsx.model import Period, Plan
 
@@ -194,8 +195,8 @@ def _read_layout(path: Path, catalog: Catalog) -> Layout:
                 rules = _field_rules(catalog, spec, col.key, ctx)
                 choices = next((r.check.allowed for r in rules if r.check.kind == "allowed"),
                                ())
-                helps = [r.help.format_map(_Blank({**params, "allowed": ", ".join(
-                    r.check.allowed)})) for r in rules if r.help]
+                helps = [rule_help(r, spec.columns, params["start"], params["end"])
+                         for r in rules if r.help]
                 name = f"{form_id}|{row.key}|{col.key}"
                 fields[name] = Field(name, col.header, col.input, table.sheet,
                                      table.cell(row, col.key), choices,

@@ -123,7 +123,7 @@ class FillService:
                     entries: dict[str, str]) -> dict[str, Any]:
         """The real checks on the workbook these entries make, by field."""
         data = await self.build(rnd, unit, entries)
-        found = await self.portal.check_only(rnd, io.BytesIO(data), self.file_name(rnd, unit))
+        found = await self.portal.check_draft(rnd, io.BytesIO(data), self.file_name(rnd, unit))
         return shown(found, form)
 
     async def send(self, rnd: Round, unit: RoundUnit, form: FillForm,

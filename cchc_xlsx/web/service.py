@@ -443,6 +443,19 @@ class Portal:
             self._public_in -= 1
         return rnd, found
 
+    async def check_draft(self, rnd: Round, src: BinaryIO, filename: str) -> dict[str, Any]:
+        """A school's workbook built from its browser entries, checked while it types: the
+        link is the key, so it goes through the schools' batches (never the public page's
+        one-at-a-time queue), and nothing is recorded."""
+        from starlette.concurrency import run_in_threadpool
+
+        tmp, sha = await run_in_threadpool(self.spool, src)
+        try:
+            return await self._check(rnd, {"tmp": str(tmp), "files_dir": "", "sha256": sha,
+                                           "shown": display_name(filename), "unit": None})
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+
     async def _check(self, rnd: Round, job: dict[str, Any]) -> dict[str, Any]:
         """One file's findings, checked in a batch with whatever else is waiting."""
         if self._batcher is None:
