@@ -235,7 +235,7 @@ def _body(d: _Doc) -> None:
            "{{ nhiem_vu.khong_phat_sinh }} nhiệm vụ không phát sinh hoặc chưa có số liệu.",
            indent=True)
     d.tag("{%p for g in nhom %}")
-    d.heading("{{ g.stt }}. {{ g.ten }}", indent=True)
+    d.heading("{% if g.stt %}{{ g.stt }}. {% endif %}{{ g.ten }}", indent=True)
     d.para("Nhóm có {{ g.so_nhiem_vu }} nhiệm vụ: {{ g.so_hoan_thanh }} đã hoàn thành, "
            "{{ g.so_dang_thuc_hien }} đang thực hiện, {{ g.so_chua_thuc_hien }} chưa thực "
            "hiện, {{ g.so_khong_phat_sinh }} không phát sinh hoặc chưa có số liệu.",

@@ -373,8 +373,8 @@ def build_context(agg: Aggregate, office: Office, outline: dict[str, Any]) -> di
         f"Kết quả thực hiện công tác cải cách hành chính {_lower_first(period_name)}")
     generated = outline.get("generated_at", "")
     return {
-        "co_quan_chu_quan": office.superior.upper(),
-        "co_quan": office.name.upper(),
+        "co_quan_chu_quan": _header_name(office.superior.upper(), bold=False),
+        "co_quan": _header_name(office.name.upper(), bold=True),
         "co_quan_ten": normal_case(office.name),
         "so_ky_hieu": office.number_line(),
         "dia_danh_ngay": date_line(office.place or "……", office.date, year),
@@ -412,3 +412,17 @@ def build_context(agg: Aggregate, office: Office, outline: dict[str, Any]) -> di
         "tong_hop_luc": (datetime.fromisoformat(generated).strftime("%H:%M ngày %d/%m/%Y")
                          if generated else ""),
     }
+
+
+#: the left header block's text width in the Word report: a 7.4 cm cell less its margins
+HEADER_ROOM_PT = 7.4 / 2.54 * 72 - 12
+
+
+def _header_name(name: str, bold: bool) -> str:
+    """A header name broken between words where a reader would ("ỦY BAN NHÂN DÂN / TỈNH
+    SÓC TRĂNG"), not wherever Word's wrapping falls; the line break becomes ``<w:br/>``."""
+    from cchc_xlsx.forms.text_measure import text_points
+    from cchc_xlsx.plans.names import break_name
+
+    return break_name(name, lambda s: text_points(s, 12, bold=bold) <= HEADER_ROOM_PT)
+
