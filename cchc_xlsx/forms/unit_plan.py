@@ -253,10 +253,12 @@ def _plan_doc_help(ws: Any, place: str) -> None:
             v["input_title"], v["input_message"] = title, message.format(place=place)
 
 
-def unit_plan_name(unit: Unit, plan: Plan) -> str:
+def unit_plan_name(unit: Unit, plan: Plan | str) -> str:
+    """The unit's plan draft's file name; ``plan`` or only its id (the portal names a
+    download without loading the plan)."""
     from cchc_xlsx.forms.generate import workbook_name
 
-    return workbook_name(unit, plan.id, "ke-hoach")
+    return workbook_name(unit, plan if isinstance(plan, str) else plan.id, "ke-hoach")
 
 
 def write_unit_plan(path: Path, plan: Plan, unit: Unit) -> Path:

@@ -43,11 +43,10 @@ def kept_plan_round(plan_file: Path, period_id: str) -> bool:
 
 
 def draft_name(unit: Unit, plan_id: str) -> str:
-    """The unit's draft's file name (``forms.unit_plan.unit_plan_name``, from the plan's id
-    alone, so a download needs no plan loaded)."""
-    from cchc_xlsx.forms.generate import workbook_name
+    """The unit's draft's file name, from the plan's id alone (a download loads no plan)."""
+    from cchc_xlsx.forms.unit_plan import unit_plan_name
 
-    return workbook_name(unit, plan_id, "ke-hoach")
+    return unit_plan_name(unit, plan_id)
 
 
 def write_drafts(plan: Plan, units: list[Unit], out: Path) -> None:
