@@ -44,3 +44,33 @@ def unit_books(tmp_path_factory, plan001, units):
 def one_book(unit_books):
     """The workbook of a unit whose head's deputy signs (KT. HIỆU TRƯỞNG)."""
     return next(p for p in unit_books if p.name.startswith("MN-SM_"))
+
+
+# --- the browser tests (tests/browser_kit.py) ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """The portal on the sample round: (server, the units' links, a tmp folder)."""
+    from .server_kit import Server, prepare
+
+    tmp = tmp_path_factory.mktemp("portal")
+    data = tmp / "data"
+    links = prepare(data)
+    server = Server(data)
+    yield server, links, tmp
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    # Debian's chromium here ships only the en-US locale, so its native date fields show
+    # mm/dd/yyyy whatever the page asks: tests assert the page's own dd/mm/yyyy text
+    from playwright.sync_api import sync_playwright
+
+    from .browser_kit import ARGS, CHROMIUM
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()

@@ -8,26 +8,19 @@ recomputed here from the cells the schools typed. Screenshots go to
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
 
 import httpx
-import pytest
 from openpyxl import load_workbook
 
+from .browser_kit import needs_chromium, shots
 from .conftest import SAMPLES
 from .fill import Filler, fill_clean
 from .portal_kit import PASSWORD, csrf_of
-from .server_kit import Server, prepare
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                reason="Debian's chromium (/usr/bin/chromium) is not "
-                                       "installed; .ci/run installs it with apt-get")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
+pytestmark = needs_chromium
 TTHC_INPUT = ("c4", "c5", "c6", "c8", "c9", "c10", "c12", "c13")
 
 
@@ -59,32 +52,6 @@ def tthc_sheet(path: Path) -> tuple[dict[str, list], dict[str, list]]:
         if all(isinstance(n, (int, float)) for n in nums):
             units[row[1]] = nums
     return procedures, units
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("portal")
-    data = tmp / "data"
-    links = prepare(data)
-    server = Server(data)
-    yield server, links, tmp
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-def shots(tmp: Path) -> Path:
-    out = Path(os.environ.get("CCHC_SCREENSHOTS") or tmp / "shots")
-    out.mkdir(parents=True, exist_ok=True)
-    return out
 
 
 def test_school_and_office_in_a_real_browser(served, browser):

@@ -18,9 +18,8 @@ from openpyxl import load_workbook
 
 from cchc_xlsx.forms.specs import load_catalog
 
+from .browser_kit import CHROMIUM, shots
 from .fill_entries import clean_entries, typed_in_excel
-from .server_kit import Server, prepare
-from .test_web_browser import ARGS, CHROMIUM, shots
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason="Debian's chromium (/usr/bin/chromium) is not "
@@ -31,28 +30,6 @@ START, END = date(2022, 12, 15), date(2023, 3, 4)  # q1-2023 of the sample plan
 DONE_NO_DATE = "report_tasks|task:1.1|completion_date"
 NUMERATOR = "report_indicators|ind:2.1|numerator"
 TTHC_C5 = "report_tthc|tthc:Lĩnh vực Thi, tuyển sinh|c5"
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("fill")
-    data = tmp / "data"
-    links = prepare(data)
-    server = Server(data)
-    yield server, links, tmp
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        # Debian's chromium here ships only the en-US locale, so its native date fields
-        # show mm/dd/yyyy: the page's own «Ngày dd/mm/yyyy» beside each is what is asserted
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def names_on(page) -> list[str]:

@@ -15,10 +15,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from .browser_kit import CHROMIUM, shots
 from .fill import Filler, fill_clean
 from .portal_kit import PASSWORD
-from .server_kit import Server, prepare
-from .test_web_browser import ARGS, CHROMIUM, shots
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason="Debian's chromium (/usr/bin/chromium) is not "
@@ -56,26 +55,6 @@ def check_layout(page, name: str, out: Path) -> None:
         assert got["header"] >= got["inner"] - 1, (name, label, got)
         page.screenshot(path=str(out / f"{name}-{label}.png"), full_page=True)
     page.set_viewport_size(PHONE)
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("district")
-    data = tmp / "data"
-    links = prepare(data)
-    server = Server(data)
-    yield server, links, tmp
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def test_a_district_runs_a_round_from_phones_and_the_office_page(served, browser):
