@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -530,29 +530,26 @@ def create_app(data_dir: str | Path, workers: int | None = None, smtp: Any = Non
                         headers={"Content-Disposition": content_disposition(
                             f"Đường dẫn {rnd.period_name}.csv")})
 
-    @app.post("/van-phong/dot/{rid}/don-vi/{code}/cap-lai")
-    async def reissue(request: Request, rid: int, code: str) -> Response:
+    async def _link_action(request: Request, rid: int, code: str, act: Callable[..., Any],
+                           tag: str) -> Response:
+        """Re-issue or revoke a unit's link, then back to the links with a banner naming it."""
         office(request)
         await form_of(request)
         rnd = round_of(rid)
         try:
-            portal.reissue(rnd, code)
+            act(rnd, code)
         except LookupError:
             raise _NotFound() from None
-        return RedirectResponse(f"/van-phong/dot/{rid}?tb=cap-lai&dv={quote(code)}#duong-dan",
+        return RedirectResponse(f"/van-phong/dot/{rid}?tb={tag}&dv={quote(code)}#duong-dan",
                                 status_code=303)
+
+    @app.post("/van-phong/dot/{rid}/don-vi/{code}/cap-lai")
+    async def reissue(request: Request, rid: int, code: str) -> Response:
+        return await _link_action(request, rid, code, portal.reissue, "cap-lai")
 
     @app.post("/van-phong/dot/{rid}/don-vi/{code}/thu-hoi")
     async def revoke(request: Request, rid: int, code: str) -> Response:
-        office(request)
-        await form_of(request)
-        rnd = round_of(rid)
-        try:
-            portal.revoke(rnd, code)
-        except LookupError:
-            raise _NotFound() from None
-        return RedirectResponse(f"/van-phong/dot/{rid}?tb=thu-hoi&dv={quote(code)}#duong-dan",
-                                status_code=303)
+        return await _link_action(request, rid, code, portal.revoke, "thu-hoi")
 
     @app.post("/van-phong/dot/{rid}/thu")
     async def send_mail(request: Request, rid: int) -> Response:
