@@ -17,12 +17,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from cchc_xlsx.forms.form_rows import has_rows
 from cchc_xlsx.forms.generate import generate
-from cchc_xlsx.forms.official_layout import NATION, paginate, printable
+from cchc_xlsx.forms.official_layout import NATION, printable
 from cchc_xlsx.forms.specs import load_catalog
 from cchc_xlsx.merging.merge import merge, office_from_units
 from cchc_xlsx.model import Area, Product
@@ -117,35 +115,6 @@ def test_the_checker_sees_a_clipped_quoc_hieu(tmp_path):
 
 
 # --- pagination --------------------------------------------------------------------------
-
-
-def _pages(heights, breaks):
-    starts = [0, *breaks, len(heights)]
-    return [list(range(a, b)) for a, b in zip(starts, starts[1:], strict=False)]
-
-
-@given(st.lists(st.floats(10, 120), min_size=1, max_size=120),
-       st.sets(st.integers(0, 119)), st.floats(0, 60))
-def test_paginate_keeps_glued_rows_and_fills_pages(heights, glue, repeat):
-    page = 500.0
-    breaks = paginate(heights, glue, repeat, page)
-    assert breaks == sorted(set(breaks)) and all(0 < b < len(heights) for b in breaks)
-    pages = _pages(heights, breaks)
-    for n, rows in enumerate(pages):
-        top = repeat if n else 0.0
-        if len(rows) > 1:  # a page of one row may overflow only if that row is that tall
-            chain_split = any(r - 1 in glue for r in (rows[0],)) and n
-            if not chain_split:
-                assert top + sum(heights[r] for r in rows) <= page
-    for b in breaks:
-        if b - 1 in glue:  # a glued row ends a page only inside a chain taller than a page
-            k0 = b - 1
-            while k0 - 1 in glue:
-                k0 -= 1
-            k1 = b
-            while k1 in glue and k1 + 1 < len(heights):
-                k1 += 1
-            assert sum(heights[k0:k1 + 1]) + repeat > page * 0.97
 
 
 def test_books_break_only_where_allowed(books):

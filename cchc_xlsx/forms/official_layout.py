@@ -18,7 +18,8 @@ from xlsxwriter.worksheet import Worksheet
 from cchc_xlsx.forms.identity import DOC_MARK
 from cchc_xlsx.forms.layout.merges import split_merges
 from cchc_xlsx.forms.layout.paginate import PAGE_FILL as PAGE_FILL
-from cchc_xlsx.forms.layout.paginate import paginate as paginate  # the print stage
+from cchc_xlsx.forms.layout.paginate import paginate  # the print stage
+from cchc_xlsx.forms.layout.sheet import describe, sheet_blocks, sheet_labels
 from cchc_xlsx.forms.text_measure import (
     CELL_PAD,
     SAFETY,
@@ -442,7 +443,8 @@ def write_signature(ws: Worksheet, fm: Formats, widths: list[float], row: int,
                     h: HeaderTexts) -> int:
     """Nơi nhận on the left, the signer's title and name on the right; return next row.
 
-    The block (and the table row above it) is kept on one page by ``paginate``.
+    It is the sheet's signature block: the paginator keeps it whole, on one page with the
+    table's last block.
     """
     lay = _layout(ws, widths)
     w = lay.widths
@@ -450,7 +452,6 @@ def write_signature(ws: Worksheet, fm: Formats, widths: list[float], row: int,
     split = lay.split
     left, right = w[:split], w[split:]
     sz = lay.size
-    ws.cchc_signature = row
     ws.set_row(row, row_height(1, sz(12)))
     r = row + 1
     heights: dict[int, float] = {}
@@ -475,15 +476,16 @@ def write_signature(ws: Worksheet, fm: Formats, widths: list[float], row: int,
     for k, height in heights.items():
         ws.set_row(k, height)
     end = max(rr, sr + 1)
-    ws.cchc_signature_end = end - 1
+    describe(ws).signature = (row, end - 1)
     return end
 
 
 def setup_page(ws: Worksheet, landscape: bool, header_first: int, header_last: int,
                end_row: int | None = None) -> None:
     """A4, NĐ 30 margins, repeated table header, page number from page 2, and the page
-    breaks placed by ``paginate`` (printed at the fitted scale: Excel ignores manual breaks
-    under "fit to page")."""
+    breaks the paginator places over the sheet's blocks (``layout.sheet``: furniture, the
+    repeated header, what the writer described, the signature), printed at the fitted
+    scale: Excel ignores manual breaks under "fit to page"."""
     lay = getattr(ws, "cchc_layout", None)
     landscape = lay.landscape if lay else landscape
     ws.set_paper(A4)
@@ -501,46 +503,19 @@ def setup_page(ws: Worksheet, landscape: bool, header_first: int, header_last: i
         return
     ws.set_print_scale(max(10, round(lay.scale * 100)))
     heights = getattr(ws, "cchc_heights", {})
-    hard = set(getattr(ws, "cchc_hard", set()))
-    # page 1: furniture, table header, a first row; a sheet of several tables says where its
-    # furniture ends (``cchc_body``), so the tables before the repeated header can break
-    body = getattr(ws, "cchc_body", header_first)
-    hard.update(range(0, body))
-    hard.update(range(header_first, header_last + 1))
-    sig = getattr(ws, "cchc_signature", None)
-    if sig is not None:
-        hard.update(range(sig - 1, end_row))  # the last table row stays with the signature
-    hard.update(_label_room(ws, heights, lay.widths))
-    glue = hard | set(getattr(ws, "cchc_keep", set()))
-    repeat = sum(heights.get(k, DEFAULT_ROW) for k in range(header_first, header_last + 1))
-    breaks = paginate([heights.get(k, DEFAULT_ROW) for k in range(end_row + 1)],
-                      glue, repeat, printable(landscape)[1] / lay.scale, hard, sig)
+    desc = describe(ws)
+
+    def height(k: int) -> float:
+        return heights.get(k, DEFAULT_ROW)
+
+    def need(label: tuple) -> float:
+        _, c0, _, c1, text, size, bold = label
+        return row_height(text_lines(text, sum(lay.widths[c0:c1 + 1]), size, bold), size)
+
+    blocks = sheet_blocks(desc, height, header_first, header_last, end_row)
+    breaks = paginate(blocks, printable(landscape)[1] / lay.scale, sheet_labels(desc, need))
     ws.set_h_pagebreaks(breaks)
     split_merges(ws, breaks)  # a merge the breaks cut prints its label on each page
-
-
-def _label_room(ws: Worksheet, heights: dict[int, float], widths: tuple[float, ...]) -> set[int]:
-    """Rows after which no page may end, so a vertical merge split at a break (see
-    ``layout.merges``) keeps, on each side, the height its label prints in."""
-    out: set[int] = set()
-    for r0, c0, r1, c1, text, size, bold in getattr(ws, "cchc_labels", ()):
-        need = row_height(text_lines(text, sum(widths[c0:c1 + 1]), size, bold), size)
-        rows = range(r0, r1 + 1)
-        if sum(heights.get(k, DEFAULT_ROW) for k in rows) < 2 * need:
-            continue  # kept whole anyway unless taller than a page
-        top = 0.0
-        for k in rows:
-            top += heights.get(k, DEFAULT_ROW)
-            if top >= need:
-                break
-            out.add(k)
-        bottom = 0.0
-        for k in reversed(rows):
-            bottom += heights.get(k, DEFAULT_ROW)
-            if bottom >= need:
-                break
-            out.add(k - 1)
-    return out
 
 
 DEFAULT_ROW = 15.0  # points: xlsxwriter's default row height

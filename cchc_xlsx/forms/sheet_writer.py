@@ -97,6 +97,7 @@ class TableModel:
     required_runs: list[tuple[int, int, int]] = field(default_factory=list)  # col, r0, r1
     layout: SheetLayout | None = None
     group_rows: tuple[int, ...] = ()  # offsets of group title rows (kept with the next row)
+    task_blocks: tuple[tuple[int, int], ...] = ()  # offsets of a task's first and last row
 
 
 def _met_formula(target: Target, result_ref: str, measure: str) -> str:
@@ -191,9 +192,11 @@ def build_table(spec: FormSpec, records: list[Record], rules: list[Rule],
     group_col = next((i for i, c in enumerate(cols) if c.group_column), None)
     task_level = [bool(c.value) and _template_fields(c.value) <= _TASK_FIELDS for c in cols]
 
+    spans: list[int] = []  # per row: how many rows its task covers (0: not a task's first)
     for rec in records:
         row: list[Cell] = [Cell("blank") for _ in range(n)]
         keys.append(rec["key"])
+        spans.append(rec.get("span", 0) if spec.rows == "tasks" else 0)
         if rec["kind"] == "group":
             if spec.layout == "group_column":
                 cells.append(None)  # type: ignore[arg-type] # placeholder, removed below
@@ -247,16 +250,17 @@ def build_table(spec: FormSpec, records: list[Record], rules: list[Rule],
 
     # group_column layout: drop the group placeholder rows, merge the group cell downwards
     if spec.layout == "group_column":
-        kept_cells, kept_keys, groups = [], [], []
-        for rec, row, key in zip(records, cells, keys, strict=True):
+        kept_cells, kept_keys, kept_spans, groups = [], [], [], []
+        for rec, row, key, span in zip(records, cells, keys, spans, strict=True):
             if rec["kind"] == "group":
                 groups.append([rec.get("title", ""), len(kept_cells), 0])
                 continue
             kept_cells.append(row)
             kept_keys.append(key)
+            kept_spans.append(span)
             if groups:
                 groups[-1][2] += 1
-        cells, keys = kept_cells, kept_keys
+        cells, keys, spans = kept_cells, kept_keys, kept_spans
         if group_col is not None:
             for title, start, count in groups:
                 if count == 0:
@@ -272,6 +276,9 @@ def build_table(spec: FormSpec, records: list[Record], rules: list[Rule],
     table = TableModel(spec, widths, cells, keys, heights, total, layout=layout)
     table.group_rows = tuple(k for k, row in enumerate(cells)
                              if any(c.fmt[0] == "td_group" and c.kind == "text" for c in row))
+    # the rows of one task (its product rows) are one block; a group's name merged down
+    # beside its tasks is a label over those blocks, split where a page breaks
+    table.task_blocks = tuple((k, k + span - 1) for k, span in enumerate(spans) if span > 0)
     table.header_heights = header_heights(spec, widths)
     _group_inputs(table)
     return table
@@ -466,6 +473,8 @@ def write_sheet(wb: Any, fm: Formats, name: str, table: TableModel, head: Header
     last_data = first_data + len(table.cells) - 1
     for k in table.group_rows:
         ws.keep_with_next(first_data + k)
+    for k0, k1 in table.task_blocks:
+        ws.block(first_data + k0, first_data + k1)
     r = last_data + 1
 
     if table.total is not None:

@@ -1,42 +1,147 @@
-"""One paginator for every workbook: where the page breaks go.
+"""One paginator for every workbook: where the page breaks go, placed over measured blocks.
 
-A sheet is a run of measured rows; writers say which rows must stay on the page of the row
-after them (``glue``: a group title, the rows of one task, the furniture and the table
-header with the first row, the last table row with the signature) and which of those may
-never end a page even when a chain taller than a page must be cut (``hard``). ``paginate``
-places the breaks; ``layout.merges.split_merges`` then splits any merge a break cuts.
+A printed sheet is a list of ``Block``s, top to bottom: the page furniture, the table
+header with its number row (repeated on every page), group titles, the rows of one task,
+totals, the signature with Nơi nhận. Each block knows its rows' printed heights and what it
+must stay with: a block that ``keep_with_next`` is never the last of a page (a group title,
+the furniture, the last table row before the signature). Writers describe blocks (see
+``layout.sheet``); ``paginate`` places the breaks; ``layout.merges.split_merges`` then
+splits any merge a break cuts (a group's label merged down over its tasks: ``Label``).
 
-Used through ``official_layout.setup_page`` by the forms and the consolidated workbook;
-other writers (scoring, appraisal, ranking) can call ``setup_page`` the same way.
+Blocks that keep with the next form a chain that goes on one page. Only a chain taller than
+a page is cut, between rows: never inside a ``solid`` block (furniture, header, signature)
+or after a block that keeps with the next while another place will do, never where a cut
+merge's label would not have room on both sides (``Label``), and failing all that at the
+signature's first row, so the signature stays whole on its own page.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 PAGE_FILL = 0.97  # leave a little of each page free: Excel and LibreOffice round row heights
 
+ROLES = ("furniture", "header", "group", "task", "row", "total", "signature", "after")
 
-def paginate(heights: list[float], glue: set[int], repeat: float, page: float,
-             hard: set[int] | frozenset[int] = frozenset(),
-             fallback: int | None = None) -> list[int]:
-    """Rows that start a new page, given each row's printed height.
 
-    ``glue`` holds rows that must stay on the page of the row after them (a group title,
-    the rows of a vertical merge, the signature block and the table row above it); pages
-    after the first begin with the repeated table header (``repeat`` points). A chain of
-    glued rows taller than a page is split where it must, never after a ``hard`` row (the
-    signature block, a group title) while another place will do; failing that, at
-    ``fallback`` (where the signature block starts: it stays whole on its own page).
+@dataclass(frozen=True)
+class Block:
+    """Consecutive rows that print together, from sheet row ``first`` on.
+
+    ``heights`` are the rows' printed heights in points. ``keep_with_next``: never the last
+    block of a page. ``solid``: never cut inside, not even when its chain is taller than a
+    page (a header, the signature). ``repeat``: printed again at the top of every later page
+    (the table header). ``role`` says what the block is (one of ``ROLES``), for readers and
+    for the paginator's one special case: it stays whole at a ``signature``.
     """
+
+    first: int
+    heights: tuple[float, ...]
+    role: str = "row"
+    keep_with_next: bool = False
+    solid: bool = False
+    repeat: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.heights:
+            raise ValueError("a block has at least one row")
+        if self.role not in ROLES:
+            raise ValueError(f"unknown block role {self.role!r}")
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.heights) - 1
+
+    @property
+    def height(self) -> float:
+        return sum(self.heights)
+
+
+@dataclass(frozen=True)
+class Label:
+    """A label merged down over several blocks (a group's name beside its tasks): a break
+    may cut it (the merge is split and the label repeated), but only where each part keeps
+    ``need`` points, the height the label prints in."""
+
+    first: int
+    last: int
+    need: float
+
+
+def check_blocks(blocks: Sequence[Block]) -> None:
+    """Blocks must tile the sheet's rows from row 0, in order, without gaps."""
+    at = 0
+    for b in blocks:
+        if b.first != at:
+            raise ValueError(f"block at row {b.first} where row {at} was expected")
+        at = b.last + 1
+
+
+def paginate(blocks: Sequence[Block], page: float, labels: Sequence[Label] = ()) -> list[int]:
+    """Rows (0-based) that start a new page, for ``blocks`` printed on pages ``page`` points
+    high; pages after the first begin with the repeated blocks (the table header)."""
+    check_blocks(blocks)
+    heights = [h for b in blocks for h in b.heights]
+    glue: set[int] = set()  # rows that stay on the page of the row after them
+    hard: set[int] = set()  # rows no page may end on while another place will do
+    for b in blocks:
+        inner = range(b.first, b.last)
+        glue.update(inner)
+        if b.solid:
+            hard.update(inner)
+        if b.keep_with_next:
+            glue.add(b.last)
+            hard.add(b.last)
+    hard.update(_label_room(labels, heights))
+    glue |= hard
+    repeat = sum(b.height for b in blocks if b.repeat)
+    sig = next((b.first for b in blocks if b.role == "signature"), None)
+    # where a chain may still be cut when nothing else will do: after a body block that
+    # keeps with the next (a group title) rather than part the signature from every row
+    weak = {b.last for b in blocks if b.keep_with_next and not b.solid
+            and b.role not in ("furniture", "header") and (sig is None or b.last != sig - 1)}
+    return _place(heights, glue, hard, repeat, page, sig, weak)
+
+
+def _label_room(labels: Sequence[Label], heights: Sequence[float]) -> set[int]:
+    """Rows after which no page may end, so a label split at a break keeps, on each side
+    of it, the height it prints in."""
+    out: set[int] = set()
+    for lab in labels:
+        rows = range(lab.first, lab.last + 1)
+        if sum(heights[k] for k in rows) < 2 * lab.need:
+            continue  # kept whole anyway unless taller than a page
+        top = 0.0
+        for k in rows:
+            top += heights[k]
+            if top >= lab.need:
+                break
+            out.add(k)
+        bottom = 0.0
+        for k in reversed(rows):
+            bottom += heights[k]
+            if bottom >= lab.need:
+                break
+            out.add(k - 1)
+    return out
+
+
+def _place(heights: list[float], glue: set[int], hard: set[int], repeat: float, page: float,
+           fallback: int | None, weak: set[int] | frozenset[int] = frozenset()) -> list[int]:
+    """The breaks over rows, given which rows are glued to the next (chains) and which of
+    those may not end a page even when a chain taller than a page must be cut; of those,
+    ``weak`` rows may end one before the signature would be left without a table row."""
     cap = page * PAGE_FILL
-    blocks: list[tuple[int, int]] = []
+    chains: list[tuple[int, int]] = []
     start = 0
     for k in range(len(heights)):
         if k not in glue or k == len(heights) - 1:
-            blocks.append((start, k))
+            chains.append((start, k))
             start = k + 1
     breaks: list[int] = []
     used, top = 0.0, 0.0  # top: what a fresh page already holds (the repeated header)
-    for b0, b1 in blocks:
+    for b0, b1 in chains:
         h = sum(heights[b0:b1 + 1])
         if used + h <= cap:
             used += h
@@ -48,27 +153,33 @@ def paginate(heights: list[float], glue: set[int], repeat: float, page: float,
             used += h
             continue
         last_soft = None  # the latest row of this page after which a break is allowed
+        last_weak = None  # the latest one after a weak row
         for k in range(b0, b1 + 1):  # taller than a page: split it row by row
             if used + heights[k] > cap and used > top:
                 at = k
                 if k - 1 in hard:
                     if last_soft is not None:
                         at = last_soft
+                    elif last_weak is not None and fallback is not None and (
+                            last_weak < fallback <= k):
+                        at = last_weak  # the signature takes a table row along
                     elif fallback is not None and b0 < fallback <= k and used - sum(
                             heights[fallback:k]) > top:
                         at = fallback
                 breaks.append(at)
                 used = top = repeat
                 used += sum(heights[at:k])
-                last_soft = None
+                last_soft = last_weak = None
             used += heights[k]
             if k not in hard:
                 last_soft = k + 1
+            elif k in weak:
+                last_weak = k + 1
     return _balance_last_page(breaks, heights, glue, hard, repeat, cap, fallback)
 
 
 def _balance_last_page(breaks: list[int], heights: list[float], glue: set[int],
-                       hard: set[int] | frozenset[int], repeat: float, cap: float,
+                       hard: set[int], repeat: float, cap: float,
                        sig: int | None) -> list[int]:
     """No table row alone above the signature on the last page: when the block before it
     fits there too, the last break moves up to that block's start. A chain the last break

@@ -126,7 +126,7 @@ def _write_difficulties(wb: Any, ctx: _Context, label: str, agg: Aggregate) -> N
                 lines = max(lines, text_lines(said, widths[1]))
             ws.set_row(r, _height(lines))
             r += 1
-        ws.cchc_keep.update(range(top, r - 1))
+        ws.block(top, r - 1)  # one difficulty with the units that named it
     if not agg.difficulties:
         _merged(ws, r, 0, r, len(widths) - 1,
                 "Các đơn vị không nêu khó khăn, vướng mắc hoặc đề xuất.", td)

@@ -63,7 +63,8 @@ def _write_levels(wb: Any, ctx: _Context, label: str, agg: Aggregate,
     def numbers(row: int, col: int, value: float) -> None:
         ws.write_number(row, col, value, fm.get("td_center", num_format=_num_format(value)))
 
-    ws.cchc_body = r  # three tables: only the last one's header is repeated
+    # three tables: only the last one's header is repeated, the first two follow the furniture
+    ws.cchc_blocks.furniture_end = r
     total_fmt = fm.get("total", num_format=INTEGER)
     total_rate = fm.get("total", num_format=RATIO)
     r = block_title(r, "1. Thực hiện nhiệm vụ (số lượt nhiệm vụ của các đơn vị)")
@@ -150,7 +151,7 @@ def _write_levels(wb: Any, ctx: _Context, label: str, agg: Aggregate,
         ws.write_string(r, 0, rec["stt"], g_center)
         _merged(ws, r, 1, r, 7, rec["text"], td)
         ws.set_row(r, _height(text_lines(rec["text"], sum(widths[1:8]))))
-        ws.keep_with_next(r)
+        ws.keep_with_next(r)  # the indicator's words stay with its levels
         top = r = r + 1
         for level, a in rows:
             name = NAMES.get(level, level)
@@ -174,7 +175,7 @@ def _write_levels(wb: Any, ctx: _Context, label: str, agg: Aggregate,
             ws.write_number(r, 7, a.meeting, count)
             ws.set_row(r, _height(text_lines(name, widths[1] + widths[2])))
             r += 1
-        ws.cchc_keep.update(range(top, r - 1))  # an indicator's levels stay together
+        ws.block(top, r - 1)  # an indicator's levels stay together
     _finish(ws, ctx, widths, r, head, header_first, header_last, 0)
 
 

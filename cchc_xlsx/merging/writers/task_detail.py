@@ -156,9 +156,7 @@ def _write_task_detail(wb: Any, ctx: _Context, label: str, agg: Aggregate,
                 ws.set_row(r, rows_h[code])
                 r += 1
             # a table is one block: its rows stay together, the next one may start a page
-            ws.cchc_keep.update(range(top, r - 1))
-            if not (part == len(slices) and i == len(chunks) - 1):
-                ws.cchc_keep.discard(r - 1)
+            ws.block(top, r - 1)
     _finish(ws, ctx, widths, r, head, header_first, header_last, first, freeze_col=3)
     if tables > 1:
         ws.repeat_row_range = ""  # each table has its own header; none is repeated

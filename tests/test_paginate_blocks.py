@@ -1,0 +1,154 @@
+"""The one paginator over measured blocks (``forms.layout.paginate``) and the sheet
+description that feeds it (``forms.layout.sheet``): properties over random sheets."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cchc_xlsx.forms.layout.paginate import PAGE_FILL, Block, Label, paginate
+from cchc_xlsx.forms.layout.sheet import SheetBlocks, sheet_blocks
+
+PAGE = 500.0
+CAP = PAGE * PAGE_FILL
+
+row_h = st.floats(12, 90)
+body_block = st.tuples(st.lists(row_h, min_size=1, max_size=5),
+                       st.sampled_from(["task", "row", "group"]))
+
+
+@st.composite
+def sheets(draw) -> list[Block]:
+    """Furniture, a repeated header, body blocks (a group keeps with its next), signature."""
+    blocks: list[Block] = []
+    at = 0
+
+    def add(heights, role, keep=False, solid=False, repeat=False):
+        nonlocal at
+        blocks.append(Block(at, tuple(heights), role, keep, solid, repeat))
+        at += len(heights)
+
+    add(draw(st.lists(st.floats(15, 40), min_size=3, max_size=8)), "furniture", True, True)
+    add(draw(st.lists(st.floats(15, 50), min_size=1, max_size=2)), "header", True, True, True)
+    body = draw(st.lists(body_block, min_size=1, max_size=40))
+    for n, (heights, role) in enumerate(body):
+        if role == "group":
+            heights = heights[:1]
+        add(heights, role, keep=role == "group" or n == len(body) - 1)
+    add(draw(st.lists(st.floats(15, 25), min_size=6, max_size=10)), "signature", solid=True)
+    return blocks
+
+
+def _pages(blocks: list[Block], breaks: list[int]) -> list[range]:
+    n = blocks[-1].last + 1
+    starts = [0, *breaks, n]
+    return [range(a, b) for a, b in zip(starts, starts[1:], strict=False)]
+
+
+def _chain(blocks: list[Block], i: int) -> list[Block]:
+    """Block ``i`` with the blocks it is kept with (before and after)."""
+    a = i
+    while a > 0 and blocks[a - 1].keep_with_next:
+        a -= 1
+    b = i
+    while b < len(blocks) - 1 and blocks[b].keep_with_next:
+        b += 1
+    return blocks[a:b + 1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(sheets())
+def test_breaks_fall_between_blocks_unless_a_chain_outgrows_a_page(blocks):
+    breaks = paginate(blocks, PAGE)
+    n = blocks[-1].last + 1
+    assert breaks == sorted(set(breaks)) and all(0 < b < n for b in breaks)
+    repeat = sum(b.height for b in blocks if b.repeat)
+    heights = [h for b in blocks for h in b.heights]
+    firsts = {b.first: i for i, b in enumerate(blocks)}
+    for at in breaks:
+        if at in firsts:
+            i = firsts[at]
+            if not blocks[i - 1].keep_with_next:
+                continue  # between two blocks free to part
+            chain = _chain(blocks, i)
+        else:  # inside a block
+            i = max(k for k, b in enumerate(blocks) if b.first <= at)
+            chain = _chain(blocks, i)
+        # only a chain taller than a page is ever cut
+        assert repeat + sum(b.height for b in chain) > CAP, (at, [b.role for b in chain])
+    for n_page, rows in enumerate(_pages(blocks, breaks)):
+        top = repeat if n_page else 0.0
+        used = top + sum(heights[k] for k in rows)
+        if used > CAP:  # an overfull page holds a part of a chain too tall to cut finer
+            i = max(k for k, b in enumerate(blocks) if b.first <= rows[0])
+            assert repeat + sum(b.height for b in _chain(blocks, i)) > CAP or len(rows) == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(sheets())
+def test_page_one_and_the_signature(blocks):
+    breaks = paginate(blocks, PAGE)
+    pages = _pages(blocks, breaks)
+    header = next(b for b in blocks if b.role == "header")
+    first_body = blocks[2]
+    if sum(b.height for b in blocks[:3]) <= CAP:  # page 1: never the header alone
+        assert first_body.first in pages[0]
+    sig = blocks[-1]
+    last_body = blocks[-2]
+    if header.height + last_body.heights[-1] + sig.height <= CAP and len(blocks) > 4:
+        # (with one table block, page 1 and the signature both ask for it)
+        page = next(p for p in pages if sig.first in p)
+        assert last_body.last in page and sig.last in page  # the last row signs with it
+
+
+@settings(max_examples=200, deadline=None)
+@given(sheets(), st.floats(20, 60))
+def test_a_cut_label_keeps_room_on_both_sides(blocks, need):
+    body = [b for b in blocks if b.role in ("task", "row", "group")]
+    label = Label(body[0].first, body[-1].last, need)
+    breaks = paginate(blocks, PAGE, [label])
+    heights = [h for b in blocks for h in b.heights]
+    for at in breaks:
+        if label.first < at <= label.last:
+            above = sum(heights[label.first:at])
+            below = sum(heights[at:label.last + 1])
+            chain = _chain(blocks, max(k for k, b in enumerate(blocks) if b.first <= at))
+            if sum(b.height for b in chain) + need * 2 < CAP / 2:
+                assert above >= need and below >= need
+
+
+def test_blocks_must_tile_the_rows():
+    with pytest.raises(ValueError):
+        paginate([Block(0, (10.0,)), Block(2, (10.0,))], PAGE)
+    with pytest.raises(ValueError):
+        Block(0, ())
+
+
+def test_last_row_not_alone_above_the_signature():
+    """Rows that would leave one task alone on the last page are balanced."""
+    blocks = [Block(0, (100.0,), "furniture", True, True),
+              Block(1, (20.0,), "header", True, True, True)]
+    for k in range(2, 2 + 12):
+        blocks.append(Block(k, (30.0,), "task", keep_with_next=k == 13))
+    blocks.append(Block(14, (20.0,) * 8, "signature", solid=True))
+    breaks = paginate(blocks, PAGE)
+    assert breaks and breaks[-1] < 13  # at least two table rows above the signature
+
+
+def test_the_description_becomes_blocks():
+    """Furniture, header, described tasks and groups, undescribed merges, signature."""
+    desc = SheetBlocks()
+    desc.block(5, 5, "group", keep_with_next=True)
+    desc.block(6, 8)  # a task of three product rows
+    desc.merged(6, 8)  # its name merged over them: inside the block
+    desc.merged(5, 10, ("label",))  # a group label over blocks: not a block
+    desc.merged(11, 12)  # an undescribed merge: a block of its own
+    desc.signature = (14, 20)
+    blocks = sheet_blocks(desc, lambda k: 15.0, 3, 4, 21)
+    spans = [(b.first, b.last, b.role, b.keep_with_next) for b in blocks]
+    assert spans == [(0, 2, "furniture", True), (3, 4, "header", True), (5, 5, "group", True),
+                     (6, 8, "task", False), (9, 9, "row", False), (10, 10, "row", False),
+                     (11, 12, "task", False), (13, 13, "row", True),
+                     (14, 21, "signature", False)]
+    assert [b.repeat for b in blocks] == [False, True] + [False] * 7
