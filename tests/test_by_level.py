@@ -74,14 +74,17 @@ def read_level_sheet(path) -> dict:
         i += 1
     i = starts["3."] + 2
     stt = None
+    totals = {}
     while i < len(rows) and rows[i][1] not in (None, ""):
-        r = rows[i]  # an indicator's row (its number and words), then one row per level
+        r = rows[i]  # an indicator's row (its number and words), one row per level, Tổng cộng
         if r[0] not in (None, ""):
             stt = r[0]
+        elif r[1] == "Tổng cộng":
+            totals[str(stt)] = (r[3], r[4], r[5], r[6], r[7])
         else:
             rates[(str(stt), r[1])] = (r[3], r[4], r[5], r[6])
         i += 1
-    return {"tasks": tasks, "tthc": tthc, "rates": rates}
+    return {"tasks": tasks, "tthc": tthc, "rates": rates, "totals": totals}
 
 
 @pytest.fixture(scope="module")
@@ -117,6 +120,24 @@ def test_indicator_sums_by_level_equal_recomputed(shown, valid_files, plan, unit
             assert result == pytest.approx(n / d)
             checked += 1
     assert checked > 20
+
+
+def test_indicator_totals_over_all_levels_are_sums_over_sums(shown, valid_files, plan,
+                                                            units):
+    """Each indicator's Tổng cộng row: Σ numerators / Σ denominators over every level (not
+    a mean of the levels' ratios), and the units reporting summed."""
+    expected = recompute_levels(valid_files, plan, units)
+    stt_of = {i.key: i.stt for i in plan.indicators}
+    checked = 0
+    for key in {k for fig in expected.values() for k in fig["rates"]}:
+        n = sum(fig["rates"][key][0] for fig in expected.values() if key in fig["rates"])
+        d = sum(fig["rates"][key][1] for fig in expected.values() if key in fig["rates"])
+        k = sum(fig["rates"][key][2] for fig in expected.values() if key in fig["rates"])
+        num, den, result, reporting, _ = shown["totals"][stt_of[key]]
+        assert (num, den, reporting) == (n, d, k), key
+        assert result == pytest.approx(n / d, rel=1e-12)
+        checked += 1
+    assert checked > 5
 
 
 def test_biểu_06_totals_by_level_equal_recomputed(shown, valid_files, plan, units):

@@ -35,6 +35,11 @@ from cchc_xlsx.plans.levels import NAMES
 # --- 5b. by cấp học ----------------------------------------------------------------------
 
 
+def _total_number(fm: Any, value: float) -> Any:
+    """A Tổng cộng figure: bold, integers as "1.234", fractions with their decimals."""
+    return fm.get("total", num_format=_num_format(value))
+
+
 def _write_levels(wb: Any, ctx: _Context, label: str, agg: Aggregate,
                   tthc_spec: FormSpec) -> None:
     """Task completion, indicator Σ/Σ and Biểu 06 totals per cấp học, one block each."""
@@ -175,7 +180,31 @@ def _write_levels(wb: Any, ctx: _Context, label: str, agg: Aggregate,
             ws.write_number(r, 7, a.meeting, count)
             ws.set_row(r, _height(text_lines(name, widths[1] + widths[2])))
             r += 1
-        ws.block(top, r - 1)  # an indicator's levels stay together
+        # Tổng cộng over every level: Σ numerators / Σ denominators, as each level's own
+        figs = [a for _, a in rows]
+        ws.write_blank(r, 0, None, total_fmt)
+        _merged(ws, r, 1, r, 2, "Tổng cộng", total_fmt)
+        if rec.get("measure") == "rate":
+            num, den = sum(a.numerator for a in figs), sum(a.denominator for a in figs)
+            ws.write_number(r, 3, num, _total_number(fm, num))
+            ws.write_number(r, 4, den, _total_number(fm, den))
+            if den > 0:
+                ws.write_number(r, 5, num / den, total_rate)
+            else:
+                ws.write_blank(r, 5, None, total_fmt)
+        else:
+            ws.write_blank(r, 3, None, total_fmt)
+            ws.write_blank(r, 4, None, total_fmt)
+            if rec.get("measure") == "count":
+                value = sum(a.total for a in figs)
+                ws.write_number(r, 5, value, _total_number(fm, value))
+            else:
+                ws.write_blank(r, 5, None, total_fmt)
+        ws.write_number(r, 6, sum(a.reporting for a in figs), total_fmt)
+        ws.write_number(r, 7, sum(a.meeting for a in figs), total_fmt)
+        ws.set_row(r, _height(1))
+        r += 1
+        ws.block(top, r - 1)  # an indicator's levels and their total stay together
     _finish(ws, ctx, widths, r, head, header_first, header_last, 0)
 
 
