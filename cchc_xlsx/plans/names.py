@@ -21,6 +21,7 @@ _ORG_PHRASES = (
     "Trường Tiểu học", "Trường Trung học cơ sở", "Trường Trung học phổ thông",
     "Trường Phổ thông", "Trường Tiểu học, Trung học cơ sở và Trung học phổ thông",
     "Trường Trung học cơ sở và Trung học phổ thông", "Trung tâm Giáo dục thường xuyên",
+    "Trường THPT chuyên", "Trường THCS và THPT", "Trường THPT", "Trường THCS",
     "Trung tâm Giáo dục nghề nghiệp - Giáo dục thường xuyên", "Trường", "Phòng", "Sở",
     "Trung tâm", "UBND", "HĐND",
 )

@@ -16,10 +16,11 @@ from pathlib import Path
 
 from cchc_xlsx.atomic import atomic_path
 from cchc_xlsx.checking.unit_plan_check import PlanReturn
+from cchc_xlsx.forms.text_measure import text_points
 from cchc_xlsx.forms.unit_plan import fold, indicator_rows, office_reference, plan_round, spec
 from cchc_xlsx.forms.unit_plan import task_rows as drafted_task_rows
 from cchc_xlsx.model import Plan, Unit
-from cchc_xlsx.plans.names import normal_case
+from cchc_xlsx.plans.names import break_name, normal_case
 
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
@@ -32,21 +33,15 @@ EMPTY = "(đơn vị ghi)"
 
 # words that end the kind of body in a name ("SỞ GIÁO DỤC VÀ ĐÀO TẠO | SÓC TRĂNG"): a
 # header name breaks after one of them, so the place or the school's own name stays whole
-_HEAD_ENDS = {"TẠO", "DÂN", "THPT", "THCS", "CHUYÊN", "NON", "HỌC", "XÃ", "TÂM"}
-ONE_LINE = 24  # characters of a bold 12 pt header name that fit one line of its block
+CELL_MARGIN_PT = 2 * 28 / 20  # the header table's cell margins (28 dxa a side)
 
 
-def header_lines(name: str) -> list[str]:
-    """A header name on one line, or two broken at the balanced point that keeps the
-    place or the school's own name whole."""
-    words = name.split()
-    if len(name) <= ONE_LINE or len(words) < 2:
-        return [name]
-    cuts = [(abs(len(" ".join(words[:k])) - len(" ".join(words[k:]))), k)
-            for k in range(1, len(words))]
-    preferred = [c for c in cuts if words[c[1] - 1] in _HEAD_ENDS]
-    k = min(preferred or cuts)[1]
-    return [" ".join(words[:k]), " ".join(words[k:])]
+def header_lines(name: str, cm: float, bold: bool = True) -> list[str]:
+    """A header name on one line of a cell ``cm`` wide, or two broken where a reader would
+    (``plans.names.break_name``: after the kind of body, before a place, never inside a
+    proper name), measured with the font's own widths as the workbooks and the report do."""
+    room = cm / 2.54 * 72 - CELL_MARGIN_PT
+    return break_name(name, lambda s: text_points(s, 12, bold=bold) <= room).split("\n")
 
 
 def _day(d: date) -> str:
@@ -171,10 +166,13 @@ def write_unit_plan_docx(plan: Plan, unit: Unit, path: str | Path,
             m.set(qn("w:type"), "dxa")
             margins.append(m)
         tbl_pr.append(margins)
-        fix_widths(head, (7.0, 9.4) if first else (10.5, 14.5))
+        widths = (7.0, 9.4) if first else (10.5, 14.5)
+        fix_widths(head, widths)
         cell_lines(head.cell(0, 0),
-                   [(t, {"size": 12}) for t in header_lines(unit.superior.upper())]
-                   + [(t, {"bold": True, "size": 12}) for t in header_lines(unit.name.upper())]
+                   [(t, {"size": 12}) for t in header_lines(unit.superior.upper(), widths[0],
+                                                            bold=False)]
+                   + [(t, {"bold": True, "size": 12})
+                      for t in header_lines(unit.name.upper(), widths[0])]
                    + [("________", {"bold": True, "size": 12})])
         cell_lines(head.cell(0, 1), [(NATION, {"bold": True, "size": 12}),
                                      (MOTTO, {"bold": True, "size": 13, "underline": True})])
