@@ -52,6 +52,11 @@ def printed(tmp_path_factory, plan001, units):
     result = merge([SAMPLES / "returns"], plan001, units, "q1-2023", out / "tong-hop.xlsx",
                    office_from_units(units, plan001), workers=1)
     books["tong-hop"] = Path(result.out)
+    three = sorted((SAMPLES / "returns").glob("MN-*.xlsx"))[:3]  # three units sent theirs
+    mine = [u for u in units if any(p.name.startswith(u.code + "_") for p in three)]
+    result = merge(three, plan001, mine, "q1-2023", out / "tong-hop-3.xlsx",
+                   office_from_units(mine, plan001), workers=1)
+    books["tong-hop-3"] = Path(result.out)
     src = out / "src"
     src.mkdir()
     for name, book in books.items():
@@ -169,3 +174,18 @@ def test_consolidated_pages_fit_the_target(printed):
     """57 pages before the print stage; at most 60 % of that now (issue 14)."""
     _, by_sheet = printed["tong-hop"]
     assert sum(len(p) for p in by_sheet) <= 34
+
+
+@needs_soffice
+def test_status_of_three_units_is_one_page_with_its_signature(printed):
+    """Three units' "Tình hình nộp" needed 507 pt against a 482 pt landscape page (one row
+    on page 1, two and the signature on page 2): it now prints on one page."""
+    path, by_sheet = printed["tong-hop-3"]
+    ws = _sheets(path)[0]
+    assert ws.title == "Tình hình nộp"
+    [page] = by_sheet[0]
+    for r in _table_rows(ws):
+        assert _row_word(ws, r) in squash(page)
+    assert squash("Nơi nhận:") in squash(page) and squash("TRƯỞNG PHÒNG") in squash(page)
+    assert len(_table_rows(ws)) == 3
+

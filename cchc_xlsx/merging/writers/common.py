@@ -216,9 +216,11 @@ def _head(ctx: _Context, label: str, title: str, notes: tuple[str, ...] = ()) ->
 
 
 def _sheet(wb: Any, ctx: _Context, name: str, widths: list[float],
-           head: HeaderTexts, keep: tuple[int, ...] = ()) -> tuple[Worksheet, int]:
+           head: HeaderTexts, keep: tuple[int, ...] = (),
+           landscape: bool = True) -> tuple[Worksheet, int]:
     ws = wb.add_worksheet(name, worksheet_class=OfficialWorksheet)
-    widths[:] = begin_sheet(ws, fit_widths(widths, True, keep))  # the callers size rows by these
+    # the callers size rows by these widths
+    widths[:] = begin_sheet(ws, fit_widths(widths, landscape, keep))
     return ws, write_page_header(ws, ctx.fm, widths, head)
 
 

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import PurePath
 from typing import Any
 
+import xlsxwriter
+
+from cchc_xlsx.forms.layout.orientation import one_page_orientation, sheet_height
 from cchc_xlsx.forms.official_layout import (
+    Formats,
+    printable,
     text_lines,
 )
 from cchc_xlsx.merging.aggregate import (
@@ -142,16 +148,45 @@ def _short_note(s: Submission) -> str:
     return "; ".join(parts)
 
 
+ONE_PAGE_UNITS = 20  # more units than this never print on one page: no need to try
+
+
 def _write_submissions(wb: Any, ctx: _Context, label: str, agg: Aggregate,
                        submissions: Sequence[Submission], expected: Collection[str] | None,
                        generated_at: datetime) -> None:
     """One short row per unit and the counts; what only the office's clerk needs (files,
-    time sources, error counts, when the merge ran) goes to the hidden log sheet."""
+    time sources, error counts, when the merge ran) goes to the hidden log sheet.
+
+    A few units' appendix is one page with its signature: landscape when it fits there,
+    else portrait when it fits there (the page is taller, the narrower table's rows wrap
+    more), measured on a scratch sheet laid out each way."""
+    landscape = True
+    if len(submissions) <= ONE_PAGE_UNITS:
+        landscape = one_page_orientation(
+            lambda wide: _measure(ctx, label, agg, submissions, expected, wide),
+            lambda wide: printable(wide)[1])
+    _submissions_sheet(wb, ctx, label, agg, submissions, expected, landscape)
+
+
+def _measure(ctx: _Context, label: str, agg: Aggregate, submissions: Sequence[Submission],
+             expected: Collection[str] | None, landscape: bool) -> float:
+    """The printed height of the whole sheet laid out ``landscape`` or portrait, written
+    to a workbook that is never saved."""
+    scratch = xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True})
+    sheet = _submissions_sheet(scratch, replace(ctx, fm=Formats(scratch)), label, agg,
+                               submissions, expected, landscape)
+    return sheet_height(sheet)
+
+
+def _submissions_sheet(wb: Any, ctx: _Context, label: str, agg: Aggregate,
+                       submissions: Sequence[Submission], expected: Collection[str] | None,
+                       landscape: bool) -> Any:
     headers = ["STT", "Mã đơn vị", "Tên đơn vị", "Số báo cáo", "Ngày nhận", "Đúng hạn",
                "Tình trạng", "Ghi chú"]
     widths = [5.0, 10.0, 30.0, 14.0, 12.0, 10.0, 15.0, 26.0]
     head = _head(ctx, label, "TÌNH HÌNH NỘP BÁO CÁO CỦA CÁC ĐƠN VỊ")
-    ws, r = _sheet(wb, ctx, SHEET_SUBMISSIONS, widths, head, keep=(4,))  # the date
+    ws, r = _sheet(wb, ctx, SHEET_SUBMISSIONS, widths, head, keep=(4,),  # the date
+                   landscape=landscape)
     r = _lines_block(ws, ctx, r, widths,
                      _totals(submissions, agg, expected, sum(widths), ctx.period))
     header_first = r
@@ -182,6 +217,7 @@ def _write_submissions(wb: Any, ctx: _Context, label: str, agg: Aggregate,
         ws.set_row(r, _height(max(text_lines(text, widths[c]) for text, c in texts)))
         r += 1
     _finish(ws, ctx, widths, r, head, header_first, header_last, first)
+    return ws
 
 
 SHEET_LOG = "Nhật ký tổng hợp"
