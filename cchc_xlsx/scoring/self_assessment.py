@@ -34,6 +34,7 @@ from cchc_xlsx.scoring.criteria import NA_TEXT, NO, YES, CriteriaSet, Item
 from cchc_xlsx.scoring.scoring_print import (
     POINTS,
     WORKBOOK_OPTIONS,
+    balanced_widths,
     finish_sheet,
     fit_sheet,
     unit_header,
@@ -60,6 +61,7 @@ COLUMNS = (
     ("comment", "Ý kiến thẩm định", 9),
 )
 COL = {key: i for i, (key, _, _) in enumerate(COLUMNS)}
+INPUT_KEYS = ("evidence", "explain", "comment")  # what the unit and the office write
 KEY_COL = len(COLUMNS)
 TOTAL_KEYS = ("total", "applicable", "converted", "class")
 
@@ -147,9 +149,18 @@ def write_self_assessment(crit: CriteriaSet, unit: Unit, path: str | Path,
 def _write_sheet(wb, ws, crit: CriteriaSet, unit: Unit, password: str | None
                  ) -> SheetIdentity:
     fm = Formats(wb)
-    # fitted to A4 landscape at 100 %: the text columns narrow and wrap, scores keep width
-    widths = fit_sheet(ws, [w for _, _, w in COLUMNS], True,
-                       keep=tuple(COL[k] for k in ("max", "result", "na", "score", "appraised")))
+    # A4 landscape at 100 %: scores keep their width; the criteria's words and the scoring
+    # guide get the width where it saves the most lines, the unit's input columns keep room
+    keep = tuple(COL[k] for k in ("max", "result", "na", "score", "appraised"))
+    items = list(crit.walk(unit.level))
+    text_rows = [[it.code, it.name, "", guide_text(it)] + [""] * (len(COLUMNS) - 4)
+                 for it in items]
+    # (the evidence column keeps its width: the unit lists documents there)
+    widths = fit_sheet(ws, balanced_widths([w for _, _, w in COLUMNS], True,
+                                           (*keep, COL["evidence"]),
+                                           [t for _, t, _ in COLUMNS], text_rows,
+                                           inputs=[COL[k] for k in INPUT_KEYS]),
+                       True, keep=keep)
     h = header_texts(crit, unit)
     r = write_page_header(ws, fm, widths, h)
     header_row = r
@@ -165,7 +176,6 @@ def _write_sheet(wb, ws, crit: CriteriaSet, unit: Unit, password: str | None
         ws.write_string(r, c, f"({c + 1})", fm.get("colnum"))
     r += 1
     first = r
-    items = list(crit.walk(unit.level))
     rows = {it.code: first + i for i, it in enumerate(items)}
     unlocked = {"locked": False}
     grey = {"bg_color": "#F2F2F2"}
