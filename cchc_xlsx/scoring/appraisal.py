@@ -80,14 +80,14 @@ def write_appraisal(crit: CriteriaSet, scores: Sequence[UnitScores], path: str |
         wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
         ws = wb.add_worksheet(SHEET, worksheet_class=OfficialWorksheet)
         fm = Formats(wb)
-        # A4 landscape at 100 %: width where the units' and criteria's names save lines,
-        # the comment column keeps room to write
+        # A4 landscape at 100 %: width where the units' and criteria's names save lines;
+        # the comment column keeps its width (the office writes its reasons there)
         keep = (4, SELF, APPRAISED)
         text_rows = [(s.code, s.name, code, crit.by_code[code].name)
                      for s in scores for code in s.leaves if code in crit.by_code]
-        widths = fit_sheet(ws, balanced_widths([w for _, w in HEADERS], True, keep,
-                                               [t for t, _ in HEADERS], text_rows,
-                                               inputs=(COMMENT,)), True, keep=keep)
+        widths = fit_sheet(ws, balanced_widths([w for _, w in HEADERS], True,
+                                               (*keep, COMMENT), [t for t, _ in HEADERS],
+                                               text_rows, inputs=(COMMENT,)), True, keep=keep)
         h = office_header(office, crit.year, "Phụ lục",
                           f"BẢNG THẨM ĐỊNH KẾT QUẢ TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CẢI CÁCH HÀNH CHÍNH "
                           f"NĂM {crit.year}",

@@ -12,22 +12,19 @@ these appendices do not have).
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 
 from xlsxwriter.worksheet import Worksheet
 
-from cchc_xlsx.forms.layout.widths import balance
+from cchc_xlsx.forms.layout.widths import balance_table
 from cchc_xlsx.forms.official_layout import (
     FONT,
     TABLE_SIZE,
     HeaderTexts,
     begin_sheet,
     fit_widths,
-    row_height,
     setup_page,
     signer_lines,
-    text_lines,
 )
 from cchc_xlsx.merging.merge_writer import Office
 from cchc_xlsx.model import Unit
@@ -59,46 +56,15 @@ def fit_sheet(ws: Worksheet, widths: Sequence[float], landscape: bool,
     return begin_sheet(ws, fit_widths(list(widths), landscape, keep))
 
 
-SAMPLE_ROWS = 240  # distinct rows the balance measures (a many-unit table repeats itself)
-
-
 def balanced_widths(widths: Sequence[float], landscape: bool, keep: tuple[int, ...],
                     headers: Sequence[str], rows: Sequence[Sequence[object]],
                     inputs: Sequence[int] = ()) -> list[float]:
-    """Widths that print the table shortest, by the print stage's ``layout.widths.balance``
-    (as the forms and the consolidated writers do): the columns are first fitted to the
-    page, then width moves to the text columns where it saves the most lines; ``inputs``
-    (where a unit or the office writes) keep writing room and get what the text cannot
-    use; what is left goes back to the text columns in proportion, so the table still spans
-    the page. ``keep`` columns (numbers, dates) stay as given."""
-    base = list(fit_widths(list(widths), landscape, keep).widths)
-    n = len(base)
-    counted = Counter(tuple(str(v) if isinstance(v, str) else "" for v in r[:n]) for r in rows)
-    distinct = list(counted.items())
-    if len(distinct) > SAMPLE_ROWS:  # every k-th, weighted: the shape of the whole table
-        step = len(distinct) / SAMPLE_ROWS
-        picked = [distinct[int(k * step)] for k in range(SAMPLE_ROWS)]
-        distinct = [(r, c * step) for r, c in picked]
-    texts = [[r[c] for r, _ in distinct if c < len(r) and r[c] and c not in inputs]
-             for c in range(n)]
-
-    def height(w: list[float]) -> float:
-        head = row_height(max(text_lines(h, x, bold=True) for h, x in zip(headers, w,
-                                                                         strict=True)))
-        body = sum(weight * row_height(max((text_lines(v, w[c]) for c, v in enumerate(r)
-                                            if v), default=1))
-                   for r, weight in distinct)
-        return body + head
-
-    is_input = [i in inputs for i in range(n)]
-    new = balance(base, headers, texts, is_input, [i in keep for i in range(n)], height)
-    grow = [i for i in range(n) if i not in keep and new[i] > 6 and not is_input[i]]
-    spare = sum(base) - sum(new)
-    if spare > 0 and grow:
-        share = sum(new[i] for i in grow)
-        for i in grow:
-            new[i] = round(new[i] + spare * new[i] / share - 0.05, 1)
-    return new if height(new) < height(base) else base
+    """Widths that print the table shortest, by the print stage's table balance (as the
+    forms and the consolidated writers do): the columns are first fitted to the page, then
+    width moves to the text columns where it saves the most lines (``inputs`` keep writing
+    room; ``keep`` columns, numbers and dates, stay as given)."""
+    base = fit_widths(list(widths), landscape, keep).widths
+    return balance_table(base, headers, rows, keep, inputs)
 
 
 def finish_sheet(ws: Worksheet, header_first: int, header_last: int, end: int,

@@ -13,8 +13,10 @@ from typing import Any
 import xlsxwriter
 
 from cchc_xlsx.forms.layout.orientation import one_page_orientation, sheet_height
+from cchc_xlsx.forms.layout.widths import balance_table
 from cchc_xlsx.forms.official_layout import (
     Formats,
+    fit_widths,
     printable,
     text_lines,
 )
@@ -183,7 +185,13 @@ def _submissions_sheet(wb: Any, ctx: _Context, label: str, agg: Aggregate,
                        landscape: bool) -> Any:
     headers = ["STT", "Mã đơn vị", "Tên đơn vị", "Số báo cáo", "Ngày nhận", "Đúng hạn",
                "Tình trạng", "Ghi chú"]
-    widths = [5.0, 10.0, 30.0, 14.0, 12.0, 10.0, 15.0, 26.0]
+    # fitted to the page, then balanced by the rows' text (``layout.widths``): a unit's
+    # code stays on one line, the notes column gives what it does not need
+    texts = [("", s.unit_code, s.unit_name, s.report_number, "",
+              {True: "Đúng hạn", False: "Quá hạn"}.get(s.on_time, ""),  # type: ignore[arg-type]
+              STATUS_LABELS.get(s.status, s.status), _short_note(s)) for s in submissions]
+    widths = balance_table(fit_widths([5.0, 10.0, 30.0, 14.0, 12.0, 10.0, 15.0, 26.0],
+                                      landscape, (4,)).widths, headers, texts, keep=(0, 4))
     head = _head(ctx, label, "TÌNH HÌNH NỘP BÁO CÁO CỦA CÁC ĐƠN VỊ")
     ws, r = _sheet(wb, ctx, SHEET_SUBMISSIONS, widths, head, keep=(4,),  # the date
                    landscape=landscape)
