@@ -152,3 +152,20 @@ def test_the_description_becomes_blocks():
                      (11, 12, "task", False), (13, 13, "row", True),
                      (14, 21, "signature", False)]
     assert [b.repeat for b in blocks] == [False, True] + [False] * 7
+
+
+def test_table_balance_gives_the_text_the_width():
+    """A narrow name column beside a wide, empty notes column: the names get the width
+    (fewer printed lines), the input column keeps its writing room, the total stays."""
+    from cchc_xlsx.forms.layout.widths import INPUT_ROOM, balance_table
+
+    headers = ["STT", "Tên đơn vị", "Ngày", "Ghi chú"]
+    rows = [("1", "Trường Mầm non Họa Mi Phường 15 Quận 8", "", ""),
+            ("2", "Trường Tiểu học Nguyễn Trung Ngạn Quận 8", "", "")]
+    base = [5.0, 12.0, 12.0, 40.0]
+    new = balance_table(base, headers, rows, keep=(0, 2))
+    assert new[1] > base[1] and new[3] < base[3]
+    assert new[0] == base[0] and new[2] == base[2]
+    assert sum(new) <= sum(base) + 0.01
+    with_input = balance_table(base, headers, rows, keep=(0, 2), inputs=(3,))
+    assert with_input[3] >= INPUT_ROOM and with_input[1] > base[1]

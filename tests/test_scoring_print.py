@@ -182,3 +182,26 @@ def test_pdf_at_nominal_sizes_with_the_signature_on_the_last_rows_page(books, ki
         assert any(squash(n) in page for n in name[:6] if len(n) > 5)
         last = squash(_last_table_row(rows))[:15]
         assert last in page, (kind, i, last)
+
+
+def test_self_assessment_widths_are_balanced_by_its_text(books):
+    """The criteria's words and the scoring guide wrap into fewer lines than with the
+    designer's widths merely fitted to the page (``layout.widths.balance_table``)."""
+    from cchc_xlsx.forms.official_layout import fit_widths, text_lines
+    from cchc_xlsx.scoring.self_assessment import COL, COLUMNS
+
+    wb = load_workbook(books["self"])
+    ws = next(w for w in wb.worksheets if w.sheet_state == "visible")
+    keep = tuple(COL[k] for k in ("max", "result", "na", "score", "appraised"))
+    fitted = fit_widths([w for _, _, w in COLUMNS], True, keep).widths
+    made = [ws.column_dimensions[chr(65 + i)].width - 0.7109375 for i in range(len(COLUMNS))]
+    start = next(r for r in range(1, ws.max_row) if ws.cell(r, 1).value == "(1)") + 1
+    rows = [(ws.cell(r, 2).value, ws.cell(r, 4).value) for r in range(start, ws.max_row)
+            if ws.cell(r, 4).value]
+
+    def lines(w):
+        return sum(max(text_lines(name or "", w[COL["name"]]),
+                       text_lines(guide, w[COL["guide"]])) for name, guide in rows)
+
+    assert len(rows) > 20
+    assert lines(made) < lines(fitted)

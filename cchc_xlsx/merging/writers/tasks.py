@@ -90,6 +90,7 @@ def _write_tasks(wb: Any, ctx: _Context, label: str, agg: Aggregate) -> None:
             continue
         # one task: one row per product, its number and content merged down those rows
         block = records[k:k + max(1, rec.get("span", 1))]
+        ws.block(r, r + len(block) - 1)  # the task's product rows print together
         _merged(ws, r, 0, r + len(block) - 1, 0, rec["stt"], center)
         _merged(ws, r, 1, r + len(block) - 1, 1, rec["content"], td)
         heights = []
