@@ -138,21 +138,21 @@ def _row(lines: int) -> float:
 
 def balance_table(base: Sequence[float], headers: Sequence[str],
                   rows: Sequence[Sequence[object]], keep: Sequence[int] = (),
-                  inputs: Sequence[int] = ()) -> list[float]:
+                  inputs: Sequence[int] = (), sample: int = SAMPLE_ROWS) -> list[float]:
     """``balance`` for a table given as its rows' texts, one 12 pt row per entry: widths
     (summing to ``base``'s, already fitted to the page) that print it shortest. ``inputs``
     (where a unit or the office writes) keep writing room and get what the text cannot
     use; what is left goes back to the text columns in proportion, so the table still
     spans the page; ``keep`` columns (numbers, dates) stay as given. A long table is
-    measured on a weighted sample of its distinct rows."""
+    measured on a weighted sample of ``sample`` of its distinct rows."""
     base = list(base)
     n = len(base)
     counted = Counter(tuple(str(v) if isinstance(v, str) else "" for v in r[:n]) for r in rows)
     distinct: list[tuple[tuple[str, ...], float]] = list(counted.items())
-    if len(distinct) > SAMPLE_ROWS:  # every k-th, weighted: the shape of the whole table
-        step = len(distinct) / SAMPLE_ROWS
+    if len(distinct) > sample:  # every k-th, weighted: the shape of the whole table
+        step = len(distinct) / sample
         distinct = [(distinct[int(k * step)][0], distinct[int(k * step)][1] * step)
-                    for k in range(SAMPLE_ROWS)]
+                    for k in range(sample)]
     texts = [[r[c] for r, _ in distinct if c < len(r) and r[c] and c not in inputs]
              for c in range(n)]
 

@@ -151,6 +151,7 @@ def _short_note(s: Submission) -> str:
 
 
 ONE_PAGE_UNITS = 20  # more units than this never print on one page: no need to try
+BALANCE_SAMPLE = 12  # rows the column balance measures: a district's 1,000 units are alike
 
 
 def _write_submissions(wb: Any, ctx: _Context, label: str, agg: Aggregate,
@@ -191,7 +192,8 @@ def _submissions_sheet(wb: Any, ctx: _Context, label: str, agg: Aggregate,
               {True: "Đúng hạn", False: "Quá hạn"}.get(s.on_time, ""),  # type: ignore[arg-type]
               STATUS_LABELS.get(s.status, s.status), _short_note(s)) for s in submissions]
     widths = balance_table(fit_widths([5.0, 10.0, 30.0, 14.0, 12.0, 10.0, 15.0, 26.0],
-                                      landscape, (4,)).widths, headers, texts, keep=(0, 4))
+                                      landscape, (4,)).widths, headers, texts, keep=(0, 4),
+                           sample=BALANCE_SAMPLE)
     head = _head(ctx, label, "TÌNH HÌNH NỘP BÁO CÁO CỦA CÁC ĐƠN VỊ")
     ws, r = _sheet(wb, ctx, SHEET_SUBMISSIONS, widths, head, keep=(4,),  # the date
                    landscape=landscape)
