@@ -186,3 +186,14 @@ def test_table_balance_gives_the_text_the_width():
     assert sum(new) <= sum(base) + 0.01
     with_input = balance_table(base, headers, rows, keep=(0, 2), inputs=(3,))
     assert with_input[3] >= INPUT_ROOM and with_input[1] > base[1]
+
+
+def test_a_short_sheet_takes_the_orientation_that_fits_one_page():
+    from cchc_xlsx.forms.layout.orientation import one_page_orientation
+
+    page = {True: 482.0, False: 728.0}.__getitem__  # A4 inside the NĐ 30 margins
+    assert one_page_orientation({True: 400.0, False: 450.0}.__getitem__, page) is True
+    # the 3-unit status appendix: 507 pt landscape, taller rows but one page portrait
+    assert one_page_orientation({True: 507.0, False: 560.0}.__getitem__, page) is False
+    # too long either way: the wide table's own landscape layout, over several pages
+    assert one_page_orientation({True: 900.0, False: 1100.0}.__getitem__, page) is True
