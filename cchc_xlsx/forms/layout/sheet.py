@@ -11,7 +11,7 @@ or, inside undescribed rows, a block of its own (its rows print together).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from cchc_xlsx.forms.layout.paginate import Block, Label
@@ -119,5 +119,3 @@ def describe(ws: object) -> SheetBlocks:
         ws.cchc_blocks = desc  # type: ignore[attr-defined]
     return desc
 
-
-__all__: Sequence[str] = ("SheetBlocks", "describe", "sheet_blocks", "sheet_labels")
