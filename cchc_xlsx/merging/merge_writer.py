@@ -27,6 +27,7 @@ import xlsxwriter
 
 from cchc_xlsx import __version__
 from cchc_xlsx.atomic import atomic_path
+from cchc_xlsx.forms.fast_cells import release
 from cchc_xlsx.forms.identity import Identity, write_identity
 from cchc_xlsx.forms.official_layout import (
     FONT,
@@ -146,5 +147,6 @@ def write_consolidated(path: str | Path, plan: Plan, period: Period, agg: Aggreg
                                             generated_at),
                                ensure_ascii=False, separators=(",", ":"))))
         wb.close()
+        release(wb)
     return path
 
