@@ -44,6 +44,17 @@ def _write(path: Path, worksheet_class: type, constant_memory: bool = False) -> 
     ws.write_blank("D43", None, boxed)
     ws.write_string(44, 0, "x" * 40000, boxed)  # truncated to Excel's limit
     ws.merge_range(46, 0, 47, 3, "Gộp", boxed)
+    texts = ["H", "", "D", "x" * 20000, "", "Trường <A>", "H"]
+    formats = [boxed, boxed, day, boxed, None, bold, boxed]
+    for r in (49, 1048576):  # the second is outside the sheet: nothing written
+        if isinstance(ws, FastCellsWorksheet):
+            ws.write_text_row(r, 2, texts, formats)
+        else:
+            for j, (text, fmt) in enumerate(zip(texts, formats, strict=True)):
+                if text:
+                    ws.write_string(r, 2 + j, text, fmt)
+                else:
+                    ws.write_blank(r, 2 + j, None, fmt)
     wb.close()
 
 

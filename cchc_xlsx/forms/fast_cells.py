@@ -8,7 +8,8 @@ regular expression for characters to escape, although a cell reference ("AB12") 
 format index (an integer) never hold one. Profiled, those two were a third of writing the
 consolidated workbook.
 
-``FastCellsWorksheet`` skips the notation check when the row is already an ``int`` and
+``FastCellsWorksheet`` skips the notation check when the row is already an ``int``, stores a
+row of texts with one bounds check (``write_text_row``, for the units × tasks grid), and
 writes the ``<c>`` element of a string, number, date or blank cell that has a format in one
 formatted string, exactly as xlsxwriter would (``tests/test_fast_cells.py`` writes every
 kind of cell both ways and compares the sheet XML byte for byte, so an xlsxwriter release
@@ -18,6 +19,7 @@ formula, a rich string, ``constant_memory`` — goes to xlsxwriter's own code.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell_fast
@@ -51,6 +53,33 @@ class FastCellsWorksheet(Worksheet):
         if type(row) is int:
             return self._write_blank(row, col, *args, **kwargs)
         return super().write_blank(row, col, *args, **kwargs)
+
+    def write_text_row(self, row: int, col: int, texts: Sequence[str],
+                       formats: Sequence[Any]) -> None:
+        """Texts from (row, col) rightwards, each as a string, or as a blank keeping its
+        format when empty: the same cells as ``write_string``/``write_blank`` one by one
+        (``user_text.store_text``), with the bounds checked once for the row (a units ×
+        tasks grid is 50,000 such cells)."""
+        last = col + len(texts) - 1
+        if (self.constant_memory or not texts or self._check_dimensions(row, col)
+                or self._check_dimensions(row, last)):
+            for j, (text, fmt) in enumerate(zip(texts, formats, strict=True)):
+                if text:
+                    self.write_string(row, col + j, text, fmt)
+                else:
+                    self.write_blank(row, col + j, None, fmt)
+            return
+        index = self.str_table._get_shared_string_index
+        cells = self.table[row]
+        half = self.xls_strmax // 2
+        for j, (text, fmt) in enumerate(zip(texts, formats, strict=True)):
+            if not text:
+                if fmt is not None:
+                    cells[col + j] = CellBlankTuple(fmt)
+            elif len(text) > half:  # may need cutting to Excel's limit: xlsxwriter's own
+                self._write_string(row, col + j, text, fmt)
+            else:
+                cells[col + j] = CellStringTuple(index(text), fmt)
 
     def _write_cell(self, row: int, col: int, cell: Any) -> None:
         kind = _KINDS.get(type(cell))
