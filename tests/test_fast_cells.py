@@ -55,6 +55,12 @@ def _write(path: Path, worksheet_class: type, constant_memory: bool = False) -> 
                     ws.write_string(r, 2 + j, text, fmt)
                 else:
                     ws.write_blank(r, 2 + j, None, fmt)
+    if not constant_memory:  # comments and rows out of order need the whole table
+        ws.write_comment(49, 3, "Ghi chú")  # on a row with cells
+        ws.write_comment(52, 20, "Chỉ có ghi chú")  # a row with a comment only, far right
+    ws.set_row(53, 20, None, {"hidden": True})  # a row with no cells
+    ws.write_string(70, 30, "xa", boxed)  # a lone cell far right: the spans widen
+    ws.write_number(71, 1, 3.5, boxed)
     wb.close()
 
 
