@@ -191,8 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.code:
         use_code(args.code.resolve())
-    sys.path.insert(0, str(ROOT))  # tests.fill, bench_merge
-    sys.path.insert(0, str(ROOT / "bench"))
+    sys.path.append(str(ROOT))  # tests.fill; after --code, or it would shadow that checkout
+    sys.path.insert(0, str(ROOT / "bench"))  # bench_merge
     from bench_merge import ensure_returns
 
     import cchc_xlsx
