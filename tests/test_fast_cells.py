@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -9,7 +11,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from cchc_xlsx.forms.fast_cells import FastCellsWorksheet
+from cchc_xlsx.forms.fast_cells import FastCellsWorksheet, release
 from cchc_xlsx.forms.xlsx_page import OfficialWorksheet
 
 
@@ -96,3 +98,24 @@ def test_constant_memory_and_official_sheet(tmp_path):
         _write(stock, Worksheet, constant_memory=True)
         _write(fast, cls, constant_memory=True)
         assert _members(stock) == _members(fast)
+
+
+def test_release_frees_the_cells_without_the_cyclic_collector(tmp_path):
+    def written(release_it: bool) -> weakref.ref:
+        wb = xlsxwriter.Workbook(str(tmp_path / "r.xlsx"))
+        ws = wb.add_worksheet("A", worksheet_class=FastCellsWorksheet)
+        ws.write_string(0, 0, "x", wb.add_format({"border": 1}))
+        wb.close()
+        if release_it:
+            release(wb)
+        return weakref.ref(ws)
+
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        assert written(release_it=False)() is not None  # xlsxwriter's cycle keeps it
+        assert written(release_it=True)() is None  # freed on the spot
+    finally:
+        if was_on:
+            gc.enable()
+        gc.collect()
