@@ -13,6 +13,7 @@ from functools import lru_cache
 from xlsxwriter.worksheet import Worksheet
 
 from cchc_xlsx.forms.layout.sheet import SheetBlocks
+from cchc_xlsx.forms.fast_cells import FastCellsWorksheet
 
 
 @lru_cache(maxsize=8192)
@@ -27,7 +28,7 @@ class _Probe:
         self.use_future_functions = future
 
 
-class OfficialWorksheet(Worksheet):
+class OfficialWorksheet(FastCellsWorksheet):
     """Also caches formula preparation: ~70 regex passes per formula, the same formulas in
     every unit's workbook (profiled at 20 % of generate); the result depends only on the
     formula and two flags.

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
+from functools import cache
 from typing import Any
 
 from cchc_xlsx.errors import UserError
@@ -19,6 +20,17 @@ from cchc_xlsx.errors import UserError
 
 def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _fields_of(obj: Any) -> dict[str, Any]:
+    """A flat dataclass as a dict for JSON, without ``asdict``'s deep copy of every list
+    (the same JSON; the copy was 7 % of a profiled 1,000-unit write)."""
+    return {name: getattr(obj, name) for name in _field_names(type(obj))}
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
 
 
 # one letter per task status in the compact per-unit detail ("" = not filled)
@@ -185,8 +197,8 @@ class Aggregate:
         # already plain JSON data and are serialised in place (``asdict`` would deep-copy
         # them: 10,000 units made that copy the merge's memory peak)
         data = {f.name: getattr(self, f.name) for f in fields(self)}
-        data["units"] = {k: asdict(v) for k, v in self.units.items()}
-        data["indicators"] = {k: asdict(v) for k, v in self.indicators.items()}
+        data["units"] = {k: _fields_of(v) for k, v in self.units.items()}
+        data["indicators"] = {k: _fields_of(v) for k, v in self.indicators.items()}
         return _dump(data)
 
     @classmethod

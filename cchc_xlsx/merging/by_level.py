@@ -9,7 +9,9 @@ survives being merged again one level up.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from cchc_xlsx.merging.aggregate import CODE_STATUS, TTHC_COLUMNS, Aggregate, IndicatorAgg
 from cchc_xlsx.plans.levels import LEVELS, NAMES, level_codes
@@ -17,6 +19,7 @@ from cchc_xlsx.plans.levels import LEVELS, NAMES, level_codes
 UNKNOWN = "Chưa rõ cấp học"
 
 
+@lru_cache(maxsize=256)
 def level_name(text: str) -> str:
     """The level as a short name when it names one ("Tiểu học" → "TH"), else as written
     (a multi-level "Tiểu học, THCS" or "Liên cấp" is its own group)."""
@@ -59,12 +62,13 @@ def by_level(agg: Aggregate) -> list[LevelFigures]:
     """One entry per cấp học among the counted units, in the usual MN, TH, THCS… order."""
     levels: dict[str, LevelFigures] = {}
     for code, sub in agg.units.items():
-        fig = levels.setdefault(level_name(sub.level), LevelFigures(level_name(sub.level)))
+        name = level_name(sub.level)  # a few levels among many units: looked up once each
+        fig = levels.get(name) or levels.setdefault(name, LevelFigures(name))
         fig.units += 1
-        for letter in agg.task_detail.get(code, ""):
+        for letter, n in Counter(agg.task_detail.get(code, "")).items():
             status = CODE_STATUS.get(letter)
             if status:
-                fig.statuses[status] = fig.statuses.get(status, 0) + 1
+                fig.statuses[status] = fig.statuses.get(status, 0) + n
         for key, figures in agg.indicator_by_unit.get(code, {}).items():
             fig.indicators.setdefault(key, IndicatorAgg()).add_unit(figures, sub.unit_name)
         values = agg.tthc_by_unit.get(code)

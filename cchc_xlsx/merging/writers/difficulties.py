@@ -62,9 +62,12 @@ def group_difficulties(plan: Plan, agg: Aggregate) -> list[tuple[str, list[str]]
     refs = _short_refs(plan)
     names = {code: s.unit_name for code, s in agg.units.items()}
     groups: dict[str, tuple[str, dict[str, list[str]]]] = {}
+    compared: dict[str, str] = {}  # many units send the same sentence: fold each text once
     for unit, key, text in agg.difficulties:
-        said = " ".join(text.split())  # compared as words; printed as the unit typed it
-        entry = groups.setdefault(said.casefold().rstrip(". "), (text, {}))
+        same = compared.get(text)
+        if same is None:  # compared as words; printed as the unit typed it
+            same = compared[text] = " ".join(text.split()).casefold().rstrip(". ")
+        entry = groups.setdefault(same, (text, {}))
         where = refs.get(key) or key.split(":", 1)[-1]
         tasks = entry[1].setdefault(names.get(unit, unit), [])
         if where not in tasks:

@@ -14,6 +14,7 @@ import xlsxwriter
 
 from cchc_xlsx.forms.layout.orientation import one_page_orientation, sheet_height
 from cchc_xlsx.forms.layout.widths import balance_table
+from cchc_xlsx.forms.fast_cells import FastCellsWorksheet
 from cchc_xlsx.forms.official_layout import (
     Formats,
     fit_widths,
@@ -241,7 +242,7 @@ def write_log(wb: Any, ctx: _Context, submissions: Sequence[Submission],
     """The hidden, non-printing log of the merge: files as stored, where each received
     time came from, error and warning counts, and the computer's time of merging (which
     belongs to no appendix: the report is dated by its clerk, not by the machine)."""
-    ws = wb.add_worksheet(SHEET_LOG)
+    ws = wb.add_worksheet(SHEET_LOG, worksheet_class=FastCellsWorksheet)
     ws.hide()
     fm = ctx.fm
     widths = [5.0, 10.0, 30.0, 14.0, 14.0, 16.0, 22.0, 9.0, 7.0, 8.0, 40.0, 40.0]

@@ -73,6 +73,7 @@ def _write_task_detail(wb: Any, ctx: _Context, label: str, agg: Aggregate,
     labels = [k[5:] if k.startswith("task:") else k for k in keys]
     order = _detail_units(agg, submissions)
     names = {c: (agg.units[c].unit_name if c in agg.units else c) for c in order}
+    number = {c: n for n, c in enumerate(order, start=1)}
     fixed = [4.5, _code_width(order), 24.0]
     per = _parts(len(keys), fixed)
     slices = [range(a, min(a + per, len(keys))) for a in range(0, len(keys), per)]
@@ -142,17 +143,14 @@ def _write_task_detail(wb: Any, ctx: _Context, label: str, agg: Aggregate,
             if part == 1 and i == 0:
                 header_first, header_last, first = top, r - 1, r
             for code in units:
-                n = order.index(code) + 1
-                ws.write_number(r, 0, n, center)
+                ws.write_number(r, 0, number[code], center)
                 ws.write_string(r, 1, code, center)
                 _text(ws, r, 2, names[code], td)
                 letters = agg.task_detail.get(code, "")
-                for j, k in enumerate(cols):
-                    ch = letters[k] if k < len(letters) else "-"
-                    if ch in ("-", " ", ""):
-                        ws.write_blank(r, 3 + j, None, cell)
-                    else:
-                        ws.write_string(r, 3 + j, ch, letter_fmt.get(ch, cell))
+                # a letter on its fill; "-" (no figures for the task) a blank with a border
+                texts = [letters[k] if k < len(letters) and letters[k] not in "- " else ""
+                         for k in cols]
+                ws.write_text_row(r, 3, texts, [letter_fmt.get(t, cell) for t in texts])
                 ws.set_row(r, rows_h[code])
                 r += 1
             # a table is one block: its rows stay together, the next one may start a page
