@@ -169,19 +169,23 @@ def signature_row(ws) -> int | None:
 
 
 def table_rows(ws) -> list[int]:
-    """1-based rows of the table body that print some text: after the repeated header
-    (or the first "STT" header when the sheet holds several tables), before the signature."""
+    """1-based rows of the table body that print some text: after the first table header
+    ("STT", and its number row), before the signature; a repeated header row, a number row
+    ("(1) (2) …") and a sheet's later table headers are not body rows."""
     import re
 
     sig = signature_row(ws) or ws.max_row + 2
-    if ws.print_title_rows:
-        last_head = int(re.findall(r"\d+", ws.print_title_rows)[-1])
-    else:
-        stt = _first_row_with(ws, "STT", sig)
-        if stt is None:
-            return []
-        last_head = stt + 1
-    return [r for r in range(last_head + 1, sig - 1) if row_word(ws, r)]
+    stt = _first_row_with(ws, "STT", sig)
+    if stt is None:
+        return []
+    out = []
+    for r in range(stt + 1, sig - 1):
+        texts = [c.value.strip() for c in ws[r] if isinstance(c.value, str) and c.value.strip()]
+        if "STT" in texts or (texts and all(re.fullmatch(r"\(\d+\)", t) for t in texts)):
+            continue
+        if row_word(ws, r):
+            out.append(r)
+    return out
 
 
 def _used(ws, first: int, last: int) -> float:
