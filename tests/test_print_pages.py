@@ -169,3 +169,15 @@ def test_consolidated_pages_fit_the_target(printed):
     """57 pages before the print stage; at most 60 % of that now (issue 14)."""
     _, by_sheet = printed["tong-hop"]
     assert sum(len(p) for p in by_sheet) <= 34
+
+
+@needs_soffice
+def test_every_page_keeps_the_rules(printed):
+    """The stricter per-page rules of ``print_check.page_faults`` (shared with
+    ``test_print_outputs``): the pages printed are the pages laid out, each holds a table
+    row, no task's rows and no group title across a break, signed by a title."""
+    from .print_check import page_faults
+
+    faults = [f for name, (path, by_sheet) in printed.items()
+              for f in page_faults(name, path, by_sheet)]
+    assert faults == []

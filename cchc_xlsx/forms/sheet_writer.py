@@ -466,6 +466,10 @@ def write_sheet(wb: Any, fm: Formats, name: str, table: TableModel, head: Header
     last_data = first_data + len(table.cells) - 1
     for k in table.group_rows:
         ws.keep_with_next(first_data + k)
+    for k in range(len(table.keys) - 1):  # a task's product rows: no page ends inside them,
+        task = table.keys[k].split("/")[0]  # even where a group's merge glues many tasks
+        if task.startswith("task:") and table.keys[k + 1].startswith(task + "/"):
+            ws.keep_with_next(first_data + k)
     r = last_data + 1
 
     if table.total is not None:
