@@ -1,9 +1,10 @@
 """Every output kind the issue names, printed as a district office would print it, checked
 page by page on LibreOffice's PDF (issue 14, rules 1–3, 5, 6): the unit report workbooks of
 every sample plan, the units' plan drafts (``unit-plan draft``) and their consolidation
-(``unit-plan merge``), the consolidated workbook from the portal's merge path (three
-returns; the Sóc Trăng returns with and without the office profile), the scoring
-self-assessment, appraisal and ranking with and without a profile, and the Word reports.
+(``unit-plan merge``), a unit's workbook and plan draft of a 200-task plan, the
+consolidated workbook from the portal's merge path (three returns; the Sóc Trăng returns
+with and without the office profile), the scoring self-assessment, appraisal and ranking
+with and without a profile, and the Word reports.
 
 ``tests/test_print_pages.py`` covers the issuer's appendices, plan 001's unit workbook, a
 200-task plan and the CLI consolidation; this module adds the rest. Everything is converted
@@ -17,16 +18,18 @@ signature with Nơi nhận and a title on the last page with the last row, 100 %
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import subprocess
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from cchc_xlsx.checking.unit_plan_check import read_plan_return
+from cchc_xlsx.demo import PLAN_RECEIVED
 from cchc_xlsx.forms.generate import generate
 from cchc_xlsx.forms.unit_plan import write_unit_plans
 from cchc_xlsx.merging.merge_writer import Office
@@ -58,6 +61,7 @@ WORKBOOKS = {
     # plan 003 lists neither tasks nor indicators: ``unit-plan draft`` refuses it
     **{f"unit-plan-{k}": "HIỆU TRƯỞNG" for k in PLAN_IDS if k != "003"},
     "unit-plan-big-200": "HIỆU TRƯỞNG",
+    "unit-big-200": "HIỆU TRƯỞNG",
     "plan-merge": "GIÁM ĐỐC",
     "plan-merge-plain": "GIÁM ĐỐC",
     "portal-q8-3": "TRƯỞNG PHÒNG",
@@ -114,11 +118,19 @@ def rendered(tmp_path_factory):
         if f"unit-plan-{key}" in WORKBOOKS:  # as ``unit-plan draft`` writes them
             [made[f"unit-plan-{key}"]] = write_unit_plans(plan, units[2:3],
                                                           out / "unit-plan" / key)
-    [made["unit-plan-big-200"]] = write_unit_plans(big_plan(200, per_group=20), q8[:1],
-                                                   out / "unit-plan" / "big")
+    big = big_plan(200, per_group=20)
+    [made["unit-plan-big-200"]] = write_unit_plans(big, q8[:1], out / "unit-plan" / "big")
+    [made["unit-big-200"]] = generate(big, q8[2:3], out / "unit" / "big", period_id="q1-2023",
+                                      workers=1)
     plan4 = load_plan(PLAN_004)
     st_profile = load_office_profile(ST_PROFILE)
-    inbox = sorted((SAMPLES / "plan-returns").glob("*.xlsx"))
+    inbox = []
+    for src in sorted((SAMPLES / "plan-returns").glob("*.xlsx")):
+        # received when ``make demo`` says each plan reached the Sở (Lê Lợi's late)
+        dst = Path(shutil.copy(src, out / src.name))
+        when = datetime.combine(PLAN_RECEIVED[src.name.split("_")[0]], time(9)).timestamp()
+        os.utime(dst, (when, when))
+        inbox.append(dst)
     made["plan-merge"] = merge_plans(inbox, plan4, st, out / "plan-merge.xlsx", st_profile,
                                      today=date(2023, 2, 10)).out
     made["plan-merge-plain"] = merge_plans(inbox, plan4, st, out / "plan-merge-plain.xlsx",
