@@ -256,3 +256,20 @@ def test_portal_page_counts(rendered):
     counts = {n: sum(len(p) for p in pages_by_sheet(rendered[n][1]))
               for n in ("portal-q8-3", "portal-soctrang")}
     assert counts["portal-q8-3"] <= 24 and counts["portal-soctrang"] <= 19, counts
+
+
+@needs_soffice
+@pytest.mark.libreoffice
+def test_report_on_a_plan_without_indicators(rendered):
+    """Sóc Trăng's plan sets no indicators: section III says so in a sentence instead of
+    printing a table of a header alone (and the per-level appendix leaves its block out)."""
+    from docx import Document
+
+    path, pdf = rendered["report-soctrang"]
+    doc = Document(str(path))
+    assert not [t for t in doc.tables if t.rows[0].cells[-1].text.strip() == "Đánh giá"]
+    text = squash("".join(_pages(pdf)))
+    assert squash("Kế hoạch không đặt chỉ tiêu định lượng") in text
+    levels = "".join(pages_by_sheet(rendered["portal-soctrang"][1])[4])
+    assert squash("TRUNG HỌC PHỔ THÔNG") in squash(levels.upper())
+    assert squash("Kết quả các chỉ tiêu theo cấp học") not in squash(levels)
