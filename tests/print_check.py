@@ -288,3 +288,45 @@ def page_faults(name: str, path: Path, by_sheet: list[list[str]]) -> list[str]:
                 if str(here or "").startswith("grp:"):
                     faults.append(f"{where}: group title {here} ends page at row {b}")
     return faults
+
+
+def padded(path: Path, spare_lines: int = 2) -> list[str]:
+    """Rows taller than their text by more than ``spare_lines`` blank lines (issue 14, rule
+    3: "a task of about 15 lines gets 273.75 pt"), as "sheet!row: why". Rows with an input
+    cell (unlocked: room left to write in), a vertical merge or no text are not judged."""
+    book = openpyxl.load_workbook(path, data_only=True)
+    problems = []
+    for ws in book.worksheets:
+        if ws.sheet_state != "visible":
+            continue
+        cols = _col_widths(ws)
+        spans, tall = {}, set()
+        for rng in ws.merged_cells.ranges:
+            c0, r0, c1, r1 = range_boundaries(str(rng))
+            spans[(r0, c0)] = c1
+            if r1 > r0:
+                tall.update(range(r0, r1 + 1))
+        for row in ws.iter_rows():
+            r = row[0].row
+            if r in tall or any(c.protection is not None and c.protection.locked is False
+                                for c in row if c.value is None or isinstance(c.value, str)):
+                continue
+            need = 0.0
+            for cell in row:
+                value = cell.value
+                if not isinstance(value, str) or not value.strip() or value.startswith("="):
+                    continue
+                width = sum(cols.get(k, 8.43 * DIGIT_PT)
+                            for k in range(cell.column, spans.get((r, cell.column),
+                                                                  cell.column) + 1))
+                if width == 0 or cell.alignment.textRotation:
+                    continue
+                font = cell.font
+                size = float(font.sz or 12)
+                lines = (_wrap_lines(value, width - PAD, size, bool(font.b), bool(font.i))
+                         if cell.alignment.wrap_text else 1)
+                need = max(need, lines * size * LINE)
+            height = _row_pt(ws, r)
+            if need and height - need > spare_lines * 12 * LINE + 1:
+                problems.append(f"{ws.title}!{r}: {height:.0f} pt for {need:.0f} pt of text")
+    return problems

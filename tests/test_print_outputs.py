@@ -46,7 +46,14 @@ from cchc_xlsx.web.checker import merge_round
 
 from .conftest import PLAN_001, PLAN_004, PLANS, ROOT, SAMPLES, UNITS_CSV, needs_soffice
 from .plan_docs import big_plan
-from .print_check import clipped, page_faults, pages_by_sheet, squash, visible_sheets
+from .print_check import (
+    clipped,
+    padded,
+    page_faults,
+    pages_by_sheet,
+    squash,
+    visible_sheets,
+)
 from .test_report_print import check_pages
 
 SOCTRANG_CSV = SAMPLES / "units" / "soctrang-don-vi.csv"
@@ -211,6 +218,14 @@ def _known(names, faults: dict[str, str]) -> list:
 def test_rows_hold_their_text(rendered, name):
     """Rule 3: no cell's text is cut by its row height or column width."""
     assert clipped(rendered[name][0]) == []
+
+
+@needs_soffice
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("name", sorted(WORKBOOKS))
+def test_rows_have_no_blank_lines(rendered, name):
+    """Rule 3: no row is taller than its text by more than two blank lines."""
+    assert padded(rendered[name][0]) == []
 
 
 @needs_soffice
