@@ -189,3 +189,15 @@ def test_status_of_three_units_is_one_page_with_its_signature(printed):
     assert squash("Nơi nhận:") in squash(page) and squash("TRƯỞNG PHÒNG") in squash(page)
     assert len(_table_rows(ws)) == 3
 
+
+@needs_soffice
+def test_every_page_keeps_the_rules(printed):
+    """The stricter per-page rules of ``print_check.page_faults`` (shared with
+    ``test_print_outputs``): the pages printed are the pages laid out, each holds a table
+    row, no task's rows and no group title across a break, signed by a title; and no row
+    with more than two blank lines."""
+    from .print_check import padded, page_faults
+
+    faults = [f for name, (path, by_sheet) in printed.items()
+              for f in [*page_faults(name, path, by_sheet), *padded(path)]]
+    assert faults == []

@@ -336,7 +336,10 @@ def _kept_paragraphs(docx: Path) -> list[str]:
     return out
 
 
-def check_pages(docx: Path, pages: list[str], signer: tuple[str, ...]) -> None:
+def check_pages(docx: Path, pages: list[str], signer: tuple[str, ...],
+                closing: tuple[str, ...] = ("Lưu: VT.", "Trên đây là báo cáo")) -> None:
+    """No heading or caption ends a page; the signer's lines, Nơi nhận and ``closing`` on
+    one page: the last, unless appendices follow the signed text (a plan's)."""
     flat = [squash(p) for p in pages]
     # drop the page number printed at the top from page 2 on
     flat = [f if i == 0 else f.removeprefix(str(i + 1)) for i, f in enumerate(flat)]
@@ -349,8 +352,10 @@ def check_pages(docx: Path, pages: list[str], signer: tuple[str, ...]) -> None:
         pos = at + len(key)
         assert flat[page][pos:], f"trang {page + 1} kết thúc bằng «{text}»"
     # the signature: title, name and Nơi nhận on one page, with the closing sentence
-    last = flat[-1]
-    for text in (*signer, "Nơi nhận:", "Lưu: VT.", "Trên đây là báo cáo"):
+    signed = [p for p in flat if squash("Nơi nhận:") in p]
+    assert len(signed) == 1, "Nơi nhận không nằm trọn trên một trang"
+    last = signed[0] if "Trên đây là báo cáo" not in closing else flat[-1]
+    for text in (*signer, "Nơi nhận:", *closing):
         assert squash(text) in last, text
 
 

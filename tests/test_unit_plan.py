@@ -233,7 +233,7 @@ def test_consolidation_recomputed_from_the_cells(drafts, plan004, st_units, tmp_
     assert rows["Trường THPT Chuyên Nguyễn Thị Minh Khai"][2:7] == (
         "1/KH-X", "10/01/2023", "20/01/2023", "Có", "Có")
     assert rows["Trường THPT Hoàng Diệu"][2:8] == (
-        "2/KH-X", "11/01/2023", "04/02/2023", "Không", "Không", "Thiếu 5")
+        "2/KH-X", "11/01/2023", "04/02/2023", "Không", "Không", "Thiếu nhiệm vụ 5")
     assert rows["Trường THPT Lê Lợi"][2:8] == ("", "", "", "", "", "Chưa gửi")
     # per task: recount from the filled workbooks' own cells
     sheets = [PlanFiller(p) for p in filled]

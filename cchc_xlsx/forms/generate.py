@@ -42,6 +42,7 @@ from cchc_xlsx.model import Period, Plan, Unit
 from cchc_xlsx.plans.levels import unit_levels
 from cchc_xlsx.plans.names import normal_case
 from cchc_xlsx.plans.office_profile import OfficeProfile
+from cchc_xlsx.plans.units import head_title
 
 DOTS = "……"
 BLANK_DAY = "ngày     tháng     năm"
@@ -139,10 +140,13 @@ def plan_jobs(plan: Plan, catalog: Catalog, forms: Sequence[str],
 
 
 def issuer_unit(plan: Plan) -> Unit:
-    """The issuing office itself, for its own copy of the plan's appendices."""
+    """The issuing office itself, for its own copy of the plan's appendices; a plan naming
+    no signer (seed 003's ends before its signature) is signed by the head its kind of
+    body has (Phòng → TRƯỞNG PHÒNG), the name left to write."""
     m = plan.meta
+    title = "|".join(m.signer.title_lines) or head_title(m.issuing_body)
     return Unit(code=plan.id, name=m.issuing_body, superior=m.superior_body, place=m.place,
-                signer_title="|".join(m.signer.title_lines), signer_name=m.signer.name)
+                signer_title=title, signer_name=m.signer.name)
 
 
 def office_unit(office: OfficeProfile) -> Unit:

@@ -192,7 +192,15 @@ def _write_table(wb: Any, fm: Formats, part: dict[str, Any], rows: list[PlanRow]
     first = r
     inputs = [i for i, c in enumerate(cols) if c.get("input")]
     unlocked = {"locked": False}
-    for row in rows:
+    # the closing block: the last task, the blank rows after it and the signature (blank
+    # rows alone above the signature make a page with nothing to sign)
+    starts = [k for k, row in enumerate(rows) if row.kind == "office" and "#" not in row.key]
+    tail = first + (starts[-1] if starts else len(rows) - 1)
+    for k, row in enumerate(rows):
+        if k + 1 < len(rows) and rows[k + 1].key.startswith(row.key.split("#")[0] + "#"):
+            ws.cchc_keep.add(r)  # a task's product rows print on one page
+        if r >= tail:
+            ws.cchc_keep.add(r)
         if row.kind == "group":
             fmt = fm.get("td_group")
             ws.write_string(r, 0, row.values.get("stt", ""), fm.get("td_group_center"))

@@ -240,18 +240,19 @@ def _table(wb, fm: Formats, name: str, head: HeaderTexts, headers: list[str],
 def _note(ret: PlanReturn, status: UnitPlanStatus) -> str:
     """What the office reads beside a unit: the tasks missing, other errors, a late date."""
     issues = ret.result.issues if ret.result else []
-    missing = [i.row_key.split(":", 1)[-1] for i in issues
-               if i.rule_id in ("plan_task_missing", "plan_indicator_missing")]
+    parts = []
+    for rule, what in (("plan_task_missing", "nhiệm vụ"), ("plan_indicator_missing", "chỉ tiêu")):
+        missing = [i.row_key.split(":", 1)[-1] for i in issues if i.rule_id == rule]
+        if missing:  # "Thiếu nhiệm vụ 5, 7": a bare "Thiếu 5" says not what is missing
+            parts.append(f"thiếu {what} " + ", ".join(missing))
     others = sum(1 for i in issues if i.severity == "error"
                  and i.rule_id not in ("plan_task_missing", "plan_indicator_missing"))
-    parts = []
-    if missing:
-        parts.append("Thiếu " + ", ".join(missing))
     if others:
-        parts.append(f"{others} lỗi khác" if missing else f"{others} lỗi cần sửa")
+        parts.append(f"{others} lỗi khác" if parts else f"{others} lỗi cần sửa")
     if any(i.rule_id == "plan_date_after_due" for i in issues):
         parts.append("ban hành sau hạn")
-    return "; ".join(parts)
+    note = "; ".join(parts)
+    return note[:1].upper() + note[1:]  # a cell's note starts with a capital
 
 
 def _office_identity(plan: Plan, office: OfficeProfile | None) -> tuple[str, str]:

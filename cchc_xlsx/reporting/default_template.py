@@ -250,6 +250,11 @@ def _body(d: _Doc) -> None:
     d.tag("{%p endfor %}")
 
     d.heading("III. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU")
+    # a plan without indicators (Sóc Trăng's) says so: no table of a header alone on paper
+    d.tag("{%p if not chi_tieu %}")
+    d.para("Kế hoạch không đặt chỉ tiêu định lượng nên mục này không có số liệu tổng hợp.",
+           indent=True)
+    d.tag("{%p else %}")
     d.para("Kết quả của chỉ tiêu tính theo tỷ lệ là tổng tử số chia tổng mẫu số của các đơn "
            "vị (không lấy trung bình các tỷ lệ); chỉ tiêu tính theo số lượng lấy tổng số của "
            "các đơn vị. Đánh giá so kết quả đó với chỉ tiêu cần đạt; đơn vị có mẫu số bằng 0 "
@@ -279,6 +284,7 @@ def _body(d: _Doc) -> None:
     _cell(t.rows[6].cells[0], "{%tr endif %}", align="left")
     _cell(t.rows[7].cells[0], "{%tr endfor %}", align="left")
     d.para("", after=0)
+    d.tag("{%p endif %}")
 
     d.heading("IV. TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH")
     d.para("Tổng số hồ sơ nhận giải quyết: {{ tthc_tong.c3 }} (trực tuyến {{ tthc_tong.c4 }}; "

@@ -181,15 +181,16 @@ def _place(heights: list[float], glue: set[int], hard: set[int], repeat: float, 
 def _balance_last_page(breaks: list[int], heights: list[float], glue: set[int],
                        hard: set[int], repeat: float, cap: float,
                        sig: int | None) -> list[int]:
-    """No table row alone above the signature on the last page: when the block before it
-    fits there too, the last break moves up to that block's start. A chain the last break
-    already cut (rows taller than a page) gives its row before, unless that row must stay
-    with it (a hard row)."""
+    """No table row (or one glued block: a task's rows, the blank rows kept with it) alone
+    above the signature on the last page: when the block before it fits there too, the
+    last break moves up to that block's start. A chain the last break already cut (rows
+    taller than a page) gives its row before, unless that row must stay with it (a hard
+    row)."""
     if not breaks or sig is None:
         return breaks
     last = breaks[-1]
-    if sig - last != 1:  # the last page holds more than the last table row (or none)
-        return breaks
+    if sig <= last or any(k not in glue for k in range(last, sig - 1)):
+        return breaks  # the last page holds more than the last row or block (or none)
     before = breaks[-2] if len(breaks) > 1 else 0
     if last - 1 in glue:  # the break cut a chain: one more of its rows may come along
         k0 = last - 1

@@ -118,6 +118,7 @@ def _write_levels(wb: Any, ctx: _Context, label: str, agg: Aggregate,
         for j in range(len(labels)):
             ws.write_string(r + 1, j, f"({j + 1})", colnum)
         ws.keep_with_next(r + 1)
+        header_first, header_last = r, r + 1  # the last block's header is the repeated one
         r += 2
         sums = [0.0] * len(labels[2:])
         for n, fig in enumerate(levels, start=1):
@@ -136,6 +137,11 @@ def _write_levels(wb: Any, ctx: _Context, label: str, agg: Aggregate,
                             fm.get("total", num_format=_num_format(v)))
         ws.set_row(r, _height(1))
         r += 1
+    shown = [rec for rec in indicator_records(ctx.plan) if rec["kind"] == "item"
+             and any(rec["key"] in fig.indicators for fig in levels)]
+    if not shown:  # a plan without indicators (Sóc Trăng's): no bare table head on paper
+        _finish(ws, ctx, widths, r, head, header_first, header_last, 0)
+        return
     r = block_title(r + 1, "3. Kết quả các chỉ tiêu theo cấp học")
     headers = ["STT", "Chỉ tiêu, cấp học", "", "Tử số (Σ)", "Mẫu số (Σ)", "Kết quả",
                "Số đơn vị báo cáo", "Số đơn vị đạt"]
