@@ -196,11 +196,13 @@ def _write_table(wb: Any, fm: Formats, part: dict[str, Any], rows: list[PlanRow]
     # rows alone above the signature make a page with nothing to sign)
     starts = [k for k, row in enumerate(rows) if row.kind == "office" and "#" not in row.key]
     tail = first + (starts[-1] if starts else len(rows) - 1)
+    task_first = first
     for k, row in enumerate(rows):
-        if k + 1 < len(rows) and rows[k + 1].key.startswith(row.key.split("#")[0] + "#"):
-            ws.cchc_keep.add(r)  # a task's product rows print on one page
-        if r >= tail:
-            ws.cchc_keep.add(r)
+        if "#" not in row.key:
+            task_first = r
+        if (r < tail and task_first < r and not (k + 1 < len(rows)
+                                                  and "#" in rows[k + 1].key)):
+            ws.block(task_first, r)  # a task's product rows print on one page
         if row.kind == "group":
             fmt = fm.get("td_group")
             ws.write_string(r, 0, row.values.get("stt", ""), fm.get("td_group_center"))
@@ -223,6 +225,7 @@ def _write_table(wb: Any, fm: Formats, part: dict[str, Any], rows: list[PlanRow]
         ws.write_string(r, key_col, row.key, fm.get("key"))
         r += 1
     last = r - 1
+    ws.block(tail, last)  # the closing block
     choices = list(spec()["choices"])
     for i, c in enumerate(cols):
         if not c.get("input"):

@@ -101,7 +101,25 @@ def paginate(blocks: Sequence[Block], page: float, labels: Sequence[Label] = ())
     # keeps with the next (a group title) rather than part the signature from every row
     weak = {b.last for b in blocks if b.keep_with_next and not b.solid
             and b.role not in ("furniture", "header") and (sig is None or b.last != sig - 1)}
-    return _place(heights, glue, hard, repeat, page, sig, weak)
+    breaks = _place(heights, glue, hard, repeat, page, sig, weak)
+    balanced = _balance_last_page(breaks, heights, glue, hard, repeat, page * PAGE_FILL, sig)
+    if _short_pieces(balanced, labels, heights) > _short_pieces(breaks, labels, heights):
+        return breaks  # balancing would leave a label a piece too short to print in
+    return balanced
+
+
+def _short_pieces(breaks: Sequence[int], labels: Sequence[Label],
+                  heights: Sequence[float]) -> int:
+    """How many pieces of the labels, cut at ``breaks``, are shorter than their label
+    needs (a middle piece, between two breaks, is out of ``_label_room``'s reach)."""
+    short = 0
+    for lab in labels:
+        cuts = [b for b in breaks if lab.first < b <= lab.last]
+        if not cuts:
+            continue
+        for lo, hi in zip([lab.first, *cuts], [*cuts, lab.last + 1]):
+            short += sum(heights[lo:hi]) < lab.need
+    return short
 
 
 def _label_room(labels: Sequence[Label], heights: Sequence[float]) -> set[int]:
@@ -111,7 +129,8 @@ def _label_room(labels: Sequence[Label], heights: Sequence[float]) -> set[int]:
     for lab in labels:
         rows = range(lab.first, lab.last + 1)
         if sum(heights[k] for k in rows) < 2 * lab.need:
-            continue  # kept whole anyway unless taller than a page
+            out.update(range(lab.first, lab.last))  # too short to split: kept whole
+            continue
         top = 0.0
         for k in rows:
             top += heights[k]
@@ -175,7 +194,7 @@ def _place(heights: list[float], glue: set[int], hard: set[int], repeat: float, 
                 last_soft = k + 1
             elif k in weak:
                 last_weak = k + 1
-    return _balance_last_page(breaks, heights, glue, hard, repeat, cap, fallback)
+    return breaks
 
 
 def _balance_last_page(breaks: list[int], heights: list[float], glue: set[int],
