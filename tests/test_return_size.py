@@ -98,3 +98,60 @@ def test_a_return_without_identity_is_not_bounded_here(tmp_path, catalog):
         assert bounds.return_bounds(book, catalog) == {}
     finally:
         book.close()
+
+
+def _prefixed(src, dst, part: str) -> None:
+    """``src`` with ``part``'s value tags written with a namespace prefix (``<x:v>``)."""
+    import zipfile
+
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in z.infolist():
+            data = z.read(info)
+            if info.filename == part:
+                for tag in (b"v", b"is"):
+                    data = data.replace(b"<" + tag + b">", b"<x:" + tag + b">")
+                    data = data.replace(b"</" + tag + b">", b"</x:" + tag + b">")
+            out.writestr(info, data)
+
+
+def test_the_guards_cell_counts_match_the_streamed_count(clean, tmp_path, catalog):
+    """Issue 18: the guard counts value cells in its one inflate (64 KB pieces); the bound
+    then does not inflate the parts again. Its counts are the streamed regex count's, also
+    for a part spanning many pieces, and a part with prefixed tags is left to that count."""
+    import zipfile
+
+    import python_calamine as pc
+
+    from cchc_xlsx.reading.file_guard import inspect_workbook
+
+    _, heavy = _with_rows(clean, tmp_path / "nang.xlsx", 1500, 12)
+    for path in (clean, heavy):
+        seen = inspect_workbook(path)
+        with zipfile.ZipFile(path) as z:
+            parts = [n for n in z.namelist() if n.startswith("xl/worksheets/")]
+            assert parts and sorted(seen.value_cells) == sorted(parts)
+            for part in parts:
+                assert seen.value_cells[part] == bounds._value_cells(z, part), part
+            assert bounds._sheet_names_of(seen.book_parts["xl/workbook.xml"],
+                                          seen.book_parts["xl/_rels/workbook.xml.rels"]
+                                          ) == bounds._sheet_names(z)
+    with zipfile.ZipFile(heavy) as z:
+        big = max((n for n in z.namelist() if n.startswith("xl/worksheets/")),
+                  key=lambda n: z.getinfo(n).file_size)
+        assert z.getinfo(big).file_size > 10 * 65536  # many of the guard's pieces
+    prefixed = tmp_path / "tien-to.xlsx"
+    _prefixed(heavy, prefixed, big)
+    seen = inspect_workbook(prefixed)
+    assert big not in seen.value_cells and seen.value_cells
+    book = pc.CalamineWorkbook.from_path(str(heavy))
+    try:
+        messages = []
+        for inspection in (None, seen):  # the plain streamed count, then the guard's
+            with pytest.raises(UnusableFile) as exc:
+                bounds.check_return_size(prefixed, book, catalog, inspection)
+            messages.append(exc.value.message)
+        with pytest.raises(UnusableFile) as exc:
+            bounds.check_return_size(heavy, book, catalog, inspect_workbook(heavy))
+    finally:
+        book.close()
+    assert messages[0] == messages[1] == exc.value.message.replace(str(heavy), str(prefixed))

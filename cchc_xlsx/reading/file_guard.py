@@ -120,6 +120,12 @@ class Inspection(NamedTuple):
 
     fmt: str
     far_parts: tuple[str, ...] = ()
+    #: OOXML: cells holding a value (``<v>``/``<is>``) per worksheet part, counted in the
+    #: guard's one inflate so the return-size bound (``reading.bounds``) need not inflate the
+    #: parts again; a part written with prefixed tags (``<x:v>``) is left out (counted there)
+    value_cells: dict[str, int] | None = None
+    #: OOXML: ``xl/workbook.xml`` and its rels as inflated here (sheet names of the parts)
+    book_parts: dict[str, bytes] | None = None
 
 
 def inspect_file(path: str | os.PathLike[str]) -> str:
@@ -445,9 +451,12 @@ def _inspect_zip(f: BinaryIO, path: str, size: int) -> Inspection:
                           f"có {len(sheets):,} trang tính (giới hạn {MAX_SHEETS}), không thể là"
                           " một biểu mẫu CCHC".replace(",", "."),
                           "xóa các trang tính thừa, lưu lại dạng .xlsx rồi gửi lại")
+        cells: dict[str, int] = {}
+        kept: dict[str, bytes] = {}
         far = _scan_xml(f, path, [i for i in infos
-                                  if _parsed_ooxml_part(i.filename.lower(), extensions, parts)])
-        return Inspection(kind, tuple(far))
+                                  if _parsed_ooxml_part(i.filename.lower(), extensions, parts)],
+                        cells, kept)
+        return Inspection(kind, tuple(far), cells, kept)
     inner = [i.filename for i in infos
              if i.filename.lower().endswith((*SPREADSHEET_SUFFIXES, ".csv"))]
     if inner:
@@ -691,14 +700,29 @@ class _PartScan:
             self._checked, self.far = True, True
 
 
-def _scan_xml(f: BinaryIO, path: str, members: list[zipfile.ZipInfo]) -> list[str]:
+_BOOK_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+_VALUE_TAGS = (b"<v>", b"<is>")
+_PREFIXED_VALUE = (b":v>", b":is>")
+
+
+def _scan_xml(f: BinaryIO, path: str, members: list[zipfile.ZipInfo],
+              cells: dict[str, int] | None = None, kept: dict[str, bytes] | None = None
+              ) -> list[str]:
     """Refuse when a part a reader parses declares a DTD (entities need one), or holds too
-    many shared strings; return the worksheet parts whose extent needs a precise look."""
+    many shared strings; return the worksheet parts whose extent needs a precise look.
+
+    In the same pass, when asked: ``cells`` gets each worksheet part's count of value cells
+    (``<v>``/``<is>``, what ``reading.bounds`` bounds), unless the part uses prefixed tags;
+    ``kept`` gets the bytes of ``xl/workbook.xml`` and its rels (small), so the bound needs
+    no second inflate."""
     far: list[str] = []
     for info in members:
         tail = b""
         scan = _PartScan() if _WORKSHEET.match(info.filename) else None
         strings = 0 if _SHARED_STRINGS.match(info.filename) else None
+        count = 0 if scan is not None and cells is not None else None
+        keep: list[bytes] | None = (
+            [] if kept is not None and info.filename in _BOOK_PARTS else None)
         for piece in _inflate(f, path, info):
             window = tail + piece
             if _has_dtd(window):
@@ -710,6 +734,13 @@ def _scan_xml(f: BinaryIO, path: str, members: list[zipfile.ZipInfo]) -> list[st
                 )
             if scan is not None:
                 scan.feed(window, piece)
+                if count is not None:
+                    # tags ending in this piece: those in the window but not in the tail
+                    # (the tail's were counted with the previous piece; tags never overlap)
+                    for tag in _VALUE_TAGS:
+                        count += window.count(tag) - tail.count(tag)
+                    if any(tag in window for tag in _PREFIXED_VALUE):
+                        count = None  # <x:v>: reading.bounds counts it with its regex
             elif strings is not None:
                 strings += piece.count(b"<si>") + piece.count(b"<si ")
                 if strings > MAX_SHARED_STRINGS:
@@ -718,9 +749,15 @@ def _scan_xml(f: BinaryIO, path: str, members: list[zipfile.ZipInfo]) -> list[st
                         f"chứa hơn {MAX_SHARED_STRINGS:,} đoạn văn bản khác nhau, không thể là một"
                         " biểu mẫu CCHC".replace(",", "."),
                         "xóa các trang tính thừa, lưu lại dạng .xlsx rồi gửi lại")
+            if keep is not None:
+                keep.append(piece)
             tail = window[-_DTD_OVERLAP:]
         if scan is not None and scan.far:
             far.append(info.filename)
+        if count is not None and cells is not None:
+            cells[info.filename] = count
+        if keep is not None and kept is not None:
+            kept[info.filename] = b"".join(keep)
     return far
 
 
