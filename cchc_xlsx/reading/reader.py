@@ -125,10 +125,14 @@ def _open_inspected(path: str | Path):
     """``open_book``, returning the guard's whole ``Inspection`` instead of the format."""
     import python_calamine as pc
 
-    inspected = inspect_workbook(path)
+    inspected = inspect_workbook(path, repack=True)
     trimmed = trim(path, inspected.far_parts)
     try:
-        if trimmed.data is not None:
+        if inspected.data is not None:  # the parts the guard checked, inflated once
+            import io
+
+            book = pc.CalamineWorkbook.from_filelike(io.BytesIO(inspected.data))
+        elif trimmed.data is not None:
             import io
 
             book = pc.CalamineWorkbook.from_filelike(io.BytesIO(trimmed.data))
