@@ -277,9 +277,10 @@ def check_return_size(path: str | Path, book, catalog, inspection: Any = None,
     form sheet holds far more than any return of its form can; see the note above.
 
     ``inspection``: the file guard's ``Inspection`` of this file, whose one inflate already
-    counted the worksheet parts' value cells and kept ``xl/workbook.xml`` and its rels: the
-    parts are then not inflated a second time (a part it could not count, e.g. written with
-    prefixed tags, is counted here as before). ``identity_rows``: see ``return_bounds``."""
+    bounded the worksheet parts' value cells (by their count of ``<``) and kept
+    ``xl/workbook.xml`` and its rels: a part within its limit by that bound is not inflated
+    a second time; one above it is counted here exactly, as before, so the outcome and the
+    message are the same. ``identity_rows``: see ``return_bounds``."""
     limits = return_bounds(book, catalog, rows=identity_rows)
     if not limits:
         return
@@ -289,31 +290,30 @@ def check_return_size(path: str | Path, book, catalog, inspection: Any = None,
         if not zipfile.is_zipfile(path):  # .xls: calamine's own bounds apply
             return
         with zipfile.ZipFile(path) as z:  # .ods has no such parts: nothing is counted
-            _check_counts(path, limits, _sheet_names(z), {}, z)
+            _check_counts(path, limits, _sheet_names(z), set(), z)
         return
     if all(part in kept for part in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")):
         names = _sheet_names_of(kept["xl/workbook.xml"], kept["xl/_rels/workbook.xml.rels"])
     else:
         names = {}
-    if all(part in counted for part, name in names.items() if name in limits):
-        _check_counts(path, limits, names, counted, None)
+    # a part with no more "<" than its limit cannot hold more value cells than that
+    within = {part for part, name in names.items()
+              if name in limits and counted.get(part, limits[name][1] + 1) <= limits[name][1]}
+    if all(part in within for part, name in names.items() if name in limits):
         return
-    with zipfile.ZipFile(path) as z:  # a part the guard could not count
-        _check_counts(path, limits, names, counted, z)
+    with zipfile.ZipFile(path) as z:  # count the others exactly, as without the guard's bound
+        _check_counts(path, limits, names, within, z)
 
 
 def _check_counts(path: str | Path, limits: dict[str, tuple[int, int]], names: dict[str, str],
-                  counted: dict[str, int], z: zipfile.ZipFile | None) -> None:
-    members = set(z.namelist()) if z is not None else set()
+                  within: set[str], z: zipfile.ZipFile) -> None:
+    """Count the value cells of each limited part of ``names`` but those ``within`` their
+    limit already; raise for the first one above its limit."""
+    members = set(z.namelist())
     for part, name in names.items():
-        if name not in limits:
+        if name not in limits or part in within or part not in members:
             continue
-        if part in counted:
-            found = counted[part]
-        elif z is None or part not in members:
-            continue
-        else:
-            found = _value_cells(z, part)
+        found = _value_cells(z, part)
         template_rows, most = limits[name]
         if found > most:
             def n(x: int) -> str:

@@ -120,9 +120,10 @@ class Inspection(NamedTuple):
 
     fmt: str
     far_parts: tuple[str, ...] = ()
-    #: OOXML: cells holding a value (``<v>``/``<is>``) per worksheet part, counted in the
-    #: guard's one inflate so the return-size bound (``reading.bounds``) need not inflate the
-    #: parts again; a part written with prefixed tags (``<x:v>``) is left out (counted there)
+    #: OOXML: per worksheet part, how many ``<`` it holds, counted in the guard's one
+    #: inflate: a bound on its value cells (each ``<v>``/``<is>`` starts with one), so the
+    #: return-size bound (``reading.bounds``) inflates and counts a part again only when
+    #: this bound exceeds what the form allows
     value_cells: dict[str, int] | None = None
     #: OOXML: ``xl/workbook.xml`` and its rels as inflated here (sheet names of the parts)
     book_parts: dict[str, bytes] | None = None
@@ -710,8 +711,6 @@ class _PartScan:
 
 
 _BOOK_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
-_VALUE_TAGS = (b"<v>", b"<is>")
-_PREFIXED_VALUE = (b":v>", b":is>")
 
 
 def _scan_xml(f: BinaryIO, path: str, members: list[zipfile.ZipInfo],
@@ -720,10 +719,10 @@ def _scan_xml(f: BinaryIO, path: str, members: list[zipfile.ZipInfo],
     """Refuse when a part a reader parses declares a DTD (entities need one), or holds too
     many shared strings; return the worksheet parts whose extent needs a precise look.
 
-    In the same pass, when asked: ``cells`` gets each worksheet part's count of value cells
-    (``<v>``/``<is>``, what ``reading.bounds`` bounds), unless the part uses prefixed tags;
-    ``kept`` gets the bytes of ``xl/workbook.xml`` and its rels (small), so the bound needs
-    no second inflate; ``store`` gets every part's pieces (for ``_repacked``)."""
+    In the same pass, when asked: ``cells`` gets each worksheet part's count of ``<`` (a
+    bound on its value cells, see ``Inspection.value_cells``); ``kept`` gets the bytes of
+    ``xl/workbook.xml`` and its rels (small), so the bound needs no second inflate;
+    ``store`` gets every part's pieces (for ``_repacked``)."""
     far: list[str] = []
     for info in members:
         tail = b""
@@ -747,12 +746,7 @@ def _scan_xml(f: BinaryIO, path: str, members: list[zipfile.ZipInfo],
             if scan is not None:
                 scan.feed(window, piece)
                 if count is not None:
-                    # tags ending in this piece: those in the window but not in the tail
-                    # (the tail's were counted with the previous piece; tags never overlap)
-                    for tag in _VALUE_TAGS:
-                        count += window.count(tag) - tail.count(tag)
-                    if any(tag in window for tag in _PREFIXED_VALUE):
-                        count = None  # <x:v>: reading.bounds counts it with its regex
+                    count += piece.count(b"<")
             elif strings is not None:
                 strings += piece.count(b"<si>") + piece.count(b"<si ")
                 if strings > MAX_SHARED_STRINGS:
