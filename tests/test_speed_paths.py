@@ -130,3 +130,15 @@ def test_repacked_workbook_holds_the_same_entries(tmp_path):
         for name in plain.sheet_names:
             assert (packed.get_sheet_by_name(name).to_python(skip_empty_area=False)
                     == plain.get_sheet_by_name(name).to_python(skip_empty_area=False))
+
+
+def test_blank_text_test_matches_strip():
+    """The pandera pass's blank masks test text with ``not v or v.isspace()`` instead of
+    ``not v.strip()`` (no copy per cell): the same answer for every code point and mix."""
+    import sys
+
+    for code in range(sys.maxunicode + 1):
+        ch = chr(code)
+        assert (not ch.strip()) == ch.isspace(), hex(code)
+    for text in ["", " ", " \t\n\u00a0\u3000 ", " a ", "\u200b", "x", "\u2028\u2029\x1c"]:
+        assert (not text.strip()) == (not text or text.isspace()), repr(text)
