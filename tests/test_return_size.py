@@ -137,10 +137,10 @@ def test_the_guards_bound_leaves_the_outcome_as_the_streamed_count(clean, tmp_pa
         seen = inspect_workbook(path)
         with zipfile.ZipFile(path) as z:
             parts = [n for n in z.namelist() if n.startswith("xl/worksheets/")]
-            assert parts and sorted(seen.value_cells) == sorted(parts)
+            assert parts and sorted(seen.cell_bounds) == sorted(parts)
             for part in parts:
-                assert seen.value_cells[part] == z.read(part).count(b"<")
-                assert seen.value_cells[part] >= bounds._value_cells(z, part), part
+                assert seen.cell_bounds[part] == z.read(part).count(b"<")
+                assert seen.cell_bounds[part] >= bounds._value_cells(z, part), part
             assert bounds._sheet_names_of(seen.book_parts["xl/workbook.xml"],
                                           seen.book_parts["xl/_rels/workbook.xml.rels"]
                                           ) == bounds._sheet_names(z)

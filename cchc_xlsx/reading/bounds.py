@@ -284,7 +284,7 @@ def check_return_size(path: str | Path, book, catalog, inspection: Any = None,
     limits = return_bounds(book, catalog, rows=identity_rows)
     if not limits:
         return
-    counted = getattr(inspection, "value_cells", None)
+    counted = getattr(inspection, "cell_bounds", None)
     kept = getattr(inspection, "book_parts", None)
     if counted is None or kept is None:
         if not zipfile.is_zipfile(path):  # .xls: calamine's own bounds apply

@@ -124,7 +124,7 @@ class Inspection(NamedTuple):
     #: inflate: a bound on its value cells (each ``<v>``/``<is>`` starts with one), so the
     #: return-size bound (``reading.bounds``) inflates and counts a part again only when
     #: this bound exceeds what the form allows
-    value_cells: dict[str, int] | None = None
+    cell_bounds: dict[str, int] | None = None
     #: OOXML: ``xl/workbook.xml`` and its rels as inflated here (sheet names of the parts)
     book_parts: dict[str, bytes] | None = None
     #: ``inspect_workbook(…, repack=True)``: the workbook as an in-memory ZIP whose XML parts
@@ -720,7 +720,7 @@ def _scan_xml(f: BinaryIO, path: str, members: list[zipfile.ZipInfo],
     many shared strings; return the worksheet parts whose extent needs a precise look.
 
     In the same pass, when asked: ``cells`` gets each worksheet part's count of ``<`` (a
-    bound on its value cells, see ``Inspection.value_cells``); ``kept`` gets the bytes of
+    bound on its value cells, see ``Inspection.cell_bounds``); ``kept`` gets the bytes of
     ``xl/workbook.xml`` and its rels (small), so the bound needs no second inflate;
     ``store`` gets every part's pieces (for ``_repacked``)."""
     far: list[str] = []
