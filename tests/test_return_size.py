@@ -98,3 +98,61 @@ def test_a_return_without_identity_is_not_bounded_here(tmp_path, catalog):
         assert bounds.return_bounds(book, catalog) == {}
     finally:
         book.close()
+
+
+def _prefixed(src, dst, part: str) -> None:
+    """``src`` with ``part``'s value tags written with a namespace prefix (``<x:v>``)."""
+    import zipfile
+
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in z.infolist():
+            data = z.read(info)
+            if info.filename == part:
+                for tag in (b"v", b"is"):
+                    data = data.replace(b"<" + tag + b">", b"<x:" + tag + b">")
+                    data = data.replace(b"</" + tag + b">", b"</x:" + tag + b">")
+            out.writestr(info, data)
+
+
+def test_the_guards_bound_leaves_the_outcome_as_the_streamed_count(clean, tmp_path, catalog):
+    """Issue 18: the guard counts each worksheet part's "<" in its one inflate (64 KB
+    pieces), a bound on its value cells; the return-size check counts a part again only
+    when that bound is above the part's limit. The bound is never below the streamed
+    count, and the outcome and message are those of the streamed count, also for a part
+    written with prefixed tags (``<x:v>``)."""
+    import zipfile
+
+    import python_calamine as pc
+
+    from cchc_xlsx.reading.file_guard import inspect_workbook
+
+    _, heavy = _with_rows(clean, tmp_path / "nang.xlsx", 1500, 12)
+    prefixed = tmp_path / "tien-to.xlsx"
+    with zipfile.ZipFile(heavy) as z:
+        big = max((n for n in z.namelist() if n.startswith("xl/worksheets/")),
+                  key=lambda n: z.getinfo(n).file_size)
+        assert z.getinfo(big).file_size > 10 * 65536  # many of the guard's pieces
+    _prefixed(heavy, prefixed, big)
+    for path in (clean, heavy, prefixed):
+        seen = inspect_workbook(path)
+        with zipfile.ZipFile(path) as z:
+            parts = [n for n in z.namelist() if n.startswith("xl/worksheets/")]
+            assert parts and sorted(seen.cell_bounds) == sorted(parts)
+            for part in parts:
+                assert seen.cell_bounds[part] == z.read(part).count(b"<")
+                assert seen.cell_bounds[part] >= bounds._value_cells(z, part), part
+            assert bounds._sheet_names_of(seen.book_parts["xl/workbook.xml"],
+                                          seen.book_parts["xl/_rels/workbook.xml.rels"]
+                                          ) == bounds._sheet_names(z)
+    book = pc.CalamineWorkbook.from_path(str(heavy))
+    try:
+        bounds.check_return_size(clean, book, catalog, inspect_workbook(clean))  # within
+        messages = []
+        for path in (heavy, prefixed):
+            for inspection in (None, inspect_workbook(path)):  # streamed, then the guard's
+                with pytest.raises(UnusableFile) as exc:
+                    bounds.check_return_size(path, book, catalog, inspection)
+                messages.append(exc.value.message.replace(str(path), "F"))
+    finally:
+        book.close()
+    assert len(set(messages)) == 1, messages

@@ -89,3 +89,56 @@ def test_number_cells_short_way_matches_the_plain_one():
         short = v if math.isfinite(v) else None
         plain = parse_number(v)
         assert (short is None and plain is None) or short == plain
+
+
+def test_repacked_workbook_holds_the_same_entries(tmp_path):
+    """Issue 18: the guard hands calamine the parts it inflated and checked, stored in an
+    in-memory ZIP, so they are not inflated twice. That ZIP holds every entry of the file
+    with the same bytes, and calamine reads the same values from it as from the file."""
+    import io
+    import zipfile
+    from pathlib import Path
+
+    import python_calamine as pc
+
+    samples = []
+    for path in sorted(Path(__file__).resolve().parent.parent.glob("samples/returns/*.xlsx")):
+        try:
+            file_guard.inspect_workbook(path)
+        except file_guard.UnusableFile:
+            continue  # the samples' planted unusable files
+        samples.append(path)
+    assert len(samples) >= 5
+    with zipfile.ZipFile(samples[0]) as z:  # plus an image, copied as it is, and a UTF-8 name
+        entries = [(info, z.read(info)) for info in z.infolist()]
+    extra = tmp_path / "anh-kem.xlsx"
+    with zipfile.ZipFile(extra, "w", zipfile.ZIP_DEFLATED) as out:
+        for info, data in entries:
+            out.writestr(info, data)
+        out.writestr("xl/media/ảnh 1.png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40)
+    for path in [*samples, extra]:
+        seen = file_guard.inspect_workbook(path, repack=True)
+        assert seen.data is not None and file_guard.inspect_workbook(path).data is None
+        with zipfile.ZipFile(path) as z, zipfile.ZipFile(io.BytesIO(seen.data)) as r:
+            assert r.testzip() is None
+            assert [i.filename for i in r.infolist()] == z.namelist()
+            for info in z.infolist():
+                assert r.read(info.filename) == z.read(info), info.filename
+        plain = pc.CalamineWorkbook.from_path(str(path))
+        packed = pc.CalamineWorkbook.from_filelike(io.BytesIO(seen.data))
+        assert packed.sheet_names == plain.sheet_names
+        for name in plain.sheet_names:
+            assert (packed.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                    == plain.get_sheet_by_name(name).to_python(skip_empty_area=False))
+
+
+def test_blank_text_test_matches_strip():
+    """The pandera pass's blank masks test text with ``not v or v.isspace()`` instead of
+    ``not v.strip()`` (no copy per cell): the same answer for every code point and mix."""
+    import sys
+
+    for code in range(sys.maxunicode + 1):
+        ch = chr(code)
+        assert (not ch.strip()) == ch.isspace(), hex(code)
+    for text in ["", " ", " \t\n\u00a0\u3000 ", " a ", "\u200b", "x", "\u2028\u2029\x1c"]:
+        assert (not text.strip()) == (not text or text.isspace()), repr(text)

@@ -380,6 +380,7 @@ def test_hostile_or_unusable_files_get_one_sentence_and_are_not_kept(site, name,
         raise AssertionError("a parser saw a file the guard should have refused")
 
     monkeypatch.setattr(reader, "open_book", no_parser)
+    monkeypatch.setattr(reader, "_open_inspected", no_parser)  # read_workbook's way in
     path = tmp / name
     path.write_bytes(content)
     r = upload(client, tokens["MN-TT"], path)
@@ -395,8 +396,9 @@ def test_zip_bomb_refused_by_the_guard(site, monkeypatch):
     client, portal, rnd, tokens, tmp = site
     from cchc_xlsx.reading import reader
 
-    monkeypatch.setattr(reader, "open_book", lambda *a, **k: (_ for _ in ()).throw(
-        AssertionError("parser reached")))
+    for way_in in ("open_book", "_open_inspected"):  # read_workbook's is the second
+        monkeypatch.setattr(reader, way_in, lambda *a, **k: (_ for _ in ()).throw(
+            AssertionError("parser reached")))
     bomb = tmp / "bom.xlsx"
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", "<Types/>")

@@ -304,14 +304,19 @@ class _Batch:
         self.spec = spec
         self.cols = [c for c in spec.columns if c.input or c.formula]
         self.records = Stacked()
-        # (file index, sheet, column letters, excel row, row key): enough to name a cell
-        self.where: list[tuple[int, str, dict[str, str], int, str]] = []
+        # (sheet, column letters, excel row, row key) by row, as the parts hand them over;
+        # with the row's file index (the ``_f`` column) enough to name a cell
+        self.where: list[tuple[str, dict[str, str], int, str]] = []
         self.issues: list[tuple[int, Issue]] = []
 
     def extend(self, fi: int, part: _Part) -> None:
         self.records.extend(part.columns, part.n, fi)
-        self.where.extend((fi, *w) for w in part.where)
+        self.where.extend(part.where)
         self.issues.extend((fi, issue) for issue in part.issues)
+
+    def at(self, i: int) -> tuple[int, str, dict[str, str], int, str]:
+        """Row ``i``'s (file index, sheet, column letters, excel row, row key)."""
+        return (self.records.columns["_f"][i], *self.where[i])
 
 
 class _Builder:
@@ -498,7 +503,9 @@ def _run_pandera(builder: _Batch, rules: list[Rule], today: date,
                                                  else r.columns[:1])]
     # where each column's text as typed is blank, once for all the rules over it: the
     # same test as rule_checks._blank (the raw text is None or a stripped str)
-    blanks = {col.key: pd.Series([v is None or not str(v).strip()
+    # (for text, ``not v or v.isspace()`` is ``not v.strip()``: one predicate, no copy)
+    blanks = {col.key: pd.Series([v is None or ((not v or v.isspace()) if type(v) is str
+                                                else not str(v).strip())
                                   for v in builder.records.columns[col.key + "__raw"]],
                                  index=df.index, dtype=bool)
               for col in builder.cols if col.key + "__raw" in builder.records.columns}
@@ -521,7 +528,7 @@ def _run_pandera(builder: _Batch, rules: list[Rule], today: date,
             continue
         seen.add((number, index))
         rule, column = units[int(number)]
-        fi, sheet, letters, excel_row, key = builder.where[int(index)]
+        fi, sheet, letters, excel_row, key = builder.at(int(index))
         rec = builder.records.row(int(index))
         raw = rec.get(column + "__raw", "")
         params = {"value": raw, "allowed": ", ".join(rule.check.allowed),

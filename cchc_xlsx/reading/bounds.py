@@ -19,6 +19,7 @@ import zipfile
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
+from typing import Any
 
 from cchc_xlsx.reading.file_guard import UnusableFile
 
@@ -155,10 +156,15 @@ def _rebuilt(xml: bytes, start: int, end: int, cells: list[tuple[int, int, int, 
 def _sheet_names(z: zipfile.ZipFile) -> dict[str, str]:
     """Worksheet part name -> the sheet's name as the user sees it."""
     try:
-        book = z.read("xl/workbook.xml").decode("utf-8", "replace")
-        rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+        return _sheet_names_of(z.read("xl/workbook.xml"), z.read("xl/_rels/workbook.xml.rels"))
     except KeyError:
         return {}
+
+
+def _sheet_names_of(book_xml: bytes, rels_xml: bytes) -> dict[str, str]:
+    """``_sheet_names`` from the two parts' bytes (as the file guard already inflated them)."""
+    book = book_xml.decode("utf-8", "replace")
+    rels = rels_xml.decode("utf-8", "replace")
     targets = {}
     for m in re.finditer(r"<Relationship\b[^>]*>", rels):
         rid = re.search(r'\bId="([^"]*)"', m.group(0))
@@ -240,13 +246,17 @@ def _value_cells(z: zipfile.ZipFile, part: str) -> int:
     return count
 
 
-def return_bounds(book, catalog, sheet: str = "_cchc") -> dict[str, tuple[int, int]]:
+def return_bounds(book, catalog, sheet: str = "_cchc",
+                  rows: list[list[Any]] | None = None) -> dict[str, tuple[int, int]]:
     """Sheet name -> (template rows, most value cells a return can hold), from the hidden
-    identity of an opened calamine ``book`` (empty without one)."""
+    identity of an opened calamine ``book`` (empty without one). ``rows``: that sheet's
+    ``to_python()`` when the caller already has it (the sheet is then not parsed again)."""
     if sheet not in book.sheet_names:
         return {}
     out: dict[str, tuple[int, int]] = {}
-    for row in book.get_sheet_by_name(sheet).to_python()[1:]:
+    if rows is None:
+        rows = book.get_sheet_by_name(sheet).to_python()
+    for row in rows[1:]:
         if len(row) < 8 or row[0] != "sheet":
             continue
         spec = catalog.forms.get(str(row[1]))
@@ -256,33 +266,65 @@ def return_bounds(book, catalog, sheet: str = "_cchc") -> dict[str, tuple[int, i
             continue
         if spec is None or last <= 0:
             continue
-        rows = last + max(last, MIN_INSERTED_ROWS)
-        out[str(row[3])] = (last, rows * (len(spec.columns) + EXTRA_COLUMNS))
+        rows_most = last + max(last, MIN_INSERTED_ROWS)
+        out[str(row[3])] = (last, rows_most * (len(spec.columns) + EXTRA_COLUMNS))
     return out
 
 
-def check_return_size(path: str | Path, book, catalog) -> None:
+def check_return_size(path: str | Path, book, catalog, inspection: Any = None,
+                      identity_rows: list[list[Any]] | None = None) -> None:
     """Refuse (``UnusableFile``, one sentence naming the file and the sheet) a return whose
-    form sheet holds far more than any return of its form can; see the note above."""
-    limits = return_bounds(book, catalog)
-    if not limits or not zipfile.is_zipfile(path):  # .xls: calamine's own bounds apply
-        return
-    with zipfile.ZipFile(path) as z:  # .ods has no such parts: nothing is counted
-        for part, name in _sheet_names(z).items():
-            if name not in limits or part not in z.namelist():
-                continue
-            template_rows, most = limits[name]
-            found = _value_cells(z, part)
-            if found > most:
-                def n(x: int) -> str:
-                    return f"{x:,}".replace(",", ".")  # Vietnamese digit grouping
+    form sheet holds far more than any return of its form can; see the note above.
 
-                raise UnusableFile(
-                    f"Tệp «{path}» có trang tính «{name}» chứa {n(found)} ô có dữ liệu, nhiều"
-                    f" hơn hẳn mọi báo cáo theo biểu mẫu này (mẫu có {n(template_rows)} dòng,"
-                    f" tối đa {n(most)} ô kể cả dòng chèn thêm); hãy xóa các dòng thừa bên"
-                    " dưới bảng, lưu lại dạng .xlsx rồi gửi lại.",
-                    "too_large")
+    ``inspection``: the file guard's ``Inspection`` of this file, whose one inflate already
+    bounded the worksheet parts' value cells (by their count of ``<``) and kept
+    ``xl/workbook.xml`` and its rels: a part within its limit by that bound is not inflated
+    a second time; one above it is counted here exactly, as before, so the outcome and the
+    message are the same. ``identity_rows``: see ``return_bounds``."""
+    limits = return_bounds(book, catalog, rows=identity_rows)
+    if not limits:
+        return
+    counted = getattr(inspection, "cell_bounds", None)
+    kept = getattr(inspection, "book_parts", None)
+    if counted is None or kept is None:
+        if not zipfile.is_zipfile(path):  # .xls: calamine's own bounds apply
+            return
+        with zipfile.ZipFile(path) as z:  # .ods has no such parts: nothing is counted
+            _check_counts(path, limits, _sheet_names(z), set(), z)
+        return
+    if all(part in kept for part in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")):
+        names = _sheet_names_of(kept["xl/workbook.xml"], kept["xl/_rels/workbook.xml.rels"])
+    else:
+        names = {}
+    # a part with no more "<" than its limit cannot hold more value cells than that
+    within = {part for part, name in names.items()
+              if name in limits and counted.get(part, limits[name][1] + 1) <= limits[name][1]}
+    if all(part in within for part, name in names.items() if name in limits):
+        return
+    with zipfile.ZipFile(path) as z:  # count the others exactly, as without the guard's bound
+        _check_counts(path, limits, names, within, z)
+
+
+def _check_counts(path: str | Path, limits: dict[str, tuple[int, int]], names: dict[str, str],
+                  within: set[str], z: zipfile.ZipFile) -> None:
+    """Count the value cells of each limited part of ``names`` but those ``within`` their
+    limit already; raise for the first one above its limit."""
+    members = set(z.namelist())
+    for part, name in names.items():
+        if name not in limits or part in within or part not in members:
+            continue
+        found = _value_cells(z, part)
+        template_rows, most = limits[name]
+        if found > most:
+            def n(x: int) -> str:
+                return f"{x:,}".replace(",", ".")  # Vietnamese digit grouping
+
+            raise UnusableFile(
+                f"Tệp «{path}» có trang tính «{name}» chứa {n(found)} ô có dữ liệu, nhiều"
+                f" hơn hẳn mọi báo cáo theo biểu mẫu này (mẫu có {n(template_rows)} dòng,"
+                f" tối đa {n(most)} ô kể cả dòng chèn thêm); hãy xóa các dòng thừa bên"
+                " dưới bảng, lưu lại dạng .xlsx rồi gửi lại.",
+                "too_large")
 
 
 __all__ = ["EXTRA_COLUMNS", "MAX_SHEET_CELLS", "MIN_INSERTED_ROWS", "Trimmed",

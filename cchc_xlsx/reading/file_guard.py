@@ -120,6 +120,18 @@ class Inspection(NamedTuple):
 
     fmt: str
     far_parts: tuple[str, ...] = ()
+    #: OOXML: per worksheet part, how many ``<`` it holds, counted in the guard's one
+    #: inflate: a bound on its value cells (each ``<v>``/``<is>`` starts with one), so the
+    #: return-size bound (``reading.bounds``) inflates and counts a part again only when
+    #: this bound exceeds what the form allows
+    cell_bounds: dict[str, int] | None = None
+    #: OOXML: ``xl/workbook.xml`` and its rels as inflated here (sheet names of the parts)
+    book_parts: dict[str, bytes] | None = None
+    #: ``inspect_workbook(…, repack=True)``: the workbook as an in-memory ZIP whose XML parts
+    #: are stored as this guard inflated and checked them (so the reader does not inflate
+    #: them again, and reads exactly what was checked); None when not asked, not OOXML, or
+    #: larger than ``REPACK_MAX``
+    data: bytes | None = None
 
 
 def inspect_file(path: str | os.PathLike[str]) -> str:
@@ -127,8 +139,9 @@ def inspect_file(path: str | os.PathLike[str]) -> str:
     return inspect_workbook(path).fmt
 
 
-def inspect_workbook(path: str | os.PathLike[str]) -> Inspection:
-    """``inspect_file``, also naming the worksheet parts that need their extent checked."""
+def inspect_workbook(path: str | os.PathLike[str], repack: bool = False) -> Inspection:
+    """``inspect_file``, also naming the worksheet parts that need their extent checked;
+    ``repack``: also hand back the checked parts as ``Inspection.data``."""
     name = os.fspath(path)
     try:
         st = os.stat(name)
@@ -150,7 +163,7 @@ def inspect_workbook(path: str | os.PathLike[str]) -> Inspection:
     try:
         with open(name, "rb") as f:
             head = f.read(HEAD)
-            return _inspect(f, name, size, head)
+            return _inspect(f, name, size, head, repack)
     except UnusableFile:
         raise
     except OSError as exc:
@@ -211,9 +224,10 @@ HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"
                b"mif1", b"msf1", b"avif", b"avis"}
 
 
-def _inspect(f: BinaryIO, path: str, size: int, head: bytes) -> Inspection:
+def _inspect(f: BinaryIO, path: str, size: int, head: bytes, repack: bool = False
+             ) -> Inspection:
     if head.startswith(ZIP_MAGICS):
-        return _inspect_zip(f, path, size)
+        return _inspect_zip(f, path, size, repack)
     if head.startswith(OLE_MAGIC):
         return Inspection(_inspect_ole(f, path, size, head))
     image = _image_kind(head, size)
@@ -408,7 +422,7 @@ def _central_directory(f: BinaryIO, path: str, size: int) -> tuple[int, int]:
     return entries, cd_size
 
 
-def _inspect_zip(f: BinaryIO, path: str, size: int) -> Inspection:
+def _inspect_zip(f: BinaryIO, path: str, size: int, repack: bool = False) -> Inspection:
     entries, cd_size = _central_directory(f, path, size)
     if entries > MAX_ENTRIES or cd_size > MAX_CENTRAL_DIRECTORY:
         raise _bomb(path, f"chứa quá nhiều mục nén (giới hạn {MAX_ENTRIES:,})".replace(",", "."))
@@ -445,9 +459,14 @@ def _inspect_zip(f: BinaryIO, path: str, size: int) -> Inspection:
                           f"có {len(sheets):,} trang tính (giới hạn {MAX_SHEETS}), không thể là"
                           " một biểu mẫu CCHC".replace(",", "."),
                           "xóa các trang tính thừa, lưu lại dạng .xlsx rồi gửi lại")
-        far = _scan_xml(f, path, [i for i in infos
-                                  if _parsed_ooxml_part(i.filename.lower(), extensions, parts)])
-        return Inspection(kind, tuple(far))
+        cells: dict[str, int] = {}
+        kept: dict[str, bytes] = {}
+        scanned = [i for i in infos if _parsed_ooxml_part(i.filename.lower(), extensions, parts)]
+        store: dict[str, list[bytes]] | None = (
+            {} if repack and sum(i.file_size for i in infos) <= REPACK_MAX else None)
+        far = _scan_xml(f, path, scanned, cells, kept, store)
+        data = _repacked(f, infos, store) if store is not None and not far else None
+        return Inspection(kind, tuple(far), cells, kept, data)
     inner = [i.filename for i in infos
              if i.filename.lower().endswith((*SPREADSHEET_SUFFIXES, ".csv"))]
     if inner:
@@ -691,14 +710,30 @@ class _PartScan:
             self._checked, self.far = True, True
 
 
-def _scan_xml(f: BinaryIO, path: str, members: list[zipfile.ZipInfo]) -> list[str]:
+_BOOK_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+
+
+def _scan_xml(f: BinaryIO, path: str, members: list[zipfile.ZipInfo],
+              cells: dict[str, int] | None = None, kept: dict[str, bytes] | None = None,
+              store: dict[str, list[bytes]] | None = None) -> list[str]:
     """Refuse when a part a reader parses declares a DTD (entities need one), or holds too
-    many shared strings; return the worksheet parts whose extent needs a precise look."""
+    many shared strings; return the worksheet parts whose extent needs a precise look.
+
+    In the same pass, when asked: ``cells`` gets each worksheet part's count of ``<`` (a
+    bound on its value cells, see ``Inspection.cell_bounds``); ``kept`` gets the bytes of
+    ``xl/workbook.xml`` and its rels (small), so the bound needs no second inflate;
+    ``store`` gets every part's pieces (for ``_repacked``)."""
     far: list[str] = []
     for info in members:
         tail = b""
+        pieces: list[bytes] | None = None
+        if store is not None:
+            pieces = store[info.filename] = []
         scan = _PartScan() if _WORKSHEET.match(info.filename) else None
         strings = 0 if _SHARED_STRINGS.match(info.filename) else None
+        count = 0 if scan is not None and cells is not None else None
+        keep: list[bytes] | None = (
+            [] if kept is not None and info.filename in _BOOK_PARTS else None)
         for piece in _inflate(f, path, info):
             window = tail + piece
             if _has_dtd(window):
@@ -710,6 +745,8 @@ def _scan_xml(f: BinaryIO, path: str, members: list[zipfile.ZipInfo]) -> list[st
                 )
             if scan is not None:
                 scan.feed(window, piece)
+                if count is not None:
+                    count += piece.count(b"<")
             elif strings is not None:
                 strings += piece.count(b"<si>") + piece.count(b"<si ")
                 if strings > MAX_SHARED_STRINGS:
@@ -718,10 +755,54 @@ def _scan_xml(f: BinaryIO, path: str, members: list[zipfile.ZipInfo]) -> list[st
                         f"chứa hơn {MAX_SHARED_STRINGS:,} đoạn văn bản khác nhau, không thể là một"
                         " biểu mẫu CCHC".replace(",", "."),
                         "xóa các trang tính thừa, lưu lại dạng .xlsx rồi gửi lại")
+            if keep is not None:
+                keep.append(piece)
+            if pieces is not None:
+                pieces.append(piece)
             tail = window[-_DTD_OVERLAP:]
         if scan is not None and scan.far:
             far.append(info.filename)
+        if count is not None and cells is not None:
+            cells[info.filename] = count
+        if keep is not None and kept is not None:
+            kept[info.filename] = b"".join(keep)
     return far
+
+
+REPACK_MAX = 32 * MB  # declared sizes of all entries: beyond, the reader inflates from disk
+
+
+def _repacked(f: BinaryIO, infos: list[zipfile.ZipInfo], store: dict[str, list[bytes]]
+              ) -> bytes:
+    """The workbook as a ZIP whose parts in ``store`` are stored (not deflated) as the guard
+    inflated them, their CRC and sizes checked against the central directory; any other
+    entry (an image, a binary part no reader parses) is copied as it is, still compressed."""
+    out: list[bytes] = []
+    central: list[bytes] = []
+    offset = 0
+    for info in infos:
+        name = info.filename.encode("utf-8")
+        flags = 0x800 if not info.filename.isascii() else 0
+        pieces = store.get(info.filename)
+        if pieces is not None:
+            method, body = zipfile.ZIP_STORED, b"".join(pieces)
+        else:
+            f.seek(info.header_offset)
+            local = f.read(30)
+            name_len, extra_len = struct.unpack_from("<HH", local, 26)
+            f.seek(info.header_offset + 30 + name_len + extra_len)
+            method, body = info.compress_type, f.read(info.compress_size)
+        fields = (20, flags, method, 0, 0x21, info.CRC, len(body), info.file_size, len(name))
+        header = struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", *fields, 0)
+        out += (header, name, body)
+        central.append(struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, *fields, 0, 0, 0,
+                                   0, 0, offset) + name)
+        offset += len(header) + len(name) + len(body)
+    directory = b"".join(central)
+    out.append(directory)
+    out.append(struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(infos), len(infos),
+                           len(directory), offset, 0))
+    return b"".join(out)
 
 
 # --- OLE2 compound files: .xls, encrypted Office files, .doc --------------------------------

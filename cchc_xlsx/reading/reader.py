@@ -117,18 +117,28 @@ def open_book(path: str | Path):
     """Check the file, then open it with calamine; unusable files raise ``UnusableFile``.
 
     Returns (format, calamine workbook, stray cells left out of a too-large sheet)."""
+    inspected, book, stray = _open_inspected(path)
+    return inspected.fmt, book, stray
+
+
+def _open_inspected(path: str | Path):
+    """``open_book``, returning the guard's whole ``Inspection`` instead of the format."""
     import python_calamine as pc
 
-    inspected = inspect_workbook(path)
+    inspected = inspect_workbook(path, repack=True)
     trimmed = trim(path, inspected.far_parts)
     try:
-        if trimmed.data is not None:
+        if inspected.data is not None:  # the parts the guard checked, inflated once
+            import io
+
+            book = pc.CalamineWorkbook.from_filelike(io.BytesIO(inspected.data))
+        elif trimmed.data is not None:
             import io
 
             book = pc.CalamineWorkbook.from_filelike(io.BytesIO(trimmed.data))
         else:
             book = pc.CalamineWorkbook.from_path(str(path))
-        return inspected.fmt, book, trimmed.dropped
+        return inspected, book, trimmed.dropped
     except pc.PasswordError:
         raise UnusableFile(f"Tệp «{path}» có đặt mật khẩu; hãy mở bằng Excel, bỏ mật khẩu rồi "
                            "lưu và gửi lại.", "encrypted") from None
@@ -145,11 +155,14 @@ def _grid(book, name: str) -> tuple[list[list[Any]], int, int]:
     return sheet.to_python(skip_empty_area=False), start[0], start[1]
 
 
-def read_identity(book) -> dict[str, Any]:
+def read_identity(book, rows: list[list[Any]] | None = None) -> dict[str, Any]:
+    """The hidden identity sheet's content; ``rows``: its ``to_python(skip_empty_area=False)``
+    when the caller already parsed it."""
     names = book.sheet_names
     if SHEET not in names:
         return {}
-    rows, _, _ = _grid(book, SHEET)
+    if rows is None:
+        rows, _, _ = _grid(book, SHEET)
     if not rows or cell_text(rows[0][0]) != MAGIC:
         return {}
     ident: dict[str, Any] = {"sheets": [], "rows": {}}
@@ -285,9 +298,13 @@ def _stt_key(spec: FormSpec, stt: str) -> str:
 
 def read_workbook(path: str | Path, catalog: Catalog) -> Workbook:
     """Read every form table of one returned workbook; raise ``UnusableFile`` if unusable."""
-    fmt, book, stray = open_book(path)
+    inspected, book, stray = _open_inspected(path)
+    fmt = inspected.fmt
     try:
-        identity = read_identity(book)
+        # the identity sheet is parsed once, for the identity and for the size bound
+        ident_sheet = book.get_sheet_by_name(SHEET) if SHEET in book.sheet_names else None
+        identity = read_identity(
+            book, None if ident_sheet is None else ident_sheet.to_python(skip_empty_area=False))
         if str(identity.get("plan_id", "")).startswith("scoring|"):  # issue 10's workbooks
             raise UnusableFile(
                 f"Tệp «{path}» là bảng chấm điểm CCHC, không phải báo cáo theo kế hoạch; hãy "
@@ -299,7 +316,9 @@ def read_workbook(path: str | Path, catalog: Catalog) -> Workbook:
                 "phải báo cáo; hãy kiểm tra bằng "
                 "«cchc-xlsx unit-plan validate --plan …» và tổng hợp bằng «cchc-xlsx "
                 "unit-plan merge».", "unit_plan_workbook")
-        check_return_size(path, book, catalog)  # before any grid: a return's size is bounded
+        check_return_size(  # before any grid: a return's size is bounded
+            path, book, catalog, inspected,
+            None if ident_sheet is None else ident_sheet.to_python())
         attrs = identity.get("rows", {}) if identity else {}
         tables: dict[str, FormTable] = {}
         docs: dict[str, DocField] = {}
