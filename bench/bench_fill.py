@@ -6,13 +6,17 @@ saved every few seconds, p95 draft save ≤ 0.5 s and p95 send ≤ 3 s.
 Each run: a fresh data folder with a round of the sample plan (``001-mntt-q8-2023``,
 q1-2023) opened for N synthetic schools (``cchc-xlsx web open``), ``cchc-xlsx serve
 --workers 2`` on 127.0.0.1 (a free port; nothing else is ever addressed), and N asyncio
-clients (httpx, one cookie jar each). Each client starts at a random moment in the first
-``--ramp`` seconds, opens its fill page (the CSRF token and field names come from it), then
-saves its draft every ``--every`` seconds (±30 %), each save holding a larger part of a whole
-correct return (``tests.fill_entries.clean_entries``), ``--saves`` times; then asks for the
-checks once (what the page does after the last change) and sends. Latency is one request's
-round trip. Every save must be accepted (version n → n+1) and every send recorded: the
-history's rows are counted at the end.
+clients in this one process (httpx, one keep-alive connection and cookie jar each, as a
+browser tab). Each client starts at a random moment in the first ``--ramp`` seconds, opens
+its fill page (the CSRF token and field names come from it), then saves its draft every
+``--every`` seconds (±30 %), each save holding a larger part of a whole correct return
+(``tests.fill_entries.clean_entries``), ``--saves`` times, asking the server for the real
+checks ``--checks`` times along the way; then reads it over for 0–``--review`` seconds (so
+sends spread as people finish) and sends. Latency is one request's round trip. Every save
+must be accepted (version n → n+1) and every send recorded valid: the history's rows are
+counted at the end. Each run prints the CPU seconds of the server's process tree and of
+this client (its share of the machine), and the load average before and after: the
+machine is shared.
 
     python bench/bench_fill.py                 # 300 schools, 3 runs, median of the p95s
     python bench/bench_fill.py --schools 50 --runs 1
@@ -87,9 +91,12 @@ class Times:
 
 
 async def school(base: str, link: str, args: argparse.Namespace, times: Times,
-                 rng: random.Random) -> None:
+                 rng: random.Random, limits: httpx.Limits) -> None:
+    """One school: opens its page, types (a save every few seconds, as the page does after
+    a pause), lets the server check now and then, reviews, sends. One keep-alive connection
+    per school, like a browser tab; everything else is waiting (think time)."""
     await asyncio.sleep(rng.uniform(0, args.ramp))
-    async with httpx.AsyncClient(base_url=base, timeout=120) as client:
+    async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
         t = time.perf_counter()
         page = await client.get(link + "/dien-truc-tuyen")
         times.page.append(time.perf_counter() - t)
@@ -98,6 +105,16 @@ async def school(base: str, link: str, args: argparse.Namespace, times: Times,
         whole = clean_entries(names, START, END)
         items = list(whole.items())
         version = 0
+        check_at = {args.saves * (i + 1) // (args.checks + 1) for i in range(args.checks)}
+
+        async def check(entries: dict[str, str]) -> None:
+            t = time.perf_counter()
+            r = await client.post(link + "/dien-truc-tuyen/kiem-tra",
+                                  json={"csrf": csrf, "entries": entries})
+            times.check.append(time.perf_counter() - t)
+            if r.status_code not in (200, 429):
+                times.failures.append(f"check {r.status_code}")
+
         for k in range(1, args.saves + 1):
             await asyncio.sleep(args.every * rng.uniform(0.7, 1.3))
             part = dict(items[: len(items) * k // args.saves])
@@ -109,18 +126,39 @@ async def school(base: str, link: str, args: argparse.Namespace, times: Times,
                 times.failures.append(f"save {r.status_code} {r.text[:60]}")
                 return
             version = r.json()["version"]
-        t = time.perf_counter()
-        r = await client.post(link + "/dien-truc-tuyen/kiem-tra",
-                              json={"csrf": csrf, "entries": whole})
-        times.check.append(time.perf_counter() - t)
-        if r.status_code != 200 or r.json()["errors"]:
-            times.failures.append(f"check {r.status_code}")
+            if k in check_at:
+                await check(part)
+        await asyncio.sleep(rng.uniform(0, args.review))  # reading it over before sending
         t = time.perf_counter()
         r = await client.post(link + "/dien-truc-tuyen/gui",
                               json={"csrf": csrf, "version": version})
         times.send.append(time.perf_counter() - t)
-        if r.status_code != 200 or not r.json().get("new"):
+        if r.status_code != 200 or not r.json().get("new") or r.json()["errors"]:
             times.failures.append(f"send {r.status_code}")
+
+
+def tree_cpu(root: int) -> float:
+    """CPU seconds (user + system) used so far by a process and all its descendants, from
+    /proc (the server's worker pool and forkserver are its grandchildren)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, float]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        stats[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    mine, todo = {root}, [root]
+    while todo:
+        parent = todo.pop()
+        for pid, (ppid, _) in stats.items():
+            if ppid == parent and pid not in mine:
+                mine.add(pid)
+                todo.append(pid)
+    return sum(stats[p][1] for p in mine if p in stats)
 
 
 def p95(values: list[float]) -> float:
@@ -150,11 +188,15 @@ def one_run(args: argparse.Namespace, seed: int) -> dict[str, float]:
                     time.sleep(0.2)
             times = Times()
             rng = random.Random(seed)
+            # a browser holds its connection between saves; the server keeps it 75 s
+            limits = httpx.Limits(max_connections=1, keepalive_expiry=60)
             started = time.perf_counter()
+            client0 = time.process_time()
+            server0 = tree_cpu(server.pid)
 
             async def one(link: str, r: random.Random) -> None:
                 try:
-                    await school(base, link, args, times, r)
+                    await school(base, link, args, times, r, limits)
                 except httpx.HTTPError as exc:  # a timeout counts as a failure, not a crash
                     times.failures.append(type(exc).__name__)
 
@@ -164,6 +206,8 @@ def one_run(args: argparse.Namespace, seed: int) -> dict[str, float]:
 
             asyncio.run(everyone())
             wall = time.perf_counter() - started
+            client_cpu = time.process_time() - client0
+            server_cpu = tree_cpu(server.pid) - server0
         finally:
             server.send_signal(signal.SIGTERM)
             try:
@@ -181,7 +225,7 @@ def one_run(args: argparse.Namespace, seed: int) -> dict[str, float]:
             "send_median": statistics.median(times.send), "page_p95": p95(times.page),
             "saves": len(times.save), "sends": len(times.send), "recorded": recorded,
             "failures": len(times.failures), "kinds": dict(Counter(times.failures)),
-            "wall": wall}
+            "wall": wall, "client_cpu": client_cpu, "server_cpu": server_cpu}
 
 
 def main() -> None:
@@ -190,10 +234,17 @@ def main() -> None:
     ap.add_argument("--saves", type=int, default=8, help="draft saves per school")
     ap.add_argument("--every", type=float, default=3.0, help="seconds between saves")
     ap.add_argument("--ramp", type=float, default=30.0, help="seconds over which schools start")
+    ap.add_argument("--checks", type=int, default=2,
+                    help="server checks per school while filling (the page asks after a pause)")
+    ap.add_argument("--review", type=float, default=30.0,
+                    help="seconds (uniform 0..R) a school reads its return over before sending")
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
     print(f"{args.schools} schools, {args.saves} saves each every ~{args.every:g} s, "
-          f"start spread over {args.ramp:g} s; {os.cpu_count()} cores; server --workers 2")
+          f"{args.checks} server checks, send after 0–{args.review:g} s of review; start "
+          f"spread over {args.ramp:g} s; {os.cpu_count()} cores; server --workers 2")
+    cores = os.cpu_count() or 1
+    print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     results = []
     for run in range(args.runs):
         res = one_run(args, run)
@@ -203,13 +254,16 @@ def main() -> None:
               f"{res['send_p95']:.2f} s (median {res['send_median']:.2f}), page p95 "
               f"{res['page_p95']:.2f} s; {res['saves']} saves, {res['sends']} sends, "
               f"{res['recorded']} recorded valid, {res['failures']} failures {res['kinds'] or ''}, "
-              f"{res['wall']:.0f} s wall; machine load average {res['load']:.1f}")
+              f"{res['wall']:.0f} s wall; CPU: server tree {res['server_cpu']:.0f} s, this client "
+              f"{res['client_cpu']:.0f} s ({100 * res['client_cpu'] / (res['wall'] * cores):.0f} % "
+              f"of the machine); load average {res['load']:.1f}")
     save = statistics.median(r["save_p95"] for r in results)
     send = statistics.median(r["send_p95"] for r in results)
     lost = any(r["recorded"] != args.schools or r["failures"] for r in results)
     print(f"median of p95s: save {save:.3f} s ({'PASS' if save <= 0.5 else 'FAIL'} ≤ 0.5 s), "
           f"send {send:.2f} s ({'PASS' if send <= 3 else 'FAIL'} ≤ 3 s); "
-          f"{'something was lost or refused' if lost else 'every save kept, every send recorded'}")
+          f"{'something was lost or refused' if lost else 'every save kept, every send recorded'}"
+          f"; load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

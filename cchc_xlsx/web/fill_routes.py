@@ -95,16 +95,20 @@ def add_fill_routes(app: FastAPI, portal: Portal, page: Callable[..., HTMLRespon
                     version=draft.version if draft else 0, today=date.today(),
                     receipts=portal.receipts(rnd, unit.code))
 
+    def keep(token: str, version: int, raw: Any) -> Any:
+        """A draft save, whole, in one worker thread: the link, the unit's (cached) form,
+        the entries' limits and the versioned write. No workbook is built and nothing is
+        checked here: a save is the school's scratch copy, and costs a few milliseconds."""
+        rnd, unit = linked(token)
+        entries = clean_entries(raw, fills.form(rnd, unit).layout)
+        return fills.drafts.save(rnd.id, unit.code, version, entries)
+
     @app.post(BASE + "/luu")
     async def save(request: Request, token: str) -> Response:
-        rnd, unit = await run_in_threadpool(linked, token)
         data = await _payload(request)
         version = _version(data)
-        form = await run_in_threadpool(fills.form, rnd, unit)
         try:
-            entries = clean_entries(data.get("entries"), form.layout)
-            draft = await run_in_threadpool(fills.drafts.save, rnd.id, unit.code, version,
-                                            entries)
+            draft = await run_in_threadpool(keep, token, version, data.get("entries"))
         except EntryError as exc:
             return _refuse(413, str(exc))
         except Stale as exc:
