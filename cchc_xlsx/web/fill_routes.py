@@ -91,8 +91,8 @@ def add_fill_routes(app: FastAPI, portal: Portal, page: Callable[..., HTMLRespon
         form = fills.form(rnd, unit)
         entries, draft, origin = fills.start(rnd, unit, form)
         return page(request, "dien-truc-tuyen.html", rnd=rnd, unit=unit, token=token,
-                    form=form, entries=entries, draft=draft, origin=origin,
-                    version=draft.version if draft else 0, today=date.today(),
+                    form=form, checks=fills.checks(form), entries=entries, draft=draft,
+                    origin=origin, version=draft.version if draft else 0, today=date.today(),
                     receipts=portal.receipts(rnd, unit.code))
 
     def keep(token: str, version: int, raw: Any) -> Any:
