@@ -11,8 +11,6 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
-
 from cchc_xlsx.web.fill_form import (
     FillForm,
     build_workbook,
@@ -163,8 +161,8 @@ class FillService:
         outcome = await self.portal.receive(rnd, unit, io.BytesIO(data),
                                             self.file_name(rnd, unit), source=SOURCE)
         if outcome.receipt is not None:
-            await run_in_threadpool(self.drafts.mark_sent, rnd.id, unit.code, draft.version,
-                                    outcome.receipt.sha256)
+            # on the loop, like every draft write: one writer of the drafts file
+            self.drafts.mark_sent(rnd.id, unit.code, draft.version, outcome.receipt.sha256)
             return outcome, shown(outcome.receipt.findings, form)
         return outcome, {}
 
