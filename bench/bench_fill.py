@@ -92,6 +92,7 @@ class Times:
         self.send: list[float] = []
         self.page: list[float] = []
         self.failures: list[str] = []
+        self.lag: list[float] = []
 
 
 async def school(base: str, link: str, args: argparse.Namespace, times: Times,
@@ -219,9 +220,21 @@ def one_run(args: argparse.Namespace, seed: int) -> dict[str, float]:
                 except httpx.HTTPError as exc:  # a timeout counts as a failure, not a crash
                     times.failures.append(type(exc).__name__)
 
+            async def lag_watch(done: asyncio.Event) -> None:
+                # how late this client's own loop wakes up: part of every measured latency
+                # that is the load generator's, not the server's
+                while not done.is_set():
+                    t = time.perf_counter()
+                    await asyncio.sleep(0.05)
+                    times.lag.append(time.perf_counter() - t - 0.05)
+
             async def everyone() -> None:
+                done = asyncio.Event()
+                watch = asyncio.ensure_future(lag_watch(done))
                 await asyncio.gather(*(one(link, random.Random(rng.random()))
                                        for link in links.values()))
+                done.set()
+                await watch
 
             asyncio.run(everyone())
             wall = time.perf_counter() - started
@@ -248,7 +261,7 @@ def one_run(args: argparse.Namespace, seed: int) -> dict[str, float]:
             "saves": len(times.save), "sends": len(times.send), "recorded": recorded,
             "failures": len(times.failures), "kinds": dict(Counter(times.failures)),
             "wall": wall, "client_cpu": client_cpu, "server_cpu": server_cpu,
-            "main_cpu": main_cpu}
+            "main_cpu": main_cpu, "lag_p95": p95(times.lag)}
 
 
 def main() -> None:
@@ -276,7 +289,8 @@ def main() -> None:
         print(f"run {run + 1}: save p95 {res['save_p95']:.3f} s (median "
               f"{res['save_median']:.3f}), check p95 {res['check_p95']:.2f} s, send p95 "
               f"{res['send_p95']:.2f} s (median {res['send_median']:.2f}), page p95 "
-              f"{res['page_p95']:.2f} s; {res['saves']} saves, {res['sends']} sends, "
+              f"{res['page_p95']:.2f} s; client's own loop lag p95 {res['lag_p95']:.2f} s; "
+              f"{res['saves']} saves, {res['sends']} sends, "
               f"{res['recorded']} recorded valid, {res['failures']} failures {res['kinds'] or ''}, "
               f"{res['wall']:.0f} s wall; CPU: server tree {res['server_cpu']:.0f} s (its main "
               f"process {res['main_cpu']:.0f} s), this client "
