@@ -13,6 +13,10 @@ CHROMIUM = "/usr/bin/chromium"
 needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                     reason="Debian's chromium (/usr/bin/chromium) is not "
                                            "installed; .ci/run installs it with apt-get")
+#: the environment that makes Chromium's interface (and its date fields) Vietnamese
+VIETNAMESE = {"LANGUAGE": "vi", "LANG": "vi_VN.UTF-8"}
+#: Debian's chromium-l10n: without it Chromium falls back to en-US (mm/dd/yyyy)
+VI_LOCALE = Path("/usr/lib/chromium/locales/vi.pak")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run", "--disable-sync"]
 

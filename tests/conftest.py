@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -64,13 +65,15 @@ def served(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    # Debian's chromium here ships only the en-US locale, so its native date fields show
-    # mm/dd/yyyy whatever the page asks: tests assert the page's own dd/mm/yyyy text
+    # Chromium in Vietnamese, as a school's phone or PC: with Debian's chromium-l10n its
+    # native date fields show dd/mm/yyyy and its date picker Vietnamese months and days.
+    # On Linux its interface language follows LANGUAGE, not only --lang.
     from playwright.sync_api import sync_playwright
 
-    from .browser_kit import ARGS, CHROMIUM
+    from .browser_kit import ARGS, CHROMIUM, VIETNAMESE
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[*ARGS, "--lang=vi"],
+                              env={**os.environ, **VIETNAMESE})
         yield b
         b.close()

@@ -59,6 +59,22 @@ def test_parallel_guesses_for_one_name_are_counted_when_they_start(site, monkeyp
     assert checks[0] == LoginThrottle.PAIR_FREE
 
 
+def test_simultaneous_correct_logins_from_one_address_take_turns(site):
+    """A shared office account, five officers behind one address pressing «Đăng nhập» at
+    the same moment: they take turns instead of the fourth being refused with 429."""
+    client, portal, _, _, _ = site
+    token = csrf_of(client.get("/dang-nhap").text)
+
+    def enter(_: int) -> int:
+        return client.post("/dang-nhap", data={"csrf": token, "ten": "vanphong",
+                                               "mat_khau": PASSWORD},
+                           follow_redirects=False).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        codes = list(pool.map(enter, range(8)))
+    assert codes == [303] * 8, codes
+
+
 def test_a_stranger_cannot_lock_the_owner_out(site):
     client, portal, _, _, _ = site
     now = [time.time()]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import io
 import re
+import sqlite3
 from datetime import date
 
 import pytest
@@ -110,7 +111,7 @@ def test_every_write_needs_csrf_and_stays_within_limits(site):
     bad = client.post(f"/u/{token}/dien-truc-tuyen/luu", content=b"not json",
                       headers={"Content-Type": "application/json"})
     assert bad.status_code == 400
-    with portal.store.conn() as c:
+    with sqlite3.connect(portal.dir / "cchc-nhap.sqlite") as c:
         assert c.execute("SELECT count(*) FROM web_drafts").fetchone()[0] == 0
 
 
@@ -227,3 +228,25 @@ def test_a_browser_return_prints_like_a_typed_one_in_libreoffice(site):
     received = sum(int(entries[n]) for n in tthc if n.endswith(("|c4", "|c5", "|c6")))
     total = next(line for line in printed.splitlines() if "Tổng cộng" in line)
     assert total.split()[2] == str(received)
+
+
+def test_drafts_kept_in_the_main_file_by_an_older_portal_are_adopted(tmp_path):
+    """Drafts moved to their own file (a save never waits behind a recorded return): the
+    ones an older portal kept beside the receipts are copied over once."""
+    from cchc_xlsx.web.fill_store import DB_NAME, Drafts
+    from cchc_xlsx.web.store import Store
+
+    store = Store(tmp_path)
+    with store.tx() as c:
+        c.execute("CREATE TABLE web_drafts (round_id INTEGER NOT NULL, unit_code TEXT NOT "
+                  "NULL, version INTEGER NOT NULL, entries_json TEXT NOT NULL, saved_at TEXT "
+                  "NOT NULL, sent_version INTEGER NULL, sent_sha256 TEXT NULL, PRIMARY KEY "
+                  "(round_id, unit_code))")
+        c.execute("INSERT INTO web_drafts VALUES (1, 'MN-TT', 4, ?, '2026-12-04T08:00:00', "
+                  "NULL, NULL)", ('{"doc|number": "15/BC"}',))
+    drafts = Drafts(store)
+    assert (tmp_path / DB_NAME).exists()
+    kept = drafts.get(1, "MN-TT")
+    assert kept is not None and kept.version == 4 and kept.entries == {"doc|number": "15/BC"}
+    assert drafts.save(1, "MN-TT", 4, {"doc|number": "16/BC"}).version == 5
+    assert Drafts(store).get(1, "MN-TT").version == 5  # adopted once, not again

@@ -212,3 +212,88 @@ def test_two_tabs_on_one_link_never_overwrite_silently(served, browser):
     no_sideways_scroll(first)
     first.screenshot(path=str(shots(tmp) / "dien-1280.png"))
     ctx.close()
+
+
+# the same mistakes, typed: each is told at its field before any server check
+TYPED_MISTAKES = {
+    "report_tasks|task:1.1|status": "Đã hoàn thành",
+    "report_tasks|task:1.1|completion_date": "2023-05-04",  # after the period's end
+    "report_tasks|task:1.1|evidence": "",  # «Đã hoàn thành» needs it
+    "report_indicators|ind:2.1|denominator": "40",
+    NUMERATOR: "43",
+    "report_tthc|tthc:Lĩnh vực Thi, tuyển sinh|c4": "12abc",
+    TTHC_C5: "-2",
+    "doc|number": "",  # required, left after a visit
+}
+TOLD_AT = ["report_tasks|task:1.1|completion_date", "report_tasks|task:1.1|evidence",
+           NUMERATOR, "report_tthc|tthc:Lĩnh vực Thi, tuyển sinh|c4", TTHC_C5, "doc|number"]
+
+
+def test_typed_checks_say_what_validate_says(served, browser):
+    """The page checks as the school types, from rules the server generated from
+    validate's rules: with the server's check cut off, each mistake is told at its field,
+    and each message is word for word what the real validate says on the built workbook."""
+    from playwright.sync_api import expect
+
+    server, links, tmp = served
+    url = server.url + links["THCS-LL"] + "/dien-truc-tuyen"
+    phone = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True,
+                                has_touch=True)
+    page = phone.new_page()
+    asked = []
+    page.route("**/dien-truc-tuyen/kiem-tra", lambda route: (asked.append(1), route.abort()))
+    page.goto(url)
+    assert page.evaluate("navigator.language") == "vi-VN"
+    for name, value in TYPED_MISTAKES.items():
+        el = box(page, name).locator("[data-f]")
+        if el.evaluate("e => e.tagName") == "SELECT":
+            el.select_option(value)
+        else:
+            el.fill(value)
+        el.blur()
+    for name in TOLD_AT:
+        expect(box(page, name).locator(".msg.here")).not_to_have_count(0)
+    client = {n: box(page, n).locator(".msg").all_inner_texts() for n in TOLD_AT}
+    assert not asked or page.locator(".msg:not(.here)").count() == 0  # all typed checks
+
+    # the server's real check on the workbook these entries make
+    saved(page)
+    csrf = page.locator("#csrf").input_value()
+    entries = page.evaluate("""() => Object.fromEntries(Array.from(
+        document.querySelectorAll('[data-f]')).filter(e => e.value !== '')
+        .map(e => [e.name, e.value]))""")
+    found = page.request.post(url + "/kiem-tra", data={"csrf": csrf, "entries": entries})
+    assert found.status == 200, found.text()
+    told = found.json()["fields"]
+    server_said = {n: [f"{i['severity_vi']}: {i['message']}" for i in told.get(n, [])]
+                   for n in TOLD_AT}
+    assert client == server_said
+    assert client[NUMERATOR] == ["lỗi: " + rule_message(
+        "indicator_numerator_le_denominator").replace("{value}", "43")]
+
+    # corrected as typed: the messages go at once
+    box(page, NUMERATOR).locator("input").fill("38")
+    expect(box(page, NUMERATOR).locator(".msg")).to_have_count(0)
+    box(page, NUMERATOR).locator("input").fill("43")
+    box(page, NUMERATOR).scroll_into_view_if_needed()
+    out = shots(tmp)
+    no_sideways_scroll(page)
+    page.screenshot(path=str(out / "dien-390-kiem-tra-khi-go.png"))
+    date_field = box(page, "report_tasks|task:1.2|completion_date").locator("input")
+    date_field.scroll_into_view_if_needed()
+    date_field.evaluate("e => e.showPicker()")
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(out / "dien-390-chon-ngay.png"))
+    phone.close()
+
+    desk = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
+    page = desk.new_page()
+    page.goto(url)  # the draft, mistakes included: told again on opening
+    expect(box(page, NUMERATOR).locator(".msg")).not_to_have_count(0, timeout=30000)
+    no_sideways_scroll(page)
+    date_field = box(page, "report_tasks|task:1.1|completion_date").locator("input")
+    date_field.scroll_into_view_if_needed()
+    date_field.evaluate("e => e.showPicker()")
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(out / "dien-1280-loi-va-chon-ngay.png"))
+    desk.close()

@@ -100,8 +100,12 @@ def serve_cmd(data: str, host: str, port: int, base_url: str | None, workers: in
     # handler found before it started: a quiet one here, so a stop asked for by systemd
     # or `kill` ends with exit code 0 once everything acknowledged is on disk.
     signal.signal(signal.SIGTERM, lambda *_: None)
+    # Keep-alive outlasts a school's pause between draft saves (a closed idle connection
+    # meeting a request in flight is a reset at the browser); the backlog and the
+    # concurrency cap leave room for every school of a district holding its connections.
     uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True,
-                timeout_graceful_shutdown=60, limit_concurrency=500)
+                timeout_graceful_shutdown=60, limit_concurrency=2000, backlog=2048,
+                timeout_keep_alive=75)
     click.echo("Đã dừng cổng nộp báo cáo; mọi tệp đã báo nhận đều đã được ghi.", err=True)
 
 

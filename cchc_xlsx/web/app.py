@@ -40,6 +40,7 @@ from cchc_xlsx.web.fill_service import draft_of
 from cchc_xlsx.web.security import (
     SESSION_COOKIE,
     LimitBody,
+    LoginQueue,
     SecureHeaders,
     Throttled,
     content_disposition,
@@ -307,16 +308,19 @@ def create_app(data_dir: str | Path, workers: int | None = None, smtp: Any = Non
     def login_page(request: Request) -> Response:
         return page(request, "login.html", error="")
 
+    logins = LoginQueue()
+
     @app.post("/dang-nhap")
     async def login(request: Request) -> Response:
         form = await form_of(request)
         name, password = str(form.get("ten") or ""), str(form.get("mat_khau") or "")
         client = request.client.host if request.client else ""
         try:
-            attempt = await run_in_threadpool(portal.login_start, name, client)
-            if attempt.delay > 0:  # the name's ceiling: slowed, in the loop, not in a thread
-                await asyncio.sleep(attempt.delay)
-            token = await run_in_threadpool(portal.login_finish, attempt, name, password)
+            async with logins.turn(name, client):  # one name from one address at a time
+                attempt = await run_in_threadpool(portal.login_start, name, client)
+                if attempt.delay > 0:  # the name's ceiling: slowed, in the loop
+                    await asyncio.sleep(attempt.delay)
+                token = await run_in_threadpool(portal.login_finish, attempt, name, password)
         except Throttled as exc:
             return page(request, "login.html", status=429, error=exc.message, name=name)
         except UserError as exc:

@@ -11,8 +11,6 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
-
 from cchc_xlsx.web.fill_form import (
     FillForm,
     build_workbook,
@@ -35,6 +33,7 @@ class FillService:
         self._forms: dict[tuple[int, str, float], FillForm] = {}
         self._plans: dict[tuple, Any] = {}
         self._sections: dict[Any, Any] = {}  # sections shared by units with the same rows
+        self._checks: dict[tuple[int, str, str], str] = {}  # the page's checks, as JSON
         self._lock = threading.Lock()
 
     def form(self, rnd: Round, unit: RoundUnit) -> FillForm:
@@ -53,6 +52,30 @@ class FillService:
                 if len(self._forms) > 512:
                     self._forms.clear()
                 self._forms[key] = found
+        return found
+
+    def checks(self, form: FillForm) -> str:
+        """The checks the page runs as the school types (``fill_checks``), as JSON safe to
+        put inside a ``<script>`` element; cached per template layout, period and day."""
+        import json
+        from datetime import date
+
+        from cchc_xlsx.forms.specs import load_catalog
+        from cchc_xlsx.web.fill_checks import field_checks
+
+        today = date.today()
+        key = (id(form.layout), form.period.id, today.isoformat())
+        with self._lock:
+            found = self._checks.get(key)
+        if found is None:
+            data = field_checks(form.layout, load_catalog(), form.period.start,
+                                form.period.end, today)
+            found = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace(
+                "<", "\\u003c")
+            with self._lock:
+                if len(self._checks) > 512:
+                    self._checks.clear()
+                self._checks[key] = found
         return found
 
     def _plan(self, rnd: Round) -> Any:
@@ -138,8 +161,8 @@ class FillService:
         outcome = await self.portal.receive(rnd, unit, io.BytesIO(data),
                                             self.file_name(rnd, unit), source=SOURCE)
         if outcome.receipt is not None:
-            await run_in_threadpool(self.drafts.mark_sent, rnd.id, unit.code, draft.version,
-                                    outcome.receipt.sha256)
+            # on the loop, like every draft write: one writer of the drafts file
+            self.drafts.mark_sent(rnd.id, unit.code, draft.version, outcome.receipt.sha256)
             return outcome, shown(outcome.receipt.findings, form)
         return outcome, {}
 

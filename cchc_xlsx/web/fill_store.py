@@ -2,8 +2,13 @@
 
 A save names the version it started from; the store keeps it only when that is still the
 current one, so two tabs (or a phone and a PC) on one link never overwrite each other
-silently: the later one is told, in Vietnamese, and keeps its entries on screen. The table
-lives in the portal's SQLite file beside the receipts (``web_`` prefix, like the others).
+silently: the later one is told, in Vietnamese, and keeps its entries on screen.
+
+Drafts live in their own SQLite file in the data folder (``cchc-nhap.sqlite``), not beside
+the receipts: a database file has one writer at a time, and a draft saved every few seconds
+by hundreds of schools must never wait behind a return being recorded (its receipt and
+history rows are committed with ``synchronous = FULL``, one writer at a time). A portal that
+kept its drafts in the main file (before this split) has them copied over once.
 """
 
 from __future__ import annotations
@@ -15,9 +20,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from cchc_xlsx.web.store import Store
+
+DB_NAME = "cchc-nhap.sqlite"
 
 _SCHEMA = """CREATE TABLE IF NOT EXISTS web_drafts (
     round_id INTEGER NOT NULL, unit_code TEXT NOT NULL, version INTEGER NOT NULL,
@@ -55,28 +63,50 @@ def stale_message(current: Draft) -> str:
 
 
 class Drafts:
-    """The drafts table over the portal's store (its connections and its write lock)."""
+    """The drafts table in its own file beside the portal's store, with its own write lock."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.path = Path(store.dir) / DB_NAME
         self._local = threading.local()
-        with store.tx() as c:
+        #: one writer at a time in this process, queued here rather than in SQLite's
+        #: sleeping busy handler; only draft saves take it, each for a millisecond or so
+        self.write_lock = threading.Lock()
+        fresh = not self.path.exists()
+        with self._tx() as c:
             c.execute(_SCHEMA)
+            if fresh:
+                self._adopt(c)
+
+    def _adopt(self, c: sqlite3.Connection) -> None:
+        """Copy the drafts an older portal kept in the main file (once, on creation)."""
+        with self.store.conn() as main:
+            known = main.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                                 "name = 'web_drafts'").fetchone()
+            rows = main.execute("SELECT round_id, unit_code, version, entries_json, saved_at,"
+                                " sent_version, sent_sha256 FROM web_drafts").fetchall() \
+                if known else []
+        c.executemany("INSERT OR IGNORE INTO web_drafts VALUES (?, ?, ?, ?, ?, ?, ?)",
+                      [tuple(r) for r in rows])
+
+    def _conn(self) -> sqlite3.Connection:
+        """This thread's connection, kept open (WAL, ``synchronous = NORMAL``: a commit
+        waits for no fsync; a draft is the school's scratch copy, saved again seconds
+        later, so a power cut may lose its last save, never the database)."""
+        c = getattr(self._local, "conn", None)
+        if c is None:
+            c = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            c.row_factory = sqlite3.Row
+            c.execute("PRAGMA busy_timeout = 30000")
+            c.execute("PRAGMA journal_mode = WAL")
+            c.execute("PRAGMA synchronous = NORMAL")
+            self._local.conn = c
+        return c
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
-        """A write on this thread's own connection with ``synchronous = NORMAL``: in WAL
-        mode a commit then waits for no fsync (a draft is the school's scratch copy, saved
-        again seconds later; a power cut may lose its last save, never the database).
-        Under the store's write lock, so writers queue instead of meeting SQLITE_BUSY."""
-        c = getattr(self._local, "conn", None)
-        if c is None:
-            c = sqlite3.connect(self.store.path, timeout=30, isolation_level=None)
-            c.row_factory = sqlite3.Row
-            c.execute("PRAGMA busy_timeout = 30000")
-            c.execute("PRAGMA synchronous = NORMAL")
-            self._local.conn = c
-        with self.store.write_lock:
+        c = self._conn()
+        with self.write_lock:
             c.execute("BEGIN IMMEDIATE")
             try:
                 yield c
@@ -92,9 +122,8 @@ class Drafts:
                      row["sent_sha256"] or "")
 
     def get(self, round_id: int, unit_code: str) -> Draft | None:
-        with self.store.conn() as c:
-            row = c.execute("SELECT * FROM web_drafts WHERE round_id = ? AND unit_code = ?",
-                            (round_id, unit_code)).fetchone()
+        row = self._conn().execute("SELECT * FROM web_drafts WHERE round_id = ? AND "
+                                   "unit_code = ?", (round_id, unit_code)).fetchone()
         return self._draft(row) if row else None
 
     def save(self, round_id: int, unit_code: str, base_version: int,
@@ -121,7 +150,7 @@ class Drafts:
                      else "")
 
     def mark_sent(self, round_id: int, unit_code: str, version: int, sha256: str) -> None:
-        with self.store.tx() as c:
+        with self._tx() as c:
             c.execute("UPDATE web_drafts SET sent_version = ?, sent_sha256 = ? "
                       "WHERE round_id = ? AND unit_code = ? AND version = ?",
                       (version, sha256, round_id, unit_code, version))

@@ -16,12 +16,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import hmac
 import os
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -230,6 +232,36 @@ class Attempt:
     address: str
     name: str
     delay: float
+
+
+class LoginQueue:
+    """Login attempts of one name from one address take turns (in this server process).
+
+    ``LoginThrottle`` counts an attempt as a failure when it starts and takes it back on
+    success, so correct logins *at the same moment* (a shared office account behind one
+    address, a double click) would see each other's pending counts and be refused beyond
+    the third. Taking turns, each starts after the one before has concluded: correct ones
+    all get in; guesses are still counted one by one, so the fourth wrong one in a row is
+    refused as before. Different names or addresses never wait for each other."""
+
+    def __init__(self) -> None:
+        self._turns: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @contextlib.asynccontextmanager
+    async def turn(self, name: str, address: str) -> AsyncIterator[None]:
+        key = LoginThrottle.keys(name, address).pair
+        lock, waiting = self._turns.get(key, (None, 0))
+        lock = lock or asyncio.Lock()
+        self._turns[key] = (lock, waiting + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, waiting = self._turns[key]
+            if waiting <= 1:
+                del self._turns[key]
+            else:
+                self._turns[key] = (lock, waiting - 1)
 
 
 class LoginThrottle:
