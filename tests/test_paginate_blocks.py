@@ -105,9 +105,9 @@ def test_page_one_and_the_signature(blocks):
 @settings(max_examples=400, deadline=None)
 @given(sheets(), st.floats(20, 60), st.floats(0, 1), st.floats(0, 1))
 def test_a_cut_label_keeps_room_on_both_sides(blocks, need, a, b):
-    """A group's name merged down over some of the body's blocks is cut only where each
-    part (a middle one too) keeps the height the name prints in (on sheets whose blocks are well under a
-    page, so there is always such a place)."""
+    """A group's name merged down over some of the body's blocks is cut only where
+    each part (a middle one too) keeps the height the name prints in (on sheets whose
+    blocks are well under a page, so there is always such a place)."""
     body = [x for x in blocks if x.role in ("task", "row", "group")]
     if any(x.height > CAP / 4 for x in blocks) or blocks[0].height + blocks[1].height > CAP / 3:
         return

@@ -12,8 +12,8 @@ from functools import lru_cache
 
 from xlsxwriter.worksheet import Worksheet
 
-from cchc_xlsx.forms.layout.sheet import SheetBlocks
 from cchc_xlsx.forms.fast_cells import FastCellsWorksheet
+from cchc_xlsx.forms.layout.sheet import SheetBlocks
 
 
 @lru_cache(maxsize=8192)

@@ -117,7 +117,7 @@ def _short_pieces(breaks: Sequence[int], labels: Sequence[Label],
         cuts = [b for b in breaks if lab.first < b <= lab.last]
         if not cuts:
             continue
-        for lo, hi in zip([lab.first, *cuts], [*cuts, lab.last + 1]):
+        for lo, hi in zip([lab.first, *cuts], [*cuts, lab.last + 1], strict=True):
             short += sum(heights[lo:hi]) < lab.need
     return short
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import xlsxwriter
 
+from cchc_xlsx.forms.fast_cells import FastCellsWorksheet
 from cchc_xlsx.forms.layout.orientation import one_page_orientation, sheet_height
 from cchc_xlsx.forms.layout.widths import balance_table
-from cchc_xlsx.forms.fast_cells import FastCellsWorksheet
 from cchc_xlsx.forms.official_layout import (
     Formats,
     fit_widths,
