@@ -115,7 +115,9 @@ def test_school_fills_checks_and_sends_on_a_phone(served, browser):
         "lỗi: " + rule_message("indicator_numerator_le_denominator").replace("{value}", "43"))
     expect(box(page, TTHC_C5).locator(".msg.error")).to_have_text(
         "lỗi: " + rule_message("tthc_counts_whole").replace("{value}", "-2"))
-    expect(page.locator("#tong-ket")).to_contain_text("Còn 3 lỗi")
+    # the count of the server's check, which runs after an 8 s pause in typing (the
+    # client's own count also names the rows not yet filled)
+    expect(page.locator("#tong-ket")).to_contain_text("Còn 3 lỗi", timeout=30000)
     no_sideways_scroll(page)
     out = shots(tmp)
     box(page, NUMERATOR).scroll_into_view_if_needed()
