@@ -574,7 +574,8 @@ def main(argv: list[str] | None = None) -> int:
 
     help_times = help_startup(cli)
     import_total, heavy = import_report()
-    profile = breakdown(paths[:min(args.profile_files, n)])
+    profile = (breakdown(paths[:min(args.profile_files, n)]) if args.profile_files > 0
+               else ["(no breakdown: --profile-files 0)"])
 
     ours, naive_v = variants[0], variants[3]
     naive_n = naive_v.per_target(n)
