@@ -99,6 +99,15 @@ def test_school_fills_checks_and_sends_on_a_phone(served, browser):
     assert box(page, "doc|signer").locator("input").input_value() == "Phùng Thị Ngọc Hiền"
     page.screenshot(path=str(shots(tmp) / "dien-390-dau-trang.png"))
 
+    # a link of the contents scrolls its section's heading clear of the sticky status line
+    page.locator("nav.toc a").nth(2).click()
+    heading = page.locator("section.part").nth(2).locator("h2")
+    bar = page.locator("#trang-thai").bounding_box()
+    top = heading.bounding_box()["y"]
+    assert bar["y"] + bar["height"] <= top < page.viewport_size["height"] / 3, (bar, top)
+    page.screenshot(path=str(shots(tmp) / "dien-390-muc-luc.png"))
+    page.evaluate("window.scrollTo(0, 0)")
+
     # a whole return with three mistakes
     entries = clean_entries(names, START, END)
     wrong = dict(entries)
