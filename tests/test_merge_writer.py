@@ -329,6 +329,20 @@ def test_row_heights_show_wrapped_text(wb):
     assert ws.row_dimensions[r].height >= row_height(text_lines(content, width)) - 1
 
 
+def test_the_repeated_task_header_is_no_taller_than_its_status_headers(wb):
+    """"Số đơn vị báo cáo" gets the width to print in as many lines as "Đã hoàn thành":
+    the header row prints on every page, a line taller it would cost every page a line."""
+    ws = wb[SHEET_TASKS]
+    r = find_row(ws, 1, "STT")
+    def width(col: int) -> float:  # openpyxl keeps equal neighbours as one range
+        dim = next(d for d in ws.column_dimensions.values() if d.min <= col <= d.max)
+        return dim.width - 5 / 7
+
+    lines = {c: text_lines(ws.cell(r, c).value, width(c), bold=True) for c in range(4, 9)}
+    assert lines[8] <= max(lines[c] for c in range(4, 8))
+    assert ws.row_dimensions[r].height <= row_height(max(lines.values())) + 1
+
+
 def test_identity_is_a_consolidation_whose_aggregate_round_trips(wb, agg):
     rows = list(wb[SHEET].iter_rows(values_only=True))
     ident = {r[0]: r[1] for r in rows if r[0] not in ("aggregate", "sheet")}

@@ -135,6 +135,20 @@ def test_a_label_is_not_cut_where_its_name_has_no_room():
     assert paginate(blocks, PAGE, [Label(3, 5, 40.0)]) == [3]
 
 
+def test_a_label_cut_twice_keeps_its_middle_piece():
+    """A task taller than a page after one that ends page 1: the group's name merged
+    down over both. Placing the breaks, not only balancing the last page, asks the one
+    label rule: page 2 does not hold the first task's last row alone (a 40 pt piece for
+    a 72.5 pt name), and the sheet takes three pages, not four."""
+    blocks = [Block(0, (30.5, 22.9, 30.7), "furniture", True, True),
+              Block(3, (22.6, 23.9), "header", True, True, True),
+              Block(5, (50.3, 50.9, 85.5, 128.2, 40.3), "task"),
+              Block(10, (42.3, 69.5, 83.6, 71.1), "task", keep_with_next=True),
+              Block(14, (15.2, 20.4, 23.4, 24.2, 19.7, 18.6, 23.7, 18.9, 21.6), "signature",
+                    solid=True)]
+    assert paginate(blocks, PAGE, [Label(5, 13, 72.5)]) == [9, 11]
+
+
 def test_blocks_must_tile_the_rows():
     with pytest.raises(ValueError):
         paginate([Block(0, (10.0,)), Block(2, (10.0,))], PAGE)

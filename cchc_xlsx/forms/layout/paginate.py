@@ -93,64 +93,46 @@ def paginate(blocks: Sequence[Block], page: float, labels: Sequence[Label] = ())
         if b.keep_with_next:
             glue.add(b.last)
             hard.add(b.last)
-    hard.update(_label_room(labels, heights))
-    glue |= hard
     repeat = sum(b.height for b in blocks if b.repeat)
     sig = next((b.first for b in blocks if b.role == "signature"), None)
     # where a chain may still be cut when nothing else will do: after a body block that
     # keeps with the next (a group title) rather than part the signature from every row
     weak = {b.last for b in blocks if b.keep_with_next and not b.solid
             and b.role not in ("furniture", "header") and (sig is None or b.last != sig - 1)}
-    breaks = _place(heights, glue, hard, repeat, page, sig, weak)
-    balanced = _balance_last_page(breaks, heights, glue, hard, repeat, page * PAGE_FILL, sig)
-    if _short_pieces(balanced, labels, heights) > _short_pieces(breaks, labels, heights):
-        return breaks  # balancing would leave a label a piece too short to print in
-    return balanced
+    room = _LabelRoom(labels, heights)
+    breaks = _place(heights, glue, hard, repeat, page, sig, weak, room)
+    return _balance_last_page(breaks, heights, glue, hard, repeat, page * PAGE_FILL, sig, room)
 
 
-def _short_pieces(breaks: Sequence[int], labels: Sequence[Label],
-                  heights: Sequence[float]) -> int:
-    """How many pieces of the labels, cut at ``breaks``, are shorter than their label
-    needs (a middle piece, between two breaks, is out of ``_label_room``'s reach)."""
-    short = 0
-    for lab in labels:
-        cuts = [b for b in breaks if lab.first < b <= lab.last]
-        if not cuts:
-            continue
-        for lo, hi in zip([lab.first, *cuts], [*cuts, lab.last + 1], strict=True):
-            short += sum(heights[lo:hi]) < lab.need
-    return short
+class _LabelRoom:
+    """The one rule for labels: a page may start at a row inside a label only where the
+    label's piece above the break (from the label's first row, or from the page's first
+    row when the label was already cut) and the rest of it below both keep the height the
+    label prints in. Every piece, a middle one too, is checked by the break that ends it;
+    a label too short for two pieces is never cut. Whoever places a break asks here."""
 
+    def __init__(self, labels: Sequence[Label], heights: Sequence[float]) -> None:
+        self.labels = labels
+        self.top = [0.0]  # top[k]: the height of rows 0 .. k-1
+        for h in heights:
+            self.top.append(self.top[-1] + h)
 
-def _label_room(labels: Sequence[Label], heights: Sequence[float]) -> set[int]:
-    """Rows after which no page may end, so a label split at a break keeps, on each side
-    of it, the height it prints in."""
-    out: set[int] = set()
-    for lab in labels:
-        rows = range(lab.first, lab.last + 1)
-        if sum(heights[k] for k in rows) < 2 * lab.need:
-            out.update(range(lab.first, lab.last))  # too short to split: kept whole
-            continue
-        top = 0.0
-        for k in rows:
-            top += heights[k]
-            if top >= lab.need:
-                break
-            out.add(k)
-        bottom = 0.0
-        for k in reversed(rows):
-            bottom += heights[k]
-            if bottom >= lab.need:
-                break
-            out.add(k - 1)
-    return out
+    def allows(self, start: int, at: int) -> bool:
+        """May the page that starts at row ``start`` end before row ``at``?"""
+        return all(self.top[at] - self.top[max(lab.first, start)] >= lab.need
+                   and self.top[lab.last + 1] - self.top[at] >= lab.need
+                   for lab in self.labels if lab.first < at <= lab.last)
 
 
 def _place(heights: list[float], glue: set[int], hard: set[int], repeat: float, page: float,
-           fallback: int | None, weak: set[int] | frozenset[int] = frozenset()) -> list[int]:
+           fallback: int | None, weak: set[int] | frozenset[int] = frozenset(),
+           room: _LabelRoom | None = None) -> list[int]:
     """The breaks over rows, given which rows are glued to the next (chains) and which of
     those may not end a page even when a chain taller than a page must be cut; of those,
-    ``weak`` rows may end one before the signature would be left without a table row."""
+    ``weak`` rows may end one before the signature would be left without a table row.
+    A break the labels do not allow (``_LabelRoom``) moves up to the latest chain of the
+    page where they do; with none, the labels glue the chains as one taller than a page."""
+    room = room or _LabelRoom((), heights)
     cap = page * PAGE_FILL
     chains: list[tuple[int, int]] = []
     start = 0
@@ -160,23 +142,38 @@ def _place(heights: list[float], glue: set[int], hard: set[int], repeat: float, 
             start = k + 1
     breaks: list[int] = []
     used, top = 0.0, 0.0  # top: what a fresh page already holds (the repeated header)
-    for b0, b1 in chains:
+    i = 0
+    while i < len(chains):
+        b0, b1 = chains[i]
         h = sum(heights[b0:b1 + 1])
         if used + h <= cap:
             used += h
+            i += 1
             continue
-        if used > top:
-            breaks.append(b0)
-            used = top = repeat
-        if used + h <= cap:
-            used += h
-            continue
+        page_start = breaks[-1] if breaks else 0
         last_soft = None  # the latest row of this page after which a break is allowed
+        if used > top:
+            j: int | None = i
+            if not room.allows(page_start, b0):  # the latest chain the labels allow
+                j = next((j for j in range(i - 1, -1, -1) if chains[j][0] > page_start
+                          and room.allows(page_start, chains[j][0])), None)
+                if j is None:  # the labels glue the chains: the page fills as if with
+                    # one chain taller than a page, up to its latest row they allow
+                    last_soft = next((r for r in range(b0 - 1, page_start, -1)
+                                      if r - 1 not in hard and room.allows(page_start, r)),
+                                     None)
+                elif repeat + h > cap:  # cut anyway: its first rows fill this page
+                    last_soft, j = chains[j][0], None
+            if j is not None:
+                breaks.append(chains[j][0])
+                used = top = repeat
+                i = j
+                continue  # the chains from ``j`` on go again, on the fresh page
         last_weak = None  # the latest one after a weak row
         for k in range(b0, b1 + 1):  # taller than a page: split it row by row
             if used + heights[k] > cap and used > top:
                 at = k
-                if k - 1 in hard:
+                if k - 1 in hard or not room.allows(page_start, k):
                     if last_soft is not None:
                         at = last_soft
                     elif last_weak is not None and fallback is not None and (
@@ -186,25 +183,27 @@ def _place(heights: list[float], glue: set[int], hard: set[int], repeat: float, 
                             heights[fallback:k]) > top:
                         at = fallback
                 breaks.append(at)
+                page_start = at
                 used = top = repeat
                 used += sum(heights[at:k])
                 last_soft = last_weak = None
             used += heights[k]
-            if k not in hard:
+            if k not in hard and room.allows(page_start, k + 1):
                 last_soft = k + 1
-            elif k in weak:
+            elif k in weak and room.allows(page_start, k + 1):
                 last_weak = k + 1
+        i += 1
     return breaks
 
 
 def _balance_last_page(breaks: list[int], heights: list[float], glue: set[int],
                        hard: set[int], repeat: float, cap: float,
-                       sig: int | None) -> list[int]:
+                       sig: int | None, room: _LabelRoom) -> list[int]:
     """No table row (or one glued block: a task's rows, the blank rows kept with it) alone
     above the signature on the last page: when the block before it fits there too, the
     last break moves up to that block's start. A chain the last break already cut (rows
     taller than a page) gives its row before, unless that row must stay with it (a hard
-    row)."""
+    row). The labels must allow the moved break (``_LabelRoom``)."""
     if not breaks or sig is None:
         return breaks
     last = breaks[-1]
@@ -221,6 +220,6 @@ def _balance_last_page(breaks: list[int], heights: list[float], glue: set[int],
             k0 -= 1
         if k0 <= before or k0 - 1 in glue:
             return breaks
-    if repeat + sum(heights[k0:]) > cap:
+    if repeat + sum(heights[k0:]) > cap or not room.allows(before, k0):
         return breaks
     return [*breaks[:-1], k0]

@@ -27,7 +27,6 @@ from cchc_xlsx.merging.writers.common import (
     _num_format,
     _period_upper,
     _sheet,
-    _text,
     _uses,
 )
 from cchc_xlsx.plans.levels import NAMES
@@ -35,9 +34,10 @@ from cchc_xlsx.plans.levels import NAMES
 # --- 5b. by cấp học ----------------------------------------------------------------------
 
 
-def _total_number(fm: Any, value: float) -> Any:
-    """A Tổng cộng figure: bold, integers as "1.234", fractions with their decimals."""
-    return fm.get("total", num_format=_num_format(value))
+def _number_format(fm: Any, value: float, total: bool) -> Any:
+    """A figure of a level's row, or bold in the Tổng cộng row: integers as "1.234",
+    fractions with their decimals."""
+    return fm.get("total" if total else "td_center", num_format=_num_format(value))
 
 
 def _write_levels(wb: Any, ctx: _Context, label: str, agg: Aggregate,
@@ -55,7 +55,6 @@ def _write_levels(wb: Any, ctx: _Context, label: str, agg: Aggregate,
     ws, r = _sheet(wb, ctx, SHEET_LEVELS, widths, head)
     fm = ctx.fm
     td, center, g = fm.get("td"), fm.get("td_center"), fm.get("td_group")
-    count = fm.get("td_center", num_format=INTEGER)
     rate_fmt = fm.get("td_center", num_format=RATIO)
 
     def block_title(row: int, text: str, to: int = 7) -> int:
@@ -65,42 +64,51 @@ def _write_levels(wb: Any, ctx: _Context, label: str, agg: Aggregate,
         ws.keep_with_next(row + 1)
         return row + 1
 
-    def numbers(row: int, col: int, value: float) -> None:
-        ws.write_number(row, col, value, fm.get("td_center", num_format=_num_format(value)))
+    total_fmt = fm.get("total", num_format=INTEGER)
+    total_rate = fm.get("total", num_format=RATIO)
+
+    # a level's row and the Tổng cộng under them share one shape: only the styles differ
+    def number(row: int, col: int, value: float, total: bool) -> None:
+        ws.write_number(row, col, value, _number_format(fm, value, total))
+
+    def blank(row: int, col: int, total: bool) -> None:
+        ws.write_blank(row, col, None, total_fmt if total else center)
+
+    def ratio(row: int, col: int, num: float, den: float, total: bool) -> None:
+        if den > 0:
+            ws.write_number(row, col, num / den, total_rate if total else rate_fmt)
+        else:
+            blank(row, col, total)
+
+    def name_cells(row: int, n: int | None, name: str, to: int, total: bool) -> None:
+        """STT (blank on the total), then the name over columns 1..``to``."""
+        if n is None:
+            blank(row, 0, total)
+        else:
+            ws.write_number(row, 0, n, center)
+        _merged(ws, row, 1, row, to, name, total_fmt if total else td)
+        width = sum(widths[1:to + 1])
+        ws.set_row(row, _height(1 if total else text_lines(name, width)))
 
     # three tables: only the last one's header is repeated, the first two follow the furniture
     ws.cchc_blocks.furniture_end = r
-    total_fmt = fm.get("total", num_format=INTEGER)
-    total_rate = fm.get("total", num_format=RATIO)
     r = block_title(r, "1. Thực hiện nhiệm vụ (số lượt nhiệm vụ của các đơn vị)")
     headers = ["STT", "Cấp học", "Số đơn vị", "Đã hoàn thành", "Đang thực hiện",
                "Chưa thực hiện", "Không phát sinh", "Tỷ lệ hoàn thành"]
     r = _header_row(ws, ctx, r, headers, widths[:len(headers)], numbers=False) + 1
     header_first = header_last = r - 1
-    for n, fig in enumerate(levels, start=1):
-        ws.write_number(r, 0, n, center)
-        _text(ws, r, 1, fig.name, td)
-        ws.write_number(r, 2, fig.units, count)
+    def status_row(n: int | None, name: str, figs: list[Any], total: bool) -> None:
+        """Units, lượt per status and the completion rate (Σ done / Σ applicable)."""
+        name_cells(r, n, name, 1, total)
+        number(r, 2, sum(f.units for f in figs), total)
         for j, status in enumerate(STATUS_CODES):
-            ws.write_number(r, 3 + j, fig.statuses.get(status, 0), count)
-        if fig.applicable:
-            ws.write_number(r, 7, fig.done / fig.applicable, rate_fmt)
-        else:
-            ws.write_blank(r, 7, None, center)
-        ws.set_row(r, _height(text_lines(fig.name, widths[1])))
+            number(r, 3 + j, sum(f.statuses.get(status, 0) for f in figs), total)
+        ratio(r, 7, sum(f.done for f in figs), sum(f.applicable for f in figs), total)
+
+    for n, fig in enumerate(levels, start=1):
+        status_row(n, fig.name, [fig], False)
         r += 1
-    # Tổng cộng: the same Σ/Σ rule over every level
-    ws.write_blank(r, 0, None, total_fmt)
-    ws.write_string(r, 1, "Tổng cộng", total_fmt)
-    ws.write_number(r, 2, sum(f.units for f in levels), total_fmt)
-    for j, status in enumerate(STATUS_CODES):
-        ws.write_number(r, 3 + j, sum(f.statuses.get(status, 0) for f in levels), total_fmt)
-    applicable = sum(f.applicable for f in levels)
-    if applicable:
-        ws.write_number(r, 7, sum(f.done for f in levels) / applicable, total_rate)
-    else:
-        ws.write_blank(r, 7, None, total_fmt)
-    ws.set_row(r, _height(1))
+    status_row(None, "Tổng cộng", levels, True)  # the same Σ/Σ rule over every level
     r += 1
     if _uses(ctx.plan, "report_tthc") or agg.tthc:
         r = block_title(r + 1, "2. Tình hình giải quyết TTHC theo cấp học (Biểu số 06, "
@@ -120,23 +128,13 @@ def _write_levels(wb: Any, ctx: _Context, label: str, agg: Aggregate,
         ws.keep_with_next(r + 1)
         header_first, header_last = r, r + 1  # the last block's header is the repeated one
         r += 2
-        sums = [0.0] * len(labels[2:])
-        for n, fig in enumerate(levels, start=1):
-            ws.write_number(r, 0, n, center)
-            _text(ws, r, 1, fig.name, td)
-            for j, v in enumerate(fig.tthc):
-                ws.write_number(r, 2 + j, v, count if float(v).is_integer() else
-                                fm.get("td_center", num_format=_num_format(v)))
-                sums[j] += v
-            ws.set_row(r, _height(text_lines(fig.name, widths[1])))
+        sums = [sum(fig.tthc[j] for fig in levels) for j in range(len(labels) - 2)]
+        for n, name, values in [*((n, fig.name, fig.tthc) for n, fig in enumerate(levels, 1)),
+                                (None, "Tổng cộng", sums)]:
+            name_cells(r, n, name, 1, n is None)
+            for j, v in enumerate(values):
+                number(r, 2 + j, v, n is None)
             r += 1
-        ws.write_blank(r, 0, None, total_fmt)
-        ws.write_string(r, 1, "Tổng cộng", total_fmt)
-        for j, v in enumerate(sums):
-            ws.write_number(r, 2 + j, v, total_fmt if float(v).is_integer() else
-                            fm.get("total", num_format=_num_format(v)))
-        ws.set_row(r, _height(1))
-        r += 1
     shown = [rec for rec in indicator_records(ctx.plan) if rec["kind"] == "item"
              and any(rec["key"] in fig.indicators for fig in levels)]
     if not shown:  # a plan without indicators (Sóc Trăng's): no bare table head on paper
@@ -164,52 +162,27 @@ def _write_levels(wb: Any, ctx: _Context, label: str, agg: Aggregate,
         ws.set_row(r, _height(text_lines(rec["text"], sum(widths[1:8]))))
         ws.keep_with_next(r)  # the indicator's words stay with its levels
         top = r = r + 1
-        for level, a in rows:
-            name = NAMES.get(level, level)
-            ws.write_blank(r, 0, None, center)
-            _merged(ws, r, 1, r, 2, name, td)
-            if rec.get("measure") == "rate":
-                numbers(r, 3, a.numerator)
-                numbers(r, 4, a.denominator)
-                if a.denominator > 0:
-                    ws.write_number(r, 5, a.numerator / a.denominator, rate_fmt)
-                else:
-                    ws.write_blank(r, 5, None, center)
-            else:
-                ws.write_blank(r, 3, None, center)
-                ws.write_blank(r, 4, None, center)
-                if rec.get("measure") == "count":
-                    numbers(r, 5, a.total)
-                else:
-                    ws.write_blank(r, 5, None, center)
-            ws.write_number(r, 6, a.reporting, count)
-            ws.write_number(r, 7, a.meeting, count)
-            ws.set_row(r, _height(text_lines(name, widths[1] + widths[2])))
-            r += 1
-        # Tổng cộng over every level: Σ numerators / Σ denominators, as each level's own
+        # one row per level, then their Tổng cộng: Σ numerators / Σ denominators, as each
+        # level's own
         figs = [a for _, a in rows]
-        ws.write_blank(r, 0, None, total_fmt)
-        _merged(ws, r, 1, r, 2, "Tổng cộng", total_fmt)
-        if rec.get("measure") == "rate":
-            num, den = sum(a.numerator for a in figs), sum(a.denominator for a in figs)
-            ws.write_number(r, 3, num, _total_number(fm, num))
-            ws.write_number(r, 4, den, _total_number(fm, den))
-            if den > 0:
-                ws.write_number(r, 5, num / den, total_rate)
+        for name, parts, total in [*((NAMES.get(lv, lv), [a], False) for lv, a in rows),
+                                   ("Tổng cộng", figs, True)]:
+            name_cells(r, None, name, 2, total)
+            if rec.get("measure") == "rate":
+                num, den = sum(a.numerator for a in parts), sum(a.denominator for a in parts)
+                number(r, 3, num, total)
+                number(r, 4, den, total)
+                ratio(r, 5, num, den, total)
             else:
-                ws.write_blank(r, 5, None, total_fmt)
-        else:
-            ws.write_blank(r, 3, None, total_fmt)
-            ws.write_blank(r, 4, None, total_fmt)
-            if rec.get("measure") == "count":
-                value = sum(a.total for a in figs)
-                ws.write_number(r, 5, value, _total_number(fm, value))
-            else:
-                ws.write_blank(r, 5, None, total_fmt)
-        ws.write_number(r, 6, sum(a.reporting for a in figs), total_fmt)
-        ws.write_number(r, 7, sum(a.meeting for a in figs), total_fmt)
-        ws.set_row(r, _height(1))
-        r += 1
+                blank(r, 3, total)
+                blank(r, 4, total)
+                if rec.get("measure") == "count":
+                    number(r, 5, sum(a.total for a in parts), total)
+                else:
+                    blank(r, 5, total)
+            number(r, 6, sum(a.reporting for a in parts), total)
+            number(r, 7, sum(a.meeting for a in parts), total)
+            r += 1
         ws.block(top, r - 1)  # an indicator's levels and their total stay together
     _finish(ws, ctx, widths, r, head, header_first, header_last, 0)
 

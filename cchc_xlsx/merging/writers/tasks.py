@@ -11,6 +11,7 @@ from cchc_xlsx.forms.layout.widths import balance
 from cchc_xlsx.forms.official_layout import (
     INTEGER,
     RATIO,
+    fit_widths,
     text_lines,
 )
 from cchc_xlsx.merging.aggregate import (
@@ -31,6 +32,10 @@ from cchc_xlsx.merging.writers.common import (
     _text,
 )
 
+PAGE_BODY = 390.0  # points of table rows a landscape page holds under its header
+STEP = 0.5  # width units a header column widens at a time
+MIN_TEXT = 8.0  # the task and product columns never narrower
+
 # --- 2. tasks ----------------------------------------------------------------------------
 
 
@@ -49,8 +54,59 @@ def _balanced(ctx: _Context, headers: list[str], widths: list[float]) -> list[fl
     n = len(widths)
     counts = [False, False, False] + [True] * (n - 4) + [False]
     keep = [True] + [False] * (n - 2) + [True]  # STT; the rate needs "100,00%"
-    return balance(widths, headers, [[], contents, products] + [[]] * (n - 3), counts, keep,
-                   height, room=7.0)
+    balanced = balance(widths, headers, [[], contents, products] + [[]] * (n - 3), counts,
+                       keep, height, room=7.0)
+    return _header_room(ctx, headers, list(fit_widths(balanced, True).widths), counts)
+
+
+def _header_room(ctx: _Context, headers: list[str], widths: list[float],
+                 counts: list[bool]) -> list[float]:
+    """Widths as the page fits them, where no count column's header makes the header row
+    taller than the other headers do ("Số đơn vị báo cáo" in four lines beside "Đã hoàn
+    thành" in three): the header prints on every page, so the width it takes from the
+    task or product text is taken when the text grows by less than the header saves."""
+    lines = [text_lines(h, w, bold=True) for h, w in zip(headers, widths, strict=True)]
+    rest = max((x for x, c in zip(lines, counts, strict=True) if not c), default=1)
+    target = max(rest, *sorted(x for x, c in zip(lines, counts, strict=True) if c)[:-1])
+    new = list(widths)
+    for i, c in enumerate(counts):
+        while c and text_lines(headers[i], new[i], bold=True) > target:
+            new[i] += STEP
+    extra = sum(new) - sum(widths)
+    if not extra:
+        return widths
+    best = None
+    for k in range(int(round(extra / STEP)) + 1):  # from the content, the product, or both
+        w = list(new)
+        w[1] -= k * STEP
+        w[2] -= extra - k * STEP
+        if min(w[1], w[2]) < MIN_TEXT:
+            continue
+        cost = _printed(ctx, w)
+        if best is None or cost < best[0]:
+            best = (cost, w)
+    if best is None:
+        return widths
+    before, saved = _printed(ctx, widths), (_height(max(lines)) - _height(target))
+    if best[0] - before >= saved * (1 + before / PAGE_BODY):
+        return widths
+    return [round(x, 1) for x in best[1]]
+
+
+def _printed(ctx: _Context, widths: list[float]) -> float:
+    """The task rows' printed height at ``widths``, as ``_write_tasks`` sizes them."""
+    records = task_records(ctx.plan)
+    total, k = 0.0, 0
+    while k < len(records):
+        rec = records[k]
+        if rec["kind"] == "group":
+            k += 1
+            continue
+        block = records[k:k + max(1, rec.get("span", 1))]
+        total += max(_height(text_lines(rec["content"], widths[1])),
+                     sum(_height(text_lines(item["product"], widths[2])) for item in block))
+        k += len(block)
+    return total
 
 
 def _write_tasks(wb: Any, ctx: _Context, label: str, agg: Aggregate) -> None:
