@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from cchc_xlsx.errors import UserError
 from cchc_xlsx.plans.units import load_units
-from cchc_xlsx.scoring.appraisal import write_appraisal
+from cchc_xlsx.scoring.appraisal import APPRAISED, COMMENT, SELF, write_appraisal
 from cchc_xlsx.scoring.check import check_files
 from cchc_xlsx.scoring.criteria import NA_TEXT, load_criteria
 from cchc_xlsx.scoring.ranking_writer import AREA_SHEET, RANK_SHEET, STATS_SHEET
@@ -342,22 +342,22 @@ def test_appraisal_workbook_round_trip(tmp_path, blank_books, par, units):
     before = {u.code: u.total for u in first.ranking.units}
     wb = load_workbook(sheet)
     ws = wb["Thẩm định"]
-    rows = {(r[0].value, r[2].value): r for r in ws.iter_rows(min_row=6)}
+    rows = {(r[0].value, r[1].value): r for r in ws.iter_rows(min_row=6)}
     target = rows[("TH-PD", "5.4")]
-    self_score = target[5].value
-    target[6].value = self_score - 0.5 if self_score >= 0.5 else self_score + 0.5
+    self_score = target[SELF].value
+    target[APPRAISED].value = self_score - 0.5 if self_score >= 0.5 else self_score + 0.5
     wb.save(sheet)
     second = score_round([returns], par, units, out, appraisal=sheet, workers=1)
     [issue] = second.appraisal.issues
     assert (issue.sheet, issue.cell, issue.rule_id) == (
-        "Thẩm định", f"G{target[6].row}", "appraisal_needs_reason")
+        "Thẩm định", f"F{target[APPRAISED].row}", "appraisal_needs_reason")
     assert {u.code: u.total for u in second.ranking.units} == before  # not used
-    target[7].value = "Thiếu biên bản kiểm tra"
+    target[COMMENT].value = "Thiếu biên bản kiểm tra"
     wb.save(sheet)
     third = score_round([returns], par, units, out, appraisal=sheet, workers=1)
     assert third.appraisal.issues == []
     after = {u.code: u for u in third.ranking.units}
-    delta = target[6].value - self_score
+    delta = target[APPRAISED].value - self_score
     assert after["TH-PD"].points == pytest.approx(
         first.ranking.units[[u.code for u in first.ranking.units].index("TH-PD")].points
         + delta)
