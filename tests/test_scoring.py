@@ -366,6 +366,40 @@ def test_appraisal_workbook_round_trip(tmp_path, blank_books, par, units):
     write_appraisal(par, [s for s in _scores(returns, par)], tmp_path / "again.xlsx")
 
 
+def test_appraisal_table_of_the_earlier_layout_is_still_read(tmp_path, par):
+    """A table written before the unit became a group row (version 1: the unit's name in
+    column B, the appraised score in G, the reason in H) is read where the office typed,
+    and its issues name its own cells."""
+    from openpyxl.utils import get_column_letter
+
+    from cchc_xlsx.forms.identity import key_header, parse_key_header
+    from cchc_xlsx.scoring.appraisal import FORM_ID, apply_appraisal, read_appraisal
+    from cchc_xlsx.scoring.check import LeafScore, UnitScores
+
+    leaves = [i for i in par.leaves() if not i.applies_to][:3]
+    scores = [UnitScores("U1", "Trường Thử Nghiệm", {i.code: LeafScore(i.max)
+                                                        for i in leaves})]
+    path = write_appraisal(par, scores, tmp_path / "tham-dinh.xlsx")
+    wb = load_workbook(path)
+    ws = wb["Thẩm định"]
+    ws.insert_cols(2)  # version 1: "Đơn vị" beside the code, everything after moves right
+    head = next(c for row in ws.iter_rows() for c in row if parse_key_header(c.value))
+    head.value = key_header(FORM_ID, 1)
+    rows = {ws.cell(c.row, head.column).value: c.row for c in ws[get_column_letter(
+        head.column)] if "|" in str(c.value or "")}
+    first, second = (rows[f"U1|{i.code}"] for i in leaves[:2])
+    ws.cell(first, 7).value = 0  # G: a score below the unit's, with its reason in H
+    ws.cell(first, 8).value = "Thiếu hồ sơ"
+    ws.cell(second, 7).value = 0  # no reason: an issue at its G cell
+    wb.save(path)
+    got = read_appraisal(path, par)
+    assert got.entries[("U1", leaves[0].code)][:2] == (0, "Thiếu hồ sơ")
+    apply_appraisal(got, par, scores)
+    assert scores[0].leaves[leaves[0].code].appraised == 0
+    [issue] = got.result.issues
+    assert (issue.cell, issue.rule_id) == (f"G{second}", "appraisal_needs_reason")
+
+
 def _scores(returns: Path, par):
     return check_files([returns], par, workers=1)[1]
 
