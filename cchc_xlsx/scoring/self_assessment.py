@@ -53,11 +53,11 @@ COLUMNS = (
     ("name", "Lĩnh vực / Tiêu chí / Tiêu chí thành phần", 20.5),
     ("max", "Điểm tối đa", 6.5),
     ("guide", "Cách chấm", 16),
-    ("result", "Kết quả", 9),
+    ("result", "Kết quả", 8),
     ("na", "Không áp dụng", 7.5),
     ("score", "Điểm tự đánh giá", 7.5),
     ("evidence", "Tài liệu kiểm chứng (số, ngày, trích yếu)", 14),
-    ("explain", "Giải trình", 13),
+    ("explain", "Giải trình", 12),
     ("appraised", "Điểm thẩm định", 7.5),
     ("comment", "Ý kiến thẩm định", 7.5),
 )
@@ -159,9 +159,10 @@ def _write_sheet(wb, ws, crit: CriteriaSet, unit: Unit, password: str | None
     items = list(crit.walk(unit.level))
     text_rows = [[it.code, it.name, "", guide_text(it)] + [""] * (len(COLUMNS) - 4)
                  for it in items]
-    # (the evidence column keeps its width: the unit lists documents there)
+    # (the evidence and explanation columns keep their width: the unit writes there, and
+    # what it writes prints in rows measured before it wrote)
     widths = fit_sheet(ws, balanced_widths([w for _, _, w in COLUMNS], True,
-                                           (*keep, COL["evidence"]),
+                                           (*keep, COL["evidence"], COL["explain"]),
                                            [t for _, t, _ in COLUMNS], text_rows,
                                            inputs=[COL[k] for k in INPUT_KEYS]),
                        True, keep=keep)
