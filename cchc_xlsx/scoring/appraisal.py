@@ -99,8 +99,9 @@ def write_appraisal(crit: CriteriaSet, scores: Sequence[UnitScores], path: str |
         text_rows = [(s.code, code, crit.by_code[code].name)
                      for s in scores for code in s.leaves if code in crit.by_code]
         given = [w for _, w in HEADERS]
-        for c in codes:  # a code on one line ("THCS-CB"): the name gets the rest
-            given[c] = max(given[c], units_for(longest_word([r[c] for r in text_rows])))
+        for c in codes:  # a code on one line ("THCS-CB", bold in the unit's title row)
+            given[c] = max(given[c], units_for(longest_word([r[c] for r in text_rows],
+                                                            bold=True)))
         widths = fit_sheet(ws, balanced_widths(given, True,
                                                (*keep, *codes, COMMENT),
                                                [t for t, _ in HEADERS], text_rows,
