@@ -214,9 +214,7 @@ def _known(names, faults: dict[str, str]) -> list:
 
 @needs_soffice
 @pytest.mark.libreoffice
-@pytest.mark.parametrize("name", _known(WORKBOOKS, {
-    "self-assessment-filled": "cột Giải trình (9) hẹp (độ rộng cột tự đánh giá chưa cân "
-                              "theo chữ, issue-14-blocks): lời giải trình đơn vị gõ bị cắt"}))
+@pytest.mark.parametrize("name", sorted(WORKBOOKS))
 def test_rows_hold_their_text(rendered, name):
     """Rule 3: no cell's text is cut by its row height or column width."""
     assert clipped(rendered[name][0]) == []
@@ -291,3 +289,17 @@ def test_report_on_a_plan_without_indicators(rendered):
     levels = "".join(pages_by_sheet(rendered["portal-soctrang"][1])[4])
     assert squash("TRUNG HỌC PHỔ THÔNG") in squash(levels.upper())
     assert squash("Kết quả các chỉ tiêu theo cấp học") not in squash(levels)
+
+
+@needs_soffice
+@pytest.mark.libreoffice
+def test_scoring_page_counts(rendered):
+    """The sample scoring round (eleven schools, ten ranked): the appraisal table printed 30
+    pages with each unit's name wrapped on every row; with the unit as a title row above its
+    criteria it prints 18. The bounds keep the scoring outputs from growing back unnoticed."""
+    counts = {n: sum(len(p) for p in pages_by_sheet(rendered[n][1]))
+              for n in ("appraisal", "appraisal-plain", "ranking", "ranking-plain",
+                        "self-assessment-blank", "self-assessment-filled")}
+    assert counts["appraisal"] <= 18 and counts["appraisal-plain"] <= 18, counts
+    assert counts["ranking"] <= 13 and counts["ranking-plain"] <= 13, counts
+    assert max(counts["self-assessment-blank"], counts["self-assessment-filled"]) <= 9, counts

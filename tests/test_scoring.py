@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from cchc_xlsx.errors import UserError
 from cchc_xlsx.plans.units import load_units
-from cchc_xlsx.scoring.appraisal import write_appraisal
+from cchc_xlsx.scoring.appraisal import APPRAISED, COMMENT, SELF, write_appraisal
 from cchc_xlsx.scoring.check import check_files
 from cchc_xlsx.scoring.criteria import NA_TEXT, load_criteria
 from cchc_xlsx.scoring.ranking_writer import AREA_SHEET, RANK_SHEET, STATS_SHEET
@@ -342,28 +342,62 @@ def test_appraisal_workbook_round_trip(tmp_path, blank_books, par, units):
     before = {u.code: u.total for u in first.ranking.units}
     wb = load_workbook(sheet)
     ws = wb["Thẩm định"]
-    rows = {(r[0].value, r[2].value): r for r in ws.iter_rows(min_row=6)}
+    rows = {(r[0].value, r[1].value): r for r in ws.iter_rows(min_row=6)}
     target = rows[("TH-PD", "5.4")]
-    self_score = target[5].value
-    target[6].value = self_score - 0.5 if self_score >= 0.5 else self_score + 0.5
+    self_score = target[SELF].value
+    target[APPRAISED].value = self_score - 0.5 if self_score >= 0.5 else self_score + 0.5
     wb.save(sheet)
     second = score_round([returns], par, units, out, appraisal=sheet, workers=1)
     [issue] = second.appraisal.issues
     assert (issue.sheet, issue.cell, issue.rule_id) == (
-        "Thẩm định", f"G{target[6].row}", "appraisal_needs_reason")
+        "Thẩm định", f"F{target[APPRAISED].row}", "appraisal_needs_reason")
     assert {u.code: u.total for u in second.ranking.units} == before  # not used
-    target[7].value = "Thiếu biên bản kiểm tra"
+    target[COMMENT].value = "Thiếu biên bản kiểm tra"
     wb.save(sheet)
     third = score_round([returns], par, units, out, appraisal=sheet, workers=1)
     assert third.appraisal.issues == []
     after = {u.code: u for u in third.ranking.units}
-    delta = target[6].value - self_score
+    delta = target[APPRAISED].value - self_score
     assert after["TH-PD"].points == pytest.approx(
         first.ranking.units[[u.code for u in first.ranking.units].index("TH-PD")].points
         + delta)
     assert after["MN-SM"].total == before["MN-SM"]
     # writing the appraisal workbook again keeps what the office typed
     write_appraisal(par, [s for s in _scores(returns, par)], tmp_path / "again.xlsx")
+
+
+def test_appraisal_table_of_the_earlier_layout_is_still_read(tmp_path, par):
+    """A table written before the unit became a group row (version 1: the unit's name in
+    column B, the appraised score in G, the reason in H) is read where the office typed,
+    and its issues name its own cells."""
+    from openpyxl.utils import get_column_letter
+
+    from cchc_xlsx.forms.identity import key_header, parse_key_header
+    from cchc_xlsx.scoring.appraisal import FORM_ID, apply_appraisal, read_appraisal
+    from cchc_xlsx.scoring.check import LeafScore, UnitScores
+
+    leaves = [i for i in par.leaves() if not i.applies_to][:3]
+    scores = [UnitScores("U1", "Trường Thử Nghiệm", {i.code: LeafScore(i.max)
+                                                        for i in leaves})]
+    path = write_appraisal(par, scores, tmp_path / "tham-dinh.xlsx")
+    wb = load_workbook(path)
+    ws = wb["Thẩm định"]
+    ws.insert_cols(2)  # version 1: "Đơn vị" beside the code, everything after moves right
+    head = next(c for row in ws.iter_rows() for c in row if parse_key_header(c.value))
+    head.value = key_header(FORM_ID, 1)
+    rows = {ws.cell(c.row, head.column).value: c.row for c in ws[get_column_letter(
+        head.column)] if "|" in str(c.value or "")}
+    first, second = (rows[f"U1|{i.code}"] for i in leaves[:2])
+    ws.cell(first, 7).value = 0  # G: a score below the unit's, with its reason in H
+    ws.cell(first, 8).value = "Thiếu hồ sơ"
+    ws.cell(second, 7).value = 0  # no reason: an issue at its G cell
+    wb.save(path)
+    got = read_appraisal(path, par)
+    assert got.entries[("U1", leaves[0].code)][:2] == (0, "Thiếu hồ sơ")
+    apply_appraisal(got, par, scores)
+    assert scores[0].leaves[leaves[0].code].appraised == 0
+    [issue] = got.result.issues
+    assert (issue.cell, issue.rule_id) == (f"G{second}", "appraisal_needs_reason")
 
 
 def _scores(returns: Path, par):

@@ -43,27 +43,31 @@ from cchc_xlsx.scoring.scoring_print import (
 FORM_ID = "cchc_scoring"
 FORM_VERSION = 1
 SHEET_NAME = "Tự đánh giá"
-# (key, header, width): the table's columns, in order; the key column follows them
 # (key, header, width): the table's columns, in order; the key column follows them. The
 # widths fit A4 landscape at 100 % (Times New Roman 12): text columns wrap, the narrow ones
-# hold a score or a short choice.
+# hold a score or a short choice; the unit's two writing columns, evidence (8) and
+# explanation (9), get real room (a sentence in a few lines), the office's comment (11)
+# less: it writes one only where its score differs.
 COLUMNS = (
     ("stt", "STT", 5),
     ("name", "Lĩnh vực / Tiêu chí / Tiêu chí thành phần", 20.5),
     ("max", "Điểm tối đa", 6.5),
     ("guide", "Cách chấm", 16),
-    ("result", "Kết quả", 9),
+    ("result", "Kết quả", 8),
     ("na", "Không áp dụng", 7.5),
     ("score", "Điểm tự đánh giá", 7.5),
     ("evidence", "Tài liệu kiểm chứng (số, ngày, trích yếu)", 14),
-    ("explain", "Giải trình", 9),
+    ("explain", "Giải trình", 12),
     ("appraised", "Điểm thẩm định", 7.5),
-    ("comment", "Ý kiến thẩm định", 9),
+    ("comment", "Ý kiến thẩm định", 7.5),
 )
 COL = {key: i for i, (key, _, _) in enumerate(COLUMNS)}
 INPUT_KEYS = ("evidence", "explain", "comment")  # what the unit and the office write
 KEY_COL = len(COLUMNS)
 TOTAL_KEYS = ("total", "applicable", "converted", "class")
+# an item the unit may mark «Không áp dụng» then needs its explanation in (9): its row keeps
+# room for a sentence this long, so the typed reason prints whole in the fixed row height
+NA_REASON = "Đơn vị không phát sinh nội dung này trong năm báo cáo."
 
 
 def letter(key: str) -> str:
@@ -155,9 +159,10 @@ def _write_sheet(wb, ws, crit: CriteriaSet, unit: Unit, password: str | None
     items = list(crit.walk(unit.level))
     text_rows = [[it.code, it.name, "", guide_text(it)] + [""] * (len(COLUMNS) - 4)
                  for it in items]
-    # (the evidence column keeps its width: the unit lists documents there)
+    # (the evidence and explanation columns keep their width: the unit writes there, and
+    # what it writes prints in rows measured before it wrote)
     widths = fit_sheet(ws, balanced_widths([w for _, _, w in COLUMNS], True,
-                                           (*keep, COL["evidence"]),
+                                           (*keep, COL["evidence"], COL["explain"]),
                                            [t for _, t, _ in COLUMNS], text_rows,
                                            inputs=[COL[k] for k in INPUT_KEYS]),
                        True, keep=keep)
@@ -201,7 +206,9 @@ def _write_sheet(wb, ws, crit: CriteriaSet, unit: Unit, password: str | None
             for col in ("result", "na", "evidence", "explain", "comment"):
                 ws.write_blank(rr, COL[col], None, fm.get("td", **grey))
         lines = max(text_lines(it.name, widths[COL["name"]], bold=not leaf),
-                    text_lines(guide_text(it), widths[COL["guide"]]))
+                    text_lines(guide_text(it), widths[COL["guide"]]),
+                    text_lines(NA_REASON, widths[COL["explain"]])
+                    if leaf and it.not_applicable else 1)
         ws.set_row(rr, row_height(lines))
     last = first + len(items) - 1
     r = last + 1
@@ -280,8 +287,11 @@ def _totals(ws, fm: Formats, crit: CriteriaSet, unit: Unit, items: Sequence[Item
             ws.keep_with_next(rr)  # the totals print together, with the signature
         for c in range(COL["max"], len(COLUMNS)):
             ws.write_blank(rr, c, None, total_fmt)
-        ws.set_row(rr, row_height(text_lines(label, widths[COL["stt"]] + widths[COL["name"]],
-                                             bold=True)))
+        lines = text_lines(label, widths[COL["stt"]] + widths[COL["name"]], bold=True)
+        if key == "class":  # the class the formulas print ("Trung bình") in a score column
+            lines = max([lines, *(text_lines(b.name, widths[COL[c]], bold=True)
+                                  for b in crit.classes for c in ("score", "appraised"))])
+        ws.set_row(rr, row_height(lines))
     t, a, v = r + 1, r + 2, r + 3  # 1-based rows of total, applicable, converted
     ws.write_number(r, COL["max"], sum(crit.unit_max(it, unit.level) for it in items
                                        if it.level == 1), total_fmt)
