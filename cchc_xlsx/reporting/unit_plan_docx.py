@@ -21,6 +21,7 @@ from cchc_xlsx.forms.unit_plan import fold, indicator_rows, office_reference, pl
 from cchc_xlsx.forms.unit_plan import task_rows as drafted_task_rows
 from cchc_xlsx.model import Plan, Unit
 from cchc_xlsx.plans.names import break_name, normal_case
+from cchc_xlsx.reporting.keep_groups import keep_groups
 
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
@@ -326,6 +327,7 @@ def write_unit_plan_docx(plan: Plan, unit: Unit, path: str | Path,
             must = key in ("product", "lead", "deadline") and not text
             run(q, text or (EMPTY if must else ""), size=12, mark=must)
     fix_widths(table, widths_cm)
+    keep_groups(d)  # headings stay with what follows on LibreOffice's pages too
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as tmp:
