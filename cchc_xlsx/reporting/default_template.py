@@ -39,6 +39,25 @@ def _fonts(style) -> None:
         fonts.set(qn(attr), FONT)
 
 
+def page_numbers(section) -> None:
+    """Page number centred in the top margin, not on page 1 (NĐ 30, Phụ lục I); sections
+    after ``section`` that keep their header linked number their pages too."""
+    section.different_first_page_header_footer = True
+    p = section.header.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = p.add_run()
+    run.font.size = Pt(14)
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if kind:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        else:
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = text
+        run._r.append(el)
+
+
 class _Doc:
     def __init__(self) -> None:
         self.doc = Document()
@@ -59,21 +78,7 @@ class _Doc:
         self._page_numbers(section)
 
     def _page_numbers(self, section) -> None:
-        """Page number centred in the top margin, not on page 1 (NĐ 30, Phụ lục I)."""
-        section.different_first_page_header_footer = True
-        p = section.header.paragraphs[0]
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = p.add_run()
-        run.font.size = Pt(14)
-        for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
-            if kind:
-                el = OxmlElement("w:fldChar")
-                el.set(qn("w:fldCharType"), kind)
-            else:
-                el = OxmlElement("w:instrText")
-                el.set(qn("xml:space"), "preserve")
-                el.text = text
-            run._r.append(el)
+        page_numbers(section)
 
     def para(self, text: str = "", *, bold: bool = False, italic: bool = False,
              size: float = BODY, align: str = "justify", indent: bool = False,
