@@ -203,6 +203,61 @@ def test_units_that_missed_are_the_ones_below_target(merged, drafted):
     assert checked > 5
 
 
+def _unit_expected(target: str, measure: str, figures) -> str | None:
+    """One unit's verdict computed here from its stored figures by the rule the report's
+    text states: its own ratio (a rate) or total (a count) against the target; where the
+    target is no comparison, the unit's own declared verdict (1 met, 0 not, -1 none)."""
+    num, den, total, own = (list(figures) + [-1])[:4]
+    t = parse_target(target)
+    comparable = (t.parsed and t.value is not None and not t.baseline and not t.per
+                  and t.op in _OPS and measure in ("rate", "count"))
+    if comparable and measure == "rate":
+        if den <= 0:
+            return "Không phát sinh"
+        goal = t.value / 100 if t.unit == "%" else t.value
+        return "Đạt" if _OPS[t.op](round(num / den, 9), goal) else "Chưa đạt"
+    if comparable:
+        return "Đạt" if _OPS[t.op](total, t.value) else "Chưa đạt"
+    return {1: "Đạt", 0: "Chưa đạt"}.get(own)
+
+
+def test_every_units_verdict_by_the_same_rule(merged, drafted):
+    """For every indicator (a rate, a count, one the units judge themselves), the units named
+    as missing it and the "Số đơn vị đạt" count follow from each unit's own figures."""
+    from cchc_xlsx.reporting.report_context import load_consolidation
+
+    agg, _office, outline = load_consolidation(merged)
+    doc = Document(str(drafted.path))
+    table = next(t for t in doc.tables if t.rows[0].cells[-1].text.strip() == "Đánh giá")
+    cells = {r.cells[0].text.strip(): r.cells for r in table.rows[1:]}
+    kinds = set()
+    for ind in outline["indicators"]:
+        if ind["group"]:
+            continue
+        missed, met, reporting = set(), 0, 0
+        for code, per in agg.indicator_by_unit.items():
+            if ind["key"] not in per:
+                continue
+            reporting += 1
+            verdict = _unit_expected(ind["target"], ind["measure"], per[ind["key"]])
+            met += verdict == "Đạt"
+            if verdict == "Chưa đạt":
+                missed.add(agg.units[code].unit_name)
+        row = cells[ind["stt"]]
+        line = next((x for x in row[-1].text.splitlines() if x.startswith("Đơn vị chưa đạt:")),
+                    "")
+        shown = {n.strip() for n in line.removeprefix("Đơn vị chưa đạt:").rstrip(".").split(",")
+                 if n.strip()}
+        assert shown == missed, ind["stt"]
+        assert row[4].text.strip() == f"{met}/{reporting}", ind["stt"]
+        kinds.add(ind["measure"])
+    # the sample has rates and indicators the units judge ("text"); counts: the rule's test
+    assert {"rate", "text"} <= kinds
+    # and the text says how those the units judge are counted
+    assert squash("số đơn vị đạt và đơn vị chưa đạt của chỉ tiêu đó theo tự đánh giá của "
+                  "từng đơn vị") in squash(" ".join(_paragraph_texts(drafted.path)))
+
+
 # --- words on the page ----------------------------------------------------------------------
 
 
