@@ -203,11 +203,69 @@ def test_units_that_missed_are_the_ones_below_target(merged, drafted):
     assert checked > 5
 
 
+def _unit_expected(target: str, measure: str, figures) -> str | None:
+    """One unit's verdict computed here from its stored figures by the rule the report's
+    text states: its own ratio (a rate) or total (a count) against the target; where the
+    target is no comparison, the unit's own declared verdict (1 met, 0 not, -1 none)."""
+    num, den, total, own = (list(figures) + [-1])[:4]
+    t = parse_target(target)
+    comparable = (t.parsed and t.value is not None and not t.baseline and not t.per
+                  and t.op in _OPS and measure in ("rate", "count"))
+    if comparable and measure == "rate":
+        if den <= 0:
+            return "Không phát sinh"
+        goal = t.value / 100 if t.unit == "%" else t.value
+        return "Đạt" if _OPS[t.op](round(num / den, 9), goal) else "Chưa đạt"
+    if comparable:
+        return "Đạt" if _OPS[t.op](total, t.value) else "Chưa đạt"
+    return {1: "Đạt", 0: "Chưa đạt"}.get(own)
+
+
+def test_every_units_verdict_by_the_same_rule(merged, drafted):
+    """For every indicator (a rate, a count, one the units judge themselves), the units named
+    as missing it and the "Số đơn vị đạt" count follow from each unit's own figures."""
+    from cchc_xlsx.reporting.report_context import load_consolidation
+
+    agg, _office, outline = load_consolidation(merged)
+    doc = Document(str(drafted.path))
+    table = next(t for t in doc.tables if t.rows[0].cells[-1].text.strip() == "Đánh giá")
+    cells = {r.cells[0].text.strip(): r.cells for r in table.rows[1:]}
+    kinds = set()
+    for ind in outline["indicators"]:
+        if ind["group"]:
+            continue
+        missed, met, reporting = set(), 0, 0
+        for code, per in agg.indicator_by_unit.items():
+            if ind["key"] not in per:
+                continue
+            reporting += 1
+            verdict = _unit_expected(ind["target"], ind["measure"], per[ind["key"]])
+            met += verdict == "Đạt"
+            if verdict == "Chưa đạt":
+                missed.add(agg.units[code].unit_name)
+        row = cells[ind["stt"]]
+        line = next((x for x in row[-1].text.splitlines() if x.startswith("Đơn vị chưa đạt:")),
+                    "")
+        shown = {n.strip() for n in line.removeprefix("Đơn vị chưa đạt:").rstrip(".").split(",")
+                 if n.strip()}
+        assert shown == missed, ind["stt"]
+        assert row[4].text.strip() == f"{met}/{reporting}", ind["stt"]
+        kinds.add(ind["measure"])
+    # the sample has rates and indicators the units judge ("text"); counts: the rule's test
+    assert {"rate", "text"} <= kinds
+    # and the text says how those the units judge are counted
+    assert squash("số đơn vị đạt và đơn vị chưa đạt của chỉ tiêu đó theo tự đánh giá của "
+                  "từng đơn vị") in squash(" ".join(_paragraph_texts(drafted.path)))
+
+
 # --- words on the page ----------------------------------------------------------------------
 
 
 def _paragraph_texts(docx: Path) -> list[str]:
-    return [p.text for p in Document(str(docx)).paragraphs]
+    """Every paragraph's text in reading order, those held in a table row too (a heading
+    kept with its first item shares a one-cell row with it)."""
+    body = Document(str(docx)).element.body
+    return ["".join(t.text or "" for t in p.iter(qn("w:t"))) for p in body.iter(qn("w:p"))]
 
 
 def test_lettered_lists_start_at_a(drafted):
@@ -227,7 +285,8 @@ def test_lettered_lists_start_at_a(drafted):
 
 def test_tthc_cells_are_single_figures_that_add_up(drafted):
     doc = Document(str(drafted.path))
-    table = next(t for t in doc.tables if t.rows[0].cells[1].text.strip() == "Lĩnh vực")
+    table = next(t for t in doc.tables
+                 if len(t.columns) > 1 and t.rows[0].cells[1].text.strip() == "Lĩnh vực")
     body = [[c.text.strip() for c in r.cells] for r in table.rows[1:]]
     total = next(r for r in body if r[1] == "Tổng cộng")
     rows = [r for r in body if r[1] != "Tổng cộng"]
@@ -272,10 +331,15 @@ def test_without_profile_the_title_comes_from_the_office_kind(merged_plain, tmp_
 
 
 def test_layout_properties_in_the_docx(drafted):
-    """Headings and captions keep with the next paragraph, no table row splits, the data
-    tables repeat their header row (what Word and LibreOffice paginate by)."""
+    """Headings and captions keep with the next paragraph (or share a row that cannot split
+    with it), no table row splits, the data tables repeat their header row (what Word and
+    LibreOffice paginate by)."""
     doc = Document(str(drafted.path))
     keep = {p.text for p in doc.paragraphs if p.paragraph_format.keep_with_next}
+    for table in doc.tables:  # or held with what follows in a row that cannot split
+        if len(table._tbl.findall(f".//{qn('w:tc')}")) == 1:
+            assert table.rows[0]._tr.trPr.find(qn("w:cantSplit")) is not None
+            keep |= {p.text for p in table.rows[0].cells[0].paragraphs[:-1]}
     for text in ("I. TÌNH HÌNH NỘP BÁO CÁO CỦA CÁC ĐƠN VỊ", "VI. ĐÁNH GIÁ CHUNG",
                  "III. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU", "a) Đã hoàn thành:",
                  "Kết quả theo cấp học (số lượt nhiệm vụ của các đơn vị; hồ sơ TTHC):"):
@@ -318,7 +382,10 @@ def _kept_paragraphs(docx: Path) -> list[str]:
     properties under test): headings and captions (short, all bold or all italic) and the
     paragraph leading into a table."""
     doc = Document(str(docx))
-    body = list(doc.element.body.iterchildren())
+    body = []  # a one-cell table (a group kept in a row that cannot split) read as its text
+    for el in doc.element.body.iterchildren():
+        cells = list(el.iter(qn("w:tc"))) if el.tag == qn("w:tbl") else []
+        body += cells[0].findall(qn("w:p")) if len(cells) == 1 else [el]
     out = []
     for i, el in enumerate(body):
         if el.tag != qn("w:p"):

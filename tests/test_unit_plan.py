@@ -331,6 +331,12 @@ def test_unit_plan_workbook_and_word_plan_print(plan004, st_units, tmp_path):
     assert plan004.tasks[11].content[:30] not in body
     appendix = next(i for i, p in enumerate(pages) if "PHỤ LỤC" in p)
     assert any("Kèm theo Kế hoạch số 12/KH-THPTHD" in ln for ln in pages[appendix])
+    # page numbers from page 2 (NĐ 30); the appendix numbers its own pages
+    assert pages[0][0] != "1" and pages[appendix][0] != "1"
+    for n, page in enumerate(pages[1:appendix], start=2):
+        assert page[0] == str(n), n
+    for n, page in enumerate(pages[appendix + 1:], start=2):
+        assert page[0] == str(n), ("phụ lục", n)
 
 
 def test_validate_for_reports_points_a_plan_to_its_own_commands():

@@ -29,7 +29,7 @@ from cchc_xlsx.plans.units import load_units
 from cchc_xlsx.reporting import default_template
 from cchc_xlsx.reporting.word_report import write_report
 
-from .conftest import PLAN_001, SAMPLES, UNITS_CSV, UNITS_XLSX, needs_soffice
+from .conftest import PLAN_001, PLAN_004, SAMPLES, UNITS_CSV, UNITS_XLSX, needs_soffice
 from .libreoffice import soffice_convert
 
 PROFILE = SAMPLES / "office" / "phong-gddt-quan8.yaml"
@@ -278,3 +278,16 @@ def test_broken_template_and_wrong_input_are_one_sentence(merged, tmp_path):
     assert res.exit_code == 2 and "không phải mẫu báo cáo Word" in res.output
     res = runner.invoke(main, ["report-template", str(tmp_path / "mau.docx")])
     assert res.exit_code == 0 and (tmp_path / "mau.docx").is_file()
+
+
+def test_without_profile_a_so_is_headed_by_its_own_superior():
+    """Sóc Trăng's schools name the Sở as their chủ quản: the Sở guessed from them is headed
+    by, and reports to, the province (the plan's superior), never by and to itself."""
+    units = load_units(SAMPLES / "units" / "soctrang-don-vi.csv")
+    office = office_from_units(units, load_plan(PLAN_004))
+    assert office.name == "SỞ GIÁO DỤC VÀ ĐÀO TẠO SÓC TRĂNG"
+    assert office.superior == "ỦY BAN NHÂN DÂN TỈNH SÓC TRĂNG"
+    assert "Sở Giáo dục và Đào tạo Sóc Trăng" not in " ".join(office.recipient_lines())
+    # Quận 8's schools name the district's People's Committee: kept as they say
+    q8 = office_from_units(load_units(UNITS_CSV), load_plan(PLAN_001))
+    assert q8.superior == "ỦY BAN NHÂN DÂN QUẬN 8"

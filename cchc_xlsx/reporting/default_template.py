@@ -39,6 +39,25 @@ def _fonts(style) -> None:
         fonts.set(qn(attr), FONT)
 
 
+def page_numbers(section) -> None:
+    """Page number centred in the top margin, not on page 1 (NĐ 30, Phụ lục I); sections
+    after ``section`` that keep their header linked number their pages too."""
+    section.different_first_page_header_footer = True
+    p = section.header.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = p.add_run()
+    run.font.size = Pt(14)
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if kind:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        else:
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = text
+        run._r.append(el)
+
+
 class _Doc:
     def __init__(self) -> None:
         self.doc = Document()
@@ -59,21 +78,7 @@ class _Doc:
         self._page_numbers(section)
 
     def _page_numbers(self, section) -> None:
-        """Page number centred in the top margin, not on page 1 (NĐ 30, Phụ lục I)."""
-        section.different_first_page_header_footer = True
-        p = section.header.paragraphs[0]
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = p.add_run()
-        run.font.size = Pt(14)
-        for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
-            if kind:
-                el = OxmlElement("w:fldChar")
-                el.set(qn("w:fldCharType"), kind)
-            else:
-                el = OxmlElement("w:instrText")
-                el.set(qn("xml:space"), "preserve")
-                el.text = text
-            run._r.append(el)
+        page_numbers(section)
 
     def para(self, text: str = "", *, bold: bool = False, italic: bool = False,
              size: float = BODY, align: str = "justify", indent: bool = False,
@@ -258,7 +263,12 @@ def _body(d: _Doc) -> None:
     d.para("Kết quả của chỉ tiêu tính theo tỷ lệ là tổng tử số chia tổng mẫu số của các đơn "
            "vị (không lấy trung bình các tỷ lệ); chỉ tiêu tính theo số lượng lấy tổng số của "
            "các đơn vị. Đánh giá so kết quả đó với chỉ tiêu cần đạt; đơn vị có mẫu số bằng 0 "
-           "là không phát sinh, không tính là chưa đạt.", indent=True, keep=True)
+           "là không phát sinh, không tính là chưa đạt."
+           # an indicator whose target is no comparison: the units' own verdicts are counted
+           "{% if chi_tieu | selectattr('can_danh_gia') | list %} Chỉ tiêu không có mức so "
+           "sánh được (ô đánh giá tô vàng) do cơ quan đánh giá; số đơn vị đạt và đơn vị chưa "
+           "đạt của chỉ tiêu đó theo tự đánh giá của từng đơn vị.{% endif %}",
+           indent=True, keep=True)
     widths = [1.3, 4.8, 2.5, 2.0, 1.7, 4.2]
     t = d.grid(8, 6, widths, borders=True)
     for cell, text in zip(t.rows[0].cells, ("STT", "Chỉ tiêu", "Chỉ tiêu cần đạt", "Kết quả",

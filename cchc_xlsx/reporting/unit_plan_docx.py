@@ -21,6 +21,8 @@ from cchc_xlsx.forms.unit_plan import fold, indicator_rows, office_reference, pl
 from cchc_xlsx.forms.unit_plan import task_rows as drafted_task_rows
 from cchc_xlsx.model import Plan, Unit
 from cchc_xlsx.plans.names import break_name, normal_case
+from cchc_xlsx.reporting.default_template import page_numbers
+from cchc_xlsx.reporting.keep_groups import keep_groups
 
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
@@ -97,6 +99,7 @@ def write_unit_plan_docx(plan: Plan, unit: Unit, path: str | Path,
     normal.element.rPr.rFonts.set(qn("w:eastAsia"), "Times New Roman")
     normal.font.size = Pt(14)
     normal.paragraph_format.space_after = Pt(6)
+    page_numbers(d.sections[0])  # from page 2 on, the appendix's pages too (NĐ 30)
     sec = d.sections[0]
     sec.page_width, sec.page_height = Cm(21), Cm(29.7)
     sec.left_margin, sec.right_margin = Cm(3), Cm(2)
@@ -280,6 +283,13 @@ def write_unit_plan_docx(plan: Plan, unit: Unit, path: str | Path,
     new.orientation = WD_ORIENT.LANDSCAPE
     new.page_width, new.page_height = Cm(29.7), Cm(21)
     new.left_margin, new.right_margin = Cm(3), Cm(1.5)
+    # an appendix numbers its own pages (NĐ 30, Phụ lục I): from 1, shown from its page 2
+    restart = OxmlElement("w:pgNumType")
+    restart.set(qn("w:start"), "1")
+    new._sectPr.insert_element_before(restart, "w:cols", "w:formProt", "w:vAlign",
+                                      "w:noEndnote", "w:titlePg", "w:textDirection",
+                                      "w:bidi", "w:rtlGutter", "w:docGrid", "w:printerSettings",
+                                      "w:sectPrChange")
     header_block(False)
     para("PHỤ LỤC", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     para(f"KẾ HOẠCH CỤ THỂ TRIỂN KHAI CÁC NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH NĂM {year}", bold=True,
@@ -326,6 +336,7 @@ def write_unit_plan_docx(plan: Plan, unit: Unit, path: str | Path,
             must = key in ("product", "lead", "deadline") and not text
             run(q, text or (EMPTY if must else ""), size=12, mark=must)
     fix_widths(table, widths_cm)
+    keep_groups(d)  # headings stay with what follows on LibreOffice's pages too
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as tmp:

@@ -19,6 +19,7 @@ from docx.oxml.ns import qn
 from cchc_xlsx.atomic import atomic_path
 from cchc_xlsx.errors import UserError
 from cchc_xlsx.reporting.default_template import TEMPLATE
+from cchc_xlsx.reporting.keep_groups import keep_groups
 from cchc_xlsx.reporting.report_context import build_context, load_consolidation
 
 WHAT = "mẫu báo cáo Word"
@@ -125,6 +126,7 @@ def draft_report(merged: str | Path, out: str | Path,
     except (KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise UserError(f"Không đọc được {WHAT} «{tpl_path}» ({exc}); hãy lưu lại dạng .docx.") \
             from None
+    keep_groups(doc.docx)  # headings stay with what follows on LibreOffice's pages too
     with atomic_path(out) as tmp:
         doc.save(str(tmp))
     return Drafted(out, count_placeholders(out), list(context["canh_bao"]))
