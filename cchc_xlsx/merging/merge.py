@@ -375,10 +375,20 @@ def office_from_units(units: Sequence[Unit], plan: Plan, name: str | None = None
     superiors = {u.superior for u in units if u.superior}
     office_name = name or (recipients.pop() if len(recipients) == 1 else plan.meta.issuing_body)
     sup = superior or (superiors.pop() if len(superiors) == 1 else plan.meta.superior_body)
+    if not superior and _same_body(sup, office_name):
+        # the units' managing body is this office itself (a Sở's schools): the office's
+        # own superior is the one its plan names, never its own name printed twice
+        sup = "" if _same_body(plan.meta.superior_body, office_name) else plan.meta.superior_body
     places = {u.place for u in units if u.place}
     return Office(superior=sup, name=office_name.upper(),
                   place=places.pop() if len(places) == 1 else plan.meta.place,
                   code=code or re.sub(r"[^a-z0-9]+", "-", ascii_fold(office_name)).strip("-"))
+
+
+def _same_body(a: str, b: str) -> bool:
+    """Whether two spellings name one body ("SỞ GIÁO DỤC VÀ ĐÀO TẠO SÓC TRĂNG" and "Sở Giáo
+    dục và Đào tạo Sóc Trăng")."""
+    return bool(a) and " ".join(a.casefold().split()) == " ".join(b.casefold().split())
 
 
 def _merge_nested(checked: Any, plan: Plan, units: Sequence[Unit], period: Period, out: Path,
