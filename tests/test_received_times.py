@@ -45,3 +45,17 @@ def test_returns_received_at_their_own_times_get_no_hint(tmp_path):
     result = _merge(inbox, tmp_path / "th.xlsx")
     assert [s.on_time for s in result.submissions if s.received_from].count(False) == 1
     assert not [m for m in result.messages if HINT in m]
+
+
+def test_unit_plan_merge_points_out_a_copied_batch_too(tmp_path):
+    from click.testing import CliRunner
+
+    from cchc_xlsx.cli import main
+
+    inbox = tmp_path / "hop-thu-ke-hoach"
+    shutil.copytree(SAMPLES / "plan-returns", inbox)
+    result = CliRunner().invoke(main, [
+        "unit-plan", "merge", "--plan", str(PLAN_004), "--units", str(UNITS),
+        "--out", str(tmp_path / "th.xlsx"), str(inbox)])
+    assert result.exit_code in (0, 1), result.output
+    assert HINT in result.output

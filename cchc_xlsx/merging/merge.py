@@ -14,7 +14,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -170,12 +170,12 @@ def _received(res: FileResult, history: Any | None) -> tuple[datetime, str]:
 COPIED_WITHIN = timedelta(minutes=2)  # files "modified" this close were copied together
 
 
-def _copied_batch(times: Sequence[datetime], period: Period) -> str:
+def copied_batch_hint(times: Sequence[datetime], due: date) -> str:
     """A hint when every return dated only by its file's time is late and all those times
     fall within a couple of minutes: that is the moment the files were copied or saved
     (a fresh clone, attachments downloaded on the day of merging), not when each unit
     sent. The figures stand; the clerk is told why the column says "Quá hạn"."""
-    if len(times) < 2 or any(_on_time(t, period) for t in times):
+    if len(times) < 2 or any(t.date() <= due for t in times):
         return ""
     if max(times) - min(times) > COPIED_WITHIN:
         return ""
@@ -337,7 +337,7 @@ def merge(inputs: Iterable[str | Path], plan: Plan, units: Sequence[Unit], perio
     if sources:
         messages.append("Thời điểm nhận lấy mốc sớm nhất có được: " + ", ".join(
             f"{SOURCE_LABELS.get(k, k)} cho {n} tệp" for k, n in sorted(sources.items())) + ".")
-    hint = _copied_batch(by_mtime, period)
+    hint = copied_batch_hint(by_mtime, period.due)
     if hint:
         messages.append(hint)
     checked.rows.clear()  # the stacked cells are not needed to write: free them first
