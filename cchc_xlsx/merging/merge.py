@@ -400,14 +400,30 @@ def office_from_units(units: Sequence[Unit], plan: Plan, name: str | None = None
     superiors = {u.superior for u in units if u.superior}
     office_name = name or (recipients.pop() if len(recipients) == 1 else plan.meta.issuing_body)
     sup = superior or (superiors.pop() if len(superiors) == 1 else plan.meta.superior_body)
+    places = {u.place for u in units if u.place}
+    place = places.pop() if len(places) == 1 else plan.meta.place
+    own_plan = _issued_by(plan, office_name, place)
     if not superior and _same_body(sup, office_name):
         # the units' managing body is this office itself (a Sở's schools): the office's
-        # own superior is the one its plan names, never its own name printed twice
-        sup = "" if _same_body(plan.meta.superior_body, office_name) else plan.meta.superior_body
-    places = {u.place for u in units if u.place}
-    return Office(superior=sup, name=office_name.upper(),
-                  place=places.pop() if len(places) == 1 else plan.meta.place,
+        # own superior is the one its own plan names (never its own name printed twice,
+        # nor the superior of another body whose plan it collects on)
+        sup = plan.meta.superior_body if own_plan else ""
+        sup = "" if _same_body(sup, office_name) else sup
+    # on its own plan, the office's ký hiệu: "KH-SGDĐT" → "Số:      /BC-SGDĐT"
+    symbol = plan.meta.symbol.split("-", 1)[1] if own_plan and "-" in plan.meta.symbol else ""
+    return Office(superior=sup, name=office_name.upper(), place=place, symbol=symbol,
                   code=code or re.sub(r"[^a-z0-9]+", "-", ascii_fold(office_name)).strip("-"))
+
+
+def _issued_by(plan: Plan, office_name: str, place: str) -> bool:
+    """Whether the plan is this office's own: issued under its name, or under its name
+    without the place ("SỞ GIÁO DỤC VÀ ĐÀO TẠO" of Sóc Trăng) in the same place."""
+    issuer = " ".join(plan.meta.issuing_body.casefold().split())
+    name = " ".join(office_name.casefold().split())
+    if not issuer:
+        return False
+    same_place = _same_body(plan.meta.place, place)
+    return name == issuer or (name.startswith(issuer + " ") and same_place)
 
 
 def _same_body(a: str, b: str) -> bool:
