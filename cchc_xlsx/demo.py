@@ -87,6 +87,11 @@ def run(samples: Path, out: Path) -> None:
     for message in result.messages:
         print(f"   - {message}")
     print(f"   sổ tổng hợp (tiêu đề, người ký, nơi nhận theo hồ sơ của Sở): {result.out}")
+    # the same from the command line: on this inbox, whose files carry the e-mails' times
+    # (the samples fresh from git carry the checkout's time, so all would be late)
+    print(f"   lệnh tương ứng: ./cchc-xlsx merge {inbox} --plan {samples / 'plans' / PLAN} "
+          f"--units {samples / 'units' / UNITS} --period {period.id} --out tong-hop.xlsx "
+          f"--office-profile {samples / 'office' / OFFICE}")
     print()
     print("== 9. Soạn sẵn báo cáo Word từ sổ tổng hợp (mẫu theo Nghị định 30/2020)")
     print(f"   báo cáo: {write_report(result.out, out / f'bao-cao-{period.id}.docx')}")
@@ -138,6 +143,9 @@ def _unit_plans(samples: Path, out: Path, plan, units, profile) -> None:
                  + ("hợp lệ" if s.valid else "còn lỗi"))
         print(f"   {s.unit.name}: {state}")
     print(f"   sổ tổng hợp (2 phụ lục, người ký theo hồ sơ của Sở): {result.out}")
+    print(f"   lệnh tương ứng: ./cchc-xlsx unit-plan merge --plan {samples / 'plans' / PLAN} "
+          f"--units {samples / 'units' / UNITS} --office-profile "
+          f"{samples / 'office' / OFFICE} --out tong-hop-ke-hoach.xlsx {inbox}")
     print()
     word_of = next((p for p in sorted(inbox.glob("*.xlsx")) if p.name.startswith("THPT-HD_")),
                    None)

@@ -32,3 +32,31 @@ def test_demo_story(tmp_path, capsys):
     body = "\n".join(p.text for p in docx.Document(out / "bao-cao-6t-2023.docx").paragraphs)
     assert "Thực hiện Kế hoạch số /KH-SGDĐT" in body and "của Sở Giáo dục và Đào tạo" in body
     assert "Tuổi Thơ" not in body
+
+
+def test_demo_inbox_tells_the_same_story_from_the_command_line(tmp_path, capsys):
+    """The samples fresh from git carry the checkout's time, so `merge` straight on them
+    shows every return late, received today. The demo's inboxes carry the e-mails' times;
+    the demo prints the commands that merge them, and they tell the demo's story."""
+    import shlex
+
+    from click.testing import CliRunner
+
+    from cchc_xlsx.cli import main
+
+    out = tmp_path / "demo"
+    run(SAMPLES, out)
+    printed = capsys.readouterr().out
+    commands = [line.split("lệnh tương ứng: ./cchc-xlsx ", 1)[1]
+                for line in printed.splitlines() if "lệnh tương ứng: ./cchc-xlsx " in line]
+    assert len(commands) == 2
+    plan_cmd, report_cmd = (next(c for c in commands if c.startswith(k))
+                            for k in ("unit-plan merge", "merge"))
+    for cmd in (plan_cmd, report_cmd):
+        cmd = cmd.replace("--out ", f"--out {tmp_path}/")
+        result = CliRunner().invoke(main, shlex.split(cmd))
+        assert result.exit_code in (0, 1), result.output
+        if cmd.startswith("merge"):
+            assert "quá hạn: 1;" in result.output  # the last e-mail came a day late
+        else:
+            assert "Gửi trễ hạn: Trường THPT Lê Lợi." in result.output

@@ -175,6 +175,17 @@ def test_status_dropdown_and_dates_up_to_the_period_end(wb):
     assert float(date_dv.formula1) == 44989.0
 
 
+def test_input_titles_are_whole_phrases(wb):
+    """Excel keeps 32 characters of an input message's title: a long header is shortened
+    to a whole phrase ("Tài liệu kiểm chứng", not "Tài liệu kiểm chứng (số, ký hiệu")."""
+    titles = {dv.promptTitle for ws in wb.worksheets
+              for dv in ws.data_validations.dataValidation if dv.promptTitle}
+    assert {"Tài liệu kiểm chứng", "Khó khăn, vướng mắc"} <= titles
+    for title in titles:
+        assert len(title) <= 32 and title == title.rstrip(" ,;(")
+        assert title.count("(") == title.count(")"), title
+
+
 def _cells(sqref: str) -> set[str]:
     from openpyxl.utils.cell import get_column_letter, range_boundaries
 

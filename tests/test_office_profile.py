@@ -111,3 +111,40 @@ def test_merge_cli_number_and_date_options(tmp_path):
         "merge", str(SAMPLES / "returns"), "--plan", str(PLAN_001), "--units", str(UNITS_CSV),
         "--period", "q1-2023", "--out", str(out), "--number", "7"])
     assert res.exit_code == 2 and "--office-profile" in res.output
+
+
+def test_office_without_profile_is_not_its_own_superior():
+    """Sóc Trăng's units name the Sở itself as their managing body: without a profile the
+    Sở's header must not print its own name twice (it printed "SỞ GIÁO DỤC VÀ ĐÀO TẠO SÓC
+    TRĂNG" over "SỞ GIÁO DỤC VÀ ĐÀO TẠO SÓC TRĂNG", and sent Nơi nhận to itself); the
+    Sở's superior is the one its plan names."""
+    from cchc_xlsx.plans.units import load_units
+
+    units = load_units(SAMPLES / "units" / "soctrang-don-vi.csv")
+    plan = load_plan(SAMPLES / "plans" / "004-sgddt-soctrang-2023.yaml")
+    office = office_from_units(units, plan)
+    assert office.name == "SỞ GIÁO DỤC VÀ ĐÀO TẠO SÓC TRĂNG"
+    assert office.superior == "ỦY BAN NHÂN DÂN TỈNH SÓC TRĂNG"
+    assert office.recipient_lines()[0] == "- Ủy ban nhân dân tỉnh Sóc Trăng;"
+    # the schools of Quận 8 are under the district's People's Committee, as is the Phòng
+    q8 = office_from_units(load_units(UNITS_CSV), load_plan(PLAN_001))
+    assert (q8.superior, q8.name) == ("ỦY BAN NHÂN DÂN QUẬN 8",
+                                      "PHÒNG GIÁO DỤC VÀ ĐÀO TẠO QUẬN 8")
+
+
+def test_office_without_profile_takes_its_own_plans_symbol_only():
+    """Collecting on its own plan, the office's reports carry its ký hiệu ("Số: /BC-SGDĐT",
+    as the unit-plan consolidation already printed), and its superior comes from that plan;
+    on another body's plan (a school's, another district's) neither is borrowed."""
+    from cchc_xlsx.plans.units import load_units
+
+    st = load_units(SAMPLES / "units" / "soctrang-don-vi.csv")
+    office = office_from_units(st, load_plan(SAMPLES / "plans" / "004-sgddt-soctrang-2023.yaml"))
+    assert office.number_line() == "Số:      /BC-SGDĐT"
+    q8 = load_units(UNITS_CSV)
+    for plan in (PLAN_001, SAMPLES / "plans" / "003-pgddt-q11-2024.yaml"):
+        office = office_from_units(q8, load_plan(plan))
+        assert office.symbol == "" and office.superior == "ỦY BAN NHÂN DÂN QUẬN 8", plan
+    # a Sở collecting on another province's plan: no borrowed superior either
+    hanoi = office_from_units(st, load_plan(SAMPLES / "plans" / "002-sgddt-hanoi-2021-2025.yaml"))
+    assert (hanoi.superior, hanoi.symbol) == ("", "")

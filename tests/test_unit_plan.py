@@ -264,6 +264,41 @@ def test_consolidation_recomputed_from_the_cells(drafts, plan004, st_units, tmp_
         assert "GIÁM ĐỐC" in texts and "Châu Tuấn Hồng" in texts and "Nơi nhận:" in texts
 
 
+@pytest.mark.parametrize("with_profile", [True, False])
+def test_plan_consolidation_appendices_are_attached_and_addressed(plan004, st_units, tmp_path,
+                                                                  with_profile):
+    """Like every consolidated appendix, each of the plan consolidation's says which report
+    it goes with ("(Kèm theo Báo cáo số … của Sở Giáo dục và Đào tạo …)", in normal case),
+    and its Nơi nhận is "- Name;" lines in normal case ending "- Lưu: …"; without a profile
+    it goes to the office's superior (it was "- Lưu: VT." alone, and no "Kèm theo" line)."""
+    from datetime import date
+
+    from cchc_xlsx.plans.office_profile import load_office_profile
+
+    profile = (load_office_profile(SAMPLES / "office" / "sgddt-soctrang.yaml")
+               .with_run("85", date(2023, 2, 10)) if with_profile else None)
+    inbox = sorted((SAMPLES / "plan-returns").glob("*.xlsx"))
+    result = merge_plans(inbox, plan004, st_units, tmp_path / "th.xlsx", profile)
+    wb = load_workbook(result.out)
+    for ws in wb.worksheets:
+        if ws.sheet_state != "visible":
+            continue
+        texts = [c for r in ws.iter_rows(values_only=True) for c in r if isinstance(c, str)]
+        attached = [t for t in texts if t.startswith("(Kèm theo Báo cáo số")]
+        if with_profile:
+            assert attached == ["(Kèm theo Báo cáo số 85/BC-SGDĐT ngày 10 tháng 02 năm 2023 "
+                                "của Sở Giáo dục và Đào tạo)"], ws.title
+        else:
+            assert len(attached) == 1 and attached[0].endswith(
+                "năm 2023 của Sở Giáo dục và Đào tạo)"), (ws.title, attached)
+        at = texts.index("Nơi nhận:")
+        lines = [t for t in texts[at + 1:] if t.startswith("- ")]
+        assert lines[-1].startswith("- Lưu:") and len(lines) >= 2, lines
+        assert all(t.endswith(";") and t != t.upper() for t in lines[:-1]), lines
+        if not with_profile:
+            assert lines[0] == "- Ủy ban nhân dân tỉnh Sóc Trăng;"
+
+
 def test_reports_of_other_kinds_are_refused(plan004, unit_books_004):
     _, report = check_plan_returns([unit_books_004], plan004)
     issue = report.files[0].issues[0]

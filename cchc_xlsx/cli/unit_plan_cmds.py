@@ -74,6 +74,7 @@ def merge_cmd(inputs: tuple[str, ...], plan_path: str, units_path: str, out_path
     """Tổng hợp tình hình ban hành kế hoạch của các đơn vị."""
     from cchc_xlsx.cli.merge_cmds import run_profile
     from cchc_xlsx.cli.plan_cmds import open_plan_reviewed
+    from cchc_xlsx.merging.merge import copied_batch_hint
     from cchc_xlsx.merging.plan_merge import merge_plans
     from cchc_xlsx.plans.units import load_units
 
@@ -87,6 +88,10 @@ def merge_cmd(inputs: tuple[str, ...], plan_path: str, units_path: str, out_path
     late = [s.unit.name for s in sent if s.on_time is False]
     if late:
         click.echo("Gửi trễ hạn: " + ", ".join(late) + ".")
+        due = next((s.due for s in sent if s.due is not None), None)
+        hint = due and copied_batch_hint([s.received for s in sent if s.received], due)
+        if hint:
+            click.echo(hint)
     invalid = [s.unit.name for s in sent if not s.valid]
     if invalid:
         click.echo("Còn lỗi: " + ", ".join(invalid) + ".")

@@ -125,6 +125,21 @@ def rule_help(rule: Rule, columns: Sequence[Column], start: str = "", end: str =
         "start": start, "end": end, "so": numbers, "cot": letters}))
 
 
+def input_title(header: str, limit: int = 32) -> str:
+    """A column header as the title of its input message, which Excel cuts at 32
+    characters: a long one is shortened to its first whole phrase (before "(", else up to
+    a ";" or ","), so the tip never reads "Tài liệu kiểm chứng (số, ký hiệu"."""
+    text = " ".join(header.split())
+    if len(text) <= limit:
+        return text
+    head = text[:limit + 1]
+    for mark in ("(", ";", ","):
+        cut = head.find(mark) if mark == "(" else head.rfind(mark)
+        if cut > 0:
+            return text[:cut].rstrip(" ,;")
+    return head.rsplit(" ", 1)[0].rstrip(" ,;(")
+
+
 def _dv_for(rules: list[Rule], col: Column, period: Period | None,
             columns: Sequence[Column] = ()) -> tuple[dict | None, bool]:
     """Excel data validation for one input cell from its rules, and whether it is required.
@@ -173,7 +188,7 @@ def _dv_for(rules: list[Rule], col: Column, period: Period | None,
         help_text = (help_text + " (Bắt buộc.)").strip()
     if help_text:
         dv = dv or {"validate": "any"}
-        dv["input_title"] = col.header[:32]
+        dv["input_title"] = input_title(col.header)
         dv["input_message"] = help_text[:255]
     return dv, required
 

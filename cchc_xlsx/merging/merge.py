@@ -14,7 +14,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -167,6 +167,25 @@ def _received(res: FileResult, history: Any | None) -> tuple[datetime, str]:
     return min(found, key=lambda t: (t[0], t[1] != "db")) if found else (datetime.min, "")
 
 
+COPIED_WITHIN = timedelta(minutes=2)  # files "modified" this close were copied together
+
+
+def copied_batch_hint(times: Sequence[datetime], due: date) -> str:
+    """A hint when every return dated only by its file's time is late and all those times
+    fall within a couple of minutes: that is the moment the files were copied or saved
+    (a fresh clone, attachments downloaded on the day of merging), not when each unit
+    sent. The figures stand; the clerk is told why the column says "Quá hạn"."""
+    if len(times) < 2 or any(t.date() <= due for t in times):
+        return ""
+    if max(times) - min(times) > COPIED_WITHIN:
+        return ""
+    when = f"{min(times):%H:%M ngày %d/%m/%Y}"
+    return (f"{len(times)} tệp có thời gian sửa gần như cùng lúc ({when}), sau hạn nộp: "
+            "có thể là lúc chép hoặc tải các tệp về máy, không phải "
+            "lúc đơn vị gửi. Nếu vậy, cột «Đúng hạn» không đúng: hãy ghi nhận tệp bằng "
+            "«cchc-xlsx collect» ngay khi nhận thư, hoặc chép tệp giữ nguyên thời gian sửa.")
+
+
 def _on_time(received: datetime, period: Period) -> bool:
     return received <= datetime.combine(period.due, time.max)
 
@@ -228,6 +247,7 @@ def merge(inputs: Iterable[str | Path], plan: Plan, units: Sequence[Unit], perio
             if first is None or (received, fi) < (first[0], first[2]):
                 firsts[res.sha256] = (received, source, fi)
     sources: Counter[str] = Counter()
+    by_mtime: list[datetime] = []  # received times that are only the files' own times
     for fi, (res, book) in enumerate(zip(checked.report.files, checked.books, strict=True)):
         if timed[fi] is None:
             continue
@@ -242,6 +262,8 @@ def merge(inputs: Iterable[str | Path], plan: Plan, units: Sequence[Unit], perio
         if source:
             sources[source] += 1
         sub = _submission(res, by_code, received, source, period)
+        if source == "mtime":
+            by_mtime.append(received)
         number = book.doc_fields.get("number") if book is not None else None
         sub.report_number = number.value if number is not None else ""
         if not res.usable or book is None:
@@ -315,6 +337,9 @@ def merge(inputs: Iterable[str | Path], plan: Plan, units: Sequence[Unit], perio
     if sources:
         messages.append("Thời điểm nhận lấy mốc sớm nhất có được: " + ", ".join(
             f"{SOURCE_LABELS.get(k, k)} cho {n} tệp" for k, n in sorted(sources.items())) + ".")
+    hint = copied_batch_hint(by_mtime, period.due)
+    if hint:
+        messages.append(hint)
     checked.rows.clear()  # the stacked cells are not needed to write: free them first
     del by_file
     submissions = list(expected.values()) + extras
@@ -381,9 +406,35 @@ def office_from_units(units: Sequence[Unit], plan: Plan, name: str | None = None
         plan_sup = plan.meta.superior_body or ""
         sup = plan_sup if fold(plan_sup) != fold(office_name) else ""
     places = {u.place for u in units if u.place}
-    return Office(superior=sup, name=office_name.upper(),
-                  place=places.pop() if len(places) == 1 else plan.meta.place,
+    place = places.pop() if len(places) == 1 else plan.meta.place
+    own_plan = _issued_by(plan, office_name, place)
+    if not superior and _same_body(sup, office_name):
+        # the units' managing body is this office itself (a Sở's schools): the office's
+        # own superior is the one its own plan names (never its own name printed twice,
+        # nor the superior of another body whose plan it collects on)
+        sup = plan.meta.superior_body if own_plan else ""
+        sup = "" if _same_body(sup, office_name) else sup
+    # on its own plan, the office's ký hiệu: "KH-SGDĐT" → "Số:      /BC-SGDĐT"
+    symbol = plan.meta.symbol.split("-", 1)[1] if own_plan and "-" in plan.meta.symbol else ""
+    return Office(superior=sup, name=office_name.upper(), place=place, symbol=symbol,
                   code=code or re.sub(r"[^a-z0-9]+", "-", ascii_fold(office_name)).strip("-"))
+
+
+def _issued_by(plan: Plan, office_name: str, place: str) -> bool:
+    """Whether the plan is this office's own: issued under its name, or under its name
+    without the place ("SỞ GIÁO DỤC VÀ ĐÀO TẠO" of Sóc Trăng) in the same place."""
+    issuer = " ".join(plan.meta.issuing_body.casefold().split())
+    name = " ".join(office_name.casefold().split())
+    if not issuer:
+        return False
+    same_place = _same_body(plan.meta.place, place)
+    return name == issuer or (name.startswith(issuer + " ") and same_place)
+
+
+def _same_body(a: str, b: str) -> bool:
+    """Whether two spellings name one body ("SỞ GIÁO DỤC VÀ ĐÀO TẠO SÓC TRĂNG" and "Sở Giáo
+    dục và Đào tạo Sóc Trăng")."""
+    return bool(a) and " ".join(a.casefold().split()) == " ".join(b.casefold().split())
 
 
 def _merge_nested(checked: Any, plan: Plan, units: Sequence[Unit], period: Period, out: Path,

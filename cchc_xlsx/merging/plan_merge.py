@@ -41,6 +41,7 @@ from cchc_xlsx.forms.official_layout import (
 from cchc_xlsx.forms.unit_plan import fold, plan_round, spec
 from cchc_xlsx.forms.xlsx_page import OfficialWorksheet
 from cchc_xlsx.model import Plan, Unit
+from cchc_xlsx.plans.names import normal_case, recipient_lines
 from cchc_xlsx.plans.office_profile import OfficeProfile, date_line
 
 YES, NO = "Có", "Không"
@@ -192,22 +193,37 @@ def uptake(plan: Plan, statuses: Sequence[UnitPlanStatus]) -> list[TaskUptake]:
 
 def _office_header(plan: Plan, office: OfficeProfile | None, title: str, label: str,
                    today: date | None) -> HeaderTexts:
+    """The consolidating office's page furniture: like every consolidated appendix, the
+    "(Kèm theo Báo cáo số … của …)" line naming the report it goes with, and Nơi nhận as
+    "- Name;" lines in normal case (without a list: the office's superior, then the
+    archive)."""
     m = plan.meta
     if office is not None:
         superior, issuer = office.superior, office.name
         number = office.number_line("BC")
-        dated = date_line(office.place, office.date or today, m.year or "")
+        day = office.date or today
+        dated = date_line(office.place, day, m.year or "")
         sig, name = signer_lines(office.signer_title), office.signer.name
-        recipients = tuple(f"- {r}" for r in office.recipients) or ("- Lưu: VT.",)
+        recipients = list(office.recipients)
     else:
         superior, issuer = m.superior_body, m.issuing_body
         number = f"Số:      /BC-{m.symbol.split('-', 1)[-1] if m.symbol else '……'}"
+        day = today
         dated = date_line(m.place, today, m.year or "")
         sig, name = tuple(m.signer.title_lines), m.signer.name
-        recipients = ("- Lưu: VT.",)
+        recipients = []
+    if not recipients and superior:
+        recipients = [normal_case(superior)]
+    when = dated.split(", ", 1)[-1] if day else f"ngày     tháng     năm {m.year or ''}".rstrip()
+    numbered = number.split(":", 1)[1].strip()
+    if numbered.startswith("/"):
+        numbered = "     " + numbered  # the văn thư's blank, as in the Số line
+    attached = (f"(Kèm theo Báo cáo số {numbered} {when} "
+                f"của {normal_case(issuer)})")
     return HeaderTexts(superior=superior, issuer=issuer, number_line=number, date_line=dated,
-                       appendix_label=label, title=title, attached_line="", period_line="",
-                       notes=(), signer_lines=sig, signer_name=name, recipients=recipients)
+                       appendix_label=label, title=title, attached_line=attached,
+                       period_line="", notes=(), signer_lines=sig, signer_name=name,
+                       recipients=recipient_lines(recipients))
 
 
 def _table(wb, fm: Formats, name: str, head: HeaderTexts, headers: list[str],
