@@ -75,7 +75,8 @@ def test_unit_gets_its_draft_sends_its_plan_and_the_office_consolidates(site):
     assert r.status_code == 303, r.text[:800]
     receipt = client.get(r.headers["location"])
     assert receipt.status_code == 200
-    assert "<dt>Đợt</dt>" in receipt.text and "Kỳ báo cáo" not in receipt.text  # a plan, not a report
+    # a plan round: a plan, not a report
+    assert "<dt>Đợt</dt>" in receipt.text and "Kỳ báo cáo" not in receipt.text
     [row] = [x for x in portal.board(rnd).rows if x.code == "THPT-NTMK"]
     assert row.submitted and row.valid and row.errors == 0
 

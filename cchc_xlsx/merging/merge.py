@@ -400,11 +400,6 @@ def office_from_units(units: Sequence[Unit], plan: Plan, name: str | None = None
     superiors = {u.superior for u in units if u.superior}
     office_name = name or (recipients.pop() if len(recipients) == 1 else plan.meta.issuing_body)
     sup = superior or (superiors.pop() if len(superiors) == 1 else plan.meta.superior_body)
-    if not superior and sup and fold(sup) == fold(office_name):
-        # the units' chủ quản is the office itself (a Sở's schools): its own superior is the
-        # plan's, never the office again (a report headed and sent to itself)
-        plan_sup = plan.meta.superior_body or ""
-        sup = plan_sup if fold(plan_sup) != fold(office_name) else ""
     places = {u.place for u in units if u.place}
     place = places.pop() if len(places) == 1 else plan.meta.place
     own_plan = _issued_by(plan, office_name, place)
