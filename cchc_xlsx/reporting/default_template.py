@@ -328,7 +328,7 @@ def _body(d: _Doc) -> None:
     d.tag("{%p if cap_hoc %}")
     d.para("Kết quả theo cấp học (số lượt nhiệm vụ của các đơn vị; hồ sơ TTHC):",
            italic=True, indent=True, keep=True)
-    widths = [2.0, 1.6, 2.2, 2.2, 2.2, 2.0, 2.0, 2.3]
+    widths = [3.7, 1.5, 1.8, 1.8, 1.8, 1.8, 2.0, 2.1]  # the level written out on one line
     t = d.grid(4, 8, widths, borders=True)
     for cell, text in zip(t.rows[0].cells, ("Cấp học", "Số đơn vị", "Đã hoàn thành",
                                             "Đang thực hiện", "Chưa thực hiện",

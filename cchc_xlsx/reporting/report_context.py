@@ -311,7 +311,7 @@ def _levels(agg: Aggregate) -> list[dict[str, Any]]:
     for fig in by_level(agg):
         t = dict(zip(TTHC_COLUMNS, fig.tthc, strict=True))
         rows.append({
-            "ten": fig.level, "so_don_vi": fig.units,
+            "ten": fig.name, "so_don_vi": fig.units,
             "hoan_thanh": fig.statuses.get(DONE, 0), "dang_thuc_hien": fig.statuses.get(DOING, 0),
             "chua_thuc_hien": fig.statuses.get(NOT_STARTED, 0),
             "ty_le": vn_percent(fig.done, fig.applicable) or "—",
