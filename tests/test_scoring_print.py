@@ -120,6 +120,19 @@ def test_without_a_profile_the_title_comes_from_the_office_kind(books):
     assert "- Phòng Giáo dục và Đào tạo Quận 8;" in flat
 
 
+def test_a_sos_schools_do_not_make_it_its_own_superior():
+    """Sóc Trăng's schools name the Sở as their managing body: scored by the Sở, the header
+    does not print the Sở twice and Nơi nhận does not send the Sở its own report."""
+    from cchc_xlsx.plans.units import load_units
+    from cchc_xlsx.scoring.scoring_round import office_for
+
+    office = office_for(load_units(SAMPLES / "units" / "soctrang-don-vi.csv"))
+    assert office.name == "SỞ GIÁO DỤC VÀ ĐÀO TẠO SÓC TRĂNG"
+    assert office.superior == ""
+    quan8 = office_for(load_units(UNITS_CSV))
+    assert quan8.superior and quan8.superior.casefold() != quan8.name.casefold()
+
+
 # --- on LibreOffice's PDF -------------------------------------------------------------------
 
 

@@ -68,7 +68,12 @@ def office_for(units: Sequence[Unit], name: str | None = None, code: str | None 
         return max(set(values), key=values.count) if values else ""
 
     office_name = name or common([u.recipient for u in units]) or "Cơ quan chấm điểm"
-    return Office(superior=common([u.superior for u in units]), name=office_name.upper(),
+    superior = common([u.superior for u in units])
+    if " ".join(superior.casefold().split()) == " ".join(office_name.casefold().split()):
+        # the units' managing body is the office itself (a Sở's schools): never its own
+        # name printed twice in the header, nor itself in Nơi nhận
+        superior = ""
+    return Office(superior=superior, name=office_name.upper(),
                   place=common([u.place for u in units]),
                   code=code or re.sub(r"[^a-z0-9]+", "-", ascii_fold(office_name)).strip("-"))
 
