@@ -32,6 +32,11 @@ def test_demo_story(tmp_path, capsys):
     body = "\n".join(p.text for p in docx.Document(out / "bao-cao-6t-2023.docx").paragraphs)
     assert "Thực hiện Kế hoạch số /KH-SGDĐT" in body and "của Sở Giáo dục và Đào tạo" in body
     assert "Tuổi Thơ" not in body
+    # the scoring round's returns reached the office in the scored year, not today
+    ranking = load_workbook(out / "cham-diem" / "xep-hang-cchc-2025.xlsx")
+    received = [c for ws in ranking for row in ws.iter_rows(values_only=True) for c in row
+                if isinstance(c, str) and c[2:3] == "/" and c[5:6] == "/"]
+    assert received and all(c[6:10] == "2025" for c in received), received[:5]
 
 
 def test_demo_inbox_tells_the_same_story_from_the_command_line(tmp_path, capsys):

@@ -4,6 +4,9 @@ appraisal workbook. Kept here so ``demo.py`` only calls it."""
 
 from __future__ import annotations
 
+import os
+import shutil
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from cchc_xlsx.checking.report import to_text
@@ -19,7 +22,7 @@ from cchc_xlsx.scoring.self_assessment import generate_self_assessments
 def scoring_round(samples: Path, out: Path, step: int) -> None:
     crit = load_criteria(data_dir("criteria") / "par-mau-2025.yaml")
     units = load_units(samples / "units" / "quan8-truong.csv")
-    returns = samples / "scoring-returns"
+    returns = _inbox(samples / "scoring-returns", out / "cham-diem" / "hop-thu", crit.year)
     print(f"== {step}. Chấm điểm CCHC theo bộ tiêu chí mẫu {crit.label}")
     written = generate_self_assessments(crit, units, out / "cham-diem" / "tu-danh-gia")
     print(f"   {len(written)} bảng tự đánh giá, ví dụ {written[0]}")
@@ -35,3 +38,18 @@ def scoring_round(samples: Path, out: Path, step: int) -> None:
         print("   Chưa nộp: " + ", ".join(u.name for u in result.missing) + ".")
     print(f"   sổ xếp hạng (biểu đồ, xếp hạng, theo lĩnh vực, thống kê): {result.out}")
     print(f"   bảng thẩm định để cơ quan điền: {result.appraisal_out}")
+
+
+def _inbox(samples: Path, inbox: Path, year: int) -> Path:
+    """The sample returns as the office's inbox keeps them: received in the December of the
+    scored year, a day apart (fresh from git they carry the checkout's time, and the ranking's
+    "Ngày nhận" would say today for a past year's round)."""
+    if inbox.exists():
+        shutil.rmtree(inbox)
+    inbox.mkdir(parents=True)
+    for i, src in enumerate(sorted(samples.glob("*.xlsx"))):
+        dst = inbox / src.name
+        shutil.copyfile(src, dst)
+        when = (datetime(year, 12, 1, 9) + timedelta(days=i, minutes=17 * i)).timestamp()
+        os.utime(dst, (when, when))
+    return inbox
