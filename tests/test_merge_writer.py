@@ -481,3 +481,51 @@ def test_the_same_difficulty_from_several_units_is_one_row(plan):
     assert group_difficulties(plan, agg) == [
         (same, ["Trường A (1.2, 1.3)", "Trường B (1.2)"]),
         ("Thiếu máy tính.", ["Trường B (chỉ tiêu 2.1)"])]
+
+
+def test_a_difficulty_cut_by_a_page_break_prints_again_on_the_next_page(plan, tmp_path):
+    """Audit of the Quận 8 consolidation: one difficulty named by many units goes on over
+    several rows; where a page breaks between them, the next page's first row must say
+    what it belongs to (number, content, count), not start with blank cells."""
+    said = "Đang chờ hướng dẫn của cấp trên."
+    keys = [r["key"] for r in task_records(plan) if r["kind"] == "item"]
+    units = {f"U{i:02d}": Submission(f"U{i:02d}", f"Trường Tiểu học số {i} phường {i % 16}",
+                                     "valid") for i in range(40)}
+    agg = Aggregate(plan.id, PERIOD, units=units, difficulties=[
+        (code, key, said) for code in units for key in keys[:12]])
+    path = write_consolidated(tmp_path / "th.xlsx", plan, plan.period(PERIOD), agg,
+                              list(units.values()), OFFICE, GENERATED)
+    ws = load_workbook(path)[SHEET_DIFFICULTIES]
+    first = find_row(ws, 1, "(1)") + 1
+    last = max(r for r in range(first, ws.max_row + 1) if ws.cell(r, 3).value)
+    assert last > first  # the units' list goes on over several rows
+    breaks = [b.id + 1 for b in ws.row_breaks.brk if first < b.id + 1 <= last]
+    assert breaks  # taller than a page: a break falls among the difficulty's rows
+    for row in breaks:
+        assert [ws.cell(row, c).value for c in (1, 2, 4)] == [1, said, 40], row
+    merged = {str(m) for m in ws.merged_cells.ranges}
+    for row in range(first, last + 1):  # every row belongs to a numbered block
+        top = max([first, *(b for b in breaks if b <= row)])
+        assert ws.cell(row, 2).value == said or f"B{top}:B{row}" in merged or any(
+            m.startswith(f"B{top}:") for m in merged), row
+
+
+def test_a_refused_files_printed_note_says_only_why(plan, tmp_path):
+    """Issue 14 point 5: the printed Ghi chú is a short note (why the file was refused),
+    without the file's name or the advice to the unit; the log sheet keeps the message."""
+    message = ("Tệp «hop-thu/TH-BD_truong-tieu-hoc-binh-dong.xlsx» là tệp CSV/văn bản đổi "
+               "đuôi thành .xlsx, không phải bảng tính Excel; hãy mở bằng Excel và lưu dạng "
+               "Sổ làm việc Excel (.xlsx) rồi gửi lại.")
+    subs = [Submission("A", "Trường A", "valid"),
+            Submission("TH-BD", "Trường Tiểu học Bình Đông", "unusable",
+                       "hop-thu/TH-BD_truong-tieu-hoc-binh-dong.xlsx", note=message)]
+    agg = Aggregate(plan.id, PERIOD, units={"A": subs[0]})
+    path = write_consolidated(tmp_path / "th.xlsx", plan, plan.period(PERIOD), agg, subs,
+                              OFFICE, GENERATED)
+    wb = load_workbook(path)
+    ws = wb[SHEET_SUBMISSIONS]
+    row = find_row(ws, 2, "TH-BD")
+    assert ws.cell(row, 8).value == ("Là tệp CSV/văn bản đổi đuôi thành .xlsx, không phải "
+                                     "bảng tính Excel.")
+    log = wb[SHEET_LOG]
+    assert message in [log.cell(find_row(log, 2, "TH-BD"), c).value for c in (12, 13)]

@@ -109,20 +109,24 @@ def _write_difficulties(wb: Any, ctx: _Context, label: str, agg: Aggregate) -> N
     td, center = fm.get("td"), fm.get("td_center")
     count = fm.get("td_center", num_format=INTEGER)
     for n, (said, who) in enumerate(group_difficulties(ctx.plan, agg), start=1):
-        # a long list of units goes on over several rows (kept together, but a page may
-        # break between them): one row taller than a page would print cut
+        # a long list of units goes on over several rows (kept together when they fit a
+        # page, else a page may break between them): one row taller than a page would
+        # print cut
         parts = _chunks(who, widths[2], max(UNIT_LINES, text_lines(said, widths[1])))
         top = r
+        if len(parts) > 1:  # number, content and count merged down the rows: when a
+            # page breaks between them, the merge is split and they print again on the
+            # next page (the content as a label, so each part has room for it)
+            last = top + len(parts) - 1
+            ws.merge_range(top, 0, last, 0, "", center)
+            ws.merge_range(top, 1, last, 1, said, td)
+            ws.merge_range(top, 3, last, 3, "", count)
         for k, part in enumerate(parts):
             units = "; ".join(part) + (";" if k < len(parts) - 1 else "")
             if k == 0:
                 ws.write_number(r, 0, n, center)
-                _text(ws, r, 1, said, td)
+                _text(ws, r, 1, said, td)  # a string, even when it starts with "="
                 ws.write_number(r, 3, len(who), count)
-            else:
-                ws.write_blank(r, 0, None, center)
-                ws.write_blank(r, 1, None, td)
-                ws.write_blank(r, 3, None, center)
             _text(ws, r, 2, units, td)
             lines = text_lines(units, widths[2])
             if k == 0:

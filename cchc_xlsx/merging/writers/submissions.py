@@ -140,9 +140,22 @@ def _totals(submissions: Sequence[Submission], agg: Aggregate,
     return lines
 
 
+_REFUSED_FILE = re.compile(r"Tệp «[^»]*»\s+")
+
+
+def _reason(note: str) -> str:
+    """A refused file's message ("Tệp «…» is X; hãy …") cut to why it was refused: the
+    printed column is narrow (issue 14), the file and the advice stay in the log sheet."""
+    m = _REFUSED_FILE.match(note)
+    if not m:
+        return note
+    why = re.split(r";|\.\s", note[m.end():], maxsplit=1)[0].strip().rstrip(".")
+    return why[:1].upper() + why[1:] + "." if why else note
+
+
 def _short_note(s: Submission) -> str:
-    """The printed note: why a file was left out, never a path or a list of files."""
-    note = re.sub(r"«([^»]*)»", lambda m: f"«{_file_name(m.group(1))}»", s.note)
+    """The printed note: why a file was left out, never a path, advice or a list of files."""
+    note = re.sub(r"«([^»]*)»", lambda m: f"«{_file_name(m.group(1))}»", _reason(s.note))
     parts = [note] if note else []
     if s.replaced:
         parts.append(f"thay thế {len(s.replaced)} tệp nộp trước")
