@@ -32,6 +32,7 @@ from cchc_xlsx.merging.aggregate import (
     Submission,
 )
 from cchc_xlsx.model import Period, Plan, Target, Unit
+from cchc_xlsx.plans.names import name_key, same_body
 from cchc_xlsx.reading.normalize import ascii_fold, fold
 
 _CANONICAL = {fold(s): s for s in STATUS_CODES}
@@ -403,12 +404,12 @@ def office_from_units(units: Sequence[Unit], plan: Plan, name: str | None = None
     places = {u.place for u in units if u.place}
     place = places.pop() if len(places) == 1 else plan.meta.place
     own_plan = _issued_by(plan, office_name, place)
-    if not superior and _same_body(sup, office_name):
+    if not superior and same_body(sup, office_name):
         # the units' managing body is this office itself (a Sở's schools): the office's
         # own superior is the one its own plan names (never its own name printed twice,
         # nor the superior of another body whose plan it collects on)
         sup = plan.meta.superior_body if own_plan else ""
-        sup = "" if _same_body(sup, office_name) else sup
+        sup = "" if same_body(sup, office_name) else sup
     # on its own plan, the office's ký hiệu: "KH-SGDĐT" → "Số:      /BC-SGDĐT"
     symbol = plan.meta.symbol.split("-", 1)[1] if own_plan and "-" in plan.meta.symbol else ""
     return Office(superior=sup, name=office_name.upper(), place=place, symbol=symbol,
@@ -418,18 +419,11 @@ def office_from_units(units: Sequence[Unit], plan: Plan, name: str | None = None
 def _issued_by(plan: Plan, office_name: str, place: str) -> bool:
     """Whether the plan is this office's own: issued under its name, or under its name
     without the place ("SỞ GIÁO DỤC VÀ ĐÀO TẠO" of Sóc Trăng) in the same place."""
-    issuer = " ".join(plan.meta.issuing_body.casefold().split())
-    name = " ".join(office_name.casefold().split())
+    issuer, name = name_key(plan.meta.issuing_body), name_key(office_name)
     if not issuer:
         return False
-    same_place = _same_body(plan.meta.place, place)
+    same_place = same_body(plan.meta.place, place)
     return name == issuer or (name.startswith(issuer + " ") and same_place)
-
-
-def _same_body(a: str, b: str) -> bool:
-    """Whether two spellings name one body ("SỞ GIÁO DỤC VÀ ĐÀO TẠO SÓC TRĂNG" and "Sở Giáo
-    dục và Đào tạo Sóc Trăng")."""
-    return bool(a) and " ".join(a.casefold().split()) == " ".join(b.casefold().split())
 
 
 def _merge_nested(checked: Any, plan: Plan, units: Sequence[Unit], period: Period, out: Path,

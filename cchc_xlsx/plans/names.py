@@ -11,6 +11,20 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 
+# --- one body, two spellings ------------------------------------------------------------
+
+
+def name_key(name: str) -> str:
+    """A name as compared: NFC, case-folded, single spaces ("SỞ GIÁO DỤC VÀ ĐÀO TẠO SÓC TRĂNG"
+    from a units list and "Sở Giáo dục và Đào tạo Sóc Trăng" from a profile are one key)."""
+    return " ".join(unicodedata.normalize("NFC", name or "").casefold().split())
+
+
+def same_body(a: str, b: str) -> bool:
+    """Whether two spellings name one body; an empty name names none."""
+    return bool(name_key(a)) and name_key(a) == name_key(b)
+
+
 # --- names in normal case ---------------------------------------------------------------
 
 # Organisation types as NĐ 30/2020 Phụ lục VI capitalises them; longest match wins.

@@ -10,7 +10,6 @@ template reads ``{{ nop.da_nop }}``, not Python.
 from __future__ import annotations
 
 import json
-import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from cchc_xlsx.merging.aggregate import TTHC_COLUMNS, Aggregate, IndicatorAgg
 from cchc_xlsx.merging.by_level import by_level
 from cchc_xlsx.merging.merge import meets
 from cchc_xlsx.merging.merge_writer import Office
-from cchc_xlsx.plans.names import normal_case
+from cchc_xlsx.plans.names import name_key, normal_case
 from cchc_xlsx.plans.office_profile import date_line
 from cchc_xlsx.plans.phrases import parse_target
 from cchc_xlsx.plans.units import head_title
@@ -334,7 +333,7 @@ def _same_body(a: str, b: str) -> bool:
     """Whether two spellings name one body: "PHÒNG GIÁO DỤC VÀ ĐÀO TẠO" (a plan whose header
     omits the place) and "Phòng Giáo dục và Đào tạo Quận 11" do; an empty name is unknown and
     taken as the same."""
-    fa, fb = (" ".join(unicodedata.normalize("NFC", x).casefold().split()) for x in (a, b))
+    fa, fb = name_key(a), name_key(b)
     return not fa or not fb or fa.startswith(fb) or fb.startswith(fa)
 
 

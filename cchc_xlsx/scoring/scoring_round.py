@@ -20,6 +20,7 @@ from cchc_xlsx.checking.validate import expand_paths
 from cchc_xlsx.errors import UserError
 from cchc_xlsx.merging.merge_writer import Office
 from cchc_xlsx.model import Unit
+from cchc_xlsx.plans.names import same_body
 from cchc_xlsx.plans.office_profile import OfficeProfile
 from cchc_xlsx.reading.file_guard import UnusableFile
 from cchc_xlsx.reading.normalize import ascii_fold
@@ -69,7 +70,7 @@ def office_for(units: Sequence[Unit], name: str | None = None, code: str | None 
 
     office_name = name or common([u.recipient for u in units]) or "Cơ quan chấm điểm"
     superior = common([u.superior for u in units])
-    if " ".join(superior.casefold().split()) == " ".join(office_name.casefold().split()):
+    if same_body(superior, office_name):
         # the units' managing body is the office itself (a Sở's schools): never its own
         # name printed twice in the header, nor itself in Nơi nhận
         superior = ""
