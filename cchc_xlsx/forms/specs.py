@@ -193,9 +193,9 @@ def _column(f: Fields) -> Column:
     return col
 
 
-def load_form(path: str | Path) -> FormSpec:
-    """Load and check one form spec file."""
-    f = Fields(load_yaml(path, FORM_WHAT), path, FORM_WHAT, "mẫu biểu")
+def load_form(path: str | Path, shipped: bool = False) -> FormSpec:
+    """Load and check one form spec file (``shipped``: one of ours, see ``load_yaml``)."""
+    f = Fields(load_yaml(path, FORM_WHAT, shipped=shipped), path, FORM_WHAT, "mẫu biểu")
     spec_id = f.text("id", required=True)
     columns = tuple(_column(f.child("columns", c, f"cột thứ {i + 1}"))
                     for i, c in enumerate(f.listing("columns", required=True)))
@@ -358,9 +358,9 @@ def expr_names(expr: str) -> set[str]:
     return names - {"True", "False"}
 
 
-def load_rules(path: str | Path) -> list[Rule]:
-    """Load and check one rule file."""
-    top = Fields(load_yaml(path, RULE_WHAT), path, RULE_WHAT, "tệp quy tắc")
+def load_rules(path: str | Path, shipped: bool = False) -> list[Rule]:
+    """Load and check one rule file (``shipped``: one of ours, see ``load_yaml``)."""
+    top = Fields(load_yaml(path, RULE_WHAT, shipped=shipped), path, RULE_WHAT, "tệp quy tắc")
     rules = []
     for i, raw in enumerate(top.listing("rules", required=True)):
         f = top.child("rules", raw, f"quy tắc thứ {i + 1}")
@@ -413,19 +413,19 @@ def load_catalog(forms_dir: str | Path | None = None,
 
 @lru_cache(maxsize=1)
 def _shipped_catalog() -> Catalog:
-    return _load_catalog(data_dir("workbook_templates"), data_dir("rules"))
+    return _load_catalog(data_dir("workbook_templates"), data_dir("rules"), shipped=True)
 
 
-def _load_catalog(forms_dir: Path, rules_dir: Path) -> Catalog:
+def _load_catalog(forms_dir: Path, rules_dir: Path, shipped: bool = False) -> Catalog:
     cat = Catalog()
     for path in sorted(forms_dir.glob("*.yaml")):
-        spec = load_form(path)
+        spec = load_form(path, shipped)
         if spec.id in cat.forms:
             raise UserError(f"Mẫu biểu «{spec.id}» được định nghĩa hai lần: «{path}» và "
                             f"«{cat.forms[spec.id].source}».")
         cat.forms[spec.id] = spec
     for path in sorted(rules_dir.glob("*.yaml")):
-        cat.rules.extend(load_rules(path))
+        cat.rules.extend(load_rules(path, shipped))
     for rule in cat.rules:
         if rule.check.kind == "builtin" and rule.form == "*":
             continue
