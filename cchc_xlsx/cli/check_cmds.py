@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from cchc_xlsx.cli.app import friendly, main
+from cchc_xlsx.cli.vi_click import leave
 from cchc_xlsx.errors import UserError
 
 
@@ -88,4 +89,4 @@ def validate_cmd(paths: tuple[str, ...], fmt: str, annotate_dir: str | None,
         for name in failed or ():
             click.echo(f"Không tạo được bản sao có đánh dấu của «{name}»; kết quả kiểm tra ở "
                        "trên vẫn đúng.", err=True)
-    sys.exit(report.exit_code)
+    leave(report.exit_code)
