@@ -315,9 +315,20 @@ def test_far_ref_is_the_one_regex():
     rng = random.Random(7)
     alphabet = [b"<", b"c", b" ", b"r", b"=", b'"', b"row", b"A", b"Z", b"X", b"1", b"0", b"9",
                 b"<c r=\"", b"<row r=\"", b"ref=\"", b"a"]
+    found = 0
     for _ in range(20000):
         data = b"".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
         assert fg._has_far_ref(data) == _plain_far_ref(data), data
+        found += _plain_far_ref(data)
+    for _ in range(20000):  # references of every shape: 0-4 letters, 0-7 digits, any end
+        ref = (rng.choice([b"<c r=\"", b"<row r=\"", b"<c  r=\"", b"c r=\"", b"<x:c r=\""])
+               + bytes(rng.choice(b"ABZaX") for _ in range(rng.randint(0, 4)))
+               + bytes(rng.choice(b"0123456789") for _ in range(rng.randint(0, 7)))
+               + rng.choice([b"", b"\"", b"A", b"9\"", b":"]))
+        data = rng.choice([b"", b"<", b"r=\"", b"<c r=\"A1\">"]) + ref
+        assert fg._has_far_ref(data) == _plain_far_ref(data), data
+        found += _plain_far_ref(data)
+    assert 3000 < found < 30000
 
 
 def test_content_types_cache_parses_the_same():
