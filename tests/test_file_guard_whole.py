@@ -405,3 +405,48 @@ def test_sha256_of_the_bytes_read(tmp_path):
             continue
         assert seen.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
         assert fg.inspect_workbook(path).sha256 is None
+
+
+def _fields(info: zipfile.ZipInfo) -> tuple:
+    return (info.filename, info.flag_bits, info.compress_type, info.CRC, info.compress_size,
+            info.file_size, info.header_offset)
+
+
+def test_plain_infolist_is_zipfiles():
+    """The central directory read by hand, where taken, is zipfile's; where zipfile refuses
+    or reads otherwise (damaged bytes anywhere near the end, cut files), it is not taken."""
+    rng = random.Random(5)
+    taken = refused = 0
+    blobs = [p.read_bytes() for p in filter(zipfile.is_zipfile, SAMPLES)]
+    blobs.append(zip_bytes([("tên ảnh.xml", b"x", 0, zlib.crc32(b"x"), 1)]))
+    blobs.append(zip_bytes([]))
+    for blob in blobs:
+        variants = [blob, blob + b"\x00", blob[:-1], blob + b"comment"]
+        for _ in range(150):
+            bad = bytearray(blob)
+            for _ in range(rng.randint(1, 3)):
+                at = len(bad) - 1 - min(int(rng.expovariate(1 / 300)), len(bad) - 1)
+                bad[at] = rng.randrange(256)
+            variants.append(bytes(bad))
+        for data in variants:
+            plain = fg._plain_infolist(data)
+            try:
+                infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+            except Exception:  # noqa: BLE001 - any refusal: the hand reader must not take it
+                assert plain is None
+                refused += 1
+                continue
+            if plain is not None:
+                taken += 1
+                assert [_fields(i) for i in plain] == [_fields(i) for i in infos]
+    assert taken > 100 and refused > 10
+
+
+def test_zip64_locator_in_a_tiny_file(tmp_path):
+    """zipfile seeks before the start of such a file: refused as from the disk."""
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 0, 0, 0, 0, 0)
+    locator = struct.pack("<4sLQL", b"PK\x06\x07", 0, 0, 1)
+    for pad in (0, 10, 40, 80):
+        path = tmp_path / f"z{pad}.xlsx"
+        path.write_bytes(b"PK\x03\x04" + bytes(pad) + locator + end)
+        assert_same(path)
