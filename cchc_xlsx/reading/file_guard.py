@@ -10,14 +10,15 @@ names the file and says what to do, exit code 2, so a batch reports it and goes 
 The guard uses the standard library only (no pandas, openpyxl or calamine: they are slow to
 import and are exactly what must not see a hostile file) and is cheap for any input:
 
-* it reads at most the first 64 KB to recognise the format;
+* it recognises the format from the first 64 KB (a file up to ``WHOLE_FILE`` is read in one
+  read, then worked on in memory);
 * a ZIP's sizes (entry count, declared uncompressed sizes, compression ratios, overlapping
   entries) are checked from its central directory before anything is inflated;
-* the XML parts a reader parses are then inflated in 64 KB pieces, never past their declared
-  size (a part that inflates to more than it declares is refused) and never more than
-  ``MAX_TOTAL_UNCOMPRESSED`` in all, looking for ``<!DOCTYPE``/``<!ENTITY``: entity expansion
-  ("billion laughs") and external entities (XXE) both need a DTD, and Excel and LibreOffice
-  never write one;
+* the XML parts a reader parses are then inflated (a small one in one call, a large one in
+  64 KB pieces), never past their declared size (a part that inflates to more than it
+  declares is refused) and never more than ``MAX_TOTAL_UNCOMPRESSED`` in all, looking for
+  ``<!DOCTYPE``/``<!ENTITY``: entity expansion ("billion laughs") and external entities
+  (XXE) both need a DTD, and Excel and LibreOffice never write one;
 * an OLE2 (compound file) is read through its directory only: an encrypted Office file
   (``EncryptionInfo``/``EncryptedPackage``), an ``.xls`` workbook (and its ``FILEPASS``
   record, which marks an encrypted one) or a Word document.
@@ -870,12 +871,10 @@ def _scan_xml(f: BinaryIO, path: str, members: list[zipfile.ZipInfo],
                 far.append(info.filename)
             if cells is not None:
                 cells[info.filename] = data.count(b"<")
-        # shared strings: a whole part (<= WHOLE_PART_MAX) cannot hold MAX_SHARED_STRINGS "<si"
+        # shared strings: a part this small cannot hold MAX_SHARED_STRINGS (see WHOLE_PART_MAX)
     return far
 
 
-# The shared-strings limit can only be passed by a part the pieces scan.
-assert 4 * MAX_SHARED_STRINGS > 1 * MB
 
 
 def _dtd_refusal(path: str, info: zipfile.ZipInfo) -> UnusableFile:
@@ -931,6 +930,9 @@ def _scan_pieces(f: BinaryIO, path: str, info: zipfile.ZipInfo, far: list[str],
 
 
 WHOLE_PART_MAX = 1 * MB  # declared size of a part inflated in one call
+# The shared-strings limit can only be passed by a part the pieces scan: each "<si" takes 4
+# bytes, and a part scanned whole (here, or [Content_Types].xml read whole) is smaller.
+assert 4 * MAX_SHARED_STRINGS > max(WHOLE_PART_MAX, SMALL_PART)
 
 
 def _fits_whole(info: zipfile.ZipInfo) -> bool:
