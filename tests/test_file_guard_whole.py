@@ -450,3 +450,31 @@ def test_zip64_locator_in_a_tiny_file(tmp_path):
         path = tmp_path / f"z{pad}.xlsx"
         path.write_bytes(b"PK\x03\x04" + bytes(pad) + locator + end)
         assert_same(path)
+
+
+def test_validate_records_the_guards_digest(tmp_path, monkeypatch):
+    """``_read_one`` records the digest the guard took of the bytes it read, not reading the
+    file again; a refused or unreadable file is still hashed from the disk."""
+    from cchc_xlsx.checking import validate
+    from cchc_xlsx.forms.specs import load_catalog
+    from cchc_xlsx.reading.inbox_files import file_sha256
+
+    validate._init_reader(load_catalog())
+    good = next(p for p in sorted((ROOT / "samples" / "returns").glob("*.xlsx"))
+                if outcome(p)[0] == "read")
+    bad = tmp_path / "hong.xlsx"
+    bad.write_bytes(good.read_bytes()[:-30])
+    expected = {p: file_sha256(p) for p in (good, bad)}
+    plain = validate._read_one(str(good))
+    assert plain.book is not None and plain.sha256 == expected[good]
+
+    def no_second_read(path):
+        raise AssertionError("read again")
+
+    monkeypatch.setattr(validate, "file_sha256", no_second_read)
+    got = validate._read_one(str(good))
+    assert (got.sha256, got.mtime) == (expected[good], good.stat().st_mtime)
+    monkeypatch.setattr(validate, "file_sha256", file_sha256)
+    refused = validate._read_one(str(bad))
+    assert refused.book is None and refused.error is not None
+    assert refused.sha256 == expected[bad]

@@ -42,6 +42,7 @@ import hashlib
 import io
 import os
 import re
+import stat
 import struct
 import zipfile
 import zlib
@@ -157,7 +158,7 @@ def inspect_workbook(path: str | os.PathLike[str], repack: bool = False) -> Insp
         raise _refuse("missing", name, None, None) from None
     except OSError as exc:
         raise _refuse("unreadable", name, exc.strerror or str(exc), None) from None
-    if not os.path.isfile(name):
+    if not stat.S_ISREG(st.st_mode):  # os.path.isfile, without a second stat
         raise _refuse("not_a_file", name, None, None)
     size = st.st_size
     if size == 0:
