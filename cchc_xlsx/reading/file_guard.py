@@ -801,9 +801,12 @@ class _PartScan:
             at = data.find(b"sheetData")
             if at >= 0:
                 start = (at + len(b"sheetData") - 1) // CHUNK * CHUNK
+                # the first window is cut where what it adds to ``_start`` ends anyway
+                end = min(start + CHUNK, at + 8192)
                 while not self._checked and not self.far and start < len(data):
-                    self._check_start(data[max(start - _DTD_OVERLAP, 0):start + CHUNK])
+                    self._check_start(data[max(start - _DTD_OVERLAP, 0):end])
                     start += CHUNK
+                    end = start + CHUNK
         if not self.far and _has_far_ref(data):
             self.far = True
 
