@@ -86,17 +86,24 @@ def _read_one(path: str) -> _Read:
         return _Read(path, None, Issue(path, "file_missing", ERROR,
                                        f"Không tìm thấy tệp «{path}»."))
     try:
-        digest, mtime = file_sha256(path), os.stat(path).st_mtime
-    except OSError:
-        digest, mtime = "", None
-    try:
-        return _Read(path, read_workbook(path, catalog), None, digest, mtime)
+        book = read_workbook(path, catalog)
     except UnusableFile as exc:
-        return _Read(path, None, Issue(path, f"file_{exc.code}", ERROR, exc.message), digest,
-                     mtime)
+        return _Read(path, None, Issue(path, f"file_{exc.code}", ERROR, exc.message),
+                     *_digest(path))
     except UserError as exc:
-        return _Read(path, None, Issue(path, "file_unusable", ERROR, exc.message), digest,
-                     mtime)
+        return _Read(path, None, Issue(path, "file_unusable", ERROR, exc.message),
+                     *_digest(path))
+    return _Read(path, book, None, *_digest(path, book.sha256))
+
+
+def _digest(path: str, known: str = "") -> tuple[str, float | None]:
+    """The file's SHA-256 and modification time ("" and None when it cannot be read);
+    ``known``: the digest the guard took of the bytes it read, which spares reading the
+    file again."""
+    try:
+        return known or file_sha256(path), os.stat(path).st_mtime
+    except OSError:
+        return "", None
 
 
 

@@ -10,14 +10,15 @@ names the file and says what to do, exit code 2, so a batch reports it and goes 
 The guard uses the standard library only (no pandas, openpyxl or calamine: they are slow to
 import and are exactly what must not see a hostile file) and is cheap for any input:
 
-* it reads at most the first 64 KB to recognise the format;
+* it recognises the format from the first 64 KB (a file up to ``WHOLE_FILE`` is read in one
+  read, then worked on in memory);
 * a ZIP's sizes (entry count, declared uncompressed sizes, compression ratios, overlapping
   entries) are checked from its central directory before anything is inflated;
-* the XML parts a reader parses are then inflated in 64 KB pieces, never past their declared
-  size (a part that inflates to more than it declares is refused) and never more than
-  ``MAX_TOTAL_UNCOMPRESSED`` in all, looking for ``<!DOCTYPE``/``<!ENTITY``: entity expansion
-  ("billion laughs") and external entities (XXE) both need a DTD, and Excel and LibreOffice
-  never write one;
+* the XML parts a reader parses are then inflated (a small one in one call, a large one in
+  64 KB pieces), never past their declared size (a part that inflates to more than it
+  declares is refused) and never more than ``MAX_TOTAL_UNCOMPRESSED`` in all, looking for
+  ``<!DOCTYPE``/``<!ENTITY``: entity expansion ("billion laughs") and external entities
+  (XXE) both need a DTD, and Excel and LibreOffice never write one;
 * an OLE2 (compound file) is read through its directory only: an encrypted Office file
   (``EncryptionInfo``/``EncryptedPackage``), an ``.xls`` workbook (and its ``FILEPASS``
   record, which marks an encrypted one) or a Word document.
@@ -36,8 +37,12 @@ not_spreadsheet_pdf, not_spreadsheet_email, not_spreadsheet_zip, archive, unknow
 from __future__ import annotations
 
 import codecs
+import functools
+import hashlib
+import io
 import os
 import re
+import stat
 import struct
 import zipfile
 import zlib
@@ -73,6 +78,7 @@ MAX_ENTRIES = 10_000
 MAX_CENTRAL_DIRECTORY = 4 * MB  # 10,000 entries with names of ~350 characters
 CHUNK = 64 * 1024
 HEAD = 64 * 1024  # bytes read to recognise a format
+WHOLE_FILE = 4 * MB  # a file up to this size is read into memory in one read
 SMALL_PART = 1 * MB  # how much of [Content_Types].xml, mimetype or a manifest is read
 MAX_SHEETS = 250  # a CCHC workbook has a handful; Excel users rarely pass a few dozen
 MAX_SHARED_STRINGS = 2_000_000  # distinct texts; a consolidation of 10,000 returns has ~150,000
@@ -132,6 +138,9 @@ class Inspection(NamedTuple):
     #: them again, and reads exactly what was checked); None when not asked, not OOXML, or
     #: larger than ``REPACK_MAX``
     data: bytes | None = None
+    #: ``repack=True`` on a file small enough to be read whole: the SHA-256 of the bytes
+    #: inspected, so a caller that records it (``validate``) need not read the file again
+    sha256: str | None = None
 
 
 def inspect_file(path: str | os.PathLike[str]) -> str:
@@ -149,7 +158,7 @@ def inspect_workbook(path: str | os.PathLike[str], repack: bool = False) -> Insp
         raise _refuse("missing", name, None, None) from None
     except OSError as exc:
         raise _refuse("unreadable", name, exc.strerror or str(exc), None) from None
-    if not os.path.isfile(name):
+    if not stat.S_ISREG(st.st_mode):  # os.path.isfile, without a second stat
         raise _refuse("not_a_file", name, None, None)
     size = st.st_size
     if size == 0:
@@ -162,6 +171,18 @@ def inspect_workbook(path: str | os.PathLike[str], repack: bool = False) -> Insp
         )
     try:
         with open(name, "rb") as f:
+            if size <= WHOLE_FILE:
+                # a returned form is tens of KB: one read, then zipfile and the inflating
+                # seek and read in memory instead of making a system call each. Not with a
+                # ZIP64 locator: for one, zipfile may seek before the start of a crafted
+                # file, which a file refuses (so zipfile finds no ZIP) and memory would not
+                whole = f.read()
+                if EOCD64_LOCATOR not in whole:
+                    seen = _inspect(io.BytesIO(whole), name, size, whole[:HEAD], repack, whole)
+                    if repack:
+                        seen = seen._replace(sha256=hashlib.sha256(whole).hexdigest())
+                    return seen
+                f.seek(0)
             head = f.read(HEAD)
             return _inspect(f, name, size, head, repack)
     except UnusableFile:
@@ -224,10 +245,10 @@ HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"
                b"mif1", b"msf1", b"avif", b"avis"}
 
 
-def _inspect(f: BinaryIO, path: str, size: int, head: bytes, repack: bool = False
-             ) -> Inspection:
+def _inspect(f: BinaryIO, path: str, size: int, head: bytes, repack: bool = False,
+             whole: bytes | None = None) -> Inspection:
     if head.startswith(ZIP_MAGICS):
-        return _inspect_zip(f, path, size, repack)
+        return _inspect_zip(f, path, size, repack, whole)
     if head.startswith(OLE_MAGIC):
         return Inspection(_inspect_ole(f, path, size, head))
     image = _image_kind(head, size)
@@ -422,12 +443,15 @@ def _central_directory(f: BinaryIO, path: str, size: int) -> tuple[int, int]:
     return entries, cd_size
 
 
-def _inspect_zip(f: BinaryIO, path: str, size: int, repack: bool = False) -> Inspection:
+def _inspect_zip(f: BinaryIO, path: str, size: int, repack: bool = False,
+                 whole: bytes | None = None) -> Inspection:
+    """``whole``: the file's bytes, when ``f`` reads them from memory."""
     entries, cd_size = _central_directory(f, path, size)
     if entries > MAX_ENTRIES or cd_size > MAX_CENTRAL_DIRECTORY:
         raise _bomb(path, f"chứa quá nhiều mục nén (giới hạn {MAX_ENTRIES:,})".replace(",", "."))
     try:
-        infos = zipfile.ZipFile(f).infolist()
+        plain = _plain_infolist(whole) if whole is not None else None
+        infos = plain if plain is not None else zipfile.ZipFile(f).infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, struct.error):
         raise _corrupt(path) from None
     except NotImplementedError:
@@ -438,8 +462,15 @@ def _inspect_zip(f: BinaryIO, path: str, size: int, repack: bool = False) -> Ins
         raise _refuse("encrypted", path, "có đặt mật khẩu", REMOVE_PASSWORD_EXCEL)
     by_name = {info.filename.lower(): info for info in infos}
 
+    inflated: dict[str, bytes] = {}  # parts read whole here, checked to their end
+
     def small(name: str) -> str:
-        data = b"".join(_inflate(f, path, by_name[name], limit=SMALL_PART))
+        info = by_name[name]
+        data = _inflate_whole(f, info) if info.file_size < SMALL_PART else None
+        if data is None:
+            data = b"".join(_inflate(f, path, info, limit=SMALL_PART))
+        if info.file_size < SMALL_PART:  # read to its end: size and CRC checked
+            inflated[info.filename] = data
         return _xml_text(data)
 
     if "mimetype" in by_name or "meta-inf/manifest.xml" in by_name:
@@ -447,12 +478,12 @@ def _inspect_zip(f: BinaryIO, path: str, size: int, repack: bool = False) -> Ins
                          small("meta-inf/manifest.xml") if "meta-inf/manifest.xml" in by_name
                          else "")
         if kind:
-            _scan_xml(f, path, [i for i in infos if i.filename.lower().endswith((".xml", ".rdf"))])
+            _scan_xml(f, path, [i for i in infos if i.filename.lower().endswith((".xml", ".rdf"))],
+                      inflated=inflated)
             return Inspection(kind)
     if "[content_types].xml" in by_name:
-        types = small("[content_types].xml")
-        kind = _ooxml_kind(path, by_name, types.lower())
-        extensions, parts = _xml_parts(types)
+        lowered, extensions, parts = _content_types(small("[content_types].xml"))
+        kind = _ooxml_kind(path, by_name, lowered)
         sheets = [i for i in infos if _WORKSHEET.match(i.filename)]
         if len(sheets) > MAX_SHEETS:
             raise _refuse("too_many_sheets", path,
@@ -464,7 +495,7 @@ def _inspect_zip(f: BinaryIO, path: str, size: int, repack: bool = False) -> Ins
         scanned = [i for i in infos if _parsed_ooxml_part(i.filename.lower(), extensions, parts)]
         store: dict[str, list[bytes]] | None = (
             {} if repack and sum(i.file_size for i in infos) <= REPACK_MAX else None)
-        far = _scan_xml(f, path, scanned, cells, kept, store)
+        far = _scan_xml(f, path, scanned, cells, kept, store, inflated)
         data = _repacked(f, infos, store) if store is not None and not far else None
         return Inspection(kind, tuple(far), cells, kept, data)
     inner = [i.filename for i in infos
@@ -478,6 +509,52 @@ def _inspect_zip(f: BinaryIO, path: str, size: int, repack: bool = False) -> Ins
                       "mở bằng Numbers, chọn Tệp > Xuất sang > Excel rồi gửi lại tệp .xlsx")
     raise _refuse("not_spreadsheet_zip", path,
                   f"là tệp nén ZIP{_renamed(path)}, không phải bảng tính Excel", SEND_ORIGINAL)
+
+
+_CENTRAL_ENTRY = struct.Struct("<4s4B4HL2L5H2L")
+_END = struct.Struct("<4s4H2LH")
+
+
+def _plain_infolist(data: bytes) -> list[zipfile.ZipInfo] | None:
+    """``zipfile.ZipFile(…).infolist()`` of a ZIP as every writer makes it, at a third of
+    the cost, or None for anything else (zipfile then reads it, and refuses what it does).
+
+    Taken only where zipfile can neither fail nor read otherwise: the end record last with
+    no comment (the caller keeps ZIP64 locators away), the central directory right before
+    it and filled exactly by its entries, none with an extra field or comment or a version
+    zipfile refuses, names that decode as zipfile decodes them, without NUL. The entries
+    carry what the guard reads (name, flags, method, CRC, sizes, local header offset)."""
+    end = len(data) - 22
+    if end < 0 or data[end:end + 4] != EOCD or data[-2:] != b"\x00\x00":
+        return None
+    cd_size, cd_offset = _END.unpack_from(data, end)[5:7]
+    if cd_offset + cd_size != end:
+        return None
+    infos: list[zipfile.ZipInfo] = []
+    at = cd_offset
+    while at < end:
+        if at + 46 > end:
+            return None
+        (sig, _cv, _cs, version, _r, flags, method, _t, _d, crc, compress_size, file_size,
+         name_len, extra_len, comment_len, _v, _ia, _ea, offset) = _CENTRAL_ENTRY.unpack_from(
+            data, at)
+        if (sig != b"PK\x01\x02" or extra_len or comment_len or version > 63
+                or at + 46 + name_len > end):
+            return None
+        raw = data[at + 46:at + 46 + name_len]
+        try:
+            name = raw.decode("utf-8") if flags & 0x800 else raw.decode("cp437")
+        except UnicodeDecodeError:
+            return None
+        if "\x00" in name or (os.sep != "/" and os.sep in name):
+            return None
+        info = zipfile.ZipInfo.__new__(zipfile.ZipInfo)
+        info.filename, info.flag_bits, info.compress_type, info.CRC = name, flags, method, crc
+        info.compress_size, info.file_size, info.header_offset = (compress_size, file_size,
+                                                                  offset)
+        infos.append(info)
+        at += 46 + name_len
+    return infos
 
 
 def _check_sizes(path: str, size: int, infos: list[zipfile.ZipInfo]) -> None:
@@ -630,6 +707,14 @@ def _ooxml_kind(path: str, by_name: dict[str, zipfile.ZipInfo], types: str) -> s
 _ATTR = re.compile(r'(\w+)\s*=\s*"([^"]*)"|(\w+)\s*=\s*\'([^\']*)\'')
 
 
+@functools.lru_cache(maxsize=64)
+def _content_types(types: str) -> tuple[str, frozenset[str], frozenset[str]]:
+    """``types`` lower-cased and its ``_xml_parts``: the returns of one form share one
+    [Content_Types].xml, parsed once per process."""
+    extensions, parts = _xml_parts(types)
+    return types.lower(), frozenset(extensions), frozenset(parts)
+
+
 def _xml_parts(types: str) -> tuple[set[str], set[str]]:
     """Extensions and part names that [Content_Types].xml declares as XML (not images)."""
     extensions: set[str] = set()
@@ -647,7 +732,8 @@ def _xml_parts(types: str) -> tuple[set[str], set[str]]:
     return extensions, parts
 
 
-def _parsed_ooxml_part(lowered: str, extensions: set[str], parts: set[str]) -> bool:
+def _parsed_ooxml_part(lowered: str, extensions: frozenset[str], parts: frozenset[str]
+                       ) -> bool:
     if lowered.endswith((".xml", ".rels", ".vml")):
         return True
     return lowered in parts or os.path.splitext(lowered)[1] in extensions
@@ -659,6 +745,23 @@ _SHARED_STRINGS = re.compile(r"^xl/sharedstrings\.xml$", re.IGNORECASE)
 # only ways a cell can lie far from A1. Our forms fit in rows < 10,000 and columns A–Z, so
 # for them this finds nothing and the precise look is skipped.
 _FAR_REF = re.compile(rb'<(?:row|c) r="(?:[A-Z]{0,3}\d{5,}|[A-Z]{2,3}\d)')
+# The same reference from its `r="` on, its branches cut to the first bytes that decide
+# (X{0,3}d{5,} | X{2,3}d starts with d{5}, Xd{5}, XXd or XXXd): a three-byte literal start
+# lets the search skip ahead, where `<` (five in every cell) makes it try the branch at
+# each tag, and each try fails at once. What precedes is checked per hit (``_has_far_ref``):
+# only a far reference, or a mergeCell/dimension `ref="AA…"`, gets that far.
+_FAR_REF_TAIL = re.compile(rb'r="(?:\d{5}|[A-Z](?:\d{5}|[A-Z][A-Z]?\d))')
+
+
+def _has_far_ref(data: bytes) -> bool:
+    """``_FAR_REF.search(data) is not None``, in 60 % of its time."""
+    hit = _FAR_REF_TAIL.search(data)
+    while hit is not None:
+        at = hit.start()
+        if data[max(at - 3, 0):at] == b"<c " or data[max(at - 5, 0):at] == b"<row ":
+            return True
+        hit = _FAR_REF_TAIL.search(data, at + 1)
+    return False
 
 
 _FIRST_ROW = re.compile(rb"<(row|[\w.-]+:row)\b([^>]{0,40})")
@@ -684,7 +787,27 @@ class _PartScan:
             return  # the precise look will happen anyway: nothing more to learn here
         if not self._checked:
             self._check_start(window)
-        if not self.far and _FAR_REF.search(window):
+        if not self.far and _has_far_ref(window):
+            self.far = True
+
+    def feed_whole(self, data: bytes) -> None:
+        """``feed`` over a whole part, finding what ``feed`` finds over its ``CHUNK`` pieces.
+
+        A far reference is at most 16 bytes, shorter than the windows' overlap, so one
+        search over the part finds one exactly when a window would. The first row and
+        cell are looked for in the very windows the pieces give (the first holding the
+        first ``sheetData``, and on), as ``_check_start`` joins them."""
+        if not self._checked:
+            at = data.find(b"sheetData")
+            if at >= 0:
+                start = (at + len(b"sheetData") - 1) // CHUNK * CHUNK
+                # the first window is cut where what it adds to ``_start`` ends anyway
+                end = min(start + CHUNK, at + 8192)
+                while not self._checked and not self.far and start < len(data):
+                    self._check_start(data[max(start - _DTD_OVERLAP, 0):end])
+                    start += CHUNK
+                    end = start + CHUNK
+        if not self.far and _has_far_ref(data):
             self.far = True
 
     def _check_start(self, window: bytes) -> None:
@@ -715,58 +838,146 @@ _BOOK_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
 
 def _scan_xml(f: BinaryIO, path: str, members: list[zipfile.ZipInfo],
               cells: dict[str, int] | None = None, kept: dict[str, bytes] | None = None,
-              store: dict[str, list[bytes]] | None = None) -> list[str]:
+              store: dict[str, list[bytes]] | None = None,
+              inflated: dict[str, bytes] | None = None, whole: bool = True) -> list[str]:
     """Refuse when a part a reader parses declares a DTD (entities need one), or holds too
     many shared strings; return the worksheet parts whose extent needs a precise look.
 
     In the same pass, when asked: ``cells`` gets each worksheet part's count of ``<`` (a
     bound on its value cells, see ``Inspection.cell_bounds``); ``kept`` gets the bytes of
     ``xl/workbook.xml`` and its rels (small), so the bound needs no second inflate;
-    ``store`` gets every part's pieces (for ``_repacked``)."""
+    ``store`` gets every part's pieces (for ``_repacked``). ``inflated``: parts already
+    inflated to their end and checked (``[Content_Types].xml``), not inflated again.
+
+    A small part (``_inflate_whole``) is inflated and scanned in one piece, which finds
+    exactly what the 64 KB pieces find (``tests/test_file_guard_whole.py``); ``whole``
+    False forces the pieces (for that test)."""
     far: list[str] = []
     for info in members:
-        tail = b""
-        pieces: list[bytes] | None = None
+        data = inflated.get(info.filename) if inflated else None
+        if data is None and whole and _fits_whole(info):
+            data = _inflate_whole(f, info)
+        if data is None:
+            _scan_pieces(f, path, info, far, cells, kept, store)
+            continue
+        # the stream is whole and sound (size, end, CRC): what the pieces would refuse first
+        # is a DTD, found here as in any piece (a marker is shorter than the windows' overlap)
+        if _has_dtd(data):
+            raise _dtd_refusal(path, info)
         if store is not None:
-            pieces = store[info.filename] = []
-        scan = _PartScan() if _WORKSHEET.match(info.filename) else None
-        strings = 0 if _SHARED_STRINGS.match(info.filename) else None
-        count = 0 if scan is not None and cells is not None else None
-        keep: list[bytes] | None = (
-            [] if kept is not None and info.filename in _BOOK_PARTS else None)
-        for piece in _inflate(f, path, info):
-            window = tail + piece
-            if _has_dtd(window):
-                raise _refuse(
-                    "xml_entities", path,
-                    f"có khai báo DTD/thực thể XML (<!DOCTYPE>, <!ENTITY>) trong phần"
-                    f" «{_show(info.filename, 80)}», điều Excel và LibreOffice không bao giờ ghi,"
-                    " nên có thể là tệp độc hại", ASK_AGAIN,
-                )
-            if scan is not None:
-                scan.feed(window, piece)
-                if count is not None:
-                    count += piece.count(b"<")
-            elif strings is not None:
-                strings += piece.count(b"<si>") + piece.count(b"<si ")
-                if strings > MAX_SHARED_STRINGS:
-                    raise _refuse(
-                        "too_large", path,
-                        f"chứa hơn {MAX_SHARED_STRINGS:,} đoạn văn bản khác nhau, không thể là một"
-                        " biểu mẫu CCHC".replace(",", "."),
-                        "xóa các trang tính thừa, lưu lại dạng .xlsx rồi gửi lại")
-            if keep is not None:
-                keep.append(piece)
-            if pieces is not None:
-                pieces.append(piece)
-            tail = window[-_DTD_OVERLAP:]
-        if scan is not None and scan.far:
-            far.append(info.filename)
-        if count is not None and cells is not None:
-            cells[info.filename] = count
-        if keep is not None and kept is not None:
-            kept[info.filename] = b"".join(keep)
+            store[info.filename] = [data]
+        if kept is not None and info.filename in _BOOK_PARTS:
+            kept[info.filename] = data
+        if _WORKSHEET.match(info.filename):
+            scan = _PartScan()
+            scan.feed_whole(data)
+            if scan.far:
+                far.append(info.filename)
+            if cells is not None:
+                cells[info.filename] = data.count(b"<")
+        # shared strings: a part this small cannot hold MAX_SHARED_STRINGS (see WHOLE_PART_MAX)
     return far
+
+
+
+
+def _dtd_refusal(path: str, info: zipfile.ZipInfo) -> UnusableFile:
+    return _refuse(
+        "xml_entities", path,
+        f"có khai báo DTD/thực thể XML (<!DOCTYPE>, <!ENTITY>) trong phần"
+        f" «{_show(info.filename, 80)}», điều Excel và LibreOffice không bao giờ ghi,"
+        " nên có thể là tệp độc hại", ASK_AGAIN,
+    )
+
+
+def _scan_pieces(f: BinaryIO, path: str, info: zipfile.ZipInfo, far: list[str],
+                 cells: dict[str, int] | None, kept: dict[str, bytes] | None,
+                 store: dict[str, list[bytes]] | None) -> None:
+    """``_scan_xml`` for one part, inflated and scanned in 64 KB pieces (a large part, and
+    any part the whole path does not take as sound: it refuses here, in the same order)."""
+    tail = b""
+    pieces: list[bytes] | None = None
+    if store is not None:
+        pieces = store[info.filename] = []
+    scan = _PartScan() if _WORKSHEET.match(info.filename) else None
+    strings = 0 if _SHARED_STRINGS.match(info.filename) else None
+    count = 0 if scan is not None and cells is not None else None
+    keep: list[bytes] | None = (
+        [] if kept is not None and info.filename in _BOOK_PARTS else None)
+    for piece in _inflate(f, path, info):
+        window = tail + piece
+        if _has_dtd(window):
+            raise _dtd_refusal(path, info)
+        if scan is not None:
+            scan.feed(window, piece)
+            if count is not None:
+                count += piece.count(b"<")
+        elif strings is not None:
+            strings += piece.count(b"<si>") + piece.count(b"<si ")
+            if strings > MAX_SHARED_STRINGS:
+                raise _refuse(
+                    "too_large", path,
+                    f"chứa hơn {MAX_SHARED_STRINGS:,} đoạn văn bản khác nhau, không thể là một"
+                    " biểu mẫu CCHC".replace(",", "."),
+                    "xóa các trang tính thừa, lưu lại dạng .xlsx rồi gửi lại")
+        if keep is not None:
+            keep.append(piece)
+        if pieces is not None:
+            pieces.append(piece)
+        tail = window[-_DTD_OVERLAP:]
+    if scan is not None and scan.far:
+        far.append(info.filename)
+    if count is not None and cells is not None:
+        cells[info.filename] = count
+    if keep is not None and kept is not None:
+        kept[info.filename] = b"".join(keep)
+
+
+WHOLE_PART_MAX = 1 * MB  # declared size of a part inflated in one call
+# The shared-strings limit can only be passed by a part the pieces scan: each "<si" takes 4
+# bytes, and a part scanned whole (here, or [Content_Types].xml read whole) is smaller.
+assert 4 * MAX_SHARED_STRINGS > max(WHOLE_PART_MAX, SMALL_PART)
+
+
+def _fits_whole(info: zipfile.ZipInfo) -> bool:
+    return info.compress_size <= CHUNK and info.file_size <= WHOLE_PART_MAX
+
+
+def _inflate_whole(f: BinaryIO, info: zipfile.ZipInfo) -> bytes | None:
+    """A small member's bytes in one read and one inflate, when it is sound to its end (its
+    declared size, a deflate stream that ends, its CRC); None for anything else, which
+    ``_inflate`` then reads in pieces and refuses as it always has.
+
+    Inflating stops one byte past the declared size, so a bomb costs no more than here.
+    With all of the (at most ``CHUNK``) compressed bytes given at once, ``_inflate``'s
+    pieces are this output cut every ``CHUNK`` bytes (zlib fills each output buffer before
+    returning), which ``_PartScan.feed_whole`` relies on."""
+    if info.compress_size > CHUNK:
+        return None
+    f.seek(info.header_offset)
+    local = f.read(30)
+    if len(local) < 30 or local[:4] != b"PK\x03\x04":
+        return None
+    name_len, extra_len = struct.unpack_from("<HH", local, 26)
+    f.seek(info.header_offset + 30 + name_len + extra_len)
+    raw = f.read(info.compress_size)
+    if len(raw) != info.compress_size:
+        return None
+    if info.compress_type == zipfile.ZIP_DEFLATED:
+        decompressor = zlib.decompressobj(-15)
+        try:
+            data = decompressor.decompress(raw, info.file_size + 1)
+        except zlib.error:
+            return None
+        if not decompressor.eof:
+            return None
+    elif info.compress_type == zipfile.ZIP_STORED:
+        data = raw
+    else:
+        return None
+    if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+        return None
+    return data
 
 
 REPACK_MAX = 32 * MB  # declared sizes of all entries: beyond, the reader inflates from disk

@@ -98,6 +98,9 @@ class Workbook:
     stray: list[tuple[str, str]] = field(default_factory=list)  # (sheet, cell) left unread
     long_texts: list[tuple[str, str, int]] = field(default_factory=list)  # (sheet, cell, len)
     doc_fields: dict[str, DocField] = field(default_factory=dict)
+    #: SHA-256 of the file's bytes when the guard read them whole (else ""), so the batch
+    #: check records it without reading the file a second time
+    sha256: str = field(default="", compare=False, repr=False)
 
     @property
     def has_identity(self) -> bool:
@@ -340,7 +343,8 @@ def read_workbook(path: str | Path, catalog: Catalog) -> Workbook:
             docs.update(_doc_fields(rows, r0, c0, kc, name))
         if not tables:
             tables = _read_without_identity(catalog, grids)
-        return Workbook(str(path), fmt, identity, tables, stray, _cut_long_texts(tables), docs)
+        return Workbook(str(path), fmt, identity, tables, stray, _cut_long_texts(tables), docs,
+                        inspected.sha256 or "")
     except UserError:
         raise
     except Exception:  # noqa: BLE001 - a malformed sheet is the file's problem, not a crash
