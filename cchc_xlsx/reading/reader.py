@@ -47,14 +47,43 @@ class Row:
 
 
 @dataclass
+class TableColumns:
+    """A table's data rows held by column: the checks read a column at a time, and a
+    dict per row cost the reading worker more than the rest of the walk."""
+
+    keys: list[str]
+    excel_rows: list[int]  # 1-based
+    attrs: list[dict[str, str]]
+    values: dict[str, list[Any]]  # column key -> the raw values, row by row
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+
+@dataclass
 class FormTable:
     form_id: str
     version: int
     sheet: str
     col_letters: dict[str, str]  # column key -> "E"
-    rows: list[Row]
+    columns: TableColumns
     identified: bool = True  # False when found by header text only
     extra_rows: list[int] = field(default_factory=list)  # rows with data but no key
+
+    @property
+    def rows(self) -> list[Row]:
+        """The rows as ``Row`` objects, built on first use for the callers that walk rows
+        (merge, continuity, the web form); built once, so edits to them stay."""
+        rows = self.__dict__.get("_rows")
+        if rows is None:
+            data = self.columns
+            names = list(data.values)
+            cols = list(data.values.values())
+            rows = self.__dict__["_rows"] = [
+                Row(key, excel_row, dict(zip(names, vals, strict=True)), attrs)
+                for key, excel_row, attrs, *vals in zip(data.keys, data.excel_rows,
+                                                        data.attrs, *cols, strict=True)]
+        return rows
 
     def cell(self, row: Row, column: str) -> str:
         return f"{self.col_letters.get(column, 'A')}{row.excel_row}"
@@ -237,23 +266,41 @@ def _table(spec: FormSpec, rows: list[list[Any]], r0: int, c0: int, header_row: 
     input_cols = [c.key for c in spec.columns if c.input or c.formula]
     # only what is typed or computed travels on: the printed plan texts are the plan's
     wanted = [(k, mapping[k]) for k in input_cols]
-    out: list[Row] = []
     extra: list[int] = []
-    keys = [cell_text(row[key_col]) if key_col < len(row) else "" for row in rows[first:]]
-    keys = ["" if key.startswith(DOC_MARK) else key for key in keys]  # document fields
-    last_keyed = max((first + i for i, key in enumerate(keys) if key), default=first - 1)
-    for r in range(first, last_keyed + 1):
-        row = rows[r]
-        key = keys[r - first]
-        if key == "total" or key.startswith("grp:"):
+    body = rows[first:]
+    keys = [cell_text(row[key_col]) if key_col < len(row) else "" for row in body]
+    last_keyed = max((i for i, key in enumerate(keys)
+                      if key and not key.startswith(DOC_MARK)), default=-1)
+    taken: list[list[Any]] = []  # the keyed rows, in order
+    out_keys: list[str] = []
+    excel_rows: list[int] = []
+    base = first + r0 + 1
+    for i in range(last_keyed + 1):
+        key = keys[i]
+        if key.startswith(DOC_MARK):  # a document field's row is read as keyless
+            key = ""
+        elif key == "total" or key.startswith("grp:"):
             continue
-        values = {k: (row[c] if c < len(row) else None) for k, c in wanted}
+        row = body[i]
         if not key:
-            if any(cell_text(values.get(k)) for k in input_cols):
-                extra.append(r + r0 + 1)
+            n = len(row)
+            if any(cell_text(row[c] if c < n else None) for _, c in wanted):
+                extra.append(i + base)
             continue
-        out.append(Row(key, r + r0 + 1, values, attrs.get((spec.id, key), {})))
-    return FormTable(spec.id, spec.version, sheet, letters, out, identified, extra)
+        taken.append(row)
+        out_keys.append(key)
+        excel_rows.append(i + base)
+    values: dict[str, list[Any]] = {}
+    if taken and wanted and min(map(len, taken)) > max(c for _, c in wanted):
+        for k, c in wanted:  # calamine's grids are rectangular: the common case
+            values[k] = [row[c] for row in taken]
+    else:
+        for k, c in wanted:
+            values[k] = [row[c] if c < len(row) else None for row in taken]
+    form_id = spec.id
+    row_attrs = [{} if (a := attrs.get((form_id, key))) is None else a for key in out_keys]
+    return FormTable(spec.id, spec.version, sheet, letters,
+                     TableColumns(out_keys, excel_rows, row_attrs, values), identified, extra)
 
 
 def _doc_fields(rows: list[list[Any]], r0: int, c0: int, key_col: int,
@@ -303,8 +350,14 @@ def read_workbook(path: str | Path, catalog: Catalog) -> Workbook:
     try:
         # the identity sheet is parsed once, for the identity and for the size bound
         ident_sheet = book.get_sheet_by_name(SHEET) if SHEET in book.sheet_names else None
-        identity = read_identity(
-            book, None if ident_sheet is None else ident_sheet.to_python(skip_empty_area=False))
+        ident_rows = bound_rows = None
+        if ident_sheet is not None:
+            ident_rows = ident_sheet.to_python(skip_empty_area=False)
+            # a sheet starting at A1 (as every written identity does) reads the same with
+            # or without its empty area: no second parse for the size bound
+            bound_rows = ident_rows if (ident_sheet.start or (0, 0)) == (0, 0) else \
+                ident_sheet.to_python()
+        identity = read_identity(book, ident_rows)
         if str(identity.get("plan_id", "")).startswith("scoring|"):  # issue 10's workbooks
             raise UnusableFile(
                 f"Tệp «{path}» là bảng chấm điểm CCHC, không phải báo cáo theo kế hoạch; hãy "
@@ -317,8 +370,7 @@ def read_workbook(path: str | Path, catalog: Catalog) -> Workbook:
                 "«cchc-xlsx unit-plan validate --plan …» và tổng hợp bằng «cchc-xlsx "
                 "unit-plan merge».", "unit_plan_workbook")
         check_return_size(  # before any grid: a return's size is bounded
-            path, book, catalog, inspected,
-            None if ident_sheet is None else ident_sheet.to_python())
+            path, book, catalog, inspected, bound_rows)
         attrs = identity.get("rows", {}) if identity else {}
         tables: dict[str, FormTable] = {}
         docs: dict[str, DocField] = {}
@@ -355,11 +407,24 @@ def _cut_long_texts(tables: dict[str, FormTable]) -> list[tuple[str, str, int]]:
     check downstream works on megabytes; say where."""
     found = []
     for table in tables.values():
-        for row in table.rows:
-            for key, value in row.values.items():
-                if type(value) is str and len(value) > MAX_TEXT:
-                    found.append((table.sheet, table.cell(row, key), len(value)))
-                    row.values[key] = value[:MAX_TEXT]
+        data = table.columns
+        longs = {}  # column key -> its long texts' row indexes
+        for key, values in data.values.items():
+            at = [i for i, value in enumerate(values)
+                  if type(value) is str and len(value) > MAX_TEXT]
+            if at:
+                longs[key] = at
+        if not longs:
+            continue
+        letters = table.col_letters
+        # told row by row, each row's cells in column order, as they always were
+        order = list(data.values)
+        for i, key in sorted(((i, key) for key, at in longs.items() for i in at),
+                             key=lambda p: (p[0], order.index(p[1]))):
+            value = data.values[key][i]
+            found.append((table.sheet, f"{letters.get(key, 'A')}{data.excel_rows[i]}",
+                          len(value)))
+            data.values[key][i] = value[:MAX_TEXT]
     return found
 
 
