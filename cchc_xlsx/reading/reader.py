@@ -11,6 +11,7 @@ cells are recomputed downstream.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from cchc_xlsx.errors import UserError
 from cchc_xlsx.forms.identity import (
     CHUNKED,
     DOC_MARK,
+    KEY_HEADER_PREFIX,
     MAGIC,
     SHEET,
     decode_rows,
@@ -29,6 +31,8 @@ from cchc_xlsx.forms.specs import Catalog, FormSpec
 from cchc_xlsx.reading.bounds import check_return_size, col_name, trim
 from cchc_xlsx.reading.file_guard import UnusableFile, inspect_workbook
 from cchc_xlsx.reading.normalize import fold
+
+_col_name = functools.lru_cache(maxsize=4096)(col_name)  # the same few letters, every file
 
 HEADER_SCAN_ROWS = 60
 MAX_TEXT = 32_767  # Excel's own limit for one cell; anything longer is cut there
@@ -217,12 +221,29 @@ def read_identity(book, rows: list[list[Any]] | None = None) -> dict[str, Any]:
 
 def _find_key_header(rows: list[list[Any]]) -> tuple[int, int, str, int] | None:
     for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        try:  # a row of text only (the rows above a table are) is searched at once
+            if KEY_HEADER_PREFIX not in "\x00".join(row):
+                continue
+        except TypeError:  # a number or a date in the row: cell by cell
+            pass
         for c, value in enumerate(row):
             if isinstance(value, str) and value.startswith("cchc:"):
                 parsed = parse_key_header(value)
                 if parsed:
                     return r, c, parsed[0], parsed[1]
     return None
+
+
+@functools.lru_cache(maxsize=256)
+def _numbered(row: tuple[Any, ...]) -> dict[int, int]:
+    """The (1)…(n) row's numbers -> their column index, kept: a form's row is the same in
+    every return of it (only text can match, so equal rows read alike). Read only."""
+    nums = {}
+    for c, v in enumerate(row):
+        m = _COLNUM.match(cell_text(v))
+        if m:
+            nums[int(m.group(1))] = c
+    return nums
 
 
 def _map_columns(spec: FormSpec, rows: list[list[Any]], header_row: int,
@@ -233,11 +254,7 @@ def _map_columns(spec: FormSpec, rows: list[list[Any]], header_row: int,
     """
     after = header_row + 1
     if after < len(rows):
-        nums = {}
-        for c, v in enumerate(rows[after]):
-            m = _COLNUM.match(cell_text(v))
-            if m:
-                nums[int(m.group(1))] = c
+        nums = _numbered(tuple(rows[after]))
         if len(nums) >= max(2, len(spec.columns) // 2):
             mapping = {col.key: nums.get(i + 1, i) for i, col in enumerate(spec.columns)}
             return mapping, after + 1
@@ -262,15 +279,21 @@ def _table(spec: FormSpec, rows: list[list[Any]], r0: int, c0: int, header_row: 
     mapping, first = _map_columns(spec, rows, header_row, len(spec.columns))
     if not identified:
         first = header_row + 1
-    letters = {k: col_name(c + c0) for k, c in mapping.items()}
+    letters = {k: _col_name(c + c0) for k, c in mapping.items()}
     input_cols = [c.key for c in spec.columns if c.input or c.formula]
     # only what is typed or computed travels on: the printed plan texts are the plan's
     wanted = [(k, mapping[k]) for k in input_cols]
     extra: list[int] = []
     body = rows[first:]
-    keys = [cell_text(row[key_col]) if key_col < len(row) else "" for row in body]
-    last_keyed = max((i for i, key in enumerate(keys)
-                      if key and not key.startswith(DOC_MARK)), default=-1)
+    if body and min(map(len, body)) > key_col:  # calamine's grids are rectangular
+        marks = [row[key_col] for row in body]
+    else:
+        marks = [row[key_col] if key_col < len(row) else "" for row in body]
+    # cell_text's answer: a key is text (stripped) or, typed over, anything else
+    keys = [mark.strip() if type(mark) is str else cell_text(mark) for mark in marks]
+    last_keyed = len(keys) - 1  # the last keyed row (what follows is the signature)
+    while last_keyed >= 0 and (not keys[last_keyed] or keys[last_keyed].startswith(DOC_MARK)):
+        last_keyed -= 1
     taken: list[list[Any]] = []  # the keyed rows, in order
     out_keys: list[str] = []
     excel_rows: list[int] = []
@@ -308,11 +331,13 @@ def _doc_fields(rows: list[list[Any]], r0: int, c0: int, key_col: int,
     """The unit's document fields, found by their "doc:field:col" markers in the hidden key
     column (so inserted or deleted rows above the signature do not lose them)."""
     out = {}
-    for r, row in enumerate(rows):
-        value = row[key_col] if key_col < len(row) else None
-        if type(value) is not str or DOC_MARK not in value:
-            continue  # only text holding the mark can start with it once stripped
-        mark = cell_text(value)
+    # only text holding the mark can start with it once stripped
+    found = [r for r, value in enumerate([row[key_col] if key_col < len(row) else None
+                                          for row in rows])
+             if type(value) is str and DOC_MARK in value]
+    for r in found:
+        row = rows[r]
+        mark = row[key_col].strip()
         if not mark.startswith(DOC_MARK):
             continue
         for part in mark[len(DOC_MARK):].split(";"):
@@ -322,7 +347,7 @@ def _doc_fields(rows: list[list[Any]], r0: int, c0: int, key_col: int,
             c = int(col)
             text = cell_text(row[c]) if c < len(row) else ""
             out[name] = DocField(text, doc_value(name, text), sheet,
-                                 f"{col_name(c + c0)}{r + r0 + 1}")
+                                 f"{_col_name(c + c0)}{r + r0 + 1}")
     return out
 
 
