@@ -371,6 +371,23 @@ def _text_reading(value: str, allowed: tuple[tuple[str, ...], ...]) -> tuple[Any
     return value.strip(), text or None, tuple(events)
 
 
+# a form's columns and rules as ``_Builder`` uses them, worked out once per form, not per
+# file: id(spec) -> (spec, its "allowed" rules, choices, columns, sums); the entry holds the
+# spec, so its id is never reused while the entry stands
+_STATIC: dict[int, tuple[Any, ...]] = {}
+
+
+def _static(spec: FormSpec, choices: Sequence[Rule]) -> tuple[Any, ...]:
+    by_column: dict[str, list[Rule]] = {}
+    for rule in choices:
+        for column in rule.columns:
+            by_column.setdefault(column, []).append(rule)
+    cols = [c for c in spec.columns if c.input or c.formula]
+    sums = [(c.key, _REF.findall(m.group(1))) for c in cols
+            if isinstance(c.formula, str) and (m := _SUM.match(c.formula))]
+    return by_column, cols, sums
+
+
 class _Builder:
     """Collects one form's rows of one file, normalising each cell by its column type (in
     the reading worker; ``part`` hands them over by column). The work goes column by
@@ -380,11 +397,13 @@ class _Builder:
                  choices: Sequence[Rule] = ()) -> None:
         self.spec = spec
         self.rules = rules
-        # column → the "allowed" rules over it: a near miss is read as the listed value
-        self.choices: dict[str, list[Rule]] = {}
-        for rule in choices:
-            for column in rule.columns:
-                self.choices.setdefault(column, []).append(rule)
+        static = _STATIC.get(id(spec))
+        if static is None or static[0] is not spec or static[1] is not choices:
+            static = _STATIC[id(spec)] = (spec, choices, *_static(spec, choices))
+        # column → the "allowed" rules over it: a near miss is read as the listed value;
+        # the columns read; "SUM({c4},{c5},{c6})" columns, parsed once: (column, the
+        # columns it sums)
+        self.choices, self.cols, self.sums = static[2:]
         self.columns: dict[str, list[Any]] = {}
         self.order: dict[str, None] = {}  # the columns' keys, as the rows first had them
         self.n = 0
@@ -396,10 +415,6 @@ class _Builder:
         # column says how they were read, with how many more ((fi, sheet, column) →
         # [the warning, its parameters, how many more])
         self.ambiguous: dict[tuple[int, str, str], list[Any]] = {}
-        self.cols = [c for c in spec.columns if c.input or c.formula]
-        # "SUM({c4},{c5},{c6})" columns, parsed once: (column, the columns it sums)
-        self.sums = [(c.key, _REF.findall(m.group(1))) for c in self.cols
-                     if isinstance(c.formula, str) and (m := _SUM.match(c.formula))]
 
     def add(self, fi: int, path: str, table: FormTable, period: tuple[Any, Any]) -> None:
         data = table.columns
@@ -438,20 +453,25 @@ class _Builder:
         self.issues += [(fi, issue) for _, _, issue in found]
         if not len(keep):
             return
+        every = len(keep) == n
         order = self.order
-        for shape in dict.fromkeys(tuple(attrs[i]) for i in keep):  # as rec.update did
+        kept_shapes = shapes if every else dict.fromkeys(tuple(attrs[i]) for i in keep)
+        for shape in kept_shapes:  # the keys in the order the rows' dicts had them
             order.update(dict.fromkeys(fixed))
             order.update(dict.fromkeys(shape))
             order.update(dict.fromkeys(col_keys))
         m = len(keep)
-        for k in order:
-            column = self.columns.get(k)
-            if column is None:
-                column = self.columns[k] = [None] * self.n
-            column.extend(out[k] if k in out else [None] * m)
+        if not self.n:  # the first (in the worker, only) table: its columns as they are
+            self.columns = {k: out[k] if k in out else [None] * m for k in order}
+        else:
+            for k in order:
+                column = self.columns.get(k)
+                if column is None:
+                    column = self.columns[k] = [None] * self.n
+                column.extend(out[k] if k in out else [None] * m)
         self.n += m
-        self.excel_rows += [data.excel_rows[i] for i in keep]
-        self.keys += [data.keys[i] for i in keep]
+        self.excel_rows += data.excel_rows if every else [data.excel_rows[i] for i in keep]
+        self.keys += data.keys if every else [data.keys[i] for i in keep]
         self.places.append((table.sheet, table.col_letters, m))
 
     def part(self) -> _Part:
@@ -521,6 +541,9 @@ class _Builder:
                     found.append((r, ci, issue))
             return raws, out
         rules = self.choices.get(col.key, ())
+        # rules without a "when" apply to every row: their lists, once for the column
+        every = tuple(rule.check.allowed for rule in rules) \
+            if not any(rule.when for rule in rules) else None
         sigs: dict[tuple[tuple[str, ...], ...], dict[str, tuple[Any, ...]]] = {}
         texts = _kept(_TEXT_READINGS, 64)
         for r, value in enumerate(values):
@@ -533,8 +556,8 @@ class _Builder:
                 raws.append(raw)
                 out.append(raw)
                 continue
-            allowed = tuple(rule.check.allowed for rule in rules if rule.applies(attrs[r])) \
-                if rules else ()
+            allowed = every if every is not None else \
+                tuple(rule.check.allowed for rule in rules if rule.applies(attrs[r]))
             cache = sigs.get(allowed)
             if cache is None:
                 cache = texts.get(allowed)

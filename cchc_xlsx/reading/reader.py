@@ -14,6 +14,8 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from itertools import compress, repeat
+from operator import is_
 from pathlib import Path
 from typing import Any
 
@@ -435,10 +437,12 @@ def _cut_long_texts(tables: dict[str, FormTable]) -> list[tuple[str, str, int]]:
         data = table.columns
         longs = {}  # column key -> its long texts' row indexes
         for key, values in data.values.items():
-            at = [i for i, value in enumerate(values)
-                  if type(value) is str and len(value) > MAX_TEXT]
-            if at:
-                longs[key] = at
+            # the longest text of the column, found without a Python step per cell
+            texts = compress(values, map(is_, map(type, values), repeat(str)))
+            if max(map(len, texts), default=0) <= MAX_TEXT:
+                continue
+            longs[key] = [i for i, value in enumerate(values)
+                          if type(value) is str and len(value) > MAX_TEXT]
         if not longs:
             continue
         letters = table.col_letters
