@@ -335,8 +335,10 @@ class _Batch:
 
 
 # readings kept across the files a worker reads, by the cell's value (a clerk's "Đạt" or
-# "Có" recurs in every return); bounded, since a long run sees ever more distinct texts
-_READINGS_MAX = 20_000
+# "Có" recurs in every return); bounded, since a long run sees ever more distinct texts,
+# and only short texts are kept (a long one is rarely typed twice)
+_READINGS_MAX = 4096
+_KEPT_TEXT = 200
 _TEXT_READINGS: dict[tuple[tuple[str, ...], ...], dict[str, tuple[Any, ...]]] = {}
 _DATE_READINGS: dict[tuple[type, Any], tuple[str, Any, Any]] = {}
 _NUMBER_READINGS: dict[tuple[type, Any], tuple[str, Any]] = {}
@@ -505,8 +507,9 @@ class _Builder:
                 else:
                     reading = numbers.get((type(value), value))
                     if reading is None:
-                        reading = numbers[(type(value), value)] = (_raw_text(value),
-                                                                   parse_number(value))
+                        reading = (_raw_text(value), parse_number(value))
+                        if type(value) is not str or len(value) <= _KEPT_TEXT:
+                            numbers[(type(value), value)] = reading
                     raws.append(reading[0])
                     out.append(reading[1])
             return raws, out
@@ -521,8 +524,9 @@ class _Builder:
                 reading = dates.get((type(value), value))
                 if reading is None:
                     read = parse_date(value)
-                    reading = dates[(type(value), value)] = (_raw_text(value), read.value,
-                                                             read.alternative)
+                    reading = (_raw_text(value), read.value, read.alternative)
+                    if type(value) is not str or len(value) <= _KEPT_TEXT:
+                        dates[(type(value), value)] = reading
                 raw, day, alternative = reading
                 raws.append(raw)
                 out.append(day)
@@ -545,7 +549,7 @@ class _Builder:
         every = tuple(rule.check.allowed for rule in rules) \
             if not any(rule.when for rule in rules) else None
         sigs: dict[tuple[tuple[str, ...], ...], dict[str, tuple[Any, ...]]] = {}
-        texts = _kept(_TEXT_READINGS, 64)
+        texts = _kept(_TEXT_READINGS, 16)
         for r, value in enumerate(values):
             if value is None or value == "":
                 raws.append("")
@@ -566,7 +570,9 @@ class _Builder:
                 sigs[allowed] = _kept(cache)
             reading = cache.get(value)
             if reading is None:
-                reading = cache[value] = _text_reading(value, allowed)
+                reading = _text_reading(value, allowed)
+                if len(value) <= _KEPT_TEXT:
+                    cache[value] = reading
             raw, text, events = reading
             raws.append(raw)
             out.append(text)

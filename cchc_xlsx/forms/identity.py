@@ -53,7 +53,9 @@ def decode_rows(text: object) -> list[tuple[str, dict[str, str]]]:
     """Inverse of the "rows" identity cell: [(row key, attrs)], in sheet order."""
     if not isinstance(text, str):
         return []
-    return [(key, dict(attrs)) for key, attrs in _decoded_rows(text)]
+    # kept for a cell Excel could hold; a made-up longer one is read, not kept
+    rows = _decoded_rows(text) if len(text) <= 32_767 else _decoded_rows.__wrapped__(text)
+    return [(key, dict(attrs)) for key, attrs in rows]
 
 
 @functools.lru_cache(maxsize=64)

@@ -256,7 +256,11 @@ def _map_columns(spec: FormSpec, rows: list[list[Any]], header_row: int,
     """
     after = header_row + 1
     if after < len(rows):
-        nums = _numbered(tuple(rows[after]))
+        row = rows[after]
+        # kept only for a row of a form's width (no file's made-up row stays in memory)
+        nums = _numbered(tuple(row)) if len(row) <= 64 and max(
+            map(len, compress(row, map(is_, map(type, row), repeat(str)))), default=0) <= 200 \
+            else _numbered.__wrapped__(row)
         if len(nums) >= max(2, len(spec.columns) // 2):
             mapping = {col.key: nums.get(i + 1, i) for i, col in enumerate(spec.columns)}
             return mapping, after + 1
