@@ -401,6 +401,8 @@ class _Builder:
         self.rules = rules
         static = _STATIC.get(id(spec))
         if static is None or static[0] is not spec or static[1] is not choices:
+            if len(_STATIC) > 256:  # catalogs loaded again and again (a long-lived server)
+                _STATIC.clear()
             static = _STATIC[id(spec)] = (spec, choices, *_static(spec, choices))
         # column → the "allowed" rules over it: a near miss is read as the listed value;
         # the columns read; "SUM({c4},{c5},{c6})" columns, parsed once: (column, the
