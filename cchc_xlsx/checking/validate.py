@@ -295,13 +295,28 @@ class Stacked:
 @dataclass
 class _Part:
     """One file's rows of one report form, normalised and stored by column (``_f`` is 0
-    here: the batch sets the file's index), where each row is (sheet, column letters,
-    excel row, key), and the issues normalising raised (already final)."""
+    here: the batch sets the file's index), and the issues normalising raised (already
+    final). Where each row is goes as the rows' excel rows and keys, with runs of (sheet,
+    column letters, how many rows): a tuple per row cost the worker's pickling and the
+    parent's unpickling; ``where`` rebuilds the tuples for the batch."""
 
     columns: dict[str, list[Any]]
     n: int
-    where: list[tuple[str, dict[str, str], int, str]]
     issues: list[Issue]
+    excel_rows: list[int]
+    keys: list[str]
+    places: list[tuple[str, dict[str, str], int]]
+
+    @property
+    def where(self) -> list[tuple[str, dict[str, str], int, str]]:
+        """(sheet, column letters, excel row, row key) by row."""
+        out: list[tuple[str, dict[str, str], int, str]] = []
+        at = 0
+        for sheet, letters, count in self.places:
+            out += [(sheet, letters, excel_row, key) for excel_row, key in
+                    zip(self.excel_rows[at:at + count], self.keys[at:at + count], strict=True)]
+            at += count
+        return out
 
 
 class _Batch:
@@ -326,144 +341,290 @@ class _Batch:
         return (self.records.columns["_f"][i], *self.where[i])
 
 
+# readings kept across the files a worker reads, by the cell's value (a clerk's "Đạt" or
+# "Có" recurs in every return); bounded, since a long run sees ever more distinct texts,
+# and only short texts are kept (a long one is rarely typed twice)
+_READINGS_MAX = 4096
+_KEPT_TEXT = 200
+_TEXT_READINGS: dict[tuple[tuple[str, ...], ...], dict[str, tuple[Any, ...]]] = {}
+_DATE_READINGS: dict[tuple[type, Any], tuple[str, Any, Any]] = {}
+_NUMBER_READINGS: dict[tuple[type, Any], tuple[str, Any]] = {}
+_FLOAT_RAW: dict[float, str] = {}
+
+
+def _kept(cache: dict, size: int = _READINGS_MAX) -> dict:
+    if len(cache) > size:
+        cache.clear()
+    return cache
+
+
+def _text_reading(value: str, allowed: tuple[tuple[str, ...], ...]) -> tuple[Any, ...]:
+    """A text cell read as ``_Builder`` reads it: (text as typed, value, the findings to
+    raise for it as (rule name, parameters)); ``allowed``: the allowed lists of the
+    "allowed" rules that apply to its row, in order. Only the reading is kept: each cell
+    raises its own findings, at its own address."""
+    text = nfc(value).strip()
+    events: list[tuple[str, dict[str, Any]]] = []
+    legacy = detect_legacy(text)
+    if legacy:
+        fixed = legacy_to_unicode(text, legacy)
+        events.append(("legacy_text", {"value": text, "expected": fixed,
+                                       "found": "TCVN3" if legacy == "tcvn3" else "VNI"}))
+        text = fixed
+    for choices in allowed:
+        if text:
+            choice = match_choice(text, choices)
+            if choice.value is not None and not choice.exact:
+                events.append(("near_miss", {"value": text, "expected": choice.value}))
+            text = choice.value or text
+    return value.strip(), text or None, tuple(events)
+
+
+# a form's columns and rules as ``_Builder`` uses them, worked out once per form, not per
+# file: id(spec) -> (spec, its "allowed" rules, choices, columns, sums); the entry holds the
+# spec, so its id is never reused while the entry stands
+_STATIC: dict[int, tuple[Any, ...]] = {}
+
+
+def _static(spec: FormSpec, choices: Sequence[Rule]) -> tuple[Any, ...]:
+    by_column: dict[str, list[Rule]] = {}
+    for rule in choices:
+        for column in rule.columns:
+            by_column.setdefault(column, []).append(rule)
+    cols = [c for c in spec.columns if c.input or c.formula]
+    sums = [(c.key, _REF.findall(m.group(1))) for c in cols
+            if isinstance(c.formula, str) and (m := _SUM.match(c.formula))]
+    return by_column, cols, sums
+
+
 class _Builder:
     """Collects one form's rows of one file, normalising each cell by its column type (in
-    the reading worker; ``part`` hands them over by column)."""
+    the reading worker; ``part`` hands them over by column). The work goes column by
+    column over the table's columns, each distinct value read once."""
 
     def __init__(self, spec: FormSpec, rules: dict[str, Rule],
                  choices: Sequence[Rule] = ()) -> None:
         self.spec = spec
         self.rules = rules
-        # column → the "allowed" rules over it: a near miss is read as the listed value
-        self.choices: dict[str, list[Rule]] = {}
-        for rule in choices:
-            for column in rule.columns:
-                self.choices.setdefault(column, []).append(rule)
-        self.recs: list[dict[str, Any]] = []  # one dict per row: one file's rows only
-        # (file index, sheet, column letters, excel row, row key): enough to name a cell
-        self.where: list[tuple[int, str, dict[str, str], int, str]] = []
+        static = _STATIC.get(id(spec))
+        if static is None or static[0] is not spec or static[1] is not choices:
+            if len(_STATIC) > 256:  # catalogs loaded again and again (a long-lived server)
+                _STATIC.clear()
+            static = _STATIC[id(spec)] = (spec, choices, *_static(spec, choices))
+        # column → the "allowed" rules over it: a near miss is read as the listed value;
+        # the columns read; "SUM({c4},{c5},{c6})" columns, parsed once: (column, the
+        # columns it sums)
+        self.choices, self.cols, self.sums = static[2:]
+        self.columns: dict[str, list[Any]] = {}
+        self.order: dict[str, None] = {}  # the columns' keys, as the rows first had them
+        self.n = 0
+        self.excel_rows: list[int] = []
+        self.keys: list[str] = []
+        self.places: list[tuple[str, dict[str, str], int]] = []
         self.issues: list[tuple[int, Issue]] = []
         # a clerk types every date of a column the same way: one warning per file and
         # column says how they were read, with how many more ((fi, sheet, column) →
-        # [index in issues, its parameters, how many more])
+        # [the warning, its parameters, how many more])
         self.ambiguous: dict[tuple[int, str, str], list[Any]] = {}
-        self.cols = [c for c in spec.columns if c.input or c.formula]
-        # "SUM({c4},{c5},{c6})" columns, parsed once: (column, the columns it sums)
-        self.sums = [(c.key, _REF.findall(m.group(1))) for c in self.cols
-                     if isinstance(c.formula, str) and (m := _SUM.match(c.formula))]
 
     def add(self, fi: int, path: str, table: FormTable, period: tuple[Any, Any]) -> None:
-        # numeric: a number column, whose float cells (what calamine gives for a number)
-        # take the short way below, with parse_number's and cell_text's own answers
-        cols = [(col, col.key, col.key + "__raw",
-                 (col.input or ("number" if col.formula else "text")) in ("whole", "number"))
-                for col in self.cols]
-        inputs = [raw for col, _, raw, _ in cols if col.input]
-        normal = self._normal
-        isfinite = math.isfinite
-        for row in table.rows:
-            rec: dict[str, Any] = {"_f": fi, "_key": row.key, "_pstart": period[0],
-                                   "_pend": period[1]}
-            rec.update(row.attrs)
-            values = row.values
-            for col, key, raw, numeric in cols:
-                value = values.get(key)
-                if value is None or value == "":  # an empty cell: nothing to read or tell
-                    rec[raw] = ""
-                    rec[key] = None
-                    continue
-                if numeric and type(value) is float:
-                    rec[raw] = str(int(value)) if value.is_integer() else str(value)
-                    rec[key] = value if isfinite(value) else None
-                    continue
-                rec[raw] = _raw_text(value)
-                rec[key] = normal(fi, path, table, row, col, value)
-            if self.sums:
-                self._derive(rec)
-            if not table.identified and not any(rec[raw] for raw in inputs):
-                continue  # without identity, an empty row may be a group row: skip it
-            self.recs.append(rec)
-            self.where.append((fi, table.sheet, table.col_letters, row.excel_row, row.key))
+        data = table.columns
+        n = len(data.keys)
+        if not n:
+            return
+        attrs = data.attrs
+        out: dict[str, list[Any]] = {"_f": [fi] * n, "_key": list(data.keys),
+                                     "_pstart": [period[0]] * n, "_pend": [period[1]] * n}
+        fixed = list(out)
+        shapes: dict[tuple[str, ...], None] = dict.fromkeys(tuple(a) for a in attrs)
+        for name in dict.fromkeys(k for shape in shapes for k in shape):
+            if name in out:  # an attribute named like one of ours wins, as rec.update did
+                out[name] = [a[name] if name in a else x for a, x in
+                             zip(attrs, out[name], strict=True)]
+            else:
+                out[name] = [a.get(name) for a in attrs]
+        found: list[tuple[int, int, Issue]] = []  # (row, column's place, issue)
+        col_keys: list[str] = []
+        for ci, col in enumerate(self.cols):
+            key, raw = col.key, col.key + "__raw"
+            col_keys += (raw, key)
+            values = data.values.get(key)
+            if values is None:
+                values = [None] * n
+            out[raw], out[key] = self._normal(fi, path, table, ci, col, values, attrs, found)
+        if self.sums:
+            self._derive(out)
+        keep = range(n)
+        if not table.identified:  # without identity, an empty row may be a group row
+            inputs = [out[col.key + "__raw"] for col in self.cols if col.input]
+            keep = [i for i in range(n) if any(raws[i] for raws in inputs)]
+            if len(keep) < n:
+                out = {k: [v[i] for i in keep] for k, v in out.items()}
+        found.sort(key=lambda f: (f[0], f[1]))  # as the rows were read, cell by cell
+        self.issues += [(fi, issue) for _, _, issue in found]
+        if not len(keep):
+            return
+        every = len(keep) == n
+        order = self.order
+        kept_shapes = shapes if every else dict.fromkeys(tuple(attrs[i]) for i in keep)
+        for shape in kept_shapes:  # the keys in the order the rows' dicts had them
+            order.update(dict.fromkeys(fixed))
+            order.update(dict.fromkeys(shape))
+            order.update(dict.fromkeys(col_keys))
+        m = len(keep)
+        if not self.n:  # the first (in the worker, only) table: its columns as they are
+            self.columns = {k: out[k] if k in out else [None] * m for k in order}
+        else:
+            for k in order:
+                column = self.columns.get(k)
+                if column is None:
+                    column = self.columns[k] = [None] * self.n
+                column.extend(out[k] if k in out else [None] * m)
+        self.n += m
+        self.excel_rows += data.excel_rows if every else [data.excel_rows[i] for i in keep]
+        self.keys += data.keys if every else [data.keys[i] for i in keep]
+        self.places.append((table.sheet, table.col_letters, m))
 
     def part(self) -> _Part:
         """This (one) file's rows by column, for the batch (``finish`` done here)."""
-        keys: dict[str, None] = {}
-        for rec in self.recs:
-            keys.update(dict.fromkeys(rec))
-        recs = self.recs
-        columns = {key: [rec.get(key) for rec in recs] for key in keys}
+        columns = {key: self.columns[key] for key in self.order}
         issues = [issue for _, issue in self.finish()]
-        return _Part(columns, len(recs), [w[1:] for w in self.where], issues)
+        return _Part(columns, self.n, issues, self.excel_rows, self.keys, self.places)
 
-    def _normal(self, fi: int, path: str, table: FormTable, row: Any, col: Any,
-                value: Any) -> Any:
+    def _normal(self, fi: int, path: str, table: FormTable, ci: int, col: Any,
+                values: list[Any], attrs: list[dict[str, str]],
+                found: list[tuple[int, int, Issue]]) -> tuple[list[Any], list[Any]]:
+        """One column's texts as typed and values read, the findings added to ``found``."""
         kind = col.input or ("number" if col.formula else "text")
+        raws: list[Any] = []
+        out: list[Any] = []
         if kind in ("whole", "number"):
-            if value is None or value == "":
-                return None
-            return parse_number(value)
+            numbers = _kept(_NUMBER_READINGS)
+            floats = _kept(_FLOAT_RAW)
+            isfinite = math.isfinite
+            for value in values:
+                if value is None or value == "":  # an empty cell: nothing to read or tell
+                    raws.append("")
+                    out.append(None)
+                elif type(value) is float:  # calamine's number: the short way
+                    raw = floats.get(value)
+                    if raw is None:
+                        raw = floats[value] = str(int(value)) if value.is_integer() \
+                            else str(value)
+                    raws.append(raw)
+                    out.append(value if isfinite(value) else None)
+                else:
+                    reading = numbers.get((type(value), value))
+                    if reading is None:
+                        reading = (_raw_text(value), parse_number(value))
+                        if type(value) is not str or len(value) <= _KEPT_TEXT:
+                            numbers[(type(value), value)] = reading
+                    raws.append(reading[0])
+                    out.append(reading[1])
+            return raws, out
         if kind == "date":
-            if value is None or value == "":
-                return None
-            reading = parse_date(value)
-            if reading.value is not None and reading.alternative is not None:
-                seen = self.ambiguous.get((fi, table.sheet, col.key))
+            dates = _kept(_DATE_READINGS)
+            place = (fi, table.sheet, col.key)
+            for r, value in enumerate(values):
+                if value is None or value == "":
+                    raws.append("")
+                    out.append(None)
+                    continue
+                reading = dates.get((type(value), value))
+                if reading is None:
+                    read = parse_date(value)
+                    reading = (_raw_text(value), read.value, read.alternative)
+                    if type(value) is not str or len(value) <= _KEPT_TEXT:
+                        dates[(type(value), value)] = reading
+                raw, day, alternative = reading
+                raws.append(raw)
+                out.append(day)
+                if day is None or alternative is None:
+                    continue
+                seen = self.ambiguous.get(place)
                 if seen is not None:
                     seen[2] += 1
-                    return reading.value
-                params = {"value": _raw_text(value),
-                          "expected": f"ngày {reading.value.day:02d} tháng "
-                                      f"{reading.value.month:02d} năm {reading.value.year}"}
-                self.ambiguous[(fi, table.sheet, col.key)] = [len(self.issues), params, 0]
-                self._builtin(fi, path, table, row, col.key, "ambiguous_date", **params)
-            return reading.value
-        if not isinstance(value, str):
-            return None if value is None else _raw_text(value)
-        text = nfc(value).strip()
-        legacy = detect_legacy(text)
-        if legacy:
-            fixed = legacy_to_unicode(text, legacy)
-            self._builtin(fi, path, table, row, col.key, "legacy_text", value=text,
-                          expected=fixed, found="TCVN3" if legacy == "tcvn3" else "VNI")
-            text = fixed
-        for rule in self.choices.get(col.key, ()):
-            if text and rule.applies(row.attrs):
-                choice = match_choice(text, rule.check.allowed)
-                if choice.value is not None and not choice.exact:
-                    self._builtin(fi, path, table, row, col.key, "near_miss", value=text,
-                                  expected=choice.value)
-                text = choice.value or text
-        return text or None
+                    continue
+                params = {"value": raw,
+                          "expected": f"ngày {day.day:02d} tháng {day.month:02d} năm "
+                                      f"{day.year}"}
+                issue = self._builtin(path, table, r, col.key, "ambiguous_date", **params)
+                self.ambiguous[place] = [issue, params, 0]
+                if issue is not None:
+                    found.append((r, ci, issue))
+            return raws, out
+        rules = self.choices.get(col.key, ())
+        # rules without a "when" apply to every row: their lists, once for the column
+        every = tuple(rule.check.allowed for rule in rules) \
+            if not any(rule.when for rule in rules) else None
+        sigs: dict[tuple[tuple[str, ...], ...], dict[str, tuple[Any, ...]]] = {}
+        texts = _kept(_TEXT_READINGS, 16)
+        for r, value in enumerate(values):
+            if value is None or value == "":
+                raws.append("")
+                out.append(None)
+                continue
+            if type(value) is not str:
+                raw = _raw_text(value)
+                raws.append(raw)
+                out.append(raw)
+                continue
+            allowed = every if every is not None else \
+                tuple(rule.check.allowed for rule in rules if rule.applies(attrs[r]))
+            cache = sigs.get(allowed)
+            if cache is None:
+                cache = texts.get(allowed)
+                if cache is None:
+                    cache = texts[allowed] = {}
+                sigs[allowed] = _kept(cache)
+            reading = cache.get(value)
+            if reading is None:
+                reading = _text_reading(value, allowed)
+                if len(value) <= _KEPT_TEXT:
+                    cache[value] = reading
+            raw, text, events = reading
+            raws.append(raw)
+            out.append(text)
+            for name, params in events:
+                issue = self._builtin(path, table, r, col.key, name, **params)
+                if issue is not None:
+                    found.append((r, ci, issue))
+        return raws, out
 
-    def _derive(self, rec: dict[str, Any]) -> None:
+    def _derive(self, out: dict[str, list[Any]]) -> None:
         """Recompute SUM columns whose cached value is missing: never trust caches."""
         for key, refs in self.sums:
-            if rec[key] is not None:
-                continue
-            parts = [p for p in (rec.get(ref) for ref in refs) if isinstance(p, (int, float))]
-            if parts:
-                rec[key] = float(sum(parts))
+            column = out[key]
+            summed = [out[ref] for ref in refs if ref in out]
+            for i, value in enumerate(column):
+                if value is not None:
+                    continue
+                parts = [p for p in (c[i] for c in summed) if isinstance(p, (int, float))]
+                if parts:
+                    column[i] = float(sum(parts))
 
     def finish(self) -> list[tuple[int, Issue]]:
         """The issues found while reading, each ambiguous-date warning counting the other
         dates of its column that were read the same way."""
         rule = self.rules.get("ambiguous_date")
-        for index, params, more in self.ambiguous.values():
-            if rule is not None and more and index < len(self.issues):
+        at = {id(issue): index for index, (_, issue) in enumerate(self.issues)}
+        for issue, params, more in self.ambiguous.values():
+            index = at.get(id(issue))
+            if rule is not None and more and index is not None:
                 fi, issue = self.issues[index]
                 also = f", cùng cách với {more} ô ngày khác trong cột này"
                 message = _format(rule.message, {**params, "more": also})
                 self.issues[index] = (fi, replace(issue, message=message))
         return self.issues
 
-    def _builtin(self, fi: int, path: str, table: FormTable, row: Any, column: str,
-                 name: str, **params: Any) -> None:
+    def _builtin(self, path: str, table: FormTable, r: int, column: str, name: str,
+                 **params: Any) -> Issue | None:
         rule = self.rules.get(name)
         if rule is None:
-            return
-        self.issues.append((fi, Issue(
-            path, rule.id, rule.severity, _format(rule.message, params), table.sheet,
-            table.cell(row, column), params.get("value"), self.spec.id, row.key)))
+            return None
+        return Issue(path, rule.id, rule.severity, _format(rule.message, params), table.sheet,
+                     f"{table.col_letters.get(column, 'A')}{table.columns.excel_rows[r]}",
+                     params.get("value"), self.spec.id, table.columns.keys[r])
 
 
 def _format(message: str, params: dict[str, Any]) -> str:
@@ -587,7 +748,7 @@ def _table_checks(res: FileResult, book: Workbook, catalog: Catalog,
             add("form_version", table.sheet, key=form_id, value=table.version,
                 expected=spec.version, form=form_id)
         expected_keys = [k for (f, k) in ident.get("rows", {}) if f == form_id] if ident else []
-        present = {r.key for r in table.rows}
+        present = set(table.columns.keys)  # no Row objects needed for this
         for key in expected_keys:
             if key not in present:
                 add("missing_row", table.sheet, key=key, form=form_id)

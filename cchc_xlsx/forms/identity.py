@@ -8,6 +8,7 @@ when renamed, reordered or re-saved by LibreOffice or WPS, and rows map by key, 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 SHEET = "_cchc"
@@ -52,12 +53,26 @@ def decode_rows(text: object) -> list[tuple[str, dict[str, str]]]:
     """Inverse of the "rows" identity cell: [(row key, attrs)], in sheet order."""
     if not isinstance(text, str):
         return []
+    # kept for a cell Excel could hold; a made-up longer one is read, not kept
+    rows = _decoded_rows(text) if len(text) <= 32_767 else _decoded_rows.__wrapped__(text)
+    return [(key, dict(attrs)) for key, attrs in rows]
+
+
+@functools.lru_cache(maxsize=64)
+def _decoded_rows(text: str) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """``decode_rows``'s reading, kept: every return of a plan carries the same cell, and
+    decoding it was a fair part of reading a small return. Pairs, not dicts, so a caller
+    that edits its attrs never edits the kept reading."""
     out = []
+    attrs_of: dict[str, tuple[tuple[str, str], ...]] = {}  # the same attrs, read once
     for line in text.splitlines():
         key, _, attrs = line.partition("|")
         if key:
-            out.append((key, decode_attrs(attrs)))
-    return out
+            pairs = attrs_of.get(attrs)
+            if pairs is None:
+                pairs = attrs_of[attrs] = tuple(decode_attrs(attrs).items())
+            out.append((key, pairs))
+    return tuple(out)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ each dropped cell named. What remains too large after that makes the file unusab
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import zipfile
@@ -163,6 +164,19 @@ def _sheet_names(z: zipfile.ZipFile) -> dict[str, str]:
 
 def _sheet_names_of(book_xml: bytes, rels_xml: bytes) -> dict[str, str]:
     """``_sheet_names`` from the two parts' bytes (as the file guard already inflated them)."""
+    if len(book_xml) + len(rels_xml) > 1 << 16:  # a template's are a few kB: keep no more
+        return _read_sheet_names(book_xml, rels_xml)
+    return dict(_sheet_names_kept(book_xml, rels_xml))
+
+
+@functools.lru_cache(maxsize=8)
+def _sheet_names_kept(book_xml: bytes, rels_xml: bytes) -> tuple[tuple[str, str], ...]:
+    """``_sheet_names_of``'s reading, kept by the parts' content: returns made from one
+    template carry the same two parts byte for byte, so most files skip the regexes."""
+    return tuple(_read_sheet_names(book_xml, rels_xml).items())
+
+
+def _read_sheet_names(book_xml: bytes, rels_xml: bytes) -> dict[str, str]:
     book = book_xml.decode("utf-8", "replace")
     rels = rels_xml.decode("utf-8", "replace")
     targets = {}

@@ -11,8 +11,11 @@ cells are recomputed downstream.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
+from itertools import compress, repeat
+from operator import is_
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,7 @@ from cchc_xlsx.errors import UserError
 from cchc_xlsx.forms.identity import (
     CHUNKED,
     DOC_MARK,
+    KEY_HEADER_PREFIX,
     MAGIC,
     SHEET,
     decode_rows,
@@ -29,6 +33,8 @@ from cchc_xlsx.forms.specs import Catalog, FormSpec
 from cchc_xlsx.reading.bounds import check_return_size, col_name, trim
 from cchc_xlsx.reading.file_guard import UnusableFile, inspect_workbook
 from cchc_xlsx.reading.normalize import fold
+
+_col_name = functools.lru_cache(maxsize=4096)(col_name)  # the same few letters, every file
 
 HEADER_SCAN_ROWS = 60
 MAX_TEXT = 32_767  # Excel's own limit for one cell; anything longer is cut there
@@ -47,14 +53,43 @@ class Row:
 
 
 @dataclass
+class TableColumns:
+    """A table's data rows held by column: the checks read a column at a time, and a
+    dict per row cost the reading worker more than the rest of the walk."""
+
+    keys: list[str]
+    excel_rows: list[int]  # 1-based
+    attrs: list[dict[str, str]]
+    values: dict[str, list[Any]]  # column key -> the raw values, row by row
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+
+@dataclass
 class FormTable:
     form_id: str
     version: int
     sheet: str
     col_letters: dict[str, str]  # column key -> "E"
-    rows: list[Row]
+    columns: TableColumns
     identified: bool = True  # False when found by header text only
     extra_rows: list[int] = field(default_factory=list)  # rows with data but no key
+
+    @property
+    def rows(self) -> list[Row]:
+        """The rows as ``Row`` objects, built on first use for the callers that walk rows
+        (merge, continuity, the web form); built once, so edits to them stay."""
+        rows = self.__dict__.get("_rows")
+        if rows is None:
+            data = self.columns
+            names = list(data.values)
+            cols = list(data.values.values())
+            rows = self.__dict__["_rows"] = [
+                Row(key, excel_row, dict(zip(names, vals, strict=True)), attrs)
+                for key, excel_row, attrs, *vals in zip(data.keys, data.excel_rows,
+                                                        data.attrs, *cols, strict=True)]
+        return rows
 
     def cell(self, row: Row, column: str) -> str:
         return f"{self.col_letters.get(column, 'A')}{row.excel_row}"
@@ -191,12 +226,29 @@ def read_identity(book, rows: list[list[Any]] | None = None) -> dict[str, Any]:
 
 def _find_key_header(rows: list[list[Any]]) -> tuple[int, int, str, int] | None:
     for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        try:  # a row of text only (the rows above a table are) is searched at once
+            if KEY_HEADER_PREFIX not in "\x00".join(row):
+                continue
+        except TypeError:  # a number or a date in the row: cell by cell
+            pass
         for c, value in enumerate(row):
             if isinstance(value, str) and value.startswith("cchc:"):
                 parsed = parse_key_header(value)
                 if parsed:
                     return r, c, parsed[0], parsed[1]
     return None
+
+
+@functools.lru_cache(maxsize=256)
+def _numbered(row: tuple[Any, ...]) -> dict[int, int]:
+    """The (1)…(n) row's numbers -> their column index, kept: a form's row is the same in
+    every return of it (only text can match, so equal rows read alike). Read only."""
+    nums = {}
+    for c, v in enumerate(row):
+        m = _COLNUM.match(cell_text(v))
+        if m:
+            nums[int(m.group(1))] = c
+    return nums
 
 
 def _map_columns(spec: FormSpec, rows: list[list[Any]], header_row: int,
@@ -207,11 +259,11 @@ def _map_columns(spec: FormSpec, rows: list[list[Any]], header_row: int,
     """
     after = header_row + 1
     if after < len(rows):
-        nums = {}
-        for c, v in enumerate(rows[after]):
-            m = _COLNUM.match(cell_text(v))
-            if m:
-                nums[int(m.group(1))] = c
+        row = rows[after]
+        # kept only for a row of a form's width (no file's made-up row stays in memory)
+        nums = _numbered(tuple(row)) if len(row) <= 64 and max(
+            map(len, compress(row, map(is_, map(type, row), repeat(str)))), default=0) <= 200 \
+            else _numbered.__wrapped__(row)
         if len(nums) >= max(2, len(spec.columns) // 2):
             mapping = {col.key: nums.get(i + 1, i) for i, col in enumerate(spec.columns)}
             return mapping, after + 1
@@ -236,27 +288,51 @@ def _table(spec: FormSpec, rows: list[list[Any]], r0: int, c0: int, header_row: 
     mapping, first = _map_columns(spec, rows, header_row, len(spec.columns))
     if not identified:
         first = header_row + 1
-    letters = {k: col_name(c + c0) for k, c in mapping.items()}
+    letters = {k: _col_name(c + c0) for k, c in mapping.items()}
     input_cols = [c.key for c in spec.columns if c.input or c.formula]
     # only what is typed or computed travels on: the printed plan texts are the plan's
     wanted = [(k, mapping[k]) for k in input_cols]
-    out: list[Row] = []
     extra: list[int] = []
-    keys = [cell_text(row[key_col]) if key_col < len(row) else "" for row in rows[first:]]
-    keys = ["" if key.startswith(DOC_MARK) else key for key in keys]  # document fields
-    last_keyed = max((first + i for i, key in enumerate(keys) if key), default=first - 1)
-    for r in range(first, last_keyed + 1):
-        row = rows[r]
-        key = keys[r - first]
-        if key == "total" or key.startswith("grp:"):
+    body = rows[first:]
+    if body and min(map(len, body)) > key_col:  # calamine's grids are rectangular
+        marks = [row[key_col] for row in body]
+    else:
+        marks = [row[key_col] if key_col < len(row) else "" for row in body]
+    # cell_text's answer: a key is text (stripped) or, typed over, anything else
+    keys = [mark.strip() if type(mark) is str else cell_text(mark) for mark in marks]
+    last_keyed = len(keys) - 1  # the last keyed row (what follows is the signature)
+    while last_keyed >= 0 and (not keys[last_keyed] or keys[last_keyed].startswith(DOC_MARK)):
+        last_keyed -= 1
+    taken: list[list[Any]] = []  # the keyed rows, in order
+    out_keys: list[str] = []
+    excel_rows: list[int] = []
+    base = first + r0 + 1
+    for i in range(last_keyed + 1):
+        key = keys[i]
+        if key.startswith(DOC_MARK):  # a document field's row is read as keyless
+            key = ""
+        elif key == "total" or key.startswith("grp:"):
             continue
-        values = {k: (row[c] if c < len(row) else None) for k, c in wanted}
+        row = body[i]
         if not key:
-            if any(cell_text(values.get(k)) for k in input_cols):
-                extra.append(r + r0 + 1)
+            n = len(row)
+            if any(cell_text(row[c] if c < n else None) for _, c in wanted):
+                extra.append(i + base)
             continue
-        out.append(Row(key, r + r0 + 1, values, attrs.get((spec.id, key), {})))
-    return FormTable(spec.id, spec.version, sheet, letters, out, identified, extra)
+        taken.append(row)
+        out_keys.append(key)
+        excel_rows.append(i + base)
+    values: dict[str, list[Any]] = {}
+    if taken and wanted and min(map(len, taken)) > max(c for _, c in wanted):
+        for k, c in wanted:  # calamine's grids are rectangular: the common case
+            values[k] = [row[c] for row in taken]
+    else:
+        for k, c in wanted:
+            values[k] = [row[c] if c < len(row) else None for row in taken]
+    form_id = spec.id
+    row_attrs = [{} if (a := attrs.get((form_id, key))) is None else a for key in out_keys]
+    return FormTable(spec.id, spec.version, sheet, letters,
+                     TableColumns(out_keys, excel_rows, row_attrs, values), identified, extra)
 
 
 def _doc_fields(rows: list[list[Any]], r0: int, c0: int, key_col: int,
@@ -264,11 +340,13 @@ def _doc_fields(rows: list[list[Any]], r0: int, c0: int, key_col: int,
     """The unit's document fields, found by their "doc:field:col" markers in the hidden key
     column (so inserted or deleted rows above the signature do not lose them)."""
     out = {}
-    for r, row in enumerate(rows):
-        value = row[key_col] if key_col < len(row) else None
-        if type(value) is not str or DOC_MARK not in value:
-            continue  # only text holding the mark can start with it once stripped
-        mark = cell_text(value)
+    # only text holding the mark can start with it once stripped
+    found = [r for r, value in enumerate([row[key_col] if key_col < len(row) else None
+                                          for row in rows])
+             if type(value) is str and DOC_MARK in value]
+    for r in found:
+        row = rows[r]
+        mark = row[key_col].strip()
         if not mark.startswith(DOC_MARK):
             continue
         for part in mark[len(DOC_MARK):].split(";"):
@@ -278,7 +356,7 @@ def _doc_fields(rows: list[list[Any]], r0: int, c0: int, key_col: int,
             c = int(col)
             text = cell_text(row[c]) if c < len(row) else ""
             out[name] = DocField(text, doc_value(name, text), sheet,
-                                 f"{col_name(c + c0)}{r + r0 + 1}")
+                                 f"{_col_name(c + c0)}{r + r0 + 1}")
     return out
 
 
@@ -306,8 +384,14 @@ def read_workbook(path: str | Path, catalog: Catalog) -> Workbook:
     try:
         # the identity sheet is parsed once, for the identity and for the size bound
         ident_sheet = book.get_sheet_by_name(SHEET) if SHEET in book.sheet_names else None
-        identity = read_identity(
-            book, None if ident_sheet is None else ident_sheet.to_python(skip_empty_area=False))
+        ident_rows = bound_rows = None
+        if ident_sheet is not None:
+            ident_rows = ident_sheet.to_python(skip_empty_area=False)
+            # a sheet starting at A1 (as every written identity does) reads the same with
+            # or without its empty area: no second parse for the size bound
+            bound_rows = ident_rows if (ident_sheet.start or (0, 0)) == (0, 0) else \
+                ident_sheet.to_python()
+        identity = read_identity(book, ident_rows)
         if str(identity.get("plan_id", "")).startswith("scoring|"):  # issue 10's workbooks
             raise UnusableFile(
                 f"Tệp «{path}» là bảng chấm điểm CCHC, không phải báo cáo theo kế hoạch; hãy "
@@ -320,8 +404,7 @@ def read_workbook(path: str | Path, catalog: Catalog) -> Workbook:
                 "«cchc-xlsx unit-plan validate --plan …» và tổng hợp bằng «cchc-xlsx "
                 "unit-plan merge».", "unit_plan_workbook")
         check_return_size(  # before any grid: a return's size is bounded
-            path, book, catalog, inspected,
-            None if ident_sheet is None else ident_sheet.to_python())
+            path, book, catalog, inspected, bound_rows)
         attrs = identity.get("rows", {}) if identity else {}
         tables: dict[str, FormTable] = {}
         docs: dict[str, DocField] = {}
@@ -359,11 +442,26 @@ def _cut_long_texts(tables: dict[str, FormTable]) -> list[tuple[str, str, int]]:
     check downstream works on megabytes; say where."""
     found = []
     for table in tables.values():
-        for row in table.rows:
-            for key, value in row.values.items():
-                if type(value) is str and len(value) > MAX_TEXT:
-                    found.append((table.sheet, table.cell(row, key), len(value)))
-                    row.values[key] = value[:MAX_TEXT]
+        data = table.columns
+        longs = {}  # column key -> its long texts' row indexes
+        for key, values in data.values.items():
+            # the longest text of the column, found without a Python step per cell
+            texts = compress(values, map(is_, map(type, values), repeat(str)))
+            if max(map(len, texts), default=0) <= MAX_TEXT:
+                continue
+            longs[key] = [i for i, value in enumerate(values)
+                          if type(value) is str and len(value) > MAX_TEXT]
+        if not longs:
+            continue
+        letters = table.col_letters
+        # told row by row, each row's cells in column order, as they always were
+        order = list(data.values)
+        for i, key in sorted(((i, key) for key, at in longs.items() for i in at),
+                             key=lambda p: (p[0], order.index(p[1]))):
+            value = data.values[key][i]
+            found.append((table.sheet, f"{letters.get(key, 'A')}{data.excel_rows[i]}",
+                          len(value)))
+            data.values[key][i] = value[:MAX_TEXT]
     return found
 
 
