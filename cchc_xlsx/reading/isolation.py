@@ -15,6 +15,7 @@ waits to hand out work; results are yielded in the order of the jobs.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import time
@@ -88,6 +89,7 @@ def _worker(conn: Any, fn: Callable[[Any], Any], initializer: Callable[..., None
     from cchc_xlsx.lifeline import die_with_parent
 
     die_with_parent(parent)  # a killed caller (kill -9 of the portal) takes its readers along
+    gc.enable()  # a parent may pause its collector while it collects results (validate)
     _silence_stderr()
     if initializer is not None:
         initializer(*initargs)
