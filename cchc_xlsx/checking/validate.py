@@ -488,10 +488,19 @@ def _run_pandera(builder: _Batch, rules: list[Rule], today: date,
 
     if not builder.records or not rules:
         return []
-    df = pd.DataFrame(builder.records.columns)
+    # only the columns a check reads: the text as typed (``__raw``) is read as ``blanks``
+    # below and for messages from the records; the row keys, file indexes and columns no
+    # rule names are not read at all. Building the frame and pandera's failure cases
+    # (every column of every failing row) cost by the column.
+    needed = _columns_read(rules)
+    records = builder.records.columns
+    df = pd.DataFrame({key: values for key, values in records.items() if key in needed})
     for col in ("_pstart", "_pend"):
-        df[col] = pd.to_datetime(df[col], errors="coerce")
+        if col in df:
+            df[col] = pd.to_datetime(df[col], errors="coerce")
     for col in builder.cols:
+        if col.key not in df:
+            continue
         if col.input == "date":
             df[col.key] = pd.to_datetime(df[col.key], errors="coerce")
         elif col.input in ("whole", "number") or (col.formula and not col.input):
@@ -503,14 +512,11 @@ def _run_pandera(builder: _Batch, rules: list[Rule], today: date,
     # a rule over several columns becomes one check per column, so a failure names its cell
     units = [(r, col) for r in rules for col in (r.columns if r.check.kind != "expr"
                                                  else r.columns[:1])]
-    # where each column's text as typed is blank, once for all the rules over it: the
-    # same test as rule_checks._blank (the raw text is None or a stripped str)
-    # (for text, ``not v or v.isspace()`` is ``not v.strip()``: one predicate, no copy)
-    blanks = {col.key: pd.Series([v is None or ((not v or v.isspace()) if type(v) is str
-                                                else not str(v).strip())
-                                  for v in builder.records.columns[col.key + "__raw"]],
-                                 index=df.index, dtype=bool)
-              for col in builder.cols if col.key + "__raw" in builder.records.columns}
+    # where each column a rule reads has its text as typed blank, once for all the rules
+    # over it (the same test as rule_checks._blank)
+    blanks = {col.key: pd.Series(_blank_flags(records[col.key + "__raw"]), index=df.index,
+                                 dtype=bool)
+              for col in builder.cols if col.key in needed and col.key + "__raw" in records}
     # ignore_na=False: pandera would otherwise pass rows whose every cell is missing, which
     # it finds with an isna() over the whole frame per check; no row here is all missing
     # (``_f`` and ``_key`` are always set), so the outcome is the same, found faster
@@ -545,6 +551,53 @@ def _run_pandera(builder: _Batch, rules: list[Rule], today: date,
                               f"{letters.get(column, 'A')}{excel_row}", raw or None,
                               builder.spec.id, key)))
     return out
+
+
+def _is_blank(v: Any) -> bool:
+    # the raw text is None or a stripped str; for text, ``not v or v.isspace()`` is
+    # ``not v.strip()``: one predicate, no copy
+    return v is None or ((not v or v.isspace()) if type(v) is str else not str(v).strip())
+
+
+class _BlankByText(dict):
+    """Text as typed → blank: a column holds few distinct texts, each tested once."""
+
+    def __missing__(self, text: Any) -> bool:
+        blank = self[text] = _is_blank(text)
+        return blank
+
+
+def _blank_flags(raws: list[Any]) -> Any:
+    """Whether each text as typed is blank, as a bool array."""
+    import numpy as np
+
+    try:
+        return np.fromiter(map(_BlankByText().__getitem__, raws), dtype=bool,
+                           count=len(raws))
+    except TypeError:  # an unhashable value (none is made today): one test per cell
+        return np.array([_is_blank(v) for v in raws], dtype=bool)
+
+
+_DATE_KINDS = ("date_in_period", "date_by_period_end")
+
+
+def _columns_read(rules: list[Rule]) -> set[str]:
+    """The frame columns ``rule_checks`` may read for these rules: the rules' columns, the
+    names in their expressions, their ``when`` keys, the row attributes (always in the
+    frame, filled with ""), and the period bounds for the period checks. Blanks come from
+    ``blanks``, so no ``__raw`` column is among them."""
+    import ast
+
+    needed = {"measure", "met_mode", "deadline_in_period"}
+    for rule in rules:
+        needed.update(rule.columns)
+        needed.update(key for key, _ in rule.when)
+        if rule.check.kind in _DATE_KINDS:
+            needed.update(("_pstart", "_pend"))
+        if rule.check.kind == "expr":
+            needed.update(node.id for node in ast.walk(ast.parse(rule.check.expr, mode="eval"))
+                          if isinstance(node, ast.Name))
+    return needed
 
 
 def _num(value: Any) -> str:
