@@ -1,5 +1,6 @@
-"""The isolated readers wait with one kept ``poll`` object (issue 18): the results, the
-crashes and the time-outs are those of ``connection.wait``, which it replaces."""
+"""The isolated readers wait with kept ``poll`` objects (issue 18): the results, the
+crashes and the time-outs are those of ``connection.wait`` and ``conn.poll``, which they
+replace."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ def _without_poll(monkeypatch: pytest.MonkeyPatch) -> None:
         self.poller = None  # as where there is no poll: connection.wait
 
     monkeypatch.setattr(isolation._Waiter, "__init__", init)
+    monkeypatch.setattr(isolation._Slot, "has_result", lambda self: self.conn.poll())
 
 
 @pytest.mark.parametrize("workers", [1, 2, 3])

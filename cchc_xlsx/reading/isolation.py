@@ -121,6 +121,16 @@ class _Slot:
         child.close()
         self.held: deque[int] = deque()  # job indexes sent, oldest (being read) first
         self.since = time.monotonic()  # when the oldest held job started
+        # its pipe alone, polled for each result: ``conn.poll`` builds a selector per call
+        self._pipe = select.poll() if hasattr(select, "poll") else None
+        if self._pipe is not None:
+            self._pipe.register(self.conn.fileno(), select.POLLIN)
+
+    def has_result(self) -> bool:
+        """``conn.poll()``: a result (or the end of the pipe: ``recv`` then raises) waits."""
+        if self._pipe is None:
+            return self.conn.poll()
+        return bool(self._pipe.poll(0))
 
     def stop(self, kill: bool = False) -> None:
         if kill and self.proc.is_alive():
@@ -229,7 +239,7 @@ def imap_isolated(fn: Callable[[Any], Any], jobs: Sequence[Any], workers: int,
                 failed = None
                 if waiter.holds(ready, slot):
                     try:
-                        while slot.held and slot.conn.poll():
+                        while slot.held and slot.has_result():
                             done[slot.held.popleft()] = slot.conn.recv()
                             slot.since = time.monotonic()
                     except (EOFError, OSError):
