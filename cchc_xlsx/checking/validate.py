@@ -21,13 +21,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cchc_xlsx.checking.choices import match_choice
 from cchc_xlsx.checking.report import ERROR, WARNING, FileResult, Issue, Report
 from cchc_xlsx.errors import UserError
 from cchc_xlsx.forms.specs import Catalog, FormSpec, Rule, load_catalog
-from cchc_xlsx.model import Unit
 from cchc_xlsx.reading.file_guard import UnusableFile
 from cchc_xlsx.reading.inbox_files import file_sha256
 from cchc_xlsx.reading.normalize import (
@@ -44,6 +43,9 @@ from cchc_xlsx.reading.reader import (
     cell_text,
     read_workbook,
 )
+
+if TYPE_CHECKING:  # the model's dataclasses cost ~10 ms to import; only named here
+    from cchc_xlsx.model import Unit
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 _SUM = re.compile(r"^SUM\((.*)\)$")
@@ -272,6 +274,15 @@ class Stacked:
 
     def extend(self, columns: dict[str, list[Any]], n: int, fi: int) -> None:
         """Append one file's ``n`` rows, given by column (``_f`` becomes ``fi``)."""
+        mine = self.columns
+        if columns.keys() == mine.keys():
+            # the usual case: every file of a form has the same columns, so no column is
+            # new and none is missing (the rows' order of keys does not matter here)
+            for key, part in columns.items():
+                mine[key].extend([fi] * n if key == "_f" else part if part is not None
+                                 else [None] * n)
+            self.n += n
+            return
         for key in columns:
             if key not in self.columns:
                 self.columns[key] = [None] * self.n
