@@ -85,7 +85,7 @@ class _Eval:
             return node.id == "True"
         col = self.df[node.id]
         if node.id in ("deadline_in_period",):
-            return _by_distinct(col, lambda u: u.astype(str) == "1")
+            return col.astype(str) == "1"
         return col
 
     def _Constant(self, node: ast.Constant) -> Any:
@@ -211,10 +211,8 @@ def _blank(df: pd.DataFrame, col: str) -> pd.Series:
 def _applies(rule: Rule, df: pd.DataFrame) -> pd.Series:
     mask = pd.Series(True, index=df.index)
     for key, values in rule.when:
-        if key in df:
-            mask &= _by_distinct(df[key], lambda u, values=values: u.astype(str).isin(values))
-        else:
-            mask &= pd.Series("", index=df.index).isin(values)
+        col = df[key].astype(str) if key in df else pd.Series("", index=df.index)
+        mask &= col.isin(values)
     return mask
 
 

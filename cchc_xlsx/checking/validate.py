@@ -503,8 +503,9 @@ def _run_pandera(builder: _Batch, rules: list[Rule], today: date,
     # below and for messages from the records; the row keys, file indexes and columns no
     # rule names are not read at all. Building the frame and pandera's failure cases
     # (every column of every failing row) cost by the column.
-    needed = _columns_read(rules)
+    needed, tested = _columns_read(rules)
     records = builder.records.columns
+    needed |= {key for key in tested if key + "__raw" not in records}  # no blank: the value
     df = pd.DataFrame({key: values for key, values in records.items() if key in needed})
     for col in ("_pstart", "_pend"):
         if col in df:
@@ -527,7 +528,8 @@ def _run_pandera(builder: _Batch, rules: list[Rule], today: date,
     # over it (the same test as rule_checks._blank)
     blanks = {col.key: pd.Series(_blank_flags(records[col.key + "__raw"]), index=df.index,
                                  dtype=bool)
-              for col in builder.cols if col.key in needed and col.key + "__raw" in records}
+              for col in builder.cols
+              if (col.key in needed or col.key in tested) and col.key + "__raw" in records}
     # ignore_na=False: pandera would otherwise pass rows whose every cell is missing, which
     # it finds with an isna() over the whole frame per check; no row here is all missing
     # (``_f`` and ``_key`` are always set), so the outcome is the same, found faster
@@ -592,23 +594,45 @@ def _blank_flags(raws: list[Any]) -> Any:
 _DATE_KINDS = ("date_in_period", "date_by_period_end")
 
 
-def _columns_read(rules: list[Rule]) -> set[str]:
+def _columns_read(rules: list[Rule]) -> tuple[set[str], set[str]]:
     """The frame columns ``rule_checks`` may read for these rules: the rules' columns, the
     names in their expressions, their ``when`` keys, the row attributes (always in the
     frame, filled with ""), and the period bounds for the period checks. Blanks come from
-    ``blanks``, so no ``__raw`` column is among them."""
+    ``blanks``, so no ``__raw`` column is among them. Second, the names an expression only
+    tests for blank (``notna(evidence)``): their values are read only where no blank was
+    worked out for them."""
     import ast
 
     needed = {"measure", "met_mode", "deadline_in_period"}
+    tested: set[str] = set()
     for rule in rules:
         needed.update(rule.columns)
         needed.update(key for key, _ in rule.when)
         if rule.check.kind in _DATE_KINDS:
             needed.update(("_pstart", "_pend"))
         if rule.check.kind == "expr":
-            needed.update(node.id for node in ast.walk(ast.parse(rule.check.expr, mode="eval"))
-                          if isinstance(node, ast.Name))
-    return needed
+            tree = ast.parse(rule.check.expr, mode="eval")
+            calls = {id(node.args[0]) for node in ast.walk(tree)
+                     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                     and node.func.id in _BLANK_TESTS and node.args
+                     and isinstance(node.args[0], ast.Name)}
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Name) and id(node) in calls:
+                    tested.add(node.id)
+                elif isinstance(node, ast.Name) and not (
+                        isinstance(node.ctx, ast.Load) and node.id in _BLANK_TESTS
+                        and _is_callee(tree, node)):
+                    needed.add(node.id)
+    return needed, tested - needed
+
+
+_BLANK_TESTS = ("blank", "isna", "notna")  # as rule_checks._Eval._Call tells them
+
+
+def _is_callee(tree: Any, name: Any) -> bool:
+    import ast
+
+    return any(isinstance(node, ast.Call) and node.func is name for node in ast.walk(tree))
 
 
 def _num(value: Any) -> str:
