@@ -56,6 +56,9 @@ EXTRA = {
               Check("expr", expr="isna(difficulties) or not notna(evidence) or "
                                  "deadline_in_period and status != 'Xong'"),
               when=(("deadline_in_period", ("1",)),)),
+        _rule("report_tasks", "x_extra_required", ("extra",), Check("required")),
+        _rule("report_tasks", "x_extra_blank", ("status",),
+              Check("expr", expr="blank(extra) or status == 'Xong'")),
         _rule("report_tasks", "x_allowed_when", ("status",),
               Check("allowed", allowed=("Đã hoàn thành", "Đang thực hiện")),
               when=(("deadline_in_period", ("1", "")),)),
@@ -111,6 +114,9 @@ def _records(form: str, n: int, rnd: random.Random) -> dict[str, list[Any]]:
         records[col.key + "__raw"] = raws
     if rnd.random() < 0.2:  # a column without its text as typed: blank is then "missing"
         del records[rnd.choice(cols).key + "__raw"]
+    # a column that is no column of the form, with its text as typed (none is made today)
+    records["extra"] = [rnd.choice(TEXTS) for _ in range(n)]
+    records["extra__raw"] = [rnd.choice(RAWS) for _ in range(n)]
     return records
 
 
@@ -287,7 +293,8 @@ def test_pandera_pass_matches_the_plain_one(form, monkeypatch):
 
 
 def _letter(form: str, column: str) -> str:
-    return {c.key: chr(ord("B") + i) for i, c in enumerate(CATALOG.forms[form].columns)}[column]
+    letters = {c.key: chr(ord("B") + i) for i, c in enumerate(CATALOG.forms[form].columns)}
+    return letters.get(column, "A")
 
 
 def test_columns_read_names_every_column_an_expression_reads():

@@ -511,7 +511,11 @@ def _run_pandera(builder: _Batch, rules: list[Rule], today: date,
     # (every column of every failing row) cost by the column.
     needed, tested = _columns_read(rules)
     records = builder.records.columns
-    needed |= {key for key in tested if key + "__raw" not in records}  # no blank: the value
+    with_blank = {col.key for col in builder.cols if col.key + "__raw" in records}
+    # a column with no blank worked out below is tested on its value, or on its text as
+    # typed if the records have it (no such column is made today: the frame has them then)
+    needed |= tested - with_blank
+    needed |= {key + "__raw" for key in needed - with_blank if key + "__raw" in records}
     df = pd.DataFrame({key: values for key, values in records.items() if key in needed})
     for col in ("_pstart", "_pend"):
         if col in df:
@@ -532,13 +536,12 @@ def _run_pandera(builder: _Batch, rules: list[Rule], today: date,
                                                  else r.columns[:1])]
     # where each column a rule reads has its text as typed blank, once for all the rules
     # over it (the same test as rule_checks._blank)
-    blanks = {col.key: pd.Series(_blank_flags(records[col.key + "__raw"]), index=df.index,
-                                 dtype=bool)
-              for col in builder.cols
-              if (col.key in needed or col.key in tested) and col.key + "__raw" in records}
+    blanks = {key: pd.Series(_blank_flags(records[key + "__raw"]), index=df.index, dtype=bool)
+              for key in with_blank if key in needed or key in tested}
     # ignore_na=False: pandera would otherwise pass rows whose every cell is missing, which
     # it finds with an isna() over the whole frame per check; no row here is all missing
-    # (``_f`` and ``_key`` are always set), so the outcome is the same, found faster
+    # (the row attributes are always there, filled with ""), so the outcome is the same,
+    # found faster
     checks = [pa.Check(compile_rule(replace(r, columns=(col,)), today, blanks), name=r.id,
                        ignore_na=False)
               for r, col in units]
