@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from xlsxwriter.utility import xl_col_to_name
 
 from cchc_xlsx.checking.validate import Stacked
@@ -35,11 +36,19 @@ def test_dtd_test_matches_the_plain_one():
         assert file_guard._has_dtd(window) == _plain_has_dtd(window), window
 
 
-def test_stacked_extend_matches_append():
+@pytest.mark.parametrize("same_keys", [0.0, 0.7])
+def test_stacked_extend_matches_append(same_keys):
+    # same_keys: how often a file has the columns of the one before (in any order), as
+    # the files of a batch mostly do: ``extend`` then takes its short way
     rnd = random.Random(7)
     by_append, by_extend = Stacked(), Stacked()
-    for fi in range(30):
-        keys = ["_f", "_key", *rnd.sample(["a", "b", "c", "d"], rnd.randint(0, 4))]
+    keys: list[str] = ["_f", "_key", "a", "b", "c", "d"]
+    short = 0
+    for fi in range(60):
+        if rnd.random() < same_keys and fi:
+            keys = rnd.sample(keys, len(keys))
+        else:
+            keys = ["_f", "_key", *rnd.sample(["a", "b", "c", "d"], rnd.randint(0, 4))]
         recs = [{k: (fi if k == "_f" else rnd.random()) for k in keys}
                 for _ in range(rnd.randint(0, 5))]
         for rec in recs:
@@ -48,7 +57,9 @@ def test_stacked_extend_matches_append():
         for rec in recs:
             columns.update(dict.fromkeys(rec))
         part = {k: [(0 if k == "_f" else rec.get(k)) for rec in recs] for k in columns}
+        short += part.keys() == by_extend.columns.keys()
         by_extend.extend(part, len(recs), fi)
+    assert short >= 5 or not same_keys
     assert by_extend.n == by_append.n
     assert list(by_extend.columns) == list(by_append.columns)
     assert by_extend.columns == by_append.columns

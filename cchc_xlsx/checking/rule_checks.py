@@ -13,6 +13,7 @@ row attributes (measure, met_mode, deadline_in_period) are plain columns.
 from __future__ import annotations
 
 import ast
+import operator
 from collections.abc import Callable, Mapping
 from datetime import date
 from functools import lru_cache
@@ -30,6 +31,30 @@ _fold = lru_cache(maxsize=65536)(fold)
 
 def _fold_series(s: pd.Series) -> pd.Series:
     return s.map(lambda v: _fold(v) if isinstance(v, str) else v)
+
+
+def _by_distinct(series: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """``fn(series)``, for an element-wise ``fn``, worked out once per distinct value.
+
+    A text column of 1,000 returns holds tens of thousands of cells but a handful of
+    distinct texts (the listed statuses, blanks): calling Python per cell was most of the
+    pandera pass. ``fn`` sees a Series of the same dtype holding one cell of each distinct
+    value (missing values are one value: every ``fn`` here treats None and NaN alike) and
+    its answer is spread back by position. Numbers and dates go straight to ``fn``: their
+    operations are vectorised already."""
+    dtype = series.dtype
+    if len(series) < 64 or not (pd.api.types.is_object_dtype(dtype)
+                                or isinstance(dtype, pd.StringDtype)):
+        return fn(series)
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    if 2 * len(uniques) > len(series):
+        return fn(series)
+    first = np.empty(len(uniques), dtype=np.intp)
+    first[codes] = np.arange(len(codes))  # any cell of each value will do
+    out = fn(series.iloc[first])
+    spread = out.iloc[codes]
+    spread.index = series.index
+    return spread
 
 CheckFn = Callable[[pd.DataFrame], pd.Series]
 
@@ -125,7 +150,8 @@ class _Eval:
         if isinstance(op, (ast.In, ast.NotIn)):
             series = _series(left, index)
             allowed = {_fold(str(v)) for v in right}
-            inside = series.map(lambda v: isinstance(v, str) and _fold(v) in allowed)
+            inside = _by_distinct(series, lambda u: u.map(
+                lambda v: isinstance(v, str) and _fold(v) in allowed))
             out = inside if isinstance(op, ast.In) else ~inside
             return out | series.isna()
         a, b = _series(left, index), _series(right, index)
@@ -136,9 +162,20 @@ class _Eval:
                            index=index)
             table = {ast.Eq: eq, ast.NotEq: ~eq, ast.Lt: (a < b) & ~eq,
                      ast.LtE: (a <= b) | eq, ast.Gt: (a > b) & ~eq, ast.GtE: (a >= b) | eq}
+        elif isinstance(right, str):
+            # a column against a text: once per distinct value of the column (every
+            # comparison is made, as below, so one that cannot be made fails alike)
+            sb = _fold(right)
+
+            def compared(u: pd.Series) -> pd.Series:
+                su = _fold_series(u)
+                table = {kind: fn(su, sb) for kind, fn in _TEXT_OPS.items()}
+                return table[type(op)]
+
+            return _by_distinct(a, compared) | unknown
         else:
             sa = _fold_series(a)
-            sb = _fold(right) if isinstance(right, str) else _fold_series(b)
+            sb = _fold_series(b)
             table = {ast.Eq: sa == sb, ast.NotEq: sa != sb, ast.Lt: sa < sb,
                      ast.LtE: sa <= sb, ast.Gt: sa > sb, ast.GtE: sa >= sb}
         return table[type(op)] | unknown
@@ -148,6 +185,11 @@ class _Eval:
         if isinstance(value, pd.Series):
             return value.fillna(False).astype(bool)
         return value
+
+
+_TEXT_OPS: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+    ast.Gt: operator.gt, ast.GtE: operator.ge}
 
 
 def _series(value: Any, index: pd.Index) -> pd.Series:
@@ -198,7 +240,8 @@ def compile_rule(rule: Rule, today: date,
             value = df[col]
             if c.kind == "allowed":
                 # the value as read: a near miss of a listed value is that value by now
-                ok &= blank | value.map(lambda v: isinstance(v, str) and _fold(v) in allowed)
+                ok &= blank | _by_distinct(value, lambda u: u.map(
+                    lambda v: isinstance(v, str) and _fold(v) in allowed))
             elif c.kind in ("whole", "decimal"):
                 num = pd.to_numeric(value, errors="coerce")
                 good = num.notna()

@@ -10,22 +10,23 @@ ever opened for reading.
 from __future__ import annotations
 
 import functools
+import gc
 import math
 import os
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cchc_xlsx.checking.choices import match_choice
 from cchc_xlsx.checking.report import ERROR, WARNING, FileResult, Issue, Report
 from cchc_xlsx.errors import UserError
 from cchc_xlsx.forms.specs import Catalog, FormSpec, Rule, load_catalog
-from cchc_xlsx.model import Unit
 from cchc_xlsx.reading.file_guard import UnusableFile
 from cchc_xlsx.reading.inbox_files import file_sha256
 from cchc_xlsx.reading.normalize import (
@@ -42,6 +43,9 @@ from cchc_xlsx.reading.reader import (
     cell_text,
     read_workbook,
 )
+
+if TYPE_CHECKING:  # the model's dataclasses cost ~10 ms to import; only named here
+    from cchc_xlsx.model import Unit
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 _SUM = re.compile(r"^SUM\((.*)\)$")
@@ -241,6 +245,12 @@ def _import_checkers() -> None:
             pd.DataFrame({"a": [1]}), lazy=True)
     except Exception:  # noqa: BLE001 - only a warm-up: the real pass reports for itself
         pass
+    # the imports leave a few hundred thousand young objects, and validate pauses the
+    # collector meanwhile (``_collector_paused``): collected here, while the workers read,
+    # they are out of the young generations before the collection that ends the pause,
+    # which comes after reading, on the way to the result: 60-100 ms there on a first
+    # validate in a process (a command), under 12 ms with this
+    gc.collect(1)
 
 
 # --- building the stacked frames --------------------------------------------------------
@@ -277,6 +287,15 @@ class Stacked:
 
     def extend(self, columns: dict[str, list[Any]], n: int, fi: int) -> None:
         """Append one file's ``n`` rows, given by column (``_f`` becomes ``fi``)."""
+        mine = self.columns
+        if columns.keys() == mine.keys():
+            # the usual case: every file of a form has the same columns, so no column is
+            # new and none is missing (the rows' order of keys does not matter here)
+            for key, part in columns.items():
+                mine[key].extend([fi] * n if key == "_f" else part if part is not None
+                                 else [None] * n)
+            self.n += n
+            return
         for key in columns:
             if key not in self.columns:
                 self.columns[key] = [None] * self.n
@@ -654,10 +673,24 @@ def _run_pandera(builder: _Batch, rules: list[Rule], today: date,
 
     if not builder.records or not rules:
         return []
-    df = pd.DataFrame(builder.records.columns)
+    # only the columns a check reads: the text as typed (``__raw``) is read as ``blanks``
+    # below and for messages from the records; the row keys, file indexes and columns no
+    # rule names are not read at all. Building the frame and pandera's failure cases
+    # (every column of every failing row) cost by the column.
+    needed, tested = _columns_read(rules)
+    records = builder.records.columns
+    with_blank = {col.key for col in builder.cols if col.key + "__raw" in records}
+    # a column with no blank worked out below is tested on its value, or on its text as
+    # typed if the records have it (no such column is made today: the frame has them then)
+    needed |= tested - with_blank
+    needed |= {key + "__raw" for key in needed - with_blank if key + "__raw" in records}
+    df = pd.DataFrame({key: values for key, values in records.items() if key in needed})
     for col in ("_pstart", "_pend"):
-        df[col] = pd.to_datetime(df[col], errors="coerce")
+        if col in df:
+            df[col] = pd.to_datetime(df[col], errors="coerce")
     for col in builder.cols:
+        if col.key not in df:
+            continue
         if col.input == "date":
             df[col.key] = pd.to_datetime(df[col.key], errors="coerce")
         elif col.input in ("whole", "number") or (col.formula and not col.input):
@@ -669,17 +702,14 @@ def _run_pandera(builder: _Batch, rules: list[Rule], today: date,
     # a rule over several columns becomes one check per column, so a failure names its cell
     units = [(r, col) for r in rules for col in (r.columns if r.check.kind != "expr"
                                                  else r.columns[:1])]
-    # where each column's text as typed is blank, once for all the rules over it: the
-    # same test as rule_checks._blank (the raw text is None or a stripped str)
-    # (for text, ``not v or v.isspace()`` is ``not v.strip()``: one predicate, no copy)
-    blanks = {col.key: pd.Series([v is None or ((not v or v.isspace()) if type(v) is str
-                                                else not str(v).strip())
-                                  for v in builder.records.columns[col.key + "__raw"]],
-                                 index=df.index, dtype=bool)
-              for col in builder.cols if col.key + "__raw" in builder.records.columns}
+    # where each column a rule reads has its text as typed blank, once for all the rules
+    # over it (the same test as rule_checks._blank)
+    blanks = {key: pd.Series(_blank_flags(records[key + "__raw"]), index=df.index, dtype=bool)
+              for key in with_blank if key in needed or key in tested}
     # ignore_na=False: pandera would otherwise pass rows whose every cell is missing, which
     # it finds with an isna() over the whole frame per check; no row here is all missing
-    # (``_f`` and ``_key`` are always set), so the outcome is the same, found faster
+    # (the row attributes are always there, filled with ""), so the outcome is the same,
+    # found faster
     checks = [pa.Check(compile_rule(replace(r, columns=(col,)), today, blanks), name=r.id,
                        ignore_na=False)
               for r, col in units]
@@ -711,6 +741,75 @@ def _run_pandera(builder: _Batch, rules: list[Rule], today: date,
                               f"{letters.get(column, 'A')}{excel_row}", raw or None,
                               builder.spec.id, key)))
     return out
+
+
+def _is_blank(v: Any) -> bool:
+    # the raw text is None or a stripped str; for text, ``not v or v.isspace()`` is
+    # ``not v.strip()``: one predicate, no copy
+    return v is None or ((not v or v.isspace()) if type(v) is str else not str(v).strip())
+
+
+class _BlankByText(dict):
+    """Text as typed → blank: a column holds few distinct texts, each tested once."""
+
+    def __missing__(self, text: Any) -> bool:
+        blank = self[text] = _is_blank(text)
+        return blank
+
+
+def _blank_flags(raws: list[Any]) -> Any:
+    """Whether each text as typed is blank, as a bool array."""
+    import numpy as np
+
+    try:
+        return np.fromiter(map(_BlankByText().__getitem__, raws), dtype=bool,
+                           count=len(raws))
+    except TypeError:  # an unhashable value (none is made today): one test per cell
+        return np.array([_is_blank(v) for v in raws], dtype=bool)
+
+
+_DATE_KINDS = ("date_in_period", "date_by_period_end")
+
+
+def _columns_read(rules: list[Rule]) -> tuple[set[str], set[str]]:
+    """The frame columns ``rule_checks`` may read for these rules: the rules' columns, the
+    names in their expressions, their ``when`` keys, the row attributes (always in the
+    frame, filled with ""), and the period bounds for the period checks. Blanks come from
+    ``blanks``, so no ``__raw`` column is among them. Second, the names an expression only
+    tests for blank (``notna(evidence)``): their values are read only where no blank was
+    worked out for them."""
+    import ast
+
+    needed = {"measure", "met_mode", "deadline_in_period"}
+    tested: set[str] = set()
+    for rule in rules:
+        needed.update(rule.columns)
+        needed.update(key for key, _ in rule.when)
+        if rule.check.kind in _DATE_KINDS:
+            needed.update(("_pstart", "_pend"))
+        if rule.check.kind == "expr":
+            tree = ast.parse(rule.check.expr, mode="eval")
+            calls = {id(node.args[0]) for node in ast.walk(tree)
+                     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                     and node.func.id in _BLANK_TESTS and node.args
+                     and isinstance(node.args[0], ast.Name)}
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Name) and id(node) in calls:
+                    tested.add(node.id)
+                elif isinstance(node, ast.Name) and not (
+                        isinstance(node.ctx, ast.Load) and node.id in _BLANK_TESTS
+                        and _is_callee(tree, node)):
+                    needed.add(node.id)
+    return needed, tested - needed
+
+
+_BLANK_TESTS = ("blank", "isna", "notna")  # as rule_checks._Eval._Call tells them
+
+
+def _is_callee(tree: Any, name: Any) -> bool:
+    import ast
+
+    return any(isinstance(node, ast.Call) and node.func is name for node in ast.walk(tree))
 
 
 def _num(value: Any) -> str:
@@ -857,10 +956,39 @@ def check_files(paths: Iterable[str | Path], units: Sequence[Unit] | None = None
                       known_periods)
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The parent unpickles some hundred objects per file and keeps them all: each automatic
+    collection meanwhile walks everything held so far and frees nothing (a sixth of the
+    parent's time at 1,000 files, one full collection most of it). Reference counting frees
+    as usual; one collection of the young generations afterwards (a few ms) takes what the
+    pause let pile up. Workers fork with the collector paused: ``isolation`` turns it back
+    on in them."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        # before enabling: else the first allocation after it starts a collection of its
+        # own; generation 1 also takes the survivors out of the young list for good
+        gc.collect(1)
+        if was_on:
+            gc.enable()
+
+
 def _check(inbox: Any, units: Sequence[Unit] | None, period_id: str | None,
            plan_id: str | None, catalog: Catalog, today: date, workers: int | None,
            progress: Callable[[int], None] | None,
            known_periods: Sequence[str] | None) -> Checked:
+    with _collector_paused():
+        return _check_batch(inbox, units, period_id, plan_id, catalog, today, workers,
+                            progress, known_periods)
+
+
+def _check_batch(inbox: Any, units: Sequence[Unit] | None, period_id: str | None,
+                 plan_id: str | None, catalog: Catalog, today: date, workers: int | None,
+                 progress: Callable[[int], None] | None,
+                 known_periods: Sequence[str] | None) -> Checked:
     builtins, _ = _checking_rules(catalog)
     results: list[FileResult] = []
     builders: dict[str, _Batch] = {}
