@@ -72,3 +72,33 @@ def test_findings_as_with_the_collector_running(collector_on, monkeypatch):
     running = _findings(v.validate([SAMPLES], today=TODAY, workers=2))
     assert paused == running
     assert paused  # the samples carry findings: the comparison is not of two empty lists
+
+
+def test_checks_at_once_share_one_pause(collector_on):
+    """Two checks overlapping in threads (the portal): the collector stays paused until
+    the last ends, then is on again, whichever order they end in."""
+    import threading
+
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    seen: list[bool] = []
+
+    def first() -> None:
+        with v._collector_paused():
+            first_in.set()
+            second_in.wait(5)
+        first_out.set()
+
+    def second() -> None:
+        first_in.wait(5)
+        with v._collector_paused():
+            second_in.set()
+            first_out.wait(5)
+            seen.append(gc.isenabled())  # the first check has ended: still paused here
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert seen == [False]
+    assert gc.isenabled()

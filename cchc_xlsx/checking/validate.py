@@ -963,17 +963,29 @@ def _collector_paused() -> Iterator[None]:
     parent's time at 1,000 files, one full collection most of it). Reference counting frees
     as usual; one collection of the young generations afterwards (a few ms) takes what the
     pause let pile up. Workers fork with the collector paused: ``isolation`` turns it back
-    on in them."""
-    was_on = gc.isenabled()
-    gc.disable()
+    on in them. The collector is the process's: checks running at once in the portal's
+    threads share one pause, which the last of them to end lifts (if it was on before the
+    first began)."""
+    with _PAUSE_LOCK:
+        if _PAUSE["depth"] == 0:
+            _PAUSE["was_on"] = gc.isenabled()
+            gc.disable()
+        _PAUSE["depth"] += 1
     try:
         yield
     finally:
-        # before enabling: else the first allocation after it starts a collection of its
-        # own; generation 1 also takes the survivors out of the young list for good
-        gc.collect(1)
-        if was_on:
-            gc.enable()
+        with _PAUSE_LOCK:
+            _PAUSE["depth"] -= 1
+            if _PAUSE["depth"] == 0:
+                # before enabling: else the first allocation after it starts a collection
+                # of its own; generation 1 also takes the survivors out of the young list
+                gc.collect(1)
+                if _PAUSE["was_on"]:
+                    gc.enable()
+
+
+_PAUSE_LOCK = threading.Lock()
+_PAUSE: dict[str, Any] = {"depth": 0, "was_on": True}  # checks inside the pause, and before
 
 
 def _check(inbox: Any, units: Sequence[Unit] | None, period_id: str | None,
